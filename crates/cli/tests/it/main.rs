@@ -1,0 +1,24 @@
+//! CLI integration tests: the built `agora` binary, each test in its own temp dir.
+
+mod sim;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built binary with `args`.
+pub fn agora(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agora")).args(args).output().expect("the agora binary runs")
+}
+
+/// A fresh directory under the target dir, removed at the start of each use.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The absolute path of a file in the repository.
+pub fn repo_file(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path).display().to_string()
+}

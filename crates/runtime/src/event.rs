@@ -1,0 +1,185 @@
+//! [`Event`]: what happened, recorded in receipts (for calls) and in the block outcome (for the
+//! block hooks: emission, epochs, pruning).
+
+use agora_primitives::{AccountId, Balance, Hash, NetUid, Uid};
+use parity_scale_codec::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::call::{GlobalUpdate, HyperparameterUpdate};
+
+/// Something that happened during execution.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// Free balance moved.
+    Transfer {
+        /// Sender.
+        from: AccountId,
+        /// Recipient.
+        to: AccountId,
+        /// Amount.
+        amount: Balance,
+    },
+    /// A transaction fee was paid to the block author (or recycled when there is none).
+    FeePaid {
+        /// Payer.
+        who: AccountId,
+        /// Author, if any.
+        author: Option<AccountId>,
+        /// Fee.
+        amount: Balance,
+    },
+    /// A subnet was created.
+    NetworkAdded {
+        /// New netuid.
+        netuid: NetUid,
+        /// Owner coldkey.
+        owner: AccountId,
+        /// Lock paid.
+        lock: Balance,
+    },
+    /// A subnet was removed (pruned to make room), its lock refunded and its stake returned.
+    NetworkRemoved {
+        /// Removed netuid.
+        netuid: NetUid,
+    },
+    /// Emission to a subnet started.
+    FirstEmissionBlockNumberSet {
+        /// The subnet.
+        netuid: NetUid,
+        /// First block that emits.
+        block: u64,
+    },
+    /// A subnet identity was set.
+    SubnetIdentitySet {
+        /// The subnet.
+        netuid: NetUid,
+    },
+    /// A hyperparameter changed.
+    HyperparameterSet {
+        /// The subnet.
+        netuid: NetUid,
+        /// The change.
+        update: HyperparameterUpdate,
+    },
+    /// A chain-wide parameter changed.
+    GlobalParameterSet {
+        /// The change.
+        update: GlobalUpdate,
+    },
+    /// A neuron registered (on the root network too).
+    NeuronRegistered {
+        /// The subnet.
+        netuid: NetUid,
+        /// Its uid.
+        uid: Uid,
+        /// Its hotkey.
+        hotkey: AccountId,
+        /// The hotkey it replaced, if the subnet was full.
+        replaced: Option<AccountId>,
+        /// Amount burned (recycled).
+        burned: Balance,
+    },
+    /// An axon endpoint was published.
+    AxonServed {
+        /// The subnet.
+        netuid: NetUid,
+        /// Hotkey.
+        hotkey: AccountId,
+    },
+    /// Stake added.
+    StakeAdded {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Amount.
+        amount: Balance,
+    },
+    /// Stake removed.
+    StakeRemoved {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Amount.
+        amount: Balance,
+    },
+    /// A delegate take increased.
+    TakeIncreased {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// New take.
+        take: u16,
+    },
+    /// A delegate take decreased.
+    TakeDecreased {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// New take.
+        take: u16,
+    },
+    /// Weights stored.
+    WeightsSet {
+        /// The subnet.
+        netuid: NetUid,
+        /// The setter's uid.
+        uid: Uid,
+    },
+    /// Weights committed.
+    WeightsCommitted {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Commit hash.
+        commit_hash: Hash,
+    },
+    /// Weights revealed.
+    WeightsRevealed {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Commit hash.
+        commit_hash: Hash,
+    },
+    /// The block emission was minted and split among subnets.
+    BlockEmission {
+        /// Emission of this block per the halving schedule.
+        emission: Balance,
+        /// Amount actually minted (rounding leaves dust unminted).
+        minted: Balance,
+    },
+    /// An epoch ran and its emission was paid out as stake.
+    EpochPaid {
+        /// The subnet.
+        netuid: NetUid,
+        /// Pending emission drained.
+        emission: Balance,
+        /// Paid to the owner hotkey.
+        owner_cut: Balance,
+        /// Paid to miners (incentive).
+        server: Balance,
+        /// Paid to validators (dividends, takes included).
+        validator: Balance,
+        /// Rounding dust and undistributable emission, recycled.
+        recycled: Balance,
+    },
+    /// A due epoch was moved to the next block by the per-block cap.
+    EpochDeferred {
+        /// The subnet.
+        netuid: NetUid,
+        /// Block it will run.
+        to_block: u64,
+    },
+    /// A block hook failed; its writes were dropped (never expected: see `execute_block`).
+    HookFailed {
+        /// The error.
+        error: crate::error::DispatchError,
+    },
+}

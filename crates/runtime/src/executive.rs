@@ -1,0 +1,281 @@
+//! Executing blocks and validating transactions.
+//!
+//! ```text
+//! execute_block(state, block)
+//!   height must be parent + 1
+//!   block hooks (before transactions, like the reference's on_initialize):
+//!     registration prices decay → block emission minted into subnets' pending emission
+//!     → due epochs run and pay out
+//!   for each transaction, in order:
+//!     validity: signature for this chain, nonce == account nonce, fee payable
+//!               (an invalid transaction makes the whole block invalid: BlockError)
+//!     nonce += 1, fee → block author (recycled if none)
+//!     dispatch the call in its own overlay: kept if Ok, dropped if Err (receipt records the error)
+//!   state root: LtHash updated with every changed key
+//! ```
+//!
+//! # Atomicity
+//!
+//! Nothing is written to the caller's state: the outcome carries a [`ChangeSet`] that the node
+//! commits in one database transaction. Within a block, each call runs in a child overlay merged
+//! only on success, so a failed call changes nothing but its signer's nonce and fee.
+
+use agora_primitives::{AccountId, Balance, Hash};
+use parity_scale_codec::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+use crate::balances::{deposit, free_balance, recycle};
+use crate::call::Call;
+use crate::context::Ctx;
+use crate::error::{BlockError, DispatchResult, TransactionError};
+use crate::event::Event;
+use crate::state::{BALANCES, BLOCK_NUMBER, GLOBAL_PARAMS, NONCES, TIMESTAMP};
+use crate::storage::{ChangeSet, LtHash, Overlay, Storage, StorageRead};
+use crate::storage::{META_LTHASH_KEY, META_PREFIX};
+use crate::transaction::SignedTransaction;
+
+/// Where the genesis hash is kept (bookkeeping: derived from the genesis state root).
+pub const META_GENESIS_HASH_KEY: &[u8] = b"\0meta/genesis_hash";
+
+/// What the proposer puts in a block besides transactions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockInput<'a> {
+    /// Height: the state's height plus one.
+    pub height: u64,
+    /// Proposer's timestamp in milliseconds (bounds are the node's business).
+    pub timestamp_ms: u64,
+    /// Receives transaction fees; `None` recycles them.
+    pub author: Option<AccountId>,
+    /// Transactions, in execution order.
+    pub transactions: &'a [SignedTransaction],
+}
+
+/// The result of one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Transaction hash.
+    pub tx_hash: Hash,
+    /// Signer.
+    pub signer: AccountId,
+    /// Nonce used.
+    pub nonce: u64,
+    /// Reference name of the call.
+    pub call: String,
+    /// Fee paid.
+    pub fee: Balance,
+    /// `Ok` or the reference error name.
+    pub result: Result<(), crate::error::DispatchError>,
+    /// Events of this transaction (only the fee event when it failed).
+    pub events: Vec<Event>,
+}
+
+/// Everything a block did.
+#[derive(Clone, Debug)]
+pub struct BlockOutcome {
+    /// Writes to commit atomically.
+    pub changes: ChangeSet,
+    /// State root after the block.
+    pub state_root: Hash,
+    /// One receipt per transaction.
+    pub receipts: Vec<Receipt>,
+    /// Events of the block hooks (emission, epochs).
+    pub events: Vec<Event>,
+}
+
+/// The genesis hash of the chain in `state` (the domain of every transaction signature).
+pub fn genesis_hash(state: &(impl StorageRead + ?Sized)) -> Option<Hash> {
+    state.get(META_GENESIS_HASH_KEY).and_then(|b| Hash::decode(&mut &b[..]).ok())
+}
+
+/// The state root of `state` as last committed (the empty-state root for an empty store).
+pub fn state_root(state: &(impl StorageRead + ?Sized)) -> Hash {
+    LtHash::load(state).root()
+}
+
+/// Checks that `tx` could be included now: limits, signature for this chain, nonce, fee.
+///
+/// `FutureNonce` means "valid later": a mempool keeps it until the gap is filled.
+pub fn validate_transaction(
+    state: &(impl StorageRead + ?Sized),
+    tx: &SignedTransaction,
+) -> Result<(), TransactionError> {
+    tx.check_limits()?;
+    let genesis = genesis_hash(state).ok_or(TransactionError::BadSignature)?;
+    if !tx.verify_signature(&genesis) {
+        return Err(TransactionError::BadSignature);
+    }
+    let expected = NONCES.get(state, &tx.signer);
+    if tx.nonce < expected {
+        return Err(TransactionError::StaleNonce { expected, got: tx.nonce });
+    }
+    if tx.nonce > expected {
+        return Err(TransactionError::FutureNonce { expected, got: tx.nonce });
+    }
+    let fee = GLOBAL_PARAMS.get(state).tx_fee;
+    let balance = free_balance(state, &tx.signer);
+    if balance < fee {
+        return Err(TransactionError::CannotPayFee { balance, fee });
+    }
+    Ok(())
+}
+
+/// Routes a call to its implementation with `signer` as origin.
+pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> DispatchResult {
+    use crate::*;
+    match call {
+        Call::Transfer { dest, amount } => balances::do_transfer(cx, signer, dest, *amount),
+        Call::RegisterNetwork { hotkey } => subnets::do_register_network(cx, signer, hotkey),
+        Call::StartCall { netuid } => subnets::do_start_call(cx, signer, *netuid),
+        Call::SetSubnetIdentity { netuid, identity } => {
+            subnets::do_set_subnet_identity(cx, signer, *netuid, identity.clone())
+        }
+        Call::SudoSetHyperparameter { netuid, update } => {
+            admin::do_set_hyperparameter(cx, signer, *netuid, update.clone())
+        }
+        Call::SudoSetGlobal { update } => admin::do_set_global(cx, signer, update.clone()),
+        Call::BurnedRegister { netuid, hotkey } => registration::do_burned_register(cx, signer, *netuid, hotkey),
+        Call::ServeAxon { netuid, version, ip, port, ip_type, protocol, placeholder1, placeholder2 } => {
+            serving::do_serve_axon(
+                cx,
+                signer,
+                *netuid,
+                *version,
+                *ip,
+                *port,
+                *ip_type,
+                *protocol,
+                *placeholder1,
+                *placeholder2,
+            )
+        }
+        Call::AddStake { hotkey, netuid, amount } => staking::do_add_stake(cx, signer, hotkey, *netuid, *amount),
+        Call::RemoveStake { hotkey, netuid, amount } => staking::do_remove_stake(cx, signer, hotkey, *netuid, *amount),
+        Call::IncreaseTake { hotkey, take } => staking::do_increase_take(cx, signer, hotkey, *take),
+        Call::DecreaseTake { hotkey, take } => staking::do_decrease_take(cx, signer, hotkey, *take),
+        Call::RootRegister { hotkey } => root::do_root_register(cx, signer, hotkey),
+        Call::SetWeights { netuid, dests, weights, version_key } => {
+            weights::do_set_weights(cx, signer, *netuid, dests, weights, *version_key)
+        }
+        Call::CommitWeights { netuid, commit_hash } => weights::do_commit_weights(cx, signer, *netuid, *commit_hash),
+        Call::RevealWeights { netuid, uids, values, salt, version_key } => {
+            weights::do_reveal_weights(cx, signer, *netuid, uids, values, salt, *version_key)
+        }
+    }
+}
+
+/// The block hooks, run before the block's transactions.
+fn block_step(cx: &mut Ctx) -> DispatchResult {
+    crate::registration::update_registration_prices(cx);
+    crate::emission::run_coinbase(cx)?;
+    crate::epoch::run_due_epochs(cx)
+}
+
+/// Runs `f` in a child overlay of `parent`, keeping its writes only if it succeeds.
+pub(crate) fn atomically<B: StorageRead>(
+    parent: &mut Overlay<B>,
+    block: u64,
+    events: &mut Vec<Event>,
+    f: impl FnOnce(&mut Ctx) -> DispatchResult,
+) -> DispatchResult {
+    let mut own_events = Vec::new();
+    let (result, changes) = {
+        let mut child = Overlay::new(&*parent);
+        let mut cx = Ctx { s: &mut child, block, events: &mut own_events };
+        let result = f(&mut cx);
+        (result, child.into_changes())
+    };
+    if result.is_ok() {
+        parent.apply(changes);
+        events.extend(own_events);
+    }
+    result
+}
+
+/// Updates the state commitment for `changes` made on top of `base`, and records it in `changes`.
+pub(crate) fn commit_root<B: StorageRead>(base: &(impl StorageRead + ?Sized), overlay: &mut Overlay<B>) -> Hash {
+    let mut acc = LtHash::load(base);
+    for (key, new) in overlay.changes().entries() {
+        if key.starts_with(META_PREFIX) {
+            continue;
+        }
+        let old = base.get(key);
+        if old == *new {
+            continue; // rewritten with the same value: nothing to update
+        }
+        if let Some(old) = old {
+            acc.remove(key, &old);
+        }
+        if let Some(new) = new {
+            acc.insert(key, new);
+        }
+    }
+    overlay.put(META_LTHASH_KEY, acc.to_bytes());
+    acc.root()
+}
+
+/// Applies one transaction inside the block being built in `block`: validity, nonce, fee, then
+/// the call in its own overlay. An invalid transaction changes nothing.
+pub(crate) fn apply_transaction<B: StorageRead>(
+    block: &mut Overlay<B>,
+    height: u64,
+    author: Option<AccountId>,
+    tx: &SignedTransaction,
+) -> Result<Receipt, TransactionError> {
+    validate_transaction(&*block, tx)?;
+    let fee = GLOBAL_PARAMS.get(&*block).tx_fee;
+    NONCES.set(block, &tx.signer, &(tx.nonce + 1));
+    let mut events = Vec::new();
+    if fee > 0 {
+        let balance = free_balance(&*block, &tx.signer);
+        BALANCES.set(block, &tx.signer, &(balance - fee));
+        let mut fee_events = Vec::new();
+        // Cannot fail: the fee was just taken from a balance, so the author's cannot overflow.
+        let _ = atomically(block, height, &mut fee_events, |cx| {
+            match author {
+                Some(author) => deposit(cx, &author, fee)?,
+                None => recycle(cx, fee),
+            }
+            Ok(())
+        });
+        events.push(Event::FeePaid { who: tx.signer, author, amount: Balance(fee) });
+    }
+    let result = atomically(block, height, &mut events, |cx| dispatch(cx, &tx.signer, &tx.call));
+    Ok(Receipt {
+        tx_hash: tx.hash(),
+        signer: tx.signer,
+        nonce: tx.nonce,
+        call: tx.call.name().to_string(),
+        fee: Balance(fee),
+        result,
+        events,
+    })
+}
+
+/// Executes a block on top of `state`, returning its writes, receipts, events and state root.
+///
+/// Deterministic: the same state and input give the same outcome on every machine.
+pub fn execute_block(state: &(impl StorageRead + ?Sized), input: &BlockInput) -> Result<BlockOutcome, BlockError> {
+    genesis_hash(state).ok_or(BlockError::NoGenesis)?;
+    let parent = BLOCK_NUMBER.get(state);
+    if input.height != parent + 1 {
+        return Err(BlockError::WrongHeight { parent, got: input.height });
+    }
+    let height = input.height;
+    let mut block = Overlay::new(state);
+    BLOCK_NUMBER.set(&mut block, &height);
+    TIMESTAMP.set(&mut block, &input.timestamp_ms);
+    let mut hook_events = Vec::new();
+    if let Err(error) = atomically(&mut block, height, &mut hook_events, block_step) {
+        // Only reachable through an arithmetic bound that the supply cap rules out; the hooks'
+        // writes are dropped so every node still agrees.
+        hook_events.push(Event::HookFailed { error });
+    }
+    let mut receipts = Vec::with_capacity(input.transactions.len());
+    for (index, tx) in input.transactions.iter().enumerate() {
+        let receipt = apply_transaction(&mut block, height, input.author, tx)
+            .map_err(|error| BlockError::InvalidTransaction { index, hash: tx.hash(), error })?;
+        receipts.push(receipt);
+    }
+    let state_root = commit_root(state, &mut block);
+    Ok(BlockOutcome { changes: block.into_changes(), state_root, receipts, events: hook_events })
+}

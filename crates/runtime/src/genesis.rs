@@ -1,0 +1,373 @@
+//! Genesis: the configuration of a new chain and the state it starts from.
+//!
+//! # Format
+//!
+//! JSON or TOML with these keys (unknown keys are an error that names them):
+//!
+//! ```json
+//! {
+//!   "chain_id": "agora-local",
+//!   "sudo": "5Grw…",
+//!   "balances": { "5Grw…": 1000000000000 },
+//!   "params": { "tx_fee": 0, "allow_loopback_axons": true },
+//!   "root": { "tempo": 100 },
+//!   "root_validators": [ { "hotkey": "5F…", "coldkey": "5D…" } ],
+//!   "subnets": [ { "netuid": 1, "owner": "5D…", "owner_hotkey": "5F…", "started": true,
+//!                  "hyperparameters": { "tempo": 10 },
+//!                  "neurons": [ { "hotkey": "5H…", "coldkey": "5C…", "registered_at": 0 } ] } ],
+//!   "stakes": [ { "coldkey": "5C…", "hotkey": "5H…", "netuid": 1, "amount": 5000000000 } ]
+//! }
+//! ```
+//!
+//! Amounts are rao. Total issuance at genesis is the sum of all balances and stakes. Stakes are
+//! placed directly (genesis is not subject to the minimum stake). The genesis hash, which every
+//! transaction signature commits to, is `blake2b-256("agora/genesis/v1" ‖ genesis state root)`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use agora_primitives::{AccountId, Balance, Hash, NetUid, blake2_256_concat};
+use parity_scale_codec::Encode;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::context::Ctx;
+use crate::error::DispatchError;
+use crate::executive::{META_GENESIS_HASH_KEY, commit_root};
+use crate::hyperparams::{GlobalParams, ROOT_MAX_UIDS, SubnetHyperparams};
+use crate::registration::append_neuron;
+use crate::staking::{create_account_if_non_existent, hotkey_owner, increase_stake};
+use crate::state::*;
+use crate::storage::{ChangeSet, MemoryStorage, Overlay};
+use crate::subnets::init_new_network;
+
+/// Domain tag of the genesis hash.
+pub const GENESIS_DOMAIN: &[u8] = b"agora/genesis/v1";
+
+/// A hotkey and the coldkey that owns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisKeys {
+    /// Hotkey.
+    pub hotkey: AccountId,
+    /// Owning coldkey.
+    pub coldkey: AccountId,
+}
+
+/// A neuron registered at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisNeuron {
+    /// Hotkey.
+    pub hotkey: AccountId,
+    /// Owning coldkey.
+    pub coldkey: AccountId,
+    /// Registration block (also its last update); default 0.
+    #[serde(default)]
+    pub registered_at: u64,
+}
+
+/// A subnet that exists at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisSubnet {
+    /// Its netuid (≥ 1).
+    pub netuid: u16,
+    /// Owner coldkey.
+    pub owner: AccountId,
+    /// Owner hotkey (uid 0).
+    pub owner_hotkey: AccountId,
+    /// Whether emission flows from block 1 (as if `start_call` was made); default true.
+    #[serde(default = "default_true")]
+    pub started: bool,
+    /// Hyperparameters; omitted ones take the new-subnet defaults.
+    #[serde(default)]
+    pub hyperparameters: SubnetHyperparams,
+    /// Whether the owner hotkey takes uid 0 (default true, as `register_network` does). When
+    /// false the owner has no uid, so no owner exemption applies in the epoch (the reference's
+    /// unit tests set subnets up this way).
+    #[serde(default = "default_true")]
+    pub register_owner: bool,
+    /// Further neurons, in uid order after the owner's.
+    #[serde(default)]
+    pub neurons: Vec<GenesisNeuron>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_root() -> SubnetHyperparams {
+    SubnetHyperparams::root_defaults()
+}
+
+/// Stake placed at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisStake {
+    /// Staker.
+    pub coldkey: AccountId,
+    /// Hotkey staked on (must have an owner at genesis).
+    pub hotkey: AccountId,
+    /// Subnet (0 = root stake).
+    pub netuid: u16,
+    /// Amount in rao.
+    pub amount: Balance,
+}
+
+/// The whole genesis configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisConfig {
+    /// Chain identifier (part of the genesis hash, so two chains never share signatures).
+    pub chain_id: String,
+    /// Sudo key, if any.
+    #[serde(default)]
+    pub sudo: Option<AccountId>,
+    /// Free balances (rao).
+    #[serde(default)]
+    pub balances: BTreeMap<AccountId, Balance>,
+    /// Chain-wide parameters.
+    #[serde(default)]
+    pub params: GlobalParams,
+    /// Root network hyperparameters.
+    #[serde(default = "default_root")]
+    pub root: SubnetHyperparams,
+    /// Root validators registered at genesis.
+    #[serde(default)]
+    pub root_validators: Vec<GenesisKeys>,
+    /// Subnets.
+    #[serde(default)]
+    pub subnets: Vec<GenesisSubnet>,
+    /// Stakes.
+    #[serde(default)]
+    pub stakes: Vec<GenesisStake>,
+}
+
+/// Why a genesis configuration is unusable.
+#[derive(Debug, Error)]
+pub enum GenesisError {
+    /// Not valid JSON/TOML or has unknown keys.
+    #[error("cannot parse genesis: {0}")]
+    Parse(String),
+    /// A subnet uses netuid 0 or a netuid twice.
+    #[error("subnet netuid {0} is reserved or used twice")]
+    BadNetuid(u16),
+    /// A hotkey is claimed by two coldkeys.
+    #[error("hotkey {hotkey} is owned by both {first} and {second}")]
+    HotkeyOwnedTwice {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// First owner.
+        first: AccountId,
+        /// Second owner.
+        second: AccountId,
+    },
+    /// A hotkey appears twice in one subnet.
+    #[error("hotkey {hotkey} is registered twice on netuid {netuid}")]
+    DuplicateNeuron {
+        /// Subnet.
+        netuid: u16,
+        /// Hotkey.
+        hotkey: AccountId,
+    },
+    /// More neurons than the subnet allows.
+    #[error("netuid {netuid} has {count} neurons but max_allowed_uids is {max}")]
+    TooManyNeurons {
+        /// Subnet.
+        netuid: u16,
+        /// Neurons configured.
+        count: usize,
+        /// Limit.
+        max: u16,
+    },
+    /// A stake targets a missing subnet or a hotkey nobody owns.
+    #[error("stake of {coldkey} on {hotkey} (netuid {netuid}): {reason}")]
+    BadStake {
+        /// Staker.
+        coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet.
+        netuid: u16,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Issuance exceeds the supply cap or overflows.
+    #[error("total issuance at genesis exceeds 21,000,000 TAO")]
+    IssuanceTooLarge,
+    /// A state operation failed (only on absurd amounts).
+    #[error("building genesis state failed: {0}")]
+    State(DispatchError),
+}
+
+/// The genesis state.
+#[derive(Clone, Debug)]
+pub struct Genesis {
+    /// Everything to write (into an empty store).
+    pub changes: ChangeSet,
+    /// State root at genesis.
+    pub state_root: Hash,
+    /// Genesis hash (signature domain).
+    pub genesis_hash: Hash,
+}
+
+impl Genesis {
+    /// The genesis state in a fresh in-memory store.
+    pub fn into_memory(self) -> MemoryStorage {
+        let mut s = MemoryStorage::new();
+        s.commit(self.changes);
+        s
+    }
+}
+
+impl GenesisConfig {
+    /// Parses JSON.
+    pub fn from_json(text: &str) -> Result<Self, GenesisError> {
+        serde_json::from_str(text).map_err(|e| GenesisError::Parse(e.to_string()))
+    }
+
+    /// Parses TOML.
+    pub fn from_toml(text: &str) -> Result<Self, GenesisError> {
+        toml::from_str(text).map_err(|e| GenesisError::Parse(e.to_string()))
+    }
+
+    /// A configuration with only a chain id (root network, no accounts).
+    pub fn new(chain_id: impl Into<String>) -> Self {
+        GenesisConfig {
+            chain_id: chain_id.into(),
+            sudo: None,
+            balances: BTreeMap::new(),
+            params: GlobalParams::default(),
+            root: SubnetHyperparams::root_defaults(),
+            root_validators: Vec::new(),
+            subnets: Vec::new(),
+            stakes: Vec::new(),
+        }
+    }
+
+    fn check(&self) -> Result<(), GenesisError> {
+        let mut owners: BTreeMap<AccountId, AccountId> = BTreeMap::new();
+        let mut claim = |hotkey: AccountId, coldkey: AccountId| match owners.get(&hotkey) {
+            Some(first) if *first != coldkey => {
+                Err(GenesisError::HotkeyOwnedTwice { hotkey, first: *first, second: coldkey })
+            }
+            _ => {
+                owners.insert(hotkey, coldkey);
+                Ok(())
+            }
+        };
+        let mut netuids = BTreeSet::new();
+        for k in &self.root_validators {
+            claim(k.hotkey, k.coldkey)?;
+        }
+        if self.root_validators.len() > usize::from(self.root.max_allowed_uids.min(ROOT_MAX_UIDS)) {
+            return Err(GenesisError::TooManyNeurons {
+                netuid: 0,
+                count: self.root_validators.len(),
+                max: self.root.max_allowed_uids.min(ROOT_MAX_UIDS),
+            });
+        }
+        for sn in &self.subnets {
+            if sn.netuid == 0 || !netuids.insert(sn.netuid) {
+                return Err(GenesisError::BadNetuid(sn.netuid));
+            }
+            claim(sn.owner_hotkey, sn.owner)?;
+            let mut seen = BTreeSet::from([sn.owner_hotkey]);
+            for n in &sn.neurons {
+                claim(n.hotkey, n.coldkey)?;
+                if !seen.insert(n.hotkey) {
+                    return Err(GenesisError::DuplicateNeuron { netuid: sn.netuid, hotkey: n.hotkey });
+                }
+            }
+            let count = sn.neurons.len() + usize::from(sn.register_owner);
+            if count > usize::from(sn.hyperparameters.max_allowed_uids) {
+                return Err(GenesisError::TooManyNeurons {
+                    netuid: sn.netuid,
+                    count,
+                    max: sn.hyperparameters.max_allowed_uids,
+                });
+            }
+        }
+        for st in &self.stakes {
+            let bad =
+                |reason| GenesisError::BadStake { coldkey: st.coldkey, hotkey: st.hotkey, netuid: st.netuid, reason };
+            if st.netuid != 0 && !netuids.contains(&st.netuid) {
+                return Err(bad("no such subnet"));
+            }
+            if !owners.contains_key(&st.hotkey) {
+                return Err(bad("the hotkey is not a genesis neuron, subnet owner or root validator"));
+            }
+        }
+        let mut issuance: u64 = 0;
+        for amount in self.balances.values().chain(self.stakes.iter().map(|s| &s.amount)) {
+            issuance = issuance.checked_add(amount.rao()).ok_or(GenesisError::IssuanceTooLarge)?;
+        }
+        if issuance > crate::emission::TOTAL_SUPPLY {
+            return Err(GenesisError::IssuanceTooLarge);
+        }
+        Ok(())
+    }
+
+    /// Validates the configuration and builds the genesis state.
+    pub fn build(&self) -> Result<Genesis, GenesisError> {
+        self.check()?;
+        let empty = MemoryStorage::new();
+        let mut overlay = Overlay::new(&empty);
+        let mut events = Vec::new();
+        {
+            let mut cx = Ctx { s: &mut overlay, block: 0, events: &mut events };
+            self.write(&mut cx).map_err(GenesisError::State)?;
+        }
+        let state_root = commit_root(&empty, &mut overlay);
+        let genesis_hash = blake2_256_concat(&[GENESIS_DOMAIN, state_root.as_bytes()]);
+        overlay_put(&mut overlay, META_GENESIS_HASH_KEY, genesis_hash.encode());
+        Ok(Genesis { changes: overlay.into_changes(), state_root, genesis_hash })
+    }
+
+    fn write(&self, cx: &mut Ctx) -> Result<(), DispatchError> {
+        CHAIN_ID.set(cx.s, &self.chain_id);
+        SUDO_KEY.set(cx.s, &self.sudo);
+        GLOBAL_PARAMS.set(cx.s, &self.params);
+        let mut issuance: u64 = 0;
+        for (who, amount) in &self.balances {
+            BALANCES.set(cx.s, who, &amount.rao());
+            issuance += amount.rao();
+        }
+        // Root network.
+        let root = NetUid::ROOT;
+        NETWORKS.insert(cx.s, &root, &SubnetInfo::default());
+        HYPERPARAMS.insert(cx.s, &root, &self.root);
+        for k in &self.root_validators {
+            create_account_if_non_existent(cx, &k.coldkey, &k.hotkey);
+            append_neuron(cx, root, &k.hotkey);
+        }
+        // Subnets.
+        for sn in &self.subnets {
+            let netuid = NetUid(sn.netuid);
+            init_new_network(cx, netuid, &sn.owner, &sn.owner_hotkey, 0, sn.hyperparameters.clone(), sn.register_owner);
+            if sn.started {
+                let mut info = NETWORKS.try_get(cx.s, &netuid).unwrap_or_default();
+                info.first_emission_block = 1;
+                NETWORKS.insert(cx.s, &netuid, &info);
+            }
+            for n in &sn.neurons {
+                create_account_if_non_existent(cx, &n.coldkey, &n.hotkey);
+                let uid = append_neuron(cx, netuid, &n.hotkey);
+                BLOCK_AT_REGISTRATION.set(cx.s, &(netuid, uid), &n.registered_at);
+                LAST_UPDATE.mutate(cx.s, &netuid, |v| v[uid.index()] = n.registered_at);
+            }
+        }
+        for st in &self.stakes {
+            debug_assert!(hotkey_owner(cx.s, &st.hotkey).is_some());
+            increase_stake(cx, &st.hotkey, NetUid(st.netuid), &st.coldkey, st.amount.rao())?;
+            issuance += st.amount.rao();
+        }
+        TOTAL_ISSUANCE.set(cx.s, &issuance);
+        Ok(())
+    }
+}
+
+fn overlay_put<B: crate::storage::StorageRead>(o: &mut Overlay<B>, key: &[u8], value: Vec<u8>) {
+    use crate::storage::Storage;
+    o.put(key, value);
+}

@@ -1,0 +1,158 @@
+//! Entry points for the simulator and for tests that no transaction reaches: the reference's test
+//! entry point `epoch(netuid, emission)`, replacing the neuron at a chosen uid, and the bonds reset.
+//!
+//! Each function reads a state, applies exactly what the corresponding runtime path does, and
+//! returns the writes with the new state root (the caller commits them). They run at the state's
+//! current block number and never touch block-level bookkeeping.
+
+use agora_primitives::{AccountId, Hash, NetUid, Uid};
+
+use crate::balances::mint;
+use crate::context::Ctx;
+use crate::epoch::{EpochPayout, run_epoch_and_pay, run_yuma_and_store};
+use crate::error::DispatchError;
+use crate::error::TransactionError;
+use crate::event::Event;
+use crate::executive::{Receipt, apply_transaction, commit_root};
+use crate::staking::{create_account_if_non_existent, hotkey_owner};
+use crate::state::{BLOCK_NUMBER, BONDS, KEYS, NETWORKS, UIDS};
+use crate::storage::{ChangeSet, Overlay, StorageRead};
+use crate::subnets::hyperparams;
+use crate::transaction::SignedTransaction;
+
+/// What a harness step wrote.
+#[derive(Clone, Debug)]
+pub struct HarnessOutcome {
+    /// Writes to commit.
+    pub changes: ChangeSet,
+    /// State root after them.
+    pub state_root: Hash,
+    /// Events emitted.
+    pub events: Vec<Event>,
+    /// Totals paid, for a paying epoch.
+    pub payout: Option<EpochPayout>,
+}
+
+fn run<S: StorageRead + ?Sized>(
+    state: &S,
+    f: impl FnOnce(&mut Ctx) -> Result<Option<EpochPayout>, DispatchError>,
+) -> Result<HarnessOutcome, DispatchError> {
+    let mut overlay = Overlay::new(state);
+    let mut events = Vec::new();
+    let payout = {
+        let block = BLOCK_NUMBER.get(state);
+        let mut cx = Ctx { s: &mut overlay, block, events: &mut events };
+        f(&mut cx)?
+    };
+    let state_root = commit_root(state, &mut overlay);
+    Ok(HarnessOutcome { changes: overlay.into_changes(), state_root, events, payout })
+}
+
+/// Applies `transactions` within the state's current block (no block hooks, height unchanged),
+/// as further extrinsics of that block would be. Returns the writes, the receipts and the root; an
+/// invalid transaction is an error and nothing is written.
+pub fn apply_in_current_block(
+    state: &(impl StorageRead + ?Sized),
+    transactions: &[SignedTransaction],
+) -> Result<(HarnessOutcome, Vec<Receipt>), (usize, TransactionError)> {
+    let mut overlay = Overlay::new(state);
+    let height = BLOCK_NUMBER.get(state);
+    let mut receipts = Vec::with_capacity(transactions.len());
+    for (index, tx) in transactions.iter().enumerate() {
+        receipts.push(apply_transaction(&mut overlay, height, None, tx).map_err(|e| (index, e))?);
+    }
+    let state_root = commit_root(state, &mut overlay);
+    let events = receipts.iter().flat_map(|r| r.events.clone()).collect();
+    Ok((HarnessOutcome { changes: overlay.into_changes(), state_root, events, payout: None }, receipts))
+}
+
+/// Runs `netuid`'s epoch now with `emission`, like the reference's `epoch(netuid, E)` test entry
+/// point: outputs, bonds and permits are stored; the last-epoch block is not recorded. With `pay`,
+/// `emission` is minted and distributed exactly as the block hook does (owner cut, incentive,
+/// dividends with take, dust recycled).
+pub fn run_epoch(
+    state: &(impl StorageRead + ?Sized),
+    netuid: NetUid,
+    emission: u64,
+    pay: bool,
+) -> Result<HarnessOutcome, DispatchError> {
+    if !NETWORKS.contains(state, &netuid) {
+        return Err(DispatchError::SubnetNotExists);
+    }
+    run(state, |cx| {
+        if pay {
+            mint(cx, emission)?;
+            run_epoch_and_pay(cx, netuid, emission).map(Some)
+        } else {
+            run_yuma_and_store(cx, netuid, emission);
+            Ok(None)
+        }
+    })
+}
+
+/// Puts `hotkey` (owned by `coldkey`) at `uid` exactly as pruning replacement does: registration
+/// block and last update = now, its weights and bonds rows deleted, other weights to it set to an
+/// explicit 0, its outputs and permit cleared.
+pub fn replace_neuron(
+    state: &(impl StorageRead + ?Sized),
+    netuid: NetUid,
+    uid: Uid,
+    hotkey: &AccountId,
+    coldkey: &AccountId,
+) -> Result<HarnessOutcome, DispatchError> {
+    if !KEYS.contains(state, &(netuid, uid)) {
+        return Err(DispatchError::HotKeyNotRegisteredInSubNet);
+    }
+    if UIDS.contains(state, &(netuid, *hotkey)) {
+        return Err(DispatchError::HotKeyAlreadyRegisteredInSubNet);
+    }
+    if hotkey_owner(state, hotkey).is_some_and(|o| o != *coldkey) {
+        return Err(DispatchError::NonAssociatedColdKey);
+    }
+    run(state, |cx| {
+        create_account_if_non_existent(cx, coldkey, hotkey);
+        crate::registration::replace_neuron(cx, netuid, uid, hotkey).ok_or(DispatchError::NoNeuronIdAvailable)?;
+        Ok(None)
+    })
+}
+
+/// The reference's bonds reset (`do_reset_bonds`): when `bonds_reset` is on for `netuid`, removes
+/// column `uid` from every bonds row; otherwise changes nothing.
+pub fn reset_bonds(
+    state: &(impl StorageRead + ?Sized),
+    netuid: NetUid,
+    uid: Uid,
+) -> Result<HarnessOutcome, DispatchError> {
+    if !NETWORKS.contains(state, &netuid) {
+        return Err(DispatchError::SubnetNotExists);
+    }
+    run(state, |cx| {
+        if hyperparams(cx.s, netuid).bonds_reset {
+            for ((_, row_uid), mut row) in BONDS.iter_prefix(cx.s, &netuid) {
+                let before = row.len();
+                row.retain(|(col, _)| *col != uid.0);
+                if row.len() != before {
+                    if row.is_empty() {
+                        BONDS.remove(cx.s, &(netuid, row_uid));
+                    } else {
+                        BONDS.insert(cx.s, &(netuid, row_uid), &row);
+                    }
+                }
+            }
+        }
+        Ok(None)
+    })
+}
+
+/// Moves the state's block number to `block` without running block hooks (no emission, no
+/// scheduled epochs): the simulator's clock when epochs run only on request. `block` must not be
+/// below the current block.
+pub fn set_block_number(state: &(impl StorageRead + ?Sized), block: u64) -> Result<HarnessOutcome, DispatchError> {
+    if block < BLOCK_NUMBER.get(state) {
+        return Err(DispatchError::InvalidValue);
+    }
+    run(state, |cx| {
+        BLOCK_NUMBER.set(cx.s, &block);
+        Ok(None)
+    })
+}

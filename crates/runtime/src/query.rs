@@ -1,0 +1,355 @@
+//! Read-only queries: everything a client needs, as plain serialisable views.
+//!
+//! The metagraph of a subnet comes back whole (every per-uid vector in one value), so a client
+//! needs one round trip for it.
+
+use agora_primitives::{AccountId, Balance, Hash, NetUid, Uid};
+use serde::{Deserialize, Serialize};
+
+use crate::call::SubnetIdentity;
+use crate::emission::block_emission_for_issuance;
+use crate::hyperparams::{GlobalParams, SubnetHyperparams};
+use crate::staking::{hotkey_owner, stake_of, take_of, total_hotkey_stake};
+use crate::state::*;
+use crate::storage::StorageRead;
+use crate::subnets::{hyperparams, network_lock_cost};
+
+/// Chain-wide figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainInfo {
+    /// Chain id.
+    pub chain_id: String,
+    /// Genesis hash.
+    pub genesis_hash: Option<Hash>,
+    /// Height of the state.
+    pub block_number: u64,
+    /// Timestamp of the last block (ms).
+    pub timestamp_ms: u64,
+    /// State root.
+    pub state_root: Hash,
+    /// Total issuance.
+    pub total_issuance: Balance,
+    /// Total stake.
+    pub total_stake: Balance,
+    /// Total recycled so far.
+    pub total_recycled: Balance,
+    /// Emission of the next block.
+    pub block_emission: Balance,
+    /// Cost to register a subnet now.
+    pub network_lock_cost: Balance,
+    /// Sudo key.
+    pub sudo: Option<AccountId>,
+    /// Chain-wide parameters.
+    pub params: GlobalParams,
+}
+
+/// A subnet's summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetView {
+    /// Netuid.
+    pub netuid: NetUid,
+    /// Owner coldkey.
+    pub owner: Option<AccountId>,
+    /// Owner hotkey.
+    pub owner_hotkey: Option<AccountId>,
+    /// Registration block.
+    pub registered_at: u64,
+    /// Locked TAO.
+    pub locked: Balance,
+    /// First emitting block (0 = not started).
+    pub first_emission_block: u64,
+    /// Number of uids.
+    pub n: u16,
+    /// Current registration burn.
+    pub burn: Balance,
+    /// Per-block emission share.
+    pub emission_per_block: Balance,
+    /// Emission accumulated since the last epoch.
+    pub pending_emission: Balance,
+    /// Last epoch block.
+    pub last_epoch_block: u64,
+    /// Hyperparameters.
+    pub hyperparameters: SubnetHyperparams,
+    /// Identity, if set.
+    pub identity: Option<SubnetIdentity>,
+}
+
+/// One neuron's axon.
+pub type Axon = AxonInfo;
+
+/// All per-uid vectors of a subnet (the reference's metagraph fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metagraph {
+    /// Netuid.
+    pub netuid: NetUid,
+    /// Block of the state.
+    pub block: u64,
+    /// Number of uids.
+    pub n: u16,
+    /// Hotkey per uid.
+    pub hotkeys: Vec<AccountId>,
+    /// Owning coldkey per uid.
+    pub coldkeys: Vec<AccountId>,
+    /// Stake of each hotkey on this subnet (rao).
+    pub stake: Vec<u64>,
+    /// Consensus (u16).
+    pub consensus: Vec<u16>,
+    /// Incentive (u16).
+    pub incentive: Vec<u16>,
+    /// Dividends (u16).
+    pub dividends: Vec<u16>,
+    /// Emission at the last epoch (rao).
+    pub emission: Vec<u64>,
+    /// Validator trust (u16).
+    pub validator_trust: Vec<u16>,
+    /// Validator permit.
+    pub validator_permit: Vec<bool>,
+    /// Active.
+    pub active: Vec<bool>,
+    /// Last weights update block.
+    pub last_update: Vec<u64>,
+    /// Registration block.
+    pub block_at_registration: Vec<u64>,
+    /// Normalised stake (u16).
+    pub stake_weight: Vec<u16>,
+    /// Axon per uid (default when never served).
+    pub axons: Vec<AxonInfo>,
+    /// Weights rows (only in full mode).
+    pub weights: Option<Vec<SparseRow>>,
+    /// Bonds rows (only in full mode).
+    pub bonds: Option<Vec<SparseRow>>,
+}
+
+/// A stake position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StakeView {
+    /// Coldkey.
+    pub coldkey: AccountId,
+    /// Hotkey.
+    pub hotkey: AccountId,
+    /// Subnet.
+    pub netuid: NetUid,
+    /// Value (rao).
+    pub amount: Balance,
+}
+
+/// A hotkey others can stake on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegateView {
+    /// Hotkey.
+    pub hotkey: AccountId,
+    /// Owner coldkey.
+    pub owner: AccountId,
+    /// Take (u16 proportion).
+    pub take: u16,
+    /// Stake per subnet.
+    pub stake: Vec<(NetUid, Balance)>,
+    /// Number of distinct nominators.
+    pub nominators: u32,
+    /// Subnets the hotkey is registered on.
+    pub registrations: Vec<NetUid>,
+}
+
+/// Chain-wide figures.
+pub fn chain_info(s: &(impl StorageRead + ?Sized)) -> ChainInfo {
+    let block = BLOCK_NUMBER.get(s);
+    let issuance = TOTAL_ISSUANCE.get(s);
+    ChainInfo {
+        chain_id: CHAIN_ID.get(s),
+        genesis_hash: crate::executive::genesis_hash(s),
+        block_number: block,
+        timestamp_ms: TIMESTAMP.get(s),
+        state_root: crate::executive::state_root(s),
+        total_issuance: Balance(issuance),
+        total_stake: Balance(TOTAL_STAKE.get(s)),
+        total_recycled: Balance(TOTAL_RECYCLED.get(s)),
+        block_emission: Balance(block_emission_for_issuance(issuance)),
+        network_lock_cost: Balance(network_lock_cost(s, block + 1)),
+        sudo: SUDO_KEY.get(s),
+        params: GLOBAL_PARAMS.get(s),
+    }
+}
+
+/// Free balance.
+pub fn balance(s: &(impl StorageRead + ?Sized), who: &AccountId) -> Balance {
+    Balance(BALANCES.get(s, who))
+}
+
+/// Next nonce of an account.
+pub fn nonce(s: &(impl StorageRead + ?Sized), who: &AccountId) -> u64 {
+    NONCES.get(s, who)
+}
+
+fn subnet_view(s: &(impl StorageRead + ?Sized), netuid: NetUid, info: SubnetInfo) -> SubnetView {
+    SubnetView {
+        netuid,
+        owner: info.owner,
+        owner_hotkey: info.owner_hotkey,
+        registered_at: info.registered_at,
+        locked: Balance(info.locked),
+        first_emission_block: info.first_emission_block,
+        n: SUBNETWORK_N.get(s, &netuid),
+        burn: Balance(BURN.get(s, &netuid)),
+        emission_per_block: Balance(EMISSION_VALUES.get(s, &netuid)),
+        pending_emission: Balance(PENDING_EMISSION.get(s, &netuid)),
+        last_epoch_block: LAST_EPOCH_BLOCK.get(s, &netuid),
+        hyperparameters: hyperparams(s, netuid),
+        identity: SUBNET_IDENTITY.try_get(s, &netuid),
+    }
+}
+
+/// Every subnet, root included, ascending netuid.
+pub fn subnets(s: &(impl StorageRead + ?Sized)) -> Vec<SubnetView> {
+    NETWORKS.iter(s).into_iter().map(|(n, info)| subnet_view(s, n, info)).collect()
+}
+
+/// One subnet.
+pub fn subnet(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<SubnetView> {
+    NETWORKS.try_get(s, &netuid).map(|info| subnet_view(s, netuid, info))
+}
+
+/// The metagraph of `netuid` (`full` adds weights and bonds). `None` if the subnet does not exist.
+pub fn metagraph(s: &(impl StorageRead + ?Sized), netuid: NetUid, full: bool) -> Option<Metagraph> {
+    if !NETWORKS.contains(s, &netuid) {
+        return None;
+    }
+    let n = SUBNETWORK_N.get(s, &netuid);
+    let len = usize::from(n);
+    let fit = |mut v: Vec<u16>| {
+        v.resize(len, 0);
+        v
+    };
+    let hotkeys: Vec<AccountId> =
+        (0..n).map(|u| KEYS.try_get(s, &(netuid, Uid(u))).unwrap_or(AccountId([0; 32]))).collect();
+    let rows = |m: &crate::storage::Map<(NetUid, Uid), SparseRow>| {
+        (0..n).map(|u| m.try_get(s, &(netuid, Uid(u))).unwrap_or_default()).collect::<Vec<_>>()
+    };
+    let mut emission = EMISSION.get(s, &netuid);
+    emission.resize(len, 0);
+    let mut last_update = LAST_UPDATE.get(s, &netuid);
+    last_update.resize(len, 0);
+    let mut permit = VALIDATOR_PERMIT.get(s, &netuid);
+    permit.resize(len, false);
+    let mut active = ACTIVE.get(s, &netuid);
+    active.resize(len, false);
+    Some(Metagraph {
+        netuid,
+        block: BLOCK_NUMBER.get(s),
+        n,
+        coldkeys: hotkeys.iter().map(|hk| hotkey_owner(s, hk).unwrap_or(AccountId([0; 32]))).collect(),
+        stake: hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, netuid)).collect(),
+        consensus: fit(CONSENSUS.get(s, &netuid)),
+        incentive: fit(INCENTIVE.get(s, &netuid)),
+        dividends: fit(DIVIDENDS.get(s, &netuid)),
+        emission,
+        validator_trust: fit(VALIDATOR_TRUST.get(s, &netuid)),
+        validator_permit: permit,
+        active,
+        last_update,
+        block_at_registration: (0..n).map(|u| BLOCK_AT_REGISTRATION.get(s, &(netuid, Uid(u)))).collect(),
+        stake_weight: fit(STAKE_WEIGHT.get(s, &netuid)),
+        axons: hotkeys.iter().map(|hk| AXONS.try_get(s, &(netuid, *hk)).unwrap_or_default()).collect(),
+        weights: full.then(|| rows(&WEIGHTS)),
+        bonds: full.then(|| rows(&BONDS)),
+        hotkeys,
+    })
+}
+
+/// Weights rows of a subnet: `(uid, row)` for every uid with a stored row.
+pub fn weights(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Vec<(Uid, SparseRow)> {
+    WEIGHTS.iter_prefix(s, &netuid).into_iter().map(|((_, u), r)| (u, r)).collect()
+}
+
+/// Bonds rows of a subnet.
+pub fn bonds(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Vec<(Uid, SparseRow)> {
+    BONDS.iter_prefix(s, &netuid).into_iter().map(|((_, u), r)| (u, r)).collect()
+}
+
+/// Stake of `coldkey` on `hotkey` on `netuid`.
+pub fn stake(s: &(impl StorageRead + ?Sized), coldkey: &AccountId, hotkey: &AccountId, netuid: NetUid) -> Balance {
+    Balance(stake_of(s, hotkey, netuid, coldkey))
+}
+
+/// Every stake position of `coldkey`.
+pub fn stakes_of_coldkey(s: &(impl StorageRead + ?Sized), coldkey: &AccountId) -> Vec<StakeView> {
+    STAKING_HOTKEYS
+        .iter_prefix(s, coldkey)
+        .into_iter()
+        .map(|((c, hotkey, netuid), ())| StakeView {
+            coldkey: c,
+            hotkey,
+            netuid,
+            amount: Balance(stake_of(s, &hotkey, netuid, &c)),
+        })
+        .collect()
+}
+
+/// Every position staked on `hotkey` (all subnets).
+pub fn stakes_on_hotkey(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> Vec<StakeView> {
+    STAKE_SHARES
+        .iter_prefix(s, hotkey)
+        .into_iter()
+        .map(|((h, netuid, coldkey), _)| StakeView {
+            coldkey,
+            hotkey: h,
+            netuid,
+            amount: Balance(stake_of(s, &h, netuid, &coldkey)),
+        })
+        .collect()
+}
+
+/// Hotkeys holding stake, with take, stake per subnet, nominators and registrations.
+pub fn delegates(s: &(impl StorageRead + ?Sized)) -> Vec<DelegateView> {
+    let mut by_hotkey: std::collections::BTreeMap<AccountId, Vec<(NetUid, Balance)>> = Default::default();
+    for ((hotkey, netuid), value) in TOTAL_HOTKEY_STAKE.iter(s) {
+        by_hotkey.entry(hotkey).or_default().push((netuid, Balance(value)));
+    }
+    by_hotkey
+        .into_iter()
+        .filter_map(|(hotkey, stake)| {
+            let owner = hotkey_owner(s, &hotkey)?;
+            let mut nominators: Vec<AccountId> =
+                STAKE_SHARES.iter_prefix(s, &hotkey).into_iter().map(|((_, _, c), _)| c).collect();
+            nominators.sort();
+            nominators.dedup();
+            let registrations = IS_NETWORK_MEMBER.iter_prefix(s, &hotkey).into_iter().map(|((_, n), ())| n).collect();
+            Some(DelegateView {
+                hotkey,
+                owner,
+                take: take_of(s, &hotkey),
+                stake,
+                nominators: nominators.len() as u32,
+                registrations,
+            })
+        })
+        .collect()
+}
+
+/// The uid of `hotkey` on `netuid`.
+pub fn uid_of(s: &(impl StorageRead + ?Sized), netuid: NetUid, hotkey: &AccountId) -> Option<Uid> {
+    UIDS.try_get(s, &(netuid, *hotkey))
+}
+
+/// Pending weight commits of `hotkey` on `netuid`.
+pub fn weight_commits(s: &(impl StorageRead + ?Sized), netuid: NetUid, hotkey: &AccountId) -> Vec<WeightCommit> {
+    WEIGHT_COMMITS.try_get(s, &(netuid, *hotkey)).unwrap_or_default()
+}
+
+/// Checks conservation: `TotalIssuance = Σ free + Σ stake + Σ locked + Σ pending emission` and
+/// `TotalStake = Σ pool values`. Returns the two sides on failure. O(state): for tests and audits.
+pub fn check_conservation(s: &(impl StorageRead + ?Sized)) -> Result<(), String> {
+    let free: u128 = BALANCES.iter(s).into_iter().map(|(_, b)| u128::from(b)).sum();
+    let staked: u128 = TOTAL_HOTKEY_STAKE.iter(s).into_iter().map(|(_, v)| u128::from(v)).sum();
+    let locked: u128 = NETWORKS.iter(s).into_iter().map(|(_, i)| u128::from(i.locked)).sum();
+    let pending: u128 = PENDING_EMISSION.iter(s).into_iter().map(|(_, p)| u128::from(p)).sum();
+    let issuance = u128::from(TOTAL_ISSUANCE.get(s));
+    if issuance != free + staked + locked + pending {
+        return Err(format!(
+            "issuance {issuance} != free {free} + stake {staked} + locked {locked} + pending {pending}"
+        ));
+    }
+    if u128::from(TOTAL_STAKE.get(s)) != staked {
+        return Err(format!("TotalStake {} != Σ pools {staked}", TOTAL_STAKE.get(s)));
+    }
+    Ok(())
+}

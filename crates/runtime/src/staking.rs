@@ -1,0 +1,337 @@
+//! Stake: hotkey ownership, per-(hotkey, subnet) share pools, `add_stake`, `remove_stake`, and
+//! delegate takes.
+//!
+//! # Share pools
+//!
+//! Each `(hotkey, netuid)` holds a pool of value `V` (rao) and `S` shares; a coldkey holding `s`
+//! shares owns `⌊s·V/S⌋`. Staking `a` mints `⌊a·S/V⌋` shares (1:1 in an empty pool); unstaking `a`
+//! burns `⌈a·S/V⌉` shares (all of them when the whole position is withdrawn), so rounding always
+//! favours the holders who stay. Dividends credited to a hotkey raise `V` without minting shares:
+//! every nominator gains pro-rata, as the reference's share pool does. All arithmetic is u128
+//! integer; no floats.
+//!
+//! Stake is TAO in this era. Every entry point takes a netuid, so stake can become per-subnet alpha
+//! (dynamic TAO) by changing what a pool's value is denominated in, not the calls.
+
+use agora_primitives::{AccountId, Balance, NetUid};
+
+use crate::balances::{deposit, withdraw};
+use crate::context::Ctx;
+use crate::error::{DispatchError, DispatchResult};
+use crate::event::Event;
+use crate::state::{
+    DELEGATE_TAKE, GLOBAL_PARAMS, LAST_TX_BLOCK_DELEGATE_TAKE, NETWORKS, OWNED_HOTKEYS, OWNER, STAKE_SHARES,
+    STAKING_HOTKEYS, TOTAL_HOTKEY_SHARES, TOTAL_HOTKEY_STAKE, TOTAL_STAKE,
+};
+use crate::storage::StorageRead;
+
+/// The coldkey owning `hotkey`, if it has one.
+pub fn hotkey_owner(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> Option<AccountId> {
+    OWNER.try_get(s, hotkey)
+}
+
+/// Makes `coldkey` the owner of `hotkey` if the hotkey has no owner yet.
+pub(crate) fn create_account_if_non_existent(cx: &mut Ctx, coldkey: &AccountId, hotkey: &AccountId) {
+    if !OWNER.contains(cx.s, hotkey) {
+        OWNER.insert(cx.s, hotkey, coldkey);
+        OWNED_HOTKEYS.insert(cx.s, &(*coldkey, *hotkey), &());
+    }
+}
+
+/// Value of the whole pool of `hotkey` on `netuid` (rao).
+pub fn total_hotkey_stake(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: NetUid) -> u64 {
+    TOTAL_HOTKEY_STAKE.get(s, &(*hotkey, netuid))
+}
+
+/// Value of `coldkey`'s position in `hotkey`'s pool on `netuid` (rao).
+pub fn stake_of(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId) -> u64 {
+    let shares = STAKE_SHARES.get(s, &(*hotkey, netuid, *coldkey));
+    if shares == 0 {
+        return 0;
+    }
+    let total_shares = TOTAL_HOTKEY_SHARES.get(s, &(*hotkey, netuid));
+    let value = u128::from(total_hotkey_stake(s, hotkey, netuid));
+    // shares ≤ total_shares, so the quotient is ≤ value ≤ u64::MAX.
+    u64::try_from(shares.saturating_mul(value) / total_shares.max(1)).unwrap_or(u64::MAX)
+}
+
+/// The delegate take of `hotkey` (u16 proportion).
+pub fn take_of(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> u16 {
+    DELEGATE_TAKE.try_get(s, hotkey).unwrap_or_else(|| GLOBAL_PARAMS.get(s).default_take)
+}
+
+fn set_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, value: u64, shares: u128) {
+    TOTAL_HOTKEY_STAKE.set(cx.s, &(*hotkey, netuid), &value);
+    TOTAL_HOTKEY_SHARES.set(cx.s, &(*hotkey, netuid), &shares);
+}
+
+fn set_shares(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId, shares: u128) {
+    STAKE_SHARES.set(cx.s, &(*hotkey, netuid, *coldkey), &shares);
+    if shares == 0 {
+        STAKING_HOTKEYS.remove(cx.s, &(*coldkey, *hotkey, netuid));
+    } else {
+        STAKING_HOTKEYS.insert(cx.s, &(*coldkey, *hotkey, netuid), &());
+    }
+}
+
+fn add_total_stake(cx: &mut Ctx, amount: u64) -> DispatchResult {
+    TOTAL_STAKE.mutate(cx.s, |t| {
+        *t = t.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
+        Ok(())
+    })
+}
+
+/// Adds `amount` (already taken from somewhere) to `coldkey`'s position in `hotkey`'s pool.
+pub(crate) fn increase_stake(
+    cx: &mut Ctx,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    coldkey: &AccountId,
+    amount: u64,
+) -> DispatchResult {
+    if amount == 0 {
+        return Ok(());
+    }
+    let value = total_hotkey_stake(cx.s, hotkey, netuid);
+    let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
+    let minted: u128 = if shares == 0 || value == 0 {
+        u128::from(amount)
+    } else {
+        u128::from(amount).checked_mul(shares).ok_or(DispatchError::ArithmeticOverflow)? / u128::from(value)
+    };
+    let new_value = value.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
+    let new_shares = shares.checked_add(minted).ok_or(DispatchError::ArithmeticOverflow)?;
+    let mine = STAKE_SHARES.get(cx.s, &(*hotkey, netuid, *coldkey)).saturating_add(minted);
+    add_total_stake(cx, amount)?;
+    set_pool(cx, hotkey, netuid, new_value, new_shares);
+    set_shares(cx, hotkey, netuid, coldkey, mine);
+    Ok(())
+}
+
+/// Credits `amount` to `hotkey`'s pool without minting shares: every holder gains pro-rata. An
+/// empty pool is credited to the hotkey's owner as a normal stake.
+pub(crate) fn credit_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, amount: u64) -> DispatchResult {
+    if amount == 0 {
+        return Ok(());
+    }
+    let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
+    if shares == 0 {
+        let owner = hotkey_owner(cx.s, hotkey).ok_or(DispatchError::HotKeyAccountNotExists)?;
+        return increase_stake(cx, hotkey, netuid, &owner, amount);
+    }
+    let value = total_hotkey_stake(cx.s, hotkey, netuid);
+    let new_value = value.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
+    add_total_stake(cx, amount)?;
+    set_pool(cx, hotkey, netuid, new_value, shares);
+    Ok(())
+}
+
+/// Removes `amount` from `coldkey`'s position (the caller puts it somewhere).
+pub(crate) fn decrease_stake(
+    cx: &mut Ctx,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    coldkey: &AccountId,
+    amount: u64,
+) -> DispatchResult {
+    let owned = stake_of(cx.s, hotkey, netuid, coldkey);
+    if amount > owned {
+        return Err(DispatchError::NotEnoughStakeToWithdraw);
+    }
+    if amount == 0 {
+        return Ok(());
+    }
+    let value = total_hotkey_stake(cx.s, hotkey, netuid);
+    let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
+    let mine = STAKE_SHARES.get(cx.s, &(*hotkey, netuid, *coldkey));
+    let burned = if amount == owned {
+        mine
+    } else {
+        // ⌈amount·S/V⌉, capped at the holder's shares. amount < owned ≤ V, so V > 0.
+        let num = u128::from(amount).checked_mul(shares).ok_or(DispatchError::ArithmeticOverflow)?;
+        num.div_ceil(u128::from(value)).min(mine)
+    };
+    let new_shares = shares - burned;
+    // The last holder leaving takes the pool's full value (amount == owned == V then).
+    let new_value = if new_shares == 0 { 0 } else { value - amount };
+    let removed = value - new_value;
+    TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_sub(removed));
+    set_pool(cx, hotkey, netuid, new_value, new_shares);
+    set_shares(cx, hotkey, netuid, coldkey, mine - burned);
+    if removed > amount {
+        // Rounding dust left by holders who already left goes to the last one out.
+        deposit(cx, coldkey, removed - amount)?;
+    }
+    Ok(())
+}
+
+fn ensure_subnet_open_for_stake(cx: &Ctx, netuid: NetUid) -> DispatchResult {
+    let info = NETWORKS.try_get(cx.s, &netuid).ok_or(DispatchError::SubnetNotExists)?;
+    if !netuid.is_root() && info.first_emission_block == 0 {
+        return Err(DispatchError::SubtokenDisabled);
+    }
+    Ok(())
+}
+
+/// `add_stake(hotkey, netuid, amount)`, signed by the coldkey.
+///
+/// Checks, in order: `SubnetNotExists`, `SubtokenDisabled` (subnet not started), `AmountTooLow`
+/// (below the minimum stake), `NotEnoughBalanceToStake`, `HotKeyAccountNotExists` (the hotkey has
+/// no owner: register it first).
+pub(crate) fn do_add_stake(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    amount: Balance,
+) -> DispatchResult {
+    ensure_subnet_open_for_stake(cx, netuid)?;
+    let amount = amount.rao();
+    if amount < cx.params().min_stake {
+        return Err(DispatchError::AmountTooLow);
+    }
+    withdraw(cx, coldkey, amount, DispatchError::NotEnoughBalanceToStake)?;
+    if hotkey_owner(cx.s, hotkey).is_none() {
+        return Err(DispatchError::HotKeyAccountNotExists);
+    }
+    increase_stake(cx, hotkey, netuid, coldkey, amount)?;
+    cx.emit(Event::StakeAdded { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(amount) });
+    Ok(())
+}
+
+/// `remove_stake(hotkey, netuid, amount)`, signed by the coldkey.
+///
+/// Checks, in order: `SubnetNotExists`, `AmountTooLow` (zero), `HotKeyAccountNotExists`,
+/// `NotEnoughStakeToWithdraw`, and `AmountTooLow` again when a partial withdrawal is below the
+/// minimum stake.
+pub(crate) fn do_remove_stake(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    amount: Balance,
+) -> DispatchResult {
+    if !NETWORKS.contains(cx.s, &netuid) {
+        return Err(DispatchError::SubnetNotExists);
+    }
+    let amount = amount.rao();
+    if amount == 0 {
+        return Err(DispatchError::AmountTooLow);
+    }
+    if hotkey_owner(cx.s, hotkey).is_none() {
+        return Err(DispatchError::HotKeyAccountNotExists);
+    }
+    let owned = stake_of(cx.s, hotkey, netuid, coldkey);
+    if amount > owned {
+        return Err(DispatchError::NotEnoughStakeToWithdraw);
+    }
+    if amount < owned && amount < cx.params().min_stake {
+        return Err(DispatchError::AmountTooLow);
+    }
+    decrease_stake(cx, hotkey, netuid, coldkey, amount)?;
+    deposit(cx, coldkey, amount)?;
+    cx.emit(Event::StakeRemoved { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(amount) });
+    Ok(())
+}
+
+fn ensure_owns_hotkey(cx: &Ctx, coldkey: &AccountId, hotkey: &AccountId) -> DispatchResult {
+    match hotkey_owner(cx.s, hotkey) {
+        None => Err(DispatchError::HotKeyAccountNotExists),
+        Some(owner) if owner != *coldkey => Err(DispatchError::NonAssociatedColdKey),
+        Some(_) => Ok(()),
+    }
+}
+
+/// `increase_take(hotkey, take)`: `HotKeyAccountNotExists`, `NonAssociatedColdKey`,
+/// `DelegateTakeTooLow` (not above an explicitly set take), `DelegateTakeTooHigh`,
+/// `DelegateTxRateLimitExceeded` (within `tx_delegate_take_rate_limit` blocks of the hotkey's last
+/// take change).
+pub(crate) fn do_increase_take(cx: &mut Ctx, coldkey: &AccountId, hotkey: &AccountId, take: u16) -> DispatchResult {
+    ensure_owns_hotkey(cx, coldkey, hotkey)?;
+    if DELEGATE_TAKE.try_get(cx.s, hotkey).is_some_and(|current| take <= current) {
+        return Err(DispatchError::DelegateTakeTooLow);
+    }
+    let params = cx.params();
+    if take > params.max_delegate_take {
+        return Err(DispatchError::DelegateTakeTooHigh);
+    }
+    let last = LAST_TX_BLOCK_DELEGATE_TAKE.get(cx.s, hotkey);
+    let limit = params.tx_delegate_take_rate_limit;
+    if limit != 0 && last != 0 && cx.block.saturating_sub(last) <= limit {
+        return Err(DispatchError::DelegateTxRateLimitExceeded);
+    }
+    LAST_TX_BLOCK_DELEGATE_TAKE.set(cx.s, hotkey, &cx.block);
+    DELEGATE_TAKE.insert(cx.s, hotkey, &take);
+    cx.emit(Event::TakeIncreased { hotkey: *hotkey, take });
+    Ok(())
+}
+
+/// `decrease_take(hotkey, take)`: `HotKeyAccountNotExists`, `NonAssociatedColdKey`,
+/// `DelegateTakeTooLow` (not below an explicitly set take, or below the minimum). Not rate
+/// limited, but it starts the rate limit of the next increase.
+pub(crate) fn do_decrease_take(cx: &mut Ctx, coldkey: &AccountId, hotkey: &AccountId, take: u16) -> DispatchResult {
+    ensure_owns_hotkey(cx, coldkey, hotkey)?;
+    if DELEGATE_TAKE.try_get(cx.s, hotkey).is_some_and(|current| take >= current) {
+        return Err(DispatchError::DelegateTakeTooLow);
+    }
+    if take < cx.params().min_delegate_take {
+        return Err(DispatchError::DelegateTakeTooLow);
+    }
+    LAST_TX_BLOCK_DELEGATE_TAKE.set(cx.s, hotkey, &cx.block);
+    DELEGATE_TAKE.insert(cx.s, hotkey, &take);
+    cx.emit(Event::TakeDecreased { hotkey: *hotkey, take });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{MemoryStorage, Overlay};
+
+    fn with_ctx<R>(state: &MemoryStorage, f: impl FnOnce(&mut Ctx) -> R) -> (R, crate::storage::ChangeSet) {
+        let mut overlay = Overlay::new(state);
+        let mut events = Vec::new();
+        let r = {
+            let mut cx = Ctx { s: &mut overlay, block: 1, events: &mut events };
+            f(&mut cx)
+        };
+        (r, overlay.into_changes())
+    }
+
+    #[test]
+    fn overflowing_a_pool_is_a_typed_error() {
+        // Unreachable under the 21M supply cap; the guard still has to hold.
+        let hk = AccountId([1; 32]);
+        let ck = AccountId([2; 32]);
+        let mut state = MemoryStorage::new();
+        TOTAL_HOTKEY_STAKE.set(&mut state, &(hk, NetUid(1)), &(u64::MAX - 5));
+        TOTAL_HOTKEY_SHARES.set(&mut state, &(hk, NetUid(1)), &u128::from(u64::MAX - 5));
+        let (r, _) = with_ctx(&state, |cx| increase_stake(cx, &hk, NetUid(1), &ck, 10));
+        assert_eq!(r, Err(DispatchError::ArithmeticOverflow));
+        let (r, _) = with_ctx(&state, |cx| credit_pool(cx, &hk, NetUid(1), 10));
+        assert_eq!(r, Err(DispatchError::ArithmeticOverflow));
+    }
+
+    #[test]
+    fn last_holder_takes_the_rounding_dust() {
+        let hk = AccountId([1; 32]);
+        let (a, b) = (AccountId([2; 32]), AccountId([3; 32]));
+        let mut state = MemoryStorage::new();
+        OWNER.insert(&mut state, &hk, &a);
+        let (_, changes) = with_ctx(&state, |cx| {
+            increase_stake(cx, &hk, NetUid(1), &a, 3).unwrap();
+            increase_stake(cx, &hk, NetUid(1), &b, 3).unwrap();
+            credit_pool(cx, &hk, NetUid(1), 1).unwrap(); // 7 rao over 6 shares: a and b each own ⌊3.5⌋
+        });
+        state.commit(changes);
+        assert_eq!(stake_of(&state, &hk, NetUid(1), &a), 3);
+        assert_eq!(stake_of(&state, &hk, NetUid(1), &b), 3);
+        let (_, changes) = with_ctx(&state, |cx| decrease_stake(cx, &hk, NetUid(1), &a, 3).unwrap());
+        state.commit(changes);
+        assert_eq!(stake_of(&state, &hk, NetUid(1), &b), 4, "b keeps a's rounding remainder");
+        let (_, changes) = with_ctx(&state, |cx| decrease_stake(cx, &hk, NetUid(1), &b, 4).unwrap());
+        state.commit(changes);
+        assert_eq!(total_hotkey_stake(&state, &hk, NetUid(1)), 0);
+        assert_eq!(TOTAL_HOTKEY_SHARES.get(&state, &(hk, NetUid(1))), 0);
+    }
+}

@@ -1,0 +1,19 @@
+//! Runtime integration tests: every call's success and error paths, the emission schedule, an
+//! end-to-end economy, and property tests. Each module drives the runtime only through
+//! `execute_block`, like the node does.
+
+mod admin;
+mod balances;
+mod common;
+mod economy;
+mod emission;
+mod epochs;
+mod genesis;
+mod properties;
+mod registration;
+mod root;
+mod serving;
+mod staking;
+mod subnets;
+mod transactions;
+mod weights;

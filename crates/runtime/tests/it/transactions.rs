@@ -1,0 +1,105 @@
+//! Transaction validity: signature, nonce, fee, size; invalid transactions invalidate blocks.
+
+use agora_primitives::{Balance, Hash, NetUid};
+use agora_runtime::{
+    BlockError, BlockInput, Call, GlobalUpdate, SignedTransaction, TransactionError, execute_block,
+    validate_transaction,
+};
+use parity_scale_codec::Encode;
+
+use crate::common::*;
+
+fn transfer() -> Call {
+    Call::Transfer { dest: acc("bob"), amount: tao(1) }
+}
+
+#[test]
+fn valid_transaction_passes_and_nonce_advances() {
+    let mut chain = Chain::new(&base_config());
+    let tx = chain.tx(&key("alice"), transfer());
+    assert_eq!(validate_transaction(&chain.state, &tx), Ok(()));
+    chain.block(std::slice::from_ref(&tx));
+    assert_eq!(agora_runtime::query::nonce(&chain.state, &acc("alice")), 1);
+    // Replaying the same transaction is now stale.
+    assert_eq!(validate_transaction(&chain.state, &tx), Err(TransactionError::StaleNonce { expected: 1, got: 0 }));
+}
+
+#[test]
+fn wrong_signature_wrong_chain_and_nonces_are_rejected() {
+    let chain = Chain::new(&base_config());
+    let alice = key("alice");
+    let other_chain = SignedTransaction::sign(&alice, &Hash([7; 32]), 0, transfer());
+    assert_eq!(validate_transaction(&chain.state, &other_chain), Err(TransactionError::BadSignature));
+    let mut forged = chain.tx(&alice, transfer());
+    forged.signer = acc("bob");
+    assert_eq!(validate_transaction(&chain.state, &forged), Err(TransactionError::BadSignature));
+    let future = SignedTransaction::sign(&alice, &chain.genesis_hash, 5, transfer());
+    assert_eq!(validate_transaction(&chain.state, &future), Err(TransactionError::FutureNonce { expected: 0, got: 5 }));
+}
+
+#[test]
+fn unfunded_signer_cannot_pay_the_fee() {
+    let mut chain = Chain::new(&base_config());
+    chain.submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::TxFee(Balance(10)) }).unwrap();
+    let tx = chain.tx(&key("pauper"), transfer());
+    assert_eq!(validate_transaction(&chain.state, &tx), Err(TransactionError::CannotPayFee { balance: 0, fee: 10 }));
+}
+
+#[test]
+fn a_block_with_an_invalid_transaction_is_invalid_and_changes_nothing() {
+    let chain = Chain::new(&base_config());
+    let good = chain.tx(&key("alice"), transfer());
+    let bad = SignedTransaction::sign(&key("bob"), &chain.genesis_hash, 3, transfer());
+    let txs = [good, bad.clone()];
+    let input = BlockInput { height: 1, timestamp_ms: 0, author: None, transactions: &txs };
+    match execute_block(&chain.state, &input) {
+        Err(BlockError::InvalidTransaction { index: 1, hash, error: TransactionError::FutureNonce { .. } }) => {
+            assert_eq!(hash, bad.hash())
+        }
+        other => panic!("expected an invalid block, got {other:?}"),
+    }
+    // Wrong height.
+    let input = BlockInput { height: 2, timestamp_ms: 0, author: None, transactions: &[] };
+    assert_eq!(execute_block(&chain.state, &input).unwrap_err(), BlockError::WrongHeight { parent: 0, got: 2 });
+}
+
+#[test]
+fn two_transactions_of_one_signer_in_one_block() {
+    let mut chain = Chain::new(&base_config());
+    let alice = key("alice");
+    let t0 = SignedTransaction::sign(&alice, &chain.genesis_hash, 0, transfer());
+    let t1 = SignedTransaction::sign(&alice, &chain.genesis_hash, 1, transfer());
+    let out = chain.block(&[t0, t1]);
+    assert!(out.receipts.iter().all(|r| r.result.is_ok()));
+    assert_eq!(chain.balance(&acc("bob")), 10_002 * TAO);
+}
+
+#[test]
+fn decoding_untrusted_bytes_is_total() {
+    let chain = Chain::new(&base_config());
+    let tx = chain.tx(
+        &key("alice"),
+        Call::SetWeights { netuid: NetUid(1), dests: vec![0, 1], weights: vec![1, 2], version_key: 0 },
+    );
+    let bytes = tx.encode();
+    assert_eq!(SignedTransaction::decode_checked(&bytes).unwrap(), tx);
+    // Every truncation fails cleanly.
+    for cut in 0..bytes.len() {
+        assert!(SignedTransaction::decode_checked(&bytes[..cut]).is_err());
+    }
+    // Random corruption never panics.
+    let mut corrupt = bytes.clone();
+    for i in 0..corrupt.len() {
+        corrupt[i] ^= 0xA5;
+        let _ = SignedTransaction::decode_checked(&corrupt);
+    }
+}
+
+#[test]
+fn a_store_without_genesis_cannot_execute_blocks() {
+    let empty = agora_runtime::storage::MemoryStorage::new();
+    let input = BlockInput { height: 1, timestamp_ms: 0, author: None, transactions: &[] };
+    assert_eq!(execute_block(&empty, &input).unwrap_err(), BlockError::NoGenesis);
+    let tx = SignedTransaction::sign(&key("alice"), &Hash::ZERO, 0, transfer());
+    assert_eq!(validate_transaction(&empty, &tx), Err(TransactionError::BadSignature));
+}
