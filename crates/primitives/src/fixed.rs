@@ -64,6 +64,57 @@ pub fn mul_div_floor(value: u64, numerator: u64, denominator: u64) -> Option<u64
     u64::try_from(r).ok()
 }
 
+const LOW64: u128 = u64::MAX as u128;
+
+/// The full 256-bit product `a·b` as `(high, low)` 128-bit halves.
+fn mul_wide(a: u128, b: u128) -> (u128, u128) {
+    let (a1, a0) = (a >> 64, a & LOW64);
+    let (b1, b0) = (b >> 64, b & LOW64);
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let mid = (p00 >> 64) + (p01 & LOW64) + (p10 & LOW64);
+    let low = (p00 & LOW64) | (mid << 64);
+    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+    (high, low)
+}
+
+/// `(high·2^128 + low) / divisor` as `(quotient, remainder)`, or `None` if the quotient does not
+/// fit in u128 (or the divisor is zero). Plain binary long division.
+fn div_wide(high: u128, low: u128, divisor: u128) -> Option<(u128, u128)> {
+    if divisor == 0 || high >= divisor {
+        return None;
+    }
+    let mut rem = high;
+    let mut quotient = 0u128;
+    for bit in (0..128).rev() {
+        let carry = rem >> 127;
+        rem = (rem << 1) | ((low >> bit) & 1);
+        quotient <<= 1;
+        // rem < divisor held before the shift, so the shifted value is < 2·divisor: one
+        // subtraction suffices, and with a carry the true value exceeds 2^128 > divisor.
+        if carry == 1 || rem >= divisor {
+            rem = rem.wrapping_sub(divisor);
+            quotient |= 1;
+        }
+    }
+    Some((quotient, rem))
+}
+
+/// `⌊a·b/c⌋` with a 256-bit intermediate; `None` if `c` is zero or the result exceeds u128.
+pub fn mul_div_floor_u128(a: u128, b: u128, c: u128) -> Option<u128> {
+    let (high, low) = mul_wide(a, b);
+    div_wide(high, low, c).map(|(q, _)| q)
+}
+
+/// `⌈a·b/c⌉` with a 256-bit intermediate; `None` if `c` is zero or the result exceeds u128.
+pub fn mul_div_ceil_u128(a: u128, b: u128, c: u128) -> Option<u128> {
+    let (high, low) = mul_wide(a, b);
+    let (q, r) = div_wide(high, low, c)?;
+    if r == 0 { Some(q) } else { q.checked_add(1) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +142,40 @@ mod tests {
         assert_eq!(fixed_proportion_to_u16(I32F32::from_num(-1)), 0);
         // Truncation: 0.5 * 65535 = 32767.5 -> 32767.
         assert_eq!(fixed_proportion_to_u16(I32F32::from_num(1) / I32F32::from_num(2)), 32767);
+    }
+
+    #[test]
+    fn wide_mul_div_handles_products_beyond_u128() {
+        let big = 1u128 << 100;
+        assert_eq!(mul_div_floor_u128(big, big, big), Some(big));
+        assert_eq!(mul_div_floor_u128(u128::MAX, u128::MAX, u128::MAX), Some(u128::MAX));
+        assert_eq!(mul_div_floor_u128(u128::MAX, 2, 1), None);
+        assert_eq!(mul_div_floor_u128(5, 5, 0), None);
+        assert_eq!(mul_div_floor_u128(7, 3, 2), Some(10));
+        assert_eq!(mul_div_ceil_u128(7, 3, 2), Some(11));
+        assert_eq!(mul_div_ceil_u128(8, 3, 2), Some(12));
+        assert_eq!(mul_div_ceil_u128(u128::MAX, u128::MAX, u128::MAX), Some(u128::MAX));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wide_mul_div_matches_u128_where_it_fits(a in 0u128..(1 << 64), b in 0u128..(1 << 64), c in 1u128..) {
+            proptest::prop_assert_eq!(mul_div_floor_u128(a, b, c), Some(a * b / c));
+            proptest::prop_assert_eq!(mul_div_ceil_u128(a, b, c), Some((a * b).div_ceil(c)));
+        }
+
+        #[test]
+        fn wide_mul_div_inverts(a in proptest::prelude::any::<u128>(), b in proptest::prelude::any::<u128>(), c in 1u128..) {
+            // q = ⌊ab/c⌋ ⇔ q·c ≤ ab < (q+1)·c, checked with the wide product.
+            if let Some(q) = mul_div_floor_u128(a, b, c) {
+                let ab = mul_wide(a, b);
+                proptest::prop_assert!(mul_wide(q, c) <= ab);
+                let (h, l) = mul_wide(q, c);
+                let (l2, carry) = l.overflowing_add(c);
+                let next = (h + u128::from(carry), l2);
+                proptest::prop_assert!(next > ab);
+            }
+        }
     }
 
     #[test]

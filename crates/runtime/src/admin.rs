@@ -24,6 +24,8 @@ use crate::subnets::hyperparams;
 pub const MIN_ACTIVITY_CUTOFF: u64 = 360;
 /// Most a subnet owner may set `bonds_moving_average` to.
 pub const OWNER_MAX_BONDS_MOVING_AVERAGE: u64 = 975_000;
+/// Tempos between two owner changes of `weights_version_key`.
+pub const WEIGHTS_VERSION_KEY_RATE_LIMIT_TEMPOS: u64 = 5;
 /// Smallest liquid-alpha bound (65535 / 40).
 pub const MIN_ALPHA_BOUND: u16 = 1638;
 
@@ -53,18 +55,19 @@ fn in_admin_freeze_window(cx: &Ctx, netuid: NetUid) -> bool {
 
 /// `sudo_set_<hyperparameter>(netuid, value)`.
 ///
-/// Checks, in order: `SubnetNotExists`; `BadOrigin` (neither the sudo key nor, for owner-settable
-/// parameters, the subnet owner); for owner-settable parameters `TxRateLimitExceeded` (owner only)
-/// and `AdminActionProhibitedDuringWeightsWindow`; then the parameter's own bounds.
+/// Checks, in the reference's order: `BadOrigin` (neither the sudo key nor, for owner-settable
+/// parameters, the subnet owner); for owner-settable parameters `TxRateLimitExceeded` (owner only;
+/// `weights_version_key` once per 5 tempos, others per `owner_hyperparam_rate_limit` tempos) and
+/// `AdminActionProhibitedDuringWeightsWindow`; `SubnetDoesNotExist`; then the parameter's bounds.
 pub(crate) fn do_set_hyperparameter(
     cx: &mut Ctx,
     who: &AccountId,
     netuid: NetUid,
     update: HyperparameterUpdate,
 ) -> DispatchResult {
-    let info = NETWORKS.try_get(cx.s, &netuid).ok_or(DispatchError::SubnetNotExists)?;
+    let info = NETWORKS.try_get(cx.s, &netuid);
     let sudo = is_sudo(cx, who);
-    let owner = info.owner == Some(*who);
+    let owner = info.as_ref().is_some_and(|i| i.owner == Some(*who));
     let owner_settable = update.owner_settable();
     if !(sudo || (owner && owner_settable)) {
         return Err(DispatchError::BadOrigin);
@@ -72,17 +75,24 @@ pub(crate) fn do_set_hyperparameter(
     let as_owner = !sudo;
     let mut h = hyperparams(cx.s, netuid);
     let rl_key = (netuid, u16::from(update.id()));
-    if owner_settable {
+    if owner_settable && info.is_some() {
         if as_owner {
             let last = OWNER_HYPERPARAM_LAST.get(cx.s, &rl_key);
-            let limit = u64::from(cx.params().owner_hyperparam_rate_limit) * u64::from(h.tempo);
-            if last != 0 && cx.block.saturating_sub(last) < limit {
+            // The version key is limited to one change per 5 tempos, as in the reference.
+            let tempos = match update {
+                HyperparameterUpdate::WeightsVersionKey(_) => WEIGHTS_VERSION_KEY_RATE_LIMIT_TEMPOS,
+                _ => u64::from(cx.params().owner_hyperparam_rate_limit),
+            };
+            if last != 0 && cx.block.saturating_sub(last) < tempos * u64::from(h.tempo) {
                 return Err(DispatchError::TxRateLimitExceeded);
             }
         }
         if in_admin_freeze_window(cx, netuid) {
             return Err(DispatchError::AdminActionProhibitedDuringWeightsWindow);
         }
+    }
+    if info.is_none() {
+        return Err(DispatchError::SubnetDoesNotExist);
     }
     apply_update(cx, netuid, &mut h, &update, as_owner)?;
     HYPERPARAMS.insert(cx.s, &netuid, &h);

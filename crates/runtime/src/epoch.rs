@@ -25,7 +25,7 @@ use crate::event::Event;
 use crate::staking::{credit_pool, hotkey_owner, increase_stake, take_of, total_hotkey_stake};
 use crate::state::*;
 use crate::storage::StorageRead;
-use crate::subnets::{hyperparams, is_emitting};
+use crate::subnets::hyperparams;
 
 /// Longest time a subnet can go without an epoch (`MAX_TEMPO`).
 pub const MAX_TEMPO: u64 = 50_400;
@@ -181,7 +181,8 @@ pub(crate) fn run_epoch_and_pay(cx: &mut Ctx, netuid: NetUid, emission: u64) -> 
             paid.validator += validator;
         }
     }
-    paid.recycled = emission - paid.owner_cut - paid.server - paid.validator;
+    paid.recycled =
+        emission.checked_sub(paid.owner_cut + paid.server + paid.validator).ok_or(DispatchError::ArithmeticOverflow)?;
     recycle(cx, paid.recycled);
     cx.emit(Event::EpochPaid {
         netuid,
@@ -201,10 +202,14 @@ fn pay_dividend(cx: &mut Ctx, hotkey: &AccountId, owner: &AccountId, netuid: Net
     let take = I64F64::from_num(take_of(cx.s, hotkey)).saturating_div(I64F64::from_num(u16::MAX));
     let take_amount: u64 = take.saturating_mul(I64F64::from_num(amount)).to_num::<u64>().min(amount);
     credit_pool(cx, hotkey, netuid, amount - take_amount)?;
-    increase_stake(cx, hotkey, netuid, owner, take_amount)
+    increase_stake(cx, hotkey, netuid, owner, take_amount).map(|_| ())
 }
 
-/// Block hook: runs every due epoch (at most `max_epochs_per_block`, the rest deferred a block).
+/// Block hook: runs every due epoch of every subnet but root (at most `max_epochs_per_block`, the
+/// rest deferred a block). A subnet that has not started (`start_call`) has no pending emission
+/// but still consumes its epoch slots, as in the reference, so its schedule and admin window move
+/// on. Each epoch is atomic on its own: one that fails keeps its pending emission and leaves the
+/// other subnets and hooks untouched (`EpochFailed`).
 pub(crate) fn run_due_epochs(cx: &mut Ctx) -> DispatchResult {
     let cap = cx.params().max_epochs_per_block;
     let mut ran: u16 = 0;
@@ -213,8 +218,8 @@ pub(crate) fn run_due_epochs(cx: &mut Ctx) -> DispatchResult {
         LAST_EPOCH_BLOCK.set(cx.s, &NetUid::ROOT, &cx.block);
         REGISTRATIONS_THIS_INTERVAL.remove(cx.s, &NetUid::ROOT);
     }
-    for (netuid, info) in NETWORKS.iter(cx.s) {
-        if !is_emitting(&info, netuid, cx.block) {
+    for (netuid, _) in NETWORKS.iter(cx.s) {
+        if netuid.is_root() {
             continue;
         }
         BLOCKS_SINCE_LAST_STEP.mutate(cx.s, &netuid, |b| *b = b.saturating_add(1));
@@ -233,9 +238,16 @@ pub(crate) fn run_due_epochs(cx: &mut Ctx) -> DispatchResult {
         PENDING_EPOCH_AT.remove(cx.s, &netuid);
         SUBNET_EPOCH_INDEX.mutate(cx.s, &netuid, |i| *i = i.saturating_add(1));
         let pending = PENDING_EMISSION.get(cx.s, &netuid);
-        PENDING_EMISSION.remove(cx.s, &netuid);
-        run_epoch_and_pay(cx, netuid, pending)?;
-        LAST_MECHANISM_STEP_BLOCK.set(cx.s, &netuid, &cx.block);
+        let block = cx.block;
+        let result = crate::executive::atomically(&mut *cx.s, block, cx.events, |cx| {
+            PENDING_EMISSION.remove(cx.s, &netuid);
+            run_epoch_and_pay(cx, netuid, pending)?;
+            LAST_MECHANISM_STEP_BLOCK.set(cx.s, &netuid, &cx.block);
+            Ok(())
+        });
+        if let Err(error) = result {
+            cx.emit(Event::EpochFailed { netuid, error });
+        }
     }
     Ok(())
 }

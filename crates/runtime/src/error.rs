@@ -26,6 +26,8 @@ pub enum DispatchError {
     // --- subnets ---
     #[error("the subnet does not exist")]
     SubnetNotExists,
+    #[error("the subnet does not exist")]
+    SubnetDoesNotExist,
     #[error("registration is not allowed on this subnet")]
     SubNetRegistrationDisabled,
     #[error("the chain-wide subnet registration rate limit has not passed")]
@@ -112,6 +114,8 @@ pub enum DispatchError {
     // --- staking ---
     #[error("amount below the minimum stake")]
     AmountTooLow,
+    #[error("the stake pool cannot represent this amount precisely")]
+    InsufficientLiquidity,
     #[error("the hotkey has no owner (register it first)")]
     HotKeyAccountNotExists,
     #[error("not enough stake to withdraw")]

@@ -177,6 +177,13 @@ pub enum Event {
         /// Block it will run.
         to_block: u64,
     },
+    /// A subnet's epoch failed; its writes were dropped and its pending emission kept.
+    EpochFailed {
+        /// The subnet.
+        netuid: NetUid,
+        /// The error.
+        error: crate::error::DispatchError,
+    },
     /// A block hook failed; its writes were dropped (never expected: see `execute_block`).
     HookFailed {
         /// The error.

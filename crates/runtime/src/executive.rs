@@ -170,9 +170,9 @@ fn block_step(cx: &mut Ctx) -> DispatchResult {
     crate::epoch::run_due_epochs(cx)
 }
 
-/// Runs `f` in a child overlay of `parent`, keeping its writes only if it succeeds.
-pub(crate) fn atomically<B: StorageRead>(
-    parent: &mut Overlay<B>,
+/// Runs `f` in a child overlay of `parent`, keeping its writes (and events) only if it succeeds.
+pub(crate) fn atomically(
+    parent: &mut dyn Storage,
     block: u64,
     events: &mut Vec<Event>,
     f: impl FnOnce(&mut Ctx) -> DispatchResult,
@@ -185,7 +185,7 @@ pub(crate) fn atomically<B: StorageRead>(
         (result, child.into_changes())
     };
     if result.is_ok() {
-        parent.apply(changes);
+        changes.apply_to(parent);
         events.extend(own_events);
     }
     result

@@ -33,7 +33,7 @@ use thiserror::Error;
 use crate::context::Ctx;
 use crate::error::DispatchError;
 use crate::executive::{META_GENESIS_HASH_KEY, commit_root};
-use crate::hyperparams::{GlobalParams, ROOT_MAX_UIDS, SubnetHyperparams};
+use crate::hyperparams::{GlobalParams, MAX_ALLOWED_UIDS_CEILING, ROOT_MAX_UIDS, SubnetHyperparams};
 use crate::registration::append_neuron;
 use crate::staking::{create_account_if_non_existent, hotkey_owner, increase_stake};
 use crate::state::*;
@@ -192,6 +192,9 @@ pub enum GenesisError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A parameter has a value its setter would refuse.
+    #[error("invalid genesis parameter: {0}")]
+    InvalidParameter(String),
     /// Issuance exceeds the supply cap or overflows.
     #[error("total issuance at genesis exceeds 21,000,000 TAO")]
     IssuanceTooLarge,
@@ -245,7 +248,42 @@ impl GenesisConfig {
         }
     }
 
+    fn check_params(&self) -> Result<(), GenesisError> {
+        let bad = |what: String| Err(GenesisError::InvalidParameter(what));
+        let p = &self.params;
+        if p.max_epochs_per_block == 0 {
+            return bad("params.max_epochs_per_block must be at least 1".into());
+        }
+        if p.min_delegate_take > p.max_delegate_take
+            || !(p.min_delegate_take..=p.max_delegate_take).contains(&p.default_take)
+        {
+            return bad(format!(
+                "params: need min_delegate_take ({}) ≤ default_take ({}) ≤ max_delegate_take ({})",
+                p.min_delegate_take, p.default_take, p.max_delegate_take
+            ));
+        }
+        let subnets = std::iter::once(("root".to_string(), &self.root, ROOT_MAX_UIDS)).chain(
+            self.subnets.iter().map(|s| (format!("subnet {}", s.netuid), &s.hyperparameters, MAX_ALLOWED_UIDS_CEILING)),
+        );
+        for (name, h, ceiling) in subnets {
+            if h.max_allowed_uids > ceiling {
+                return bad(format!("{name}: max_allowed_uids {} is above {ceiling}", h.max_allowed_uids));
+            }
+            if h.min_burn > h.max_burn {
+                return bad(format!("{name}: min_burn is above max_burn"));
+            }
+            if h.alpha_low > h.alpha_high {
+                return bad(format!("{name}: alpha_low is above alpha_high"));
+            }
+            if !(1..=100).contains(&h.reveal_period_epochs) {
+                return bad(format!("{name}: reveal_period_epochs must be within 1..=100"));
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<(), GenesisError> {
+        self.check_params()?;
         let mut owners: BTreeMap<AccountId, AccountId> = BTreeMap::new();
         let mut claim = |hotkey: AccountId, coldkey: AccountId| match owners.get(&hotkey) {
             Some(first) if *first != coldkey => {

@@ -194,7 +194,8 @@ pub(crate) fn append_neuron(cx: &mut Ctx, netuid: NetUid, hotkey: &AccountId) ->
 }
 
 /// Clears a uid's epoch outputs, its bonds and weights rows, and every weight pointing to it
-/// (set to an explicit 0, as the reference does).
+/// (set to an explicit 0, as the reference does; not on the root network, whose weights point at
+/// subnets).
 pub(crate) fn clear_neuron(cx: &mut Ctx, netuid: NetUid, uid: Uid) {
     let i = uid.index();
     EMISSION.mutate(cx.s, &netuid, |v| set_at(v, i, 0));
@@ -206,6 +207,10 @@ pub(crate) fn clear_neuron(cx: &mut Ctx, netuid: NetUid, uid: Uid) {
     VALIDATOR_PERMIT.mutate(cx.s, &netuid, |v| set_at(v, i, false));
     BONDS.remove(cx.s, &(netuid, uid));
     WEIGHTS.remove(cx.s, &(netuid, uid));
+    if netuid.is_root() {
+        // Root weights point at netuids, not uids: a new root validator changes no subnet's weight.
+        return;
+    }
     for ((_, row_uid), mut row) in WEIGHTS.iter_prefix(cx.s, &netuid) {
         let mut changed = false;
         for (target, w) in row.iter_mut() {

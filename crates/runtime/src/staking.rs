@@ -4,15 +4,21 @@
 //! # Share pools
 //!
 //! Each `(hotkey, netuid)` holds a pool of value `V` (rao) and `S` shares; a coldkey holding `s`
-//! shares owns `⌊s·V/S⌋`. Staking `a` mints `⌊a·S/V⌋` shares (1:1 in an empty pool); unstaking `a`
-//! burns `⌈a·S/V⌉` shares (all of them when the whole position is withdrawn), so rounding always
+//! shares owns `⌊s·V/S⌋`. Staking `a` mints `⌊a·S/V⌋` shares (`a·2^32` in an empty pool); unstaking
+//! `a` burns `⌈a·S/V⌉` shares (all of them when the whole position is withdrawn), so rounding always
 //! favours the holders who stay. Dividends credited to a hotkey raise `V` without minting shares:
-//! every nominator gains pro-rata, as the reference's share pool does. All arithmetic is u128
-//! integer; no floats.
+//! every nominator gains pro-rata, as the reference's share pool does.
+//!
+//! Shares carry 32 fractional bits so that a pool whose value per share has grown by dividends
+//! still prices a new stake to the rao (the reference uses high-precision float shares for the
+//! same reason); a stake the pool cannot represent within one rao is refused with
+//! `InsufficientLiquidity`, as the reference refuses imprecise pools. Products go through a
+//! 256-bit intermediate ([`agora_primitives::fixed::mul_div_floor_u128`]); no floats.
 //!
 //! Stake is TAO in this era. Every entry point takes a netuid, so stake can become per-subnet alpha
 //! (dynamic TAO) by changing what a pool's value is denominated in, not the calls.
 
+use agora_primitives::fixed::{mul_div_ceil_u128, mul_div_floor_u128};
 use agora_primitives::{AccountId, Balance, NetUid};
 
 use crate::balances::{deposit, withdraw};
@@ -52,8 +58,11 @@ pub fn stake_of(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: Net
     let total_shares = TOTAL_HOTKEY_SHARES.get(s, &(*hotkey, netuid));
     let value = u128::from(total_hotkey_stake(s, hotkey, netuid));
     // shares ≤ total_shares, so the quotient is ≤ value ≤ u64::MAX.
-    u64::try_from(shares.saturating_mul(value) / total_shares.max(1)).unwrap_or(u64::MAX)
+    mul_div_floor_u128(shares, value, total_shares).and_then(|v| u64::try_from(v).ok()).unwrap_or(0)
 }
+
+/// Fractional bits of a share: an empty pool mints `amount · 2^32` shares.
+pub const SHARE_SCALE_BITS: u32 = 32;
 
 /// The delegate take of `hotkey` (u16 proportion).
 pub fn take_of(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> u16 {
@@ -81,31 +90,36 @@ fn add_total_stake(cx: &mut Ctx, amount: u64) -> DispatchResult {
     })
 }
 
-/// Adds `amount` (already taken from somewhere) to `coldkey`'s position in `hotkey`'s pool.
+/// Adds `amount` (already taken from somewhere) to `coldkey`'s position in `hotkey`'s pool and
+/// returns the shares minted (0 when the pool's value per share exceeds the amount: the amount then
+/// accrues to the existing holders).
 pub(crate) fn increase_stake(
     cx: &mut Ctx,
     hotkey: &AccountId,
     netuid: NetUid,
     coldkey: &AccountId,
     amount: u64,
-) -> DispatchResult {
+) -> Result<u128, DispatchError> {
     if amount == 0 {
-        return Ok(());
+        return Ok(0);
     }
     let value = total_hotkey_stake(cx.s, hotkey, netuid);
     let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
     let minted: u128 = if shares == 0 || value == 0 {
-        u128::from(amount)
+        u128::from(amount) << SHARE_SCALE_BITS
     } else {
-        u128::from(amount).checked_mul(shares).ok_or(DispatchError::ArithmeticOverflow)? / u128::from(value)
+        mul_div_floor_u128(u128::from(amount), shares, u128::from(value)).ok_or(DispatchError::ArithmeticOverflow)?
     };
     let new_value = value.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
     let new_shares = shares.checked_add(minted).ok_or(DispatchError::ArithmeticOverflow)?;
-    let mine = STAKE_SHARES.get(cx.s, &(*hotkey, netuid, *coldkey)).saturating_add(minted);
+    let mine = STAKE_SHARES
+        .get(cx.s, &(*hotkey, netuid, *coldkey))
+        .checked_add(minted)
+        .ok_or(DispatchError::ArithmeticOverflow)?;
     add_total_stake(cx, amount)?;
     set_pool(cx, hotkey, netuid, new_value, new_shares);
     set_shares(cx, hotkey, netuid, coldkey, mine);
-    Ok(())
+    Ok(minted)
 }
 
 /// Credits `amount` to `hotkey`'s pool without minting shares: every holder gains pro-rata. An
@@ -117,7 +131,7 @@ pub(crate) fn credit_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, amou
     let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
     if shares == 0 {
         let owner = hotkey_owner(cx.s, hotkey).ok_or(DispatchError::HotKeyAccountNotExists)?;
-        return increase_stake(cx, hotkey, netuid, &owner, amount);
+        return increase_stake(cx, hotkey, netuid, &owner, amount).map(|_| ());
     }
     let value = total_hotkey_stake(cx.s, hotkey, netuid);
     let new_value = value.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
@@ -148,8 +162,9 @@ pub(crate) fn decrease_stake(
         mine
     } else {
         // ⌈amount·S/V⌉, capped at the holder's shares. amount < owned ≤ V, so V > 0.
-        let num = u128::from(amount).checked_mul(shares).ok_or(DispatchError::ArithmeticOverflow)?;
-        num.div_ceil(u128::from(value)).min(mine)
+        mul_div_ceil_u128(u128::from(amount), shares, u128::from(value))
+            .ok_or(DispatchError::ArithmeticOverflow)?
+            .min(mine)
     };
     let new_shares = shares - burned;
     // The last holder leaving takes the pool's full value (amount == owned == V then).
@@ -177,7 +192,7 @@ fn ensure_subnet_open_for_stake(cx: &Ctx, netuid: NetUid) -> DispatchResult {
 ///
 /// Checks, in order: `SubnetNotExists`, `SubtokenDisabled` (subnet not started), `AmountTooLow`
 /// (below the minimum stake), `NotEnoughBalanceToStake`, `HotKeyAccountNotExists` (the hotkey has
-/// no owner: register it first).
+/// no owner: register it first), `InsufficientLiquidity` (the pool cannot represent the amount).
 pub(crate) fn do_add_stake(
     cx: &mut Ctx,
     coldkey: &AccountId,
@@ -194,16 +209,21 @@ pub(crate) fn do_add_stake(
     if hotkey_owner(cx.s, hotkey).is_none() {
         return Err(DispatchError::HotKeyAccountNotExists);
     }
+    let before = stake_of(cx.s, hotkey, netuid, coldkey);
     increase_stake(cx, hotkey, netuid, coldkey, amount)?;
+    // The pool must represent the new stake to within one rao of rounding.
+    if stake_of(cx.s, hotkey, netuid, coldkey).saturating_sub(before).saturating_add(1) < amount {
+        return Err(DispatchError::InsufficientLiquidity);
+    }
     cx.emit(Event::StakeAdded { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(amount) });
     Ok(())
 }
 
 /// `remove_stake(hotkey, netuid, amount)`, signed by the coldkey.
 ///
-/// Checks, in order: `SubnetNotExists`, `AmountTooLow` (zero), `HotKeyAccountNotExists`,
-/// `NotEnoughStakeToWithdraw`, and `AmountTooLow` again when a partial withdrawal is below the
-/// minimum stake.
+/// Checks, in the reference's order: `SubnetNotExists`, `AmountTooLow` (zero),
+/// `NotEnoughStakeToWithdraw`, `AmountTooLow` again when a partial withdrawal is below the minimum
+/// stake, `HotKeyAccountNotExists`.
 pub(crate) fn do_remove_stake(
     cx: &mut Ctx,
     coldkey: &AccountId,
@@ -218,15 +238,15 @@ pub(crate) fn do_remove_stake(
     if amount == 0 {
         return Err(DispatchError::AmountTooLow);
     }
-    if hotkey_owner(cx.s, hotkey).is_none() {
-        return Err(DispatchError::HotKeyAccountNotExists);
-    }
     let owned = stake_of(cx.s, hotkey, netuid, coldkey);
     if amount > owned {
         return Err(DispatchError::NotEnoughStakeToWithdraw);
     }
     if amount < owned && amount < cx.params().min_stake {
         return Err(DispatchError::AmountTooLow);
+    }
+    if hotkey_owner(cx.s, hotkey).is_none() {
+        return Err(DispatchError::HotKeyAccountNotExists);
     }
     decrease_stake(cx, hotkey, netuid, coldkey, amount)?;
     deposit(cx, coldkey, amount)?;
@@ -310,6 +330,43 @@ mod tests {
         assert_eq!(r, Err(DispatchError::ArithmeticOverflow));
         let (r, _) = with_ctx(&state, |cx| credit_pool(cx, &hk, NetUid(1), 10));
         assert_eq!(r, Err(DispatchError::ArithmeticOverflow));
+    }
+
+    #[test]
+    fn a_stake_the_pool_cannot_represent_is_refused() {
+        // A pool whose value per share has grown enormous (1e16 rao on a single share unit).
+        let hk = AccountId([1; 32]);
+        let ck = AccountId([2; 32]);
+        let mut state = MemoryStorage::new();
+        NETWORKS.insert(
+            &mut state,
+            &NetUid(1),
+            &crate::state::SubnetInfo { first_emission_block: 1, ..Default::default() },
+        );
+        OWNER.insert(&mut state, &hk, &ck);
+        crate::state::BALANCES.set(&mut state, &ck, &(10 * 1_000_000_000));
+        TOTAL_HOTKEY_STAKE.set(&mut state, &(hk, NetUid(1)), &10_000_000_000_000_000);
+        TOTAL_HOTKEY_SHARES.set(&mut state, &(hk, NetUid(1)), &1);
+        let (r, _) = with_ctx(&state, |cx| do_add_stake(cx, &ck, &hk, NetUid(1), Balance(2_000_000)));
+        assert_eq!(r, Err(DispatchError::InsufficientLiquidity));
+    }
+
+    #[test]
+    fn scaled_shares_price_new_stake_to_the_rao_after_large_dividends() {
+        let hk = AccountId([1; 32]);
+        let (a, b) = (AccountId([2; 32]), AccountId([3; 32]));
+        let mut state = MemoryStorage::new();
+        OWNER.insert(&mut state, &hk, &a);
+        let (_, changes) = with_ctx(&state, |cx| {
+            increase_stake(cx, &hk, NetUid(1), &a, 2_000_000).unwrap();
+            // Dividends multiply the pool's value a million-fold.
+            credit_pool(cx, &hk, NetUid(1), 2_000_000_000_000).unwrap();
+            increase_stake(cx, &hk, NetUid(1), &b, 2_000_000).unwrap();
+        });
+        state.commit(changes);
+        let b_value = stake_of(&state, &hk, NetUid(1), &b);
+        assert!(2_000_000 - b_value <= 1, "b's 0.002 TAO is worth {b_value} rao");
+        assert!(stake_of(&state, &hk, NetUid(1), &a) >= 2_002_000_000 - 1);
     }
 
     #[test]

@@ -83,7 +83,9 @@ pub(crate) fn init_new_network(
     );
     HYPERPARAMS.insert(cx.s, &netuid, &hparams);
     BURN.set(cx.s, &netuid, &INITIAL_BURN.max(hparams.min_burn).min(hparams.max_burn));
-    // Stagger epochs across subnets (reference: LastEpochBlock = now − netuid mod tempo).
+    // Stagger epochs across subnets (reference: LastEpochBlock = now − netuid mod tempo). As in the
+    // reference the subtraction saturates, so subnets created before block `tempo` (genesis
+    // subnets) share a phase; the per-block epoch cap spreads them out.
     let stagger = if tempo == 0 { 0 } else { u64::from(netuid.0) % tempo };
     LAST_EPOCH_BLOCK.set(cx.s, &netuid, &cx.block.saturating_sub(stagger));
     create_account_if_non_existent(cx, owner, owner_hotkey);
@@ -178,9 +180,9 @@ impl<V: parity_scale_codec::Encode + parity_scale_codec::Decode> RemoveNetuid fo
 
 /// `register_network(hotkey)`, signed by the future owner's coldkey.
 ///
-/// Checks, in order: `NonAssociatedColdKey` (hotkey owned by another coldkey),
-/// `NetworkTxRateLimitExceeded`, `CannotAffordLockCost`, `SubnetLimitReached` (full and every
-/// subnet immune).
+/// Checks, in the reference's order: `NonAssociatedColdKey` (hotkey owned by another coldkey),
+/// `NetworkTxRateLimitExceeded`, `SubnetLimitReached` (full and every subnet immune),
+/// `CannotAffordLockCost`.
 pub(crate) fn do_register_network(cx: &mut Ctx, coldkey: &AccountId, hotkey: &AccountId) -> DispatchResult {
     if hotkey_owner(cx.s, hotkey).is_some_and(|o| o != *coldkey) {
         return Err(DispatchError::NonAssociatedColdKey);
@@ -191,14 +193,21 @@ pub(crate) fn do_register_network(cx: &mut Ctx, coldkey: &AccountId, hotkey: &Ac
         return Err(DispatchError::NetworkTxRateLimitExceeded);
     }
     let lock = network_lock_cost(cx.s, cx.block);
-    withdraw(cx, coldkey, lock, DispatchError::CannotAffordLockCost)?;
     let subnet_count = NETWORKS.iter(cx.s).into_iter().filter(|(n, _)| !n.is_root()).count();
-    let netuid = if subnet_count >= usize::from(params.subnet_limit) {
-        let victim = subnet_to_prune(cx.s, cx.block).ok_or(DispatchError::SubnetLimitReached)?;
-        remove_network(cx, victim)?;
-        victim
+    let victim = if subnet_count >= usize::from(params.subnet_limit) {
+        Some(subnet_to_prune(cx.s, cx.block).ok_or(DispatchError::SubnetLimitReached)?)
     } else {
-        (1..=u16::MAX).map(NetUid).find(|n| !NETWORKS.contains(cx.s, n)).ok_or(DispatchError::SubnetLimitReached)?
+        None
+    };
+    withdraw(cx, coldkey, lock, DispatchError::CannotAffordLockCost)?;
+    let netuid = match victim {
+        Some(victim) => {
+            remove_network(cx, victim)?;
+            victim
+        }
+        None => {
+            (1..=u16::MAX).map(NetUid).find(|n| !NETWORKS.contains(cx.s, n)).ok_or(DispatchError::SubnetLimitReached)?
+        }
     };
     NETWORK_LAST_LOCK.set(cx.s, &lock);
     NETWORK_LAST_LOCK_BLOCK.set(cx.s, &cx.block);

@@ -154,8 +154,9 @@ fn set_root_weights(
     if has_duplicates(netuids) {
         return Err(DispatchError::DuplicateUids);
     }
-    let subnets = NETWORKS.iter(cx.s).len();
-    if values.len() < usize::from(h.min_allowed_weights).min(subnets) {
+    // As the legacy `check_length`: min(min_allowed_weights, SubnetworkN) of the root network.
+    let root_n = SUBNETWORK_N.get(cx.s, &root);
+    if values.len() < usize::from(h.min_allowed_weights.min(root_n)) {
         return Err(DispatchError::WeightVecLengthIsLow);
     }
     let upscaled = max_upscale(values);

@@ -21,6 +21,16 @@ impl ChangeSet {
         self.entries.into_iter()
     }
 
+    /// Writes every change into `target`.
+    pub fn apply_to(self, target: &mut (impl Storage + ?Sized)) {
+        for (key, value) in self.entries {
+            match value {
+                Some(v) => target.put(&key, v),
+                None => target.delete(&key),
+            }
+        }
+    }
+
     /// Number of changed keys.
     pub fn len(&self) -> usize {
         self.entries.len()

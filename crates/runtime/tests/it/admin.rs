@@ -39,7 +39,9 @@ fn origin_errors() {
     chain.assert_fails(&key("bob"), set(1, H::ImmunityPeriod(1)), DispatchError::BadOrigin);
     // Owners cannot touch root-only parameters.
     chain.assert_fails(&key("owner"), set(1, H::Kappa(1)), DispatchError::BadOrigin);
-    chain.assert_fails(&key("owner"), set(9, H::ImmunityPeriod(1)), DispatchError::SubnetNotExists);
+    // Origin is checked first (the owner of a missing subnet is nobody), then existence.
+    chain.assert_fails(&key("owner"), set(9, H::ImmunityPeriod(1)), DispatchError::BadOrigin);
+    chain.assert_fails(&key("sudo"), set(9, H::ImmunityPeriod(1)), DispatchError::SubnetDoesNotExist);
     chain.assert_fails(
         &key("owner"),
         Call::SudoSetGlobal { update: GlobalUpdate::SubnetOwnerCut(0) },
@@ -77,6 +79,33 @@ fn owner_rate_limit_and_freeze_window() {
     );
     // Root-only parameters are not frozen.
     assert_eq!(chain.submit(&key("sudo"), set(1, H::Kappa(5))), Ok(()));
+}
+
+#[test]
+fn weights_version_key_is_limited_to_once_per_five_tempos() {
+    let mut chain = Chain::new(&base_config());
+    assert_eq!(chain.submit(&key("owner"), set(1, H::WeightsVersionKey(1))), Ok(()));
+    // Tempo 10: other parameters wait 2 tempos, the version key 5.
+    chain.advance(25);
+    chain.assert_fails(&key("owner"), set(1, H::WeightsVersionKey(2)), DispatchError::TxRateLimitExceeded);
+    chain.advance(25);
+    assert_eq!(chain.submit(&key("owner"), set(1, H::WeightsVersionKey(2))), Ok(()));
+}
+
+#[test]
+fn a_subnet_that_has_not_started_keeps_its_admin_window_moving() {
+    // Before start_call the subnet earns nothing but still consumes epoch slots, so the owner can
+    // configure it at any time outside the freeze window (regression: the window used to freeze).
+    let mut config = base_config();
+    config.params.admin_freeze_window = 3;
+    config.subnets[0].started = false;
+    let mut chain = Chain::new(&config);
+    chain.advance(45);
+    let sn = query::subnet(&chain.state, NetUid(1)).unwrap();
+    assert_eq!(sn.last_epoch_block, 40);
+    assert_eq!(sn.pending_emission.rao(), 0);
+    assert_eq!(chain.submit(&key("owner"), set(1, H::ImmunityPeriod(9))), Ok(()));
+    assert_eq!(agora_runtime::state::SUBNET_EPOCH_INDEX.get(&chain.state, &NetUid(1)), 4);
 }
 
 #[test]

@@ -196,3 +196,73 @@ fn the_same_blocks_give_the_same_state_root() {
         agora_runtime::state_root(&a.chain.state)
     );
 }
+
+/// The exact payouts, to the rao, per subnet and epoch: `(netuid, block, owner, miners,
+/// validators, recycled)`, and every account's final stake. The hand-derived table in the module
+/// docs is checked (with rounding tolerances) by the tests above; this one pins the exact bits so
+/// any change to the arithmetic shows up here.
+#[test]
+fn exact_rao_table() {
+    let Run { chain, paid } = run();
+    let blocks = [10u64, 10, 20, 20, 30, 30];
+    let actual: Vec<(u16, u64, u64, u64, u64, u64)> =
+        paid.iter().zip(blocks).map(|((n, p), b)| (*n, b, p[1], p[2], p[3], p[4])).collect();
+    let mut stakes: Vec<(String, u16, u64)> = Vec::new();
+    for netuid in [1u16, 2] {
+        stakes.push((
+            format!("owner{netuid}"),
+            netuid,
+            chain.stake(&acc(&format!("owner{netuid}")), &acc(&format!("owner{netuid}-hk")), netuid),
+        ));
+        for (v, _) in VALIDATORS {
+            stakes.push((v.to_string(), netuid, chain.stake(&acc(&format!("{v}-cold")), &acc(v), netuid)));
+        }
+        for m in miners(netuid) {
+            let got = chain.stake(&acc(&format!("{m}-cold")), &acc(&m), netuid);
+            stakes.push((m, netuid, got));
+        }
+    }
+    let expected_paid: &[(u16, u64, u64, u64, u64, u64)] = EXPECTED_PAID;
+    let expected_stakes: &[(&str, u16, u64)] = EXPECTED_STAKES;
+    let stakes_view: Vec<(&str, u16, u64)> = stakes.iter().map(|(n, s, v)| (n.as_str(), *s, *v)).collect();
+    if actual != expected_paid || stakes_view != expected_stakes {
+        panic!("exact table changed:\npaid: {actual:?}\nstakes: {stakes_view:?}");
+    }
+    for (_, _, owner, miners, validators, recycled) in &actual {
+        assert_eq!(owner + miners + validators + recycled, 5 * TAO);
+    }
+}
+
+/// `(netuid, block, owner cut, miners, validators, recycled)` — each row sums to 5 TAO.
+const EXPECTED_PAID: &[(u16, u64, u64, u64, u64, u64)] = &[
+    (1, 10, 899_977_111, 0, 4_100_022_885, 4),
+    (2, 10, 899_977_111, 0, 4_100_022_885, 4),
+    (1, 20, 899_977_111, 2_050_011_440, 2_050_011_440, 9),
+    (2, 20, 899_977_111, 2_050_011_439, 2_050_011_440, 10),
+    (1, 30, 899_977_111, 2_050_011_438, 2_050_011_441, 10),
+    (2, 30, 899_977_111, 2_050_011_440, 2_050_011_442, 7),
+];
+
+/// `(account, netuid, final stake in rao)`: validators started at 400/300/200/100 TAO, the rest at 0.
+const EXPECTED_STAKES: &[(&str, u16, u64)] = &[
+    ("owner1", 1, 2_699_931_333),
+    ("v0", 1, 403_280_025_072),
+    ("v1", 1, 302_460_015_984),
+    ("v2", 1, 201_640_006_899),
+    ("v3", 1, 100_819_997_811),
+    ("m0", 1, 2_049_995_806),
+    ("m1", 1, 1_025_013_542),
+    ("m2", 1, 512_506_768),
+    ("m3", 1, 256_253_381),
+    ("m4", 1, 256_253_381),
+    ("owner2", 2, 2_699_931_333),
+    ("v0", 2, 403_280_025_073),
+    ("v1", 2, 302_460_015_983),
+    ("v2", 2, 201_640_006_900),
+    ("v3", 2, 100_819_997_811),
+    ("m5", 2, 512_506_768),
+    ("m6", 2, 512_506_768),
+    ("m7", 2, 512_506_768),
+    ("m8", 2, 512_506_768),
+    ("m9", 2, 2_049_995_807),
+];

@@ -83,6 +83,22 @@ fn bad_genesis_files_are_rejected_with_a_reason() {
     c.subnets[0].neurons.push(GenesisNeuron { hotkey: acc("n"), coldkey: acc("bob"), registered_at: 0 });
     assert!(matches!(c.build(), Err(GenesisError::TooManyNeurons { .. })));
 
+    for (edit, needle) in [
+        ((|c: &mut GenesisConfig| c.params.max_epochs_per_block = 0) as fn(&mut GenesisConfig), "max_epochs_per_block"),
+        (|c| c.params.default_take = 20_000, "default_take"),
+        (|c| c.subnets[0].hyperparameters.max_allowed_uids = 300, "max_allowed_uids"),
+        (|c| c.subnets[0].hyperparameters.min_burn = u64::MAX, "min_burn"),
+        (|c| c.subnets[0].hyperparameters.alpha_low = 60_000, "alpha_low"),
+        (|c| c.root.reveal_period_epochs = 0, "reveal_period_epochs"),
+    ] {
+        let mut c = base_config();
+        edit(&mut c);
+        match c.build() {
+            Err(GenesisError::InvalidParameter(what)) => assert!(what.contains(needle), "{what}"),
+            other => panic!("{needle}: expected InvalidParameter, got {other:?}"),
+        }
+    }
+
     let mut c = base_config();
     c.root.max_allowed_uids = 1;
     for name in ["r1", "r2"] {

@@ -4,7 +4,7 @@
 use agora_primitives::{Balance, Hash, NetUid};
 use agora_runtime::genesis::{GenesisNeuron, GenesisStake};
 use agora_runtime::storage::compute_state_root_from_scratch;
-use agora_runtime::{Call, query};
+use agora_runtime::{Call, HyperparameterUpdate, query};
 use proptest::prelude::*;
 
 use crate::common::*;
@@ -20,8 +20,21 @@ enum Op {
     Register { who: usize, hotkey: usize },
     SetWeights { hotkey: usize, weights: Vec<(u16, u16)> },
     RegisterNetwork { who: usize, hotkey: usize },
+    RootRegister { who: usize, hotkey: usize },
+    RootWeights { hotkey: usize, weights: Vec<(u16, u16)> },
+    Commit { hotkey: usize, salt: u16 },
+    Reveal { hotkey: usize, salt: u16 },
+    DecreaseTake { who: usize, hotkey: usize, take: u16 },
+    IncreaseTake { who: usize, hotkey: usize, take: u16 },
+    StartCall { who: usize, netuid: u16 },
+    SudoTempo(u16),
+    SudoCommitReveal(bool),
     Advance(u8),
 }
+
+/// The weights every commit/reveal in the property test uses.
+const CR_UIDS: [u16; 2] = [0, 1];
+const CR_VALUES: [u16; 2] = [3, 1];
 
 fn op() -> impl Strategy<Value = Op> {
     let amount = prop_oneof![0u64..3_000_000, 1_000_000u64..500 * TAO, Just(u64::MAX)];
@@ -43,6 +56,16 @@ fn op() -> impl Strategy<Value = Op> {
         (0..6usize, prop::collection::vec((0..8u16, any::<u16>()), 0..6))
             .prop_map(|(hotkey, weights)| Op::SetWeights { hotkey, weights }),
         (0..4usize, 0..6usize).prop_map(|(who, hotkey)| Op::RegisterNetwork { who, hotkey }),
+        (0..4usize, 0..6usize).prop_map(|(who, hotkey)| Op::RootRegister { who, hotkey }),
+        (0..6usize, prop::collection::vec((0..5u16, any::<u16>()), 0..4))
+            .prop_map(|(hotkey, weights)| Op::RootWeights { hotkey, weights }),
+        (0..6usize, 0..3u16).prop_map(|(hotkey, salt)| Op::Commit { hotkey, salt }),
+        (0..6usize, 0..3u16).prop_map(|(hotkey, salt)| Op::Reveal { hotkey, salt }),
+        (0..4usize, 0..6usize, any::<u16>()).prop_map(|(who, hotkey, take)| Op::DecreaseTake { who, hotkey, take }),
+        (0..4usize, 0..6usize, any::<u16>()).prop_map(|(who, hotkey, take)| Op::IncreaseTake { who, hotkey, take }),
+        (0..4usize, 1..4u16).prop_map(|(who, netuid)| Op::StartCall { who, netuid }),
+        (0..20u16).prop_map(Op::SudoTempo),
+        any::<bool>().prop_map(Op::SudoCommitReveal),
         (1..12u8).prop_map(Op::Advance),
     ]
 }
@@ -50,6 +73,9 @@ fn op() -> impl Strategy<Value = Op> {
 fn genesis() -> agora_runtime::GenesisConfig {
     let mut config = base_config();
     config.params.network_min_lock_cost = 100 * TAO;
+    config.params.subnet_limit = 2;
+    config.params.network_immunity_period = 0;
+    config.params.tx_delegate_take_rate_limit = 5;
     config.subnets[0].neurons.push(GenesisNeuron { hotkey: acc("h0"), coldkey: acc("alice"), registered_at: 0 });
     config.stakes.push(GenesisStake { coldkey: acc("alice"), hotkey: acc("h0"), netuid: 1, amount: tao(50) });
     config
@@ -83,6 +109,57 @@ fn call_for(op: &Op) -> Option<(&'static str, Call)> {
         Op::RegisterNetwork { who, hotkey } => {
             (COLDKEYS[*who], Call::RegisterNetwork { hotkey: acc(HOTKEYS[*hotkey]) })
         }
+        Op::RootRegister { who, hotkey } => (COLDKEYS[*who], Call::RootRegister { hotkey: acc(HOTKEYS[*hotkey]) }),
+        Op::RootWeights { hotkey, weights } => (
+            HOTKEYS[*hotkey],
+            Call::SetWeights {
+                netuid: NetUid::ROOT,
+                dests: weights.iter().map(|w| w.0).collect(),
+                weights: weights.iter().map(|w| w.1).collect(),
+                version_key: 0,
+            },
+        ),
+        Op::Commit { hotkey, salt } => (
+            HOTKEYS[*hotkey],
+            Call::CommitWeights {
+                netuid: NetUid(1),
+                commit_hash: agora_runtime::weights_commit_hash(
+                    &acc(HOTKEYS[*hotkey]),
+                    NetUid(1),
+                    &CR_UIDS,
+                    &CR_VALUES,
+                    &[*salt],
+                    0,
+                ),
+            },
+        ),
+        Op::Reveal { hotkey, salt } => (
+            HOTKEYS[*hotkey],
+            Call::RevealWeights {
+                netuid: NetUid(1),
+                uids: CR_UIDS.to_vec(),
+                values: CR_VALUES.to_vec(),
+                salt: vec![*salt],
+                version_key: 0,
+            },
+        ),
+        Op::DecreaseTake { who, hotkey, take } => {
+            (COLDKEYS[*who], Call::DecreaseTake { hotkey: acc(HOTKEYS[*hotkey]), take: *take })
+        }
+        Op::IncreaseTake { who, hotkey, take } => {
+            (COLDKEYS[*who], Call::IncreaseTake { hotkey: acc(HOTKEYS[*hotkey]), take: *take })
+        }
+        Op::StartCall { who, netuid } => (COLDKEYS[*who], Call::StartCall { netuid: NetUid(*netuid) }),
+        Op::SudoTempo(t) => {
+            ("sudo", Call::SudoSetHyperparameter { netuid: NetUid(1), update: HyperparameterUpdate::Tempo(*t) })
+        }
+        Op::SudoCommitReveal(on) => (
+            "sudo",
+            Call::SudoSetHyperparameter {
+                netuid: NetUid(1),
+                update: HyperparameterUpdate::CommitRevealWeightsEnabled(*on),
+            },
+        ),
         Op::Advance(_) => return None,
     })
 }
@@ -104,7 +181,9 @@ fn replay(ops: &[Op]) -> (Chain, Vec<Hash>) {
                 }
             }
         }
-        // Conservation is checked by `Chain::block` after every block; balances fit the supply.
+        // Conservation is checked by `Chain::block` after every block; balances fit the supply and
+        // every share pool is consistent.
+        check_pools(&chain);
         let issuance = query::chain_info(&chain.state).total_issuance.rao();
         assert!(issuance <= agora_runtime::emission::TOTAL_SUPPLY);
         for c in COLDKEYS {
@@ -114,11 +193,35 @@ fn replay(ops: &[Op]) -> (Chain, Vec<Hash>) {
     (chain, roots)
 }
 
+/// Σ member shares = the pool's shares; Σ member values ≤ the pool's value (rounding stays in the
+/// pool); a pool has value exactly when it has shares.
+fn check_pools(chain: &Chain) {
+    use agora_runtime::state::{STAKE_SHARES, TOTAL_HOTKEY_SHARES, TOTAL_HOTKEY_STAKE};
+    use std::collections::BTreeMap;
+    let mut members: BTreeMap<_, (u128, u128)> = BTreeMap::new();
+    for ((hotkey, netuid, coldkey), shares) in STAKE_SHARES.iter(&chain.state) {
+        let entry = members.entry((hotkey, netuid)).or_default();
+        entry.0 += shares;
+        entry.1 += u128::from(query::stake(&chain.state, &coldkey, &hotkey, netuid).rao());
+    }
+    for ((hotkey, netuid), total) in TOTAL_HOTKEY_SHARES.iter(&chain.state) {
+        let (shares, value) = members.remove(&(hotkey, netuid)).unwrap_or_default();
+        assert_eq!(shares, total, "shares of pool {hotkey}/{netuid}");
+        let pool = TOTAL_HOTKEY_STAKE.get(&chain.state, &(hotkey, netuid));
+        assert!(value <= u128::from(pool), "members own {value} of a {pool} pool");
+        assert!(pool > 0, "a pool with shares has value");
+    }
+    assert!(members.is_empty(), "member shares without a pool: {members:?}");
+    for ((hotkey, netuid), value) in TOTAL_HOTKEY_STAKE.iter(&chain.state) {
+        assert!(TOTAL_HOTKEY_SHARES.get(&chain.state, &(hotkey, netuid)) > 0, "{value} rao in a pool without shares");
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, max_shrink_iters: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, max_shrink_iters: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_calls_conserve_issuance_and_replay_identically(ops in prop::collection::vec(op(), 1..30)) {
+    fn random_calls_conserve_issuance_and_replay_identically(ops in prop::collection::vec(op(), 1..40)) {
         let (chain, roots) = replay(&ops);
         let (_, again) = replay(&ops);
         prop_assert_eq!(&roots, &again);

@@ -117,6 +117,34 @@ fn root_register_error_paths() {
 }
 
 #[test]
+fn replacing_a_root_validator_leaves_root_weights_on_subnets_alone() {
+    // Regression: root weight rows hold netuids; replacing root uid 1 must not zero the weights
+    // every validator put on subnet 1.
+    let mut config = two_subnets();
+    config.root.max_allowed_uids = 2;
+    for (hk, ck, stake) in [("rv1", "alice", 300u64), ("rv2", "bob", 100)] {
+        config.root_validators.push(GenesisKeys { hotkey: acc(hk), coldkey: acc(ck) });
+        config.stakes.push(GenesisStake { coldkey: acc(ck), hotkey: acc(hk), netuid: 0, amount: tao(stake) });
+    }
+    let mut chain = Chain::new(&config);
+    let w = |dests: Vec<u16>, weights: Vec<u16>| Call::SetWeights { netuid: NetUid(0), dests, weights, version_key: 0 };
+    chain.submit(&key("rv1"), w(vec![1, 2], vec![3, 1])).unwrap();
+    chain.submit(&key("rv2"), w(vec![1, 2], vec![3, 1])).unwrap();
+    chain.advance(1);
+    let before = emission_values(&chain);
+    // carol's new hotkey has more root stake than rv2 (uid 1) and takes its place.
+    chain.submit(&key("carol"), Call::BurnedRegister { netuid: NetUid(1), hotkey: acc("rv3") }).unwrap();
+    chain.submit(&key("carol"), Call::AddStake { hotkey: acc("rv3"), netuid: NetUid(0), amount: tao(200) }).unwrap();
+    chain.submit(&key("carol"), Call::RootRegister { hotkey: acc("rv3") }).unwrap();
+    assert_eq!(query::uid_of(&chain.state, NetUid(0), &acc("rv3")), Some(Uid(1)));
+    let rows = query::weights(&chain.state, NetUid(0));
+    assert_eq!(rows, vec![(Uid(0), vec![(1, 65535), (2, 21845)])], "rv1's weights untouched, rv2's row gone");
+    chain.advance(1);
+    let after = emission_values(&chain);
+    assert!(after[0] > after[1] && after[1] > 0, "subnet 1 still leads: {before:?} → {after:?}");
+}
+
+#[test]
 fn root_weight_error_paths() {
     let mut config = base_config();
     config.root_validators.push(GenesisKeys { hotkey: acc("rv"), coldkey: acc("alice") });
@@ -134,4 +162,20 @@ fn root_weight_error_paths() {
     chain.assert_fails(&rv, root_w(&[1, 1], &[1, 1]), DispatchError::DuplicateUids);
     assert_eq!(chain.submit(&rv, root_w(&[1], &[5])), Ok(()));
     assert_eq!(query::weights(&chain.state, NetUid(0)), vec![(Uid(0), vec![(1, 65535)])]);
+    let sudo = key("sudo");
+    let root_set = |update| Call::SudoSetHyperparameter { netuid: NetUid(0), update };
+    // min_allowed_weights 2, but the root network has only one validator: min(2, n = 1) = 1 passes.
+    chain.submit(&sudo, root_set(agora_runtime::HyperparameterUpdate::MinAllowedWeights(2))).unwrap();
+    assert_eq!(chain.submit(&rv, root_w(&[1], &[5])), Ok(()));
+    chain.submit(&key("bob"), Call::RootRegister { hotkey: acc("rv-b") }).unwrap();
+    chain.assert_fails(&rv, root_w(&[1], &[5]), DispatchError::WeightVecLengthIsLow);
+    chain.submit(&sudo, root_set(agora_runtime::HyperparameterUpdate::MaxWeightLimit(40_000))).unwrap();
+    chain.submit(&key("owner"), Call::RegisterNetwork { hotkey: acc("owner-hk2") }).unwrap();
+    chain.assert_fails(&rv, root_w(&[0, 1], &[3, 1]), DispatchError::MaxWeightExceeded);
+    chain.submit(&sudo, root_set(agora_runtime::HyperparameterUpdate::WeightsSetRateLimit(1000))).unwrap();
+    chain.assert_fails(&rv, root_w(&[0, 1], &[1, 1]), DispatchError::SettingWeightsTooFast);
+    chain.submit(&sudo, root_set(agora_runtime::HyperparameterUpdate::WeightsVersionKey(9))).unwrap();
+    chain.assert_fails(&rv, root_w(&[0, 1], &[1, 1]), DispatchError::IncorrectWeightVersionKey);
+    chain.submit(&sudo, Call::SudoSetGlobal { update: agora_runtime::GlobalUpdate::StakeThreshold(TAO) }).unwrap();
+    chain.assert_fails(&rv, root_w(&[0, 1], &[1, 1]), DispatchError::NotEnoughStakeToSetWeights);
 }

@@ -63,7 +63,9 @@ fn remove_stake_error_paths() {
     chain.submit(&alice, add("owner-hk", 1, tao(10))).unwrap();
     chain.assert_fails(&alice, remove("owner-hk", 9, tao(1)), DispatchError::SubnetNotExists);
     chain.assert_fails(&alice, remove("owner-hk", 1, Balance(0)), DispatchError::AmountTooLow);
-    chain.assert_fails(&alice, remove("nobody-hk", 1, tao(1)), DispatchError::HotKeyAccountNotExists);
+    // In the reference's order the missing-hotkey check comes last, after the stake check that an
+    // unowned hotkey (which holds no stake) always fails first.
+    chain.assert_fails(&alice, remove("nobody-hk", 1, tao(1)), DispatchError::NotEnoughStakeToWithdraw);
     chain.assert_fails(&alice, remove("owner-hk", 1, tao(11)), DispatchError::NotEnoughStakeToWithdraw);
     // A partial withdrawal below the minimum stake.
     chain.assert_fails(&alice, remove("owner-hk", 1, Balance(1_000)), DispatchError::AmountTooLow);

@@ -94,6 +94,54 @@ fn full_chain_prunes_the_lowest_emission_non_immune_subnet() {
 }
 
 #[test]
+fn pruning_picks_the_lowest_emission_then_the_oldest_and_refunds_the_lock() {
+    // Three subnets under root weights 3:1:1 — subnets 2 and 3 tie on the lowest emission; the
+    // earlier registered (2) goes, and its owner gets its lock back.
+    let mut config = base_config();
+    config.params.subnet_limit = 3;
+    config.params.network_immunity_period = 0;
+    config.root_validators.push(agora_runtime::genesis::GenesisKeys { hotkey: acc("rv"), coldkey: acc("dave") });
+    config.stakes.push(agora_runtime::genesis::GenesisStake {
+        coldkey: acc("dave"),
+        hotkey: acc("rv"),
+        netuid: 0,
+        amount: tao(10),
+    });
+    let mut chain = Chain::new(&config);
+    chain.submit(&key("alice"), Call::RegisterNetwork { hotkey: acc("alice-hk") }).unwrap();
+    chain.submit(&key("bob"), Call::RegisterNetwork { hotkey: acc("bob-hk") }).unwrap();
+    for (owner, netuid) in [("alice", 2u16), ("bob", 3)] {
+        chain.submit(&key(owner), Call::StartCall { netuid: NetUid(netuid) }).unwrap();
+    }
+    let weights = Call::SetWeights { netuid: NetUid(0), dests: vec![1, 2, 3], weights: vec![3, 1, 1], version_key: 0 };
+    chain.submit(&key("rv"), weights).unwrap();
+    chain.advance(2);
+    let ev: Vec<u64> = query::subnets(&chain.state).iter().skip(1).map(|s| s.emission_per_block.rao()).collect();
+    assert!(ev[0] > ev[1] && ev[1] == ev[2], "{ev:?}");
+    let alice_before = chain.balance(&acc("alice"));
+    let lock_paid = query::subnet(&chain.state, NetUid(2)).unwrap().locked.rao();
+    let (r, events) = chain.submit_events(&key("carol"), Call::RegisterNetwork { hotkey: acc("carol-hk") });
+    assert_eq!(r, Ok(()));
+    assert!(events.contains(&Event::NetworkRemoved { netuid: NetUid(2) }));
+    assert_eq!(chain.balance(&acc("alice")), alice_before + lock_paid, "lock refunded");
+    assert_eq!(query::subnet(&chain.state, NetUid(2)).unwrap().owner, Some(acc("carol")));
+    assert_eq!(query::subnet(&chain.state, NetUid(3)).unwrap().owner, Some(acc("bob")));
+}
+
+#[test]
+fn the_subnet_limit_is_checked_before_the_lock_cost() {
+    let mut config = base_config();
+    config.params.subnet_limit = 1;
+    let mut chain = Chain::new(&config);
+    // "poor" could not afford the lock either; the reference reports the limit first.
+    chain.assert_fails(
+        &key("poor"),
+        Call::RegisterNetwork { hotkey: acc("poor-hk") },
+        DispatchError::SubnetLimitReached,
+    );
+}
+
+#[test]
 fn full_chain_of_immune_subnets_refuses() {
     let mut config = base_config();
     config.params.subnet_limit = 1;

@@ -83,6 +83,40 @@ fn set_weights_error_paths_in_reference_order() {
 }
 
 #[test]
+fn each_check_wins_over_every_later_one() {
+    // Each call violates its check and every later one it can; the earlier check must be reported.
+    let mut chain = setup();
+    let v1 = key("v1");
+    sudo_h(&mut chain, H::MaxWeightLimit(40_000));
+    chain
+        .submit(&key("owner"), Call::SudoSetHyperparameter { netuid: NetUid(1), update: H::MinAllowedWeights(3) })
+        .unwrap();
+    // no permit + duplicates + invalid uid + too short + over the max weight
+    chain.assert_fails(&key("m1"), sw(1, &[2, 2], &[9, 1]), DispatchError::NeuronNoValidatorPermit);
+    // duplicates + invalid uid + too short + over the max weight
+    chain.assert_fails(&v1, sw(1, &[9, 9], &[9, 1]), DispatchError::DuplicateUids);
+    // invalid uid + too short + over the max weight
+    chain.assert_fails(&v1, sw(1, &[9, 2], &[9, 1]), DispatchError::UidVecContainInvalidOne);
+    // too short + over the max weight
+    chain.assert_fails(&v1, sw(1, &[3, 2], &[9, 1]), DispatchError::WeightVecLengthIsLow);
+    // over the max weight only
+    chain.assert_fails(&v1, sw(1, &[0, 3, 2], &[9, 1, 1]), DispatchError::MaxWeightExceeded);
+    // Earlier group: rate limit beats the permit check, version beats rate limit, stake beats version.
+    sudo_h(&mut chain, H::WeightsSetRateLimit(1000));
+    chain.submit(&key("owner-hk"), sw(1, &[0, 2, 3], &[1, 1, 1])).unwrap();
+    chain.assert_fails(&key("owner-hk"), sw(1, &[2, 2], &[9, 1]), DispatchError::SettingWeightsTooFast);
+    chain
+        .submit(&key("owner"), Call::SudoSetHyperparameter { netuid: NetUid(1), update: H::WeightsVersionKey(5) })
+        .unwrap();
+    chain.assert_fails(&key("owner-hk"), sw(1, &[2, 2], &[9, 1]), DispatchError::IncorrectWeightVersionKey);
+    chain.submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::StakeThreshold(1_000 * TAO) }).unwrap();
+    chain.assert_fails(&key("m1"), sw(1, &[2, 2], &[9, 1]), DispatchError::NotEnoughStakeToSetWeights);
+    chain.assert_fails(&key("stranger"), sw(1, &[2, 2], &[9, 1]), DispatchError::HotKeyNotRegisteredInSubNet);
+    chain.assert_fails(&v1, sw(1, &[0, 1, 2, 3, 3], &[9, 1, 1, 1, 1]), DispatchError::UidsLengthExceedUidsInSubNet);
+    chain.assert_fails(&v1, sw(9, &[2, 2], &[9]), DispatchError::WeightVecNotEqualSize);
+}
+
+#[test]
 fn owner_hotkey_is_exempt_from_threshold_and_permit() {
     let mut chain = setup();
     chain.submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::StakeThreshold(1_000 * TAO) }).unwrap();

@@ -51,3 +51,24 @@ fn too_many_neurons_for_the_subnet() {
         Err(SimError::Invalid(_))
     ));
 }
+
+#[test]
+fn the_issues_example_hyperparameters_parse_verbatim() {
+    let text = r#"{
+      "hyperparameters": { "tempo": 1, "kappa": 32767, "bonds_penalty": 65535,
+        "bonds_moving_average": 900000, "yuma3": false, "liquid_alpha": false,
+        "alpha_low": 45875, "alpha_high": 58982, "alpha_sigmoid_steepness": 1000,
+        "max_allowed_validators": 8, "max_allowed_uids": 8, "min_allowed_weights": 0,
+        "max_weight_limit": 65535, "activity_cutoff": 5000, "immunity_period": 0,
+        "weights_rate_limit": 0, "commit_reveal": false, "bonds_reset": false },
+      "emission": 1000000000,
+      "neurons": [ { "stake": 1 }, { "stake": 2 }, { "stake": 0 } ],
+      "steps": [ { "epoch": {} }, { "block": 2 },
+                 { "set_weights": { "uid": 0, "weights": [[1, 16383], [2, 32767]] } },
+                 { "register": { "replace_uid": 2 } }, { "reset_bonds": { "uid": 2 } }, { "epoch": {} } ]
+    }"#;
+    let scenario = Scenario::from_json(text).unwrap();
+    assert_eq!(scenario.hyperparameters.activity_cutoff, 5000);
+    assert_eq!(scenario.hyperparameters.max_weight_limit, 65535);
+    assert_eq!(run(&scenario).unwrap().epochs.len(), 2);
+}
