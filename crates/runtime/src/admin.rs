@@ -24,6 +24,8 @@ use crate::subnets::hyperparams;
 pub const MIN_ACTIVITY_CUTOFF: u64 = 360;
 /// Most a subnet owner may set `bonds_moving_average` to.
 pub const OWNER_MAX_BONDS_MOVING_AVERAGE: u64 = 975_000;
+/// Blocks between two owner trims of `max_allowed_uids` (30 days).
+pub const TRIM_RATE_LIMIT_BLOCKS: u64 = 216_000;
 /// Tempos between two owner changes of `weights_version_key`.
 pub const WEIGHTS_VERSION_KEY_RATE_LIMIT_TEMPOS: u64 = 5;
 /// Smallest liquid-alpha bound (65535 / 40).
@@ -79,11 +81,14 @@ pub(crate) fn do_set_hyperparameter(
         if as_owner {
             let last = OWNER_HYPERPARAM_LAST.get(cx.s, &rl_key);
             // The version key is limited to one change per 5 tempos, as in the reference.
-            let tempos = match update {
-                HyperparameterUpdate::WeightsVersionKey(_) => WEIGHTS_VERSION_KEY_RATE_LIMIT_TEMPOS,
-                _ => u64::from(cx.params().owner_hyperparam_rate_limit),
+            let limit = match update {
+                HyperparameterUpdate::WeightsVersionKey(_) => {
+                    WEIGHTS_VERSION_KEY_RATE_LIMIT_TEMPOS * u64::from(h.tempo)
+                }
+                HyperparameterUpdate::TrimToMaxAllowedUids(_) => TRIM_RATE_LIMIT_BLOCKS,
+                _ => u64::from(cx.params().owner_hyperparam_rate_limit) * u64::from(h.tempo),
             };
-            if last != 0 && cx.block.saturating_sub(last) < tempos * u64::from(h.tempo) {
+            if last != 0 && cx.block.saturating_sub(last) < limit {
                 return Err(DispatchError::TxRateLimitExceeded);
             }
         }
@@ -94,7 +99,12 @@ pub(crate) fn do_set_hyperparameter(
     if info.is_none() {
         return Err(DispatchError::SubnetDoesNotExist);
     }
-    apply_update(cx, netuid, &mut h, &update, as_owner)?;
+    if let HyperparameterUpdate::TrimToMaxAllowedUids(max_n) = update {
+        crate::trim::trim_to_max_allowed_uids(cx, netuid, max_n)?;
+        h = hyperparams(cx.s, netuid);
+    } else {
+        apply_update(cx, netuid, &mut h, &update, as_owner)?;
+    }
     HYPERPARAMS.insert(cx.s, &netuid, &h);
     if as_owner {
         OWNER_HYPERPARAM_LAST.set(cx.s, &rl_key, &cx.block);
@@ -199,6 +209,9 @@ fn apply_update(
             h.min_allowed_uids = v;
         }
         MinNonImmuneUids(v) => h.min_non_immune_uids = v,
+        OwnerCutEnabled(v) => h.owner_cut_enabled = v,
+        // Handled by `trim::trim_to_max_allowed_uids` before this is reached.
+        TrimToMaxAllowedUids(_) => return Err(DispatchError::InvalidValue),
     }
     Ok(())
 }

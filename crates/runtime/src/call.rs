@@ -126,6 +126,13 @@ pub enum HyperparameterUpdate {
     /// `sudo_set_burn_increase_mult` (owner; 1.0..=3.0 as `U64F64` bits).
     #[codec(index = 21)]
     BurnIncreaseMult(u128),
+    /// `sudo_set_owner_cut_enabled` (owner).
+    #[codec(index = 22)]
+    OwnerCutEnabled(bool),
+    /// `sudo_trim_to_max_allowed_uids` (owner, once per 30 days): lowers `max_allowed_uids` and
+    /// removes the lowest-emission non-immune uids above it, compacting the rest.
+    #[codec(index = 23)]
+    TrimToMaxAllowedUids(u16),
     /// `sudo_set_kappa` (sudo).
     #[codec(index = 64)]
     Kappa(u16),
@@ -195,6 +202,8 @@ impl HyperparameterUpdate {
             OwnerImmuneNeuronLimit(_) => "sudo_set_owner_immune_neuron_limit",
             BurnHalfLife(_) => "sudo_set_burn_half_life",
             BurnIncreaseMult(_) => "sudo_set_burn_increase_mult",
+            OwnerCutEnabled(_) => "sudo_set_owner_cut_enabled",
+            TrimToMaxAllowedUids(_) => "sudo_trim_to_max_allowed_uids",
             Kappa(_) => "sudo_set_kappa",
             Tempo(_) => "sudo_set_tempo",
             WeightsSetRateLimit(_) => "sudo_set_weights_set_rate_limit",

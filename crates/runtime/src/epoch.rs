@@ -154,7 +154,7 @@ pub struct EpochPayout {
 /// miners, validators with take, dust recycled) and records the `EpochPaid` event.
 pub(crate) fn run_epoch_and_pay(cx: &mut Ctx, netuid: NetUid, emission: u64) -> Result<EpochPayout, DispatchError> {
     let info = NETWORKS.try_get(cx.s, &netuid).ok_or(DispatchError::SubnetNotExists)?;
-    let cut_u16 = cx.params().subnet_owner_cut;
+    let cut_u16 = if hyperparams(cx.s, netuid).owner_cut_enabled { cx.params().subnet_owner_cut } else { 0 };
     let owner_cut: u64 = I96F32::from_num(emission)
         .saturating_mul(I96F32::from_num(cut_u16).saturating_div(I96F32::from_num(u16::MAX)))
         .to_num();

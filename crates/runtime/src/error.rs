@@ -83,6 +83,8 @@ pub enum DispatchError {
     ActivityCutoffTooLow,
     #[error("activity cutoff factor must be within 1000..=50000")]
     ActivityCutoffFactorMilliOutOfBounds,
+    #[error("trimming would leave 80 % or more of the new max_allowed_uids immune")]
+    TrimmingWouldExceedMaxImmunePercentage,
     // --- registration ---
     #[error("neurons cannot register on the root subnet with burned_register")]
     RegistrationNotPermittedOnRootSubnet,

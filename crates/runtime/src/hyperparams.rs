@@ -94,6 +94,8 @@ pub struct SubnetHyperparams {
     pub max_registrations_per_block: u16,
     /// Root network only: target registrations per tempo (the cap is three times this).
     pub target_registrations_per_interval: u16,
+    /// Whether the owner cut is taken from this subnet's emission.
+    pub owner_cut_enabled: bool,
 }
 
 impl Default for SubnetHyperparams {
@@ -132,6 +134,7 @@ impl Default for SubnetHyperparams {
             min_non_immune_uids: 10,
             max_registrations_per_block: 1,
             target_registrations_per_interval: 2,
+            owner_cut_enabled: true,
         }
     }
 }

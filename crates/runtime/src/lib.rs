@@ -91,6 +91,7 @@ pub mod state;
 pub mod storage;
 mod subnets;
 pub mod transaction;
+mod trim;
 mod weights;
 
 pub use call::{Call, GlobalUpdate, HyperparameterUpdate, SubnetIdentity, weights_commit_hash};

@@ -94,7 +94,7 @@ pub fn is_immune(s: &(impl StorageRead + ?Sized), netuid: NetUid, uid: Uid, bloc
 
 /// Owner hotkeys that are never pruned: the subnet owner hotkey first, then the owner coldkey's
 /// other hotkeys on the subnet, oldest registration first, up to `immune_owner_uids_limit`.
-fn immune_owner_uids(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Vec<Uid> {
+pub(crate) fn immune_owner_uids(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Vec<Uid> {
     let Some(info) = NETWORKS.try_get(s, &netuid) else {
         return Vec::new();
     };

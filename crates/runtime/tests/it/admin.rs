@@ -196,3 +196,64 @@ fn global_parameters() {
         DispatchError::InvalidValue,
     );
 }
+
+#[test]
+fn trim_removes_the_lowest_emission_uids_and_compacts_the_rest() {
+    use agora_runtime::genesis::{GenesisNeuron, GenesisStake};
+    let mut config = base_config();
+    config.subnets[0].hyperparameters.min_allowed_uids = 1;
+    // uids: 0 owner-hk, 1 v (validator), 2..=5 miners m2..m5.
+    let mut neurons = vec![GenesisNeuron { hotkey: acc("v"), coldkey: acc("alice"), registered_at: 0 }];
+    for i in 2..=5 {
+        neurons.push(GenesisNeuron { hotkey: acc(&format!("m{i}")), coldkey: acc("bob"), registered_at: 0 });
+    }
+    config.subnets[0].neurons = neurons;
+    config.stakes.push(GenesisStake { coldkey: acc("alice"), hotkey: acc("v"), netuid: 1, amount: tao(100) });
+    let mut chain = Chain::new(&config);
+    chain.advance(11); // permit for v
+    // m4 earns most, then m2; m3 and m5 earn nothing.
+    let w = Call::SetWeights { netuid: NetUid(1), dests: vec![2, 4], weights: vec![1, 3], version_key: 0 };
+    chain.submit(&key("v"), w).unwrap();
+    chain.advance(10);
+    let before = query::metagraph(&chain.state, NetUid(1), true).unwrap();
+    assert!(before.emission[4] > before.emission[2] && before.emission[3] == 0 && before.emission[5] == 0);
+    // Trim to 4: the two zero-emission miners go; the higher uid (5) first, then 3.
+    assert_eq!(chain.submit(&key("owner"), set(1, H::TrimToMaxAllowedUids(4))), Ok(()));
+    let after = query::metagraph(&chain.state, NetUid(1), true).unwrap();
+    assert_eq!(after.n, 4);
+    assert_eq!(after.hotkeys, vec![acc("owner-hk"), acc("v"), acc("m2"), acc("m4")]);
+    assert_eq!(query::uid_of(&chain.state, NetUid(1), &acc("m4")), Some(agora_primitives::Uid(3)));
+    assert_eq!(query::uid_of(&chain.state, NetUid(1), &acc("m3")), None);
+    // v's weights follow the renumbering (m4 was uid 4, now 3).
+    assert_eq!(after.weights.as_ref().unwrap()[1], vec![(2, 21845), (3, 65535)]);
+    assert_eq!(after.emission[3], before.emission[4]);
+    assert_eq!(hp(&chain).max_allowed_uids, 4);
+    // The owner may trim again only after 30 days.
+    chain.assert_fails(&key("owner"), set(1, H::TrimToMaxAllowedUids(3)), DispatchError::TxRateLimitExceeded);
+    // Bounds and the immune share.
+    let sudo = key("sudo");
+    chain.assert_fails(&sudo, set(1, H::TrimToMaxAllowedUids(5)), DispatchError::InvalidValue);
+    chain.assert_fails(&sudo, set(1, H::TrimToMaxAllowedUids(0)), DispatchError::InvalidValue);
+    chain.submit(&key("owner"), set(1, H::ImmunityPeriod(1000))).unwrap();
+    chain.assert_fails(
+        &sudo,
+        set(1, H::TrimToMaxAllowedUids(3)),
+        DispatchError::TrimmingWouldExceedMaxImmunePercentage,
+    );
+}
+
+#[test]
+fn owner_cut_can_be_switched_off() {
+    let mut chain = Chain::new(&base_config());
+    assert_eq!(chain.submit(&key("owner"), set(1, H::OwnerCutEnabled(false))), Ok(()));
+    chain.advance(20);
+    let paid: Vec<u64> = chain
+        .hook_events
+        .iter()
+        .filter_map(|e| {
+            if let agora_runtime::Event::EpochPaid { owner_cut, .. } = e { Some(owner_cut.rao()) } else { None }
+        })
+        .collect();
+    assert!(!paid.is_empty());
+    assert!(paid.iter().all(|c| *c == 0), "{paid:?}");
+}
