@@ -48,9 +48,13 @@
 //! `test_zero_weights`, `test_deregistered_miner_bonds`, `test_validator_permits`, `test_1_graph`,
 //! `test_10_graph`, `test_512_graph`, `test_512_graph_random_weights`,
 //! `test_can_set_self_weight_as_subnet_owner`, the Yuma3 scenarios `test_yuma_3_*`, the
-//! commit-reveal masking tests, …) and `tests/it/math_reference.rs` (weighted median and
-//! helpers), plus property tests in `tests/it/properties.rs` (sparse = dense where the reference's
-//! variants agree; emission never exceeds `E`; shapes and ranges).
+//! commit-reveal masking tests and the rest of `tests/epoch.rs`; its
+//! `test_liquid_alpha_equal_values_against_itself` in `src/bonds/yuma3.rs`) and
+//! `tests/it/math_reference.rs` (every fixed-value test of `tests/math.rs` for a function [`math`]
+//! exposes), plus property tests in `tests/it/properties.rs` (sparse = dense where the reference's
+//! variants agree; emission never exceeds `E`; shapes and ranges). The reference tests that are not
+//! ported (runtime concerns such as extrinsic validation and the scheduler, or functions this crate
+//! does not have) are listed with the reason in the crate README, section "Not ported".
 //!
 //! # Example
 //!

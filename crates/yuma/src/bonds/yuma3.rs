@@ -200,32 +200,36 @@ mod tests {
         assert_eq!(out, vec![f(0, 1), f(0, 1), f(0, 1), f(1, 4)]);
     }
 
+    /// A row-major `rows × (len / rows)` matrix from `f32` literals, each converted with
+    /// `I32F32::from_num` (how the reference's `vec_to_mat_fixed` builds its test matrices).
+    fn literal_matrix(values: &[f32], rows: usize) -> Vec<Vec<I32F32>> {
+        values.chunks(values.len() / rows).map(|r| r.iter().map(|x| I32F32::from_num(*x)).collect()).collect()
+    }
+
+    /// Port of the reference's `test_liquid_alpha_equal_values_against_itself`
+    /// (`tests/epoch.rs`): `compute_bonds` (our [`yuma3_dense`]) on the same matrices and
+    /// consensus, with `alpha_low = alpha_high = u16::MAX / 10` and a bonds moving average of
+    /// 900_000, must give liquid-alpha-on bonds within 1e-3 of liquid-alpha-off bonds.
     #[test]
-    fn liquid_equal_bounds_match_fixed_alpha() {
-        // The property of the reference's `test_liquid_alpha_equal_values_against_itself`, on
-        // its matrices and consensus through the helper it calls (the integration test ports it
-        // through full epochs): low = high = 0.1 must equal the fixed alpha 1 − 0.9 within 1e-3.
-        let p_on = params(u16::MAX / 10, u16::MAX / 10);
-        let mut p_off = p_on.clone();
-        p_off.liquid_alpha = false;
-        let w = vec![
-            vec![f(0, 1), f(1, 10), f(0, 1)],
-            vec![f(0, 1), f(2, 10), f(4, 10)],
-            vec![f(0, 1), f(3, 10), f(1, 10)],
-            vec![f(0, 1), f(4, 10), f(5, 10)],
-        ];
-        let b = vec![
-            vec![f(1, 10), f(1, 10), f(5, 10)],
-            vec![f(0, 1), f(0, 1), f(4, 10)],
-            vec![f(5, 10), f(1, 10), f(1, 10)],
-            vec![f(0, 1), f(4, 10), f(2, 10)],
-        ];
-        let c = vec![f(3, 10), f(2, 10), f(1, 10), f(4, 10)];
-        let on = yuma3_dense(&p_on, &w, &b, &c);
-        let off = yuma3_dense(&p_off, &w, &b, &c);
-        for (r1, r2) in on.iter().zip(&off) {
-            for (x, y) in r1.iter().zip(r2) {
-                assert!((*x - *y).abs() <= I32F32::from_num(1) / I32F32::from_num(1000));
+    fn test_liquid_alpha_equal_values_against_itself() {
+        let weights = literal_matrix(&[0., 0.1, 0., 0., 0.2, 0.4, 0., 0.3, 0.1, 0., 0.4, 0.5], 4);
+        let bonds = literal_matrix(&[0.1, 0.1, 0.5, 0., 0., 0.4, 0.5, 0.1, 0.1, 0., 0.4, 0.2], 4);
+        let consensus: Vec<I32F32> = [0.3f32, 0.2, 0.1, 0.4].iter().map(|x| I32F32::from_num(*x)).collect();
+        let epsilon = I32F32::from_num(1e-3);
+
+        let on = params(u16::MAX / 10, u16::MAX / 10);
+        assert_eq!(on.bonds_moving_average, 900_000);
+        assert_eq!(on.alpha_sigmoid_steepness, 1000, "the reference mock's default");
+        let off = EpochParams { liquid_alpha: false, ..on.clone() };
+        assert!(use_liquid(&on, &consensus).is_some(), "the liquid path is taken");
+
+        let bonds_on = yuma3_dense(&on, &weights, &bonds, &consensus);
+        let bonds_off = yuma3_dense(&off, &weights, &bonds, &consensus);
+        assert_eq!(bonds_on.len(), bonds_off.len());
+        for (row_on, row_off) in bonds_on.iter().zip(&bonds_off) {
+            assert_eq!(row_on.len(), row_off.len());
+            for (a, b) in row_on.iter().zip(row_off) {
+                assert!((*a - *b).abs() <= epsilon, "{a} vs {b}");
             }
         }
     }

@@ -279,7 +279,16 @@ mod tests {
         }
     }
 
+    /// These equivalence checks are cheap, so they run many more cases than proptest's default
+    /// (or `PROPTEST_CASES`, if larger).
+    fn many_cases() -> proptest::prelude::ProptestConfig {
+        let default = proptest::prelude::ProptestConfig::default();
+        proptest::prelude::ProptestConfig { cases: default.cases.max(100_000), ..default }
+    }
+
     proptest::proptest! {
+        #![proptest_config(many_cases())]
+
         #[test]
         fn smul_matches_saturating_mul(x in proptest::prelude::any::<i64>(), y in proptest::prelude::any::<i64>(), sx in 0u32..64, sy in 0u32..64) {
             let (a, b) = (I32F32::from_bits(x >> sx), I32F32::from_bits(y >> sy));

@@ -103,7 +103,16 @@ mod tests {
         }
     }
 
+    /// These equivalence checks are cheap, so they run many more cases than proptest's default
+    /// (or `PROPTEST_CASES`, if larger).
+    fn many_cases() -> proptest::prelude::ProptestConfig {
+        let default = proptest::prelude::ProptestConfig::default();
+        proptest::prelude::ProptestConfig { cases: default.cases.max(100_000), ..default }
+    }
+
     proptest::proptest! {
+        #![proptest_config(many_cases())]
+
         #[test]
         fn series_matches_the_library(bits in -(24i64 << 32)..(24i64 << 32)) {
             let x = I32F32::from_bits(bits);
