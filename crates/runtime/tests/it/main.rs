@@ -9,6 +9,7 @@ mod economy;
 mod emission;
 mod epochs;
 mod genesis;
+mod harness;
 mod properties;
 mod registration;
 mod root;

@@ -25,18 +25,20 @@ fn genesis_neurons_hold_no_permit_until_the_first_epoch() {
 }
 
 #[test]
-fn epochs_do_not_pay_unless_asked_and_emission_is_the_stored_pruning_score() {
+fn emission_output_is_the_stored_pruning_score() {
     let steps = r#"[{"epoch": {}}, {"set_weights": {"uid": 0, "weights": [[2, 1]]}},
                    {"set_weights": {"uid": 1, "weights": [[2, 1]]}}, {"epoch": {}}, {"epoch": {"pay": true}}]"#;
     let result = run(&scenario(steps, "")).unwrap();
-    let e = &result.epochs[1];
-    // Half to the miner, half to the two equal validators.
-    assert_eq!(e.emission[2], 500_000_000);
-    assert_eq!(
-        e.emission[0] + e.emission[1] + e.emission[2],
-        1_000_000_000 - (1_000_000_000 - e.emission.iter().sum::<u64>())
-    );
-    assert!(e.emission[0].abs_diff(250_000_000) < 2);
+    // A paying epoch takes the owner cut first (⌊1 TAO · 11796/65535⌋ in I96F32) and runs Yuma on the rest.
+    let owner_cut = ((1_000_000_000u128 * ((11_796u128 << 32) / 65_535)) >> 32) as u64;
+    for (e, distributed) in [(&result.epochs[1], 1_000_000_000u64), (&result.epochs[2], 1_000_000_000 - owner_cut)] {
+        // Half to the miner, half to the two equal validators; only truncation dust is missing.
+        assert!(e.emission[2].abs_diff(distributed / 2) < 2, "{:?}", e.emission);
+        assert!(e.emission[0].abs_diff(distributed / 4) < 2 && e.emission[1].abs_diff(distributed / 4) < 2);
+        assert_eq!(e.emission[3], 0);
+        let total: u64 = e.emission.iter().sum();
+        assert!(total <= distributed && total > distributed - 4, "{total}");
+    }
 }
 
 #[test]
