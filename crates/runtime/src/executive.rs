@@ -251,6 +251,73 @@ pub(crate) fn apply_transaction<B: StorageRead>(
     })
 }
 
+/// A block assembled by [`build_block`]: the transactions that made it in, and the outcome.
+#[derive(Clone, Debug)]
+pub struct BuiltBlock {
+    /// The included transactions, in execution order.
+    pub transactions: Vec<SignedTransaction>,
+    /// What executing them gives (identical to [`execute_block`] on the same input).
+    pub outcome: BlockOutcome,
+    /// Candidates left out, with the reason (a stale nonce, a bad signature, no fee...).
+    pub rejected: Vec<(Hash, TransactionError)>,
+}
+
+/// Builds a block for a proposer: applies `candidates` in order on top of `state`, keeping each
+/// transaction that is valid at its turn and skipping the rest, until `max_transactions` or
+/// `max_bytes` (sum of encoded transaction sizes) is reached.
+///
+/// The result executes to the same outcome under [`execute_block`], so verifiers agree with the
+/// proposer. A transaction with a future nonce is skipped (it is not an error for the block).
+pub fn build_block(
+    state: &(impl StorageRead + ?Sized),
+    height: u64,
+    timestamp_ms: u64,
+    author: Option<AccountId>,
+    candidates: impl IntoIterator<Item = SignedTransaction>,
+    max_transactions: usize,
+    max_bytes: usize,
+) -> Result<BuiltBlock, BlockError> {
+    genesis_hash(state).ok_or(BlockError::NoGenesis)?;
+    let parent = BLOCK_NUMBER.get(state);
+    if height != parent + 1 {
+        return Err(BlockError::WrongHeight { parent, got: height });
+    }
+    let mut block = Overlay::new(state);
+    BLOCK_NUMBER.set(&mut block, &height);
+    TIMESTAMP.set(&mut block, &timestamp_ms);
+    let mut hook_events = Vec::new();
+    if let Err(error) = atomically(&mut block, height, &mut hook_events, block_step) {
+        hook_events.push(Event::HookFailed { error });
+    }
+    let mut included = Vec::new();
+    let mut receipts = Vec::new();
+    let mut rejected = Vec::new();
+    let mut bytes = 0usize;
+    for tx in candidates {
+        if included.len() >= max_transactions {
+            break;
+        }
+        let size = tx.encoded_size();
+        if bytes + size > max_bytes {
+            continue;
+        }
+        match apply_transaction(&mut block, height, author, &tx) {
+            Ok(receipt) => {
+                bytes += size;
+                receipts.push(receipt);
+                included.push(tx);
+            }
+            Err(error) => rejected.push((tx.hash(), error)),
+        }
+    }
+    let state_root = commit_root(state, &mut block);
+    Ok(BuiltBlock {
+        transactions: included,
+        outcome: BlockOutcome { changes: block.into_changes(), state_root, receipts, events: hook_events },
+        rejected,
+    })
+}
+
 /// Executes a block on top of `state`, returning its writes, receipts, events and state root.
 ///
 /// Deterministic: the same state and input give the same outcome on every machine.

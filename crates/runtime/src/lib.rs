@@ -98,7 +98,10 @@ pub use call::{Call, GlobalUpdate, HyperparameterUpdate, SubnetIdentity, weights
 pub use epoch::{EpochPayout, epoch_inputs, should_run_epoch};
 pub use error::{BlockError, DispatchError, TransactionError};
 pub use event::Event;
-pub use executive::{BlockInput, BlockOutcome, Receipt, execute_block, genesis_hash, state_root, validate_transaction};
+pub use executive::{
+    BlockInput, BlockOutcome, BuiltBlock, Receipt, build_block, execute_block, genesis_hash, state_root,
+    validate_transaction,
+};
 pub use genesis::{Genesis, GenesisConfig, GenesisError};
 pub use registration::{decay_factor_q32, neuron_to_prune};
 pub use serving::is_valid_ip_address;

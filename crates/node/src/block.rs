@@ -1,0 +1,321 @@
+//! Blocks: a header and an ordered list of signed transactions, with a canonical encoding.
+//!
+//! ```text
+//! header (217 bytes)
+//!   height u64 BE | parent [32] | proposer [32] (ed25519 key of the view's leader)
+//!   author flag u8 + [32] (fee recipient, sr25519 account; flag 0 = none, bytes zero)
+//!   timestamp_ms u64 BE | tx_root [32] | state_root [32]
+//! body
+//!   tx count u32 BE | per tx: len u32 BE | SCALE(SignedTransaction)
+//! ```
+//!
+//! The block hash is blake2b-256 of the header; the header commits to the transactions through
+//! `tx_root` (blake2b-256 of the concatenated transaction hashes) and to the **post-state** through
+//! `state_root`: the root after executing this block on its parent's state. Every validator
+//! re-executes a proposal and votes for it only if it reaches the same root.
+//!
+//! Decoding is total and canonical: any byte string either fails with an error or decodes to the
+//! one block that encodes back to exactly those bytes.
+
+use agora_primitives::{AccountId, Hash, blake2_256};
+use agora_runtime::SignedTransaction;
+use parity_scale_codec::Encode;
+
+/// A block hash (blake2b-256 of the header).
+pub type BlockHash = [u8; 32];
+
+/// Encoded header size.
+pub const HEADER_BYTES: usize = 8 + 32 + 32 + 1 + 32 + 8 + 32 + 32;
+/// Most transactions in one block.
+pub const MAX_BLOCK_TXS: usize = 10_000;
+/// Most bytes of transactions in one block (the sum of their encodings).
+pub const MAX_BLOCK_TX_BYTES: usize = 2 * 1024 * 1024;
+/// Upper bound of an encoded block.
+pub const MAX_BLOCK_BYTES: usize = HEADER_BYTES + 4 + MAX_BLOCK_TX_BYTES + 4 * MAX_BLOCK_TXS;
+
+/// The part of a block that is hashed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Height (genesis = 0).
+    pub height: u64,
+    /// Hash of the parent block (zero for genesis).
+    pub parent: BlockHash,
+    /// Consensus key (ed25519) of the validator that proposed it (zero for genesis).
+    pub proposer: [u8; 32],
+    /// Account credited with the block's transaction fees.
+    pub author: Option<AccountId>,
+    /// Proposer's clock in milliseconds; strictly above the parent's.
+    pub timestamp_ms: u64,
+    /// blake2b-256 over the concatenated transaction hashes.
+    pub tx_root: Hash,
+    /// State root after executing this block.
+    pub state_root: Hash,
+}
+
+/// A block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The header.
+    pub header: Header,
+    /// The transactions, in execution order.
+    pub transactions: Vec<SignedTransaction>,
+}
+
+/// Why bytes are not a block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlockDecodeError {
+    /// Fewer bytes than the encoding needs.
+    #[error("block truncated")]
+    Truncated,
+    /// Bytes left over after the last transaction.
+    #[error("{0} trailing bytes after the block")]
+    Trailing(usize),
+    /// More transactions or bytes than a block may carry.
+    #[error("block exceeds limits ({0})")]
+    TooLarge(&'static str),
+    /// A transaction does not decode, or not canonically.
+    #[error("transaction {index} is malformed: {reason}")]
+    BadTransaction {
+        /// Its position.
+        index: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The author flag is neither 0 nor 1, or the account bytes of "no author" are not zero.
+    #[error("bad author field")]
+    BadAuthor,
+}
+
+/// The transaction root of `transactions`.
+pub fn tx_root(transactions: &[SignedTransaction]) -> Hash {
+    let mut bytes = Vec::with_capacity(32 * transactions.len());
+    for tx in transactions {
+        bytes.extend_from_slice(&tx.hash().0);
+    }
+    blake2_256(&bytes)
+}
+
+impl Header {
+    /// The canonical header bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER_BYTES);
+        out.extend_from_slice(&self.height.to_be_bytes());
+        out.extend_from_slice(&self.parent);
+        out.extend_from_slice(&self.proposer);
+        match &self.author {
+            Some(author) => {
+                out.push(1);
+                out.extend_from_slice(&author.0);
+            }
+            None => {
+                out.push(0);
+                out.extend_from_slice(&[0; 32]);
+            }
+        }
+        out.extend_from_slice(&self.timestamp_ms.to_be_bytes());
+        out.extend_from_slice(&self.tx_root.0);
+        out.extend_from_slice(&self.state_root.0);
+        out
+    }
+
+    /// The block hash.
+    pub fn hash(&self) -> BlockHash {
+        blake2_256(&self.encode()).0
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Header, BlockDecodeError> {
+        if bytes.len() < HEADER_BYTES {
+            return Err(BlockDecodeError::Truncated);
+        }
+        let mut r = Reader(bytes);
+        let height = u64::from_be_bytes(r.array()?);
+        let parent = r.array()?;
+        let proposer = r.array()?;
+        let flag = r.array::<1>()?[0];
+        let account: [u8; 32] = r.array()?;
+        let author = match flag {
+            1 => Some(AccountId(account)),
+            0 if account == [0; 32] => None,
+            _ => return Err(BlockDecodeError::BadAuthor),
+        };
+        let timestamp_ms = u64::from_be_bytes(r.array()?);
+        let tx_root = Hash(r.array()?);
+        let state_root = Hash(r.array()?);
+        Ok(Header { height, parent, proposer, author, timestamp_ms, tx_root, state_root })
+    }
+}
+
+impl Block {
+    /// The genesis block of a chain whose genesis state has root `state_root`.
+    pub fn genesis(state_root: Hash, timestamp_ms: u64) -> Block {
+        Block {
+            header: Header {
+                height: 0,
+                parent: [0; 32],
+                proposer: [0; 32],
+                author: None,
+                timestamp_ms,
+                tx_root: tx_root(&[]),
+                state_root,
+            },
+            transactions: Vec::new(),
+        }
+    }
+
+    /// The block hash.
+    pub fn hash(&self) -> BlockHash {
+        self.header.hash()
+    }
+
+    /// The canonical encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.header.encode();
+        out.extend_from_slice(&(self.transactions.len() as u32).to_be_bytes());
+        for tx in &self.transactions {
+            let bytes = tx.encode();
+            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
+    /// Size of [`Block::encode`] without encoding.
+    pub fn encoded_size(&self) -> usize {
+        HEADER_BYTES + 4 + self.transactions.iter().map(|tx| 4 + tx.encoded_size()).sum::<usize>()
+    }
+
+    /// Decodes a block; total (never panics) and canonical.
+    pub fn decode(bytes: &[u8]) -> Result<Block, BlockDecodeError> {
+        let header = Header::decode(bytes)?;
+        let mut r = Reader(&bytes[HEADER_BYTES..]);
+        let count = u32::from_be_bytes(r.array()?) as usize;
+        if count > MAX_BLOCK_TXS {
+            return Err(BlockDecodeError::TooLarge("transaction count"));
+        }
+        let mut transactions = Vec::with_capacity(count.min(1024));
+        let mut total = 0usize;
+        for index in 0..count {
+            let len = u32::from_be_bytes(r.array()?) as usize;
+            total = total.saturating_add(len);
+            if total > MAX_BLOCK_TX_BYTES {
+                return Err(BlockDecodeError::TooLarge("transaction bytes"));
+            }
+            let tx_bytes = r.take(len)?;
+            let tx = SignedTransaction::decode_checked(tx_bytes)
+                .map_err(|e| BlockDecodeError::BadTransaction { index, reason: e.to_string() })?;
+            if tx.encoded_size() != len {
+                return Err(BlockDecodeError::BadTransaction { index, reason: "non-canonical encoding".into() });
+            }
+            transactions.push(tx);
+        }
+        if !r.0.is_empty() {
+            return Err(BlockDecodeError::Trailing(r.0.len()));
+        }
+        Ok(Block { header, transactions })
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], BlockDecodeError> {
+        if self.0.len() < n {
+            return Err(BlockDecodeError::Truncated);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], BlockDecodeError> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_primitives::{Balance, Pair};
+    use agora_runtime::Call;
+    use proptest::prelude::*;
+
+    fn sample() -> Block {
+        let alice = Pair::from_seed(&[1; 32]);
+        let txs: Vec<_> = (0..3)
+            .map(|n| {
+                let call = Call::Transfer { dest: Pair::from_seed(&[2; 32]).public(), amount: Balance(n + 1) };
+                SignedTransaction::sign(&alice, &Hash([7; 32]), n, call)
+            })
+            .collect();
+        Block {
+            header: Header {
+                height: 5,
+                parent: [3; 32],
+                proposer: [4; 32],
+                author: Some(alice.public()),
+                timestamp_ms: 1234,
+                tx_root: tx_root(&txs),
+                state_root: Hash([9; 32]),
+            },
+            transactions: txs,
+        }
+    }
+
+    #[test]
+    fn round_trips_and_sizes() {
+        let block = sample();
+        let bytes = block.encode();
+        assert_eq!(bytes.len(), block.encoded_size());
+        assert_eq!(Block::decode(&bytes).unwrap(), block);
+        let genesis = Block::genesis(Hash([1; 32]), 0);
+        assert_eq!(Block::decode(&genesis.encode()).unwrap(), genesis);
+    }
+
+    #[test]
+    fn the_hash_covers_every_header_field() {
+        let block = sample();
+        let mut other = block.clone();
+        other.header.timestamp_ms += 1;
+        assert_ne!(block.hash(), other.hash());
+        let mut other = block.clone();
+        other.header.author = None;
+        assert_ne!(block.hash(), other.hash());
+    }
+
+    #[test]
+    fn bad_bytes_are_errors() {
+        let bytes = sample().encode();
+        assert_eq!(Block::decode(&bytes[..10]), Err(BlockDecodeError::Truncated));
+        assert_eq!(Block::decode(&bytes[..bytes.len() - 1]), Err(BlockDecodeError::Truncated));
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert_eq!(Block::decode(&trailing), Err(BlockDecodeError::Trailing(1)));
+        let mut author = bytes.clone();
+        author[72] = 2;
+        assert_eq!(Block::decode(&author), Err(BlockDecodeError::BadAuthor));
+        let mut count = bytes.clone();
+        count[HEADER_BYTES..HEADER_BYTES + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(Block::decode(&count), Err(BlockDecodeError::TooLarge("transaction count")));
+    }
+
+    proptest! {
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            if let Ok(block) = Block::decode(&bytes) {
+                prop_assert_eq!(block.encode(), bytes);
+            }
+        }
+
+        #[test]
+        fn decoding_mutated_blocks_is_canonical(pos in 0usize..2000, byte in any::<u8>()) {
+            let mut bytes = sample().encode();
+            let pos = pos % bytes.len();
+            bytes[pos] = byte;
+            if let Ok(block) = Block::decode(&bytes) {
+                prop_assert_eq!(block.encode(), bytes);
+            }
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! [`Chain`]: the node's state machine host. It builds, verifies and commits blocks with the
+//! runtime, and knows nothing of consensus or networking.
+//!
+//! - Committed state lives in the [`Store`]; its head is the last finalised block.
+//! - Blocks proposed or verified but not yet finalised are kept executed in memory, keyed by
+//!   hash, as change sets over their parent ([`Chain::state_at`] layers them over the store). A
+//!   verified block therefore never executes twice: finalisation commits its change set.
+//! - [`Chain::finalize`] is idempotent (finalised blocks may be delivered more than once) and
+//!   commits each block in one store transaction, after checking that the state root it reached
+//!   is the one in the header.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use agora_primitives::{AccountId, Hash};
+use agora_runtime::storage::{ChangeSet, Overlay};
+use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, build_block, execute_block};
+use agora_store::{BlockRecord, Head, Snapshot, Store, StoreError};
+use parity_scale_codec::{Decode, Encode};
+use tokio::sync::broadcast;
+
+use crate::block::{Block, BlockHash, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, tx_root};
+use crate::mempool::{Mempool, MempoolConfig, MempoolError};
+use crate::metrics::Metrics;
+
+/// How blocks are built and checked.
+#[derive(Clone, Debug)]
+pub struct ChainConfig {
+    /// Target milliseconds between blocks (a proposer waits this long after its parent).
+    pub block_time_ms: u64,
+    /// How far in the future a proposal's timestamp may be.
+    pub max_clock_drift_ms: u64,
+    /// Most transactions a proposer puts in a block.
+    pub max_block_txs: usize,
+    /// Most transaction bytes a proposer puts in a block.
+    pub max_block_tx_bytes: usize,
+    /// Account credited with fees of blocks this node proposes.
+    pub author: Option<AccountId>,
+    /// Mempool bounds.
+    pub mempool: MempoolConfig,
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        ChainConfig {
+            block_time_ms: 1000,
+            max_clock_drift_ms: 500,
+            max_block_txs: 5_000,
+            max_block_tx_bytes: MAX_BLOCK_TX_BYTES / 2,
+            author: None,
+            mempool: MempoolConfig::default(),
+        }
+    }
+}
+
+/// Errors of the chain host.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A parent's state is not available (it was never verified here and is not committed).
+    #[error("unknown parent block {0}")]
+    UnknownParent(String),
+    /// The runtime refused to build or execute.
+    #[error("block execution failed: {0}")]
+    Execution(#[from] BlockError),
+    /// A finalised block does not execute to its header's state root: this node's state or
+    /// binary disagrees with the network, and it must stop.
+    #[error("finalised block {height} reaches state root {actual}, header says {expected}")]
+    Diverged {
+        /// Height.
+        height: u64,
+        /// Header root.
+        expected: Hash,
+        /// Executed root.
+        actual: Hash,
+    },
+    /// A finalised block does not extend the committed head.
+    #[error("finalised block {height} does not extend the committed head {head}")]
+    NotExtendingHead {
+        /// Block height.
+        height: u64,
+        /// Committed height.
+        head: u64,
+    },
+}
+
+/// Why a proposal was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The header names another proposer than the view's leader.
+    #[error("proposer is not the leader of this view")]
+    WrongProposer,
+    /// Timestamp not after the parent's.
+    #[error("timestamp {got} is not after the parent's {parent}")]
+    TimestampNotIncreasing {
+        /// Parent timestamp.
+        parent: u64,
+        /// Block timestamp.
+        got: u64,
+    },
+    /// `tx_root` does not match the transactions.
+    #[error("transaction root mismatch")]
+    TxRoot,
+    /// More than a block may carry.
+    #[error("block too large")]
+    TooLarge,
+    /// Height or parent link is wrong.
+    #[error("block does not extend its parent")]
+    BadLink,
+    /// Execution failed (an invalid transaction).
+    #[error("execution failed: {0}")]
+    Execution(String),
+    /// Execution reached another state root.
+    #[error("state root mismatch: header {expected}, executed {actual}")]
+    StateRoot {
+        /// Header root.
+        expected: Hash,
+        /// Executed root.
+        actual: Hash,
+    },
+    /// The parent's state is unknown.
+    #[error("unknown parent")]
+    UnknownParent,
+}
+
+/// Where a submitted transaction stands.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TxStatus {
+    /// Admitted to the mempool.
+    InMempool,
+    /// In a block this node verified (not final yet).
+    Included {
+        /// Block height.
+        height: u64,
+        /// Block hash (hex).
+        block: String,
+    },
+    /// In a finalised block.
+    Finalized {
+        /// Block height.
+        height: u64,
+        /// Block hash (hex).
+        block: String,
+    },
+    /// Removed from the mempool without being finalised.
+    Dropped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A finalised, committed block as announced to subscribers.
+#[derive(Clone, Debug)]
+pub struct Finalized {
+    /// The block.
+    pub block: Arc<Block>,
+    /// Its hash.
+    pub hash: BlockHash,
+    /// Receipts of its transactions.
+    pub receipts: Vec<Receipt>,
+    /// Events of its block hooks.
+    pub events: Vec<Event>,
+}
+
+/// What subscribers hear.
+#[derive(Clone, Debug)]
+pub enum ChainEvent {
+    /// A block was finalised and committed.
+    Finalized(Arc<Finalized>),
+    /// A transaction changed status.
+    Tx(Hash, TxStatus),
+}
+
+/// Receipts and events of a block, as stored.
+#[derive(Clone, Debug, Encode, Decode)]
+pub struct StoredReceipts {
+    /// One per transaction.
+    pub receipts: Vec<Receipt>,
+    /// Block hook events.
+    pub events: Vec<Event>,
+}
+
+struct Executed {
+    block: Arc<Block>,
+    changes: ChangeSet,
+    receipts: Vec<Receipt>,
+    events: Vec<Event>,
+}
+
+struct Inner {
+    head: Head,
+    head_block: Arc<Block>,
+    pending: BTreeMap<BlockHash, Arc<Executed>>,
+}
+
+/// The chain host: store, executed-but-unfinalised blocks, mempool, subscribers.
+pub struct Chain {
+    store: Store,
+    genesis_hash: Hash,
+    genesis_block: Arc<Block>,
+    config: ChainConfig,
+    inner: Mutex<Inner>,
+    mempool: Mutex<Mempool>,
+    events: broadcast::Sender<ChainEvent>,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").field("head", &self.head()).finish_non_exhaustive()
+    }
+}
+
+impl Chain {
+    /// Opens the chain in `store`: writes genesis into an empty store, otherwise checks the store
+    /// belongs to this genesis and that its state hashes to the committed root.
+    pub fn open(
+        store: Store,
+        genesis: &Genesis,
+        genesis_time_ms: u64,
+        config: ChainConfig,
+    ) -> Result<Chain, ChainError> {
+        let genesis_block = Arc::new(Block::genesis(genesis.state_root, genesis_time_ms));
+        store.init_genesis(genesis, genesis_block.hash(), &genesis_block.encode())?;
+        let head = store.verify()?;
+        let head_block = if head.height == 0 {
+            genesis_block.clone()
+        } else {
+            let bytes = store.block(head.height)?.ok_or(StoreError::Corrupt("head block missing"))?;
+            Arc::new(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("head block"))?)
+        };
+        let metrics = Arc::new(Metrics::default());
+        metrics.height.store(head.height, std::sync::atomic::Ordering::Relaxed);
+        let (events, _) = broadcast::channel(4096);
+        Ok(Chain {
+            store,
+            genesis_hash: genesis.genesis_hash,
+            genesis_block,
+            mempool: Mutex::new(Mempool::new(config.mempool)),
+            config,
+            inner: Mutex::new(Inner { head, head_block, pending: BTreeMap::new() }),
+            events,
+            metrics,
+        })
+    }
+
+    /// The chain's genesis hash (the signature domain of its transactions).
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
+    }
+
+    /// The genesis block.
+    pub fn genesis_block(&self) -> Arc<Block> {
+        self.genesis_block.clone()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// The last committed block.
+    pub fn head(&self) -> Head {
+        self.lock().head
+    }
+
+    /// The last committed block itself.
+    pub fn head_block(&self) -> Arc<Block> {
+        self.lock().head_block.clone()
+    }
+
+    /// Subscribes to chain events.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
+    }
+
+    /// A read view of the committed state.
+    pub fn snapshot(&self) -> Result<Snapshot, ChainError> {
+        Ok(self.store.snapshot()?)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().expect("chain lock poisoned")
+    }
+
+    /// Whether the state after block `hash` is available (committed head or executed here).
+    pub fn is_executed(&self, hash: &BlockHash) -> bool {
+        let inner = self.lock();
+        inner.head.block_hash == *hash || inner.pending.contains_key(hash)
+    }
+
+    /// A block executed here but not yet finalised.
+    pub fn pending_block(&self, hash: &BlockHash) -> Option<Arc<Block>> {
+        self.lock().pending.get(hash).map(|e| e.block.clone())
+    }
+
+    /// Whether `height` is at or below the committed head (such blocks are never re-executed).
+    pub fn is_committed_height(&self, height: u64) -> bool {
+        self.lock().head.height >= height
+    }
+
+    /// The state after block `hash`: the committed state with the change sets of the executed
+    /// blocks between the head and `hash` layered on top.
+    pub fn state_at(&self, hash: &BlockHash) -> Result<Overlay<Snapshot>, ChainError> {
+        let inner = self.lock();
+        let mut layers = Vec::new();
+        let mut cursor = *hash;
+        while cursor != inner.head.block_hash {
+            let executed = inner.pending.get(&cursor).ok_or_else(|| ChainError::UnknownParent(hex(&cursor)))?;
+            layers.push(executed.clone());
+            cursor = executed.block.header.parent;
+        }
+        let snapshot = self.store.snapshot()?;
+        drop(inner);
+        let mut overlay = Overlay::new(snapshot);
+        for layer in layers.iter().rev() {
+            overlay.apply(layer.changes.clone());
+        }
+        Ok(overlay)
+    }
+
+    /// Builds a block on `parent` (whose state must be available) as `proposer`, at `now_ms`.
+    pub fn propose(&self, parent: &Block, proposer: [u8; 32], now_ms: u64) -> Result<Arc<Block>, ChainError> {
+        let parent_hash = parent.hash();
+        let state = self.state_at(&parent_hash)?;
+        let timestamp_ms = now_ms.max(parent.header.timestamp_ms + 1);
+        let height = parent.header.height + 1;
+        let candidates = self.mempool.lock().expect("mempool lock").candidates(&state, self.config.max_block_txs);
+        let built = build_block(
+            &state,
+            height,
+            timestamp_ms,
+            self.config.author,
+            candidates,
+            self.config.max_block_txs.min(MAX_BLOCK_TXS),
+            self.config.max_block_tx_bytes.min(MAX_BLOCK_TX_BYTES),
+        )?;
+        let block = Arc::new(Block {
+            header: Header {
+                height,
+                parent: parent_hash,
+                proposer,
+                author: self.config.author,
+                timestamp_ms,
+                tx_root: tx_root(&built.transactions),
+                state_root: built.outcome.state_root,
+            },
+            transactions: built.transactions,
+        });
+        self.remember(block.clone(), built.outcome.changes, built.outcome.receipts, built.outcome.events);
+        self.metrics.blocks_proposed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(block)
+    }
+
+    /// Checks a proposal from `leader` on `parent` and executes it; on success its state is kept
+    /// for its children and its finalisation. `leader = None` skips the proposer check (blocks
+    /// already certified by the network, replayed while catching up).
+    pub fn verify(&self, block: &Block, parent: &Block, leader: Option<[u8; 32]>) -> Result<(), VerifyError> {
+        let result = self.verify_inner(block, parent, leader);
+        if result.is_err() {
+            self.metrics.blocks_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn verify_inner(&self, block: &Block, parent: &Block, leader: Option<[u8; 32]>) -> Result<(), VerifyError> {
+        let header = &block.header;
+        let hash = block.hash();
+        if self.is_executed(&hash) {
+            return Ok(());
+        }
+        if header.height != parent.header.height + 1 || header.parent != parent.hash() {
+            return Err(VerifyError::BadLink);
+        }
+        if let Some(leader) = leader
+            && header.proposer != leader
+        {
+            return Err(VerifyError::WrongProposer);
+        }
+        if header.timestamp_ms <= parent.header.timestamp_ms {
+            return Err(VerifyError::TimestampNotIncreasing {
+                parent: parent.header.timestamp_ms,
+                got: header.timestamp_ms,
+            });
+        }
+        if block.transactions.len() > MAX_BLOCK_TXS {
+            return Err(VerifyError::TooLarge);
+        }
+        if tx_root(&block.transactions) != header.tx_root {
+            return Err(VerifyError::TxRoot);
+        }
+        let state = self.state_at(&header.parent).map_err(|_| VerifyError::UnknownParent)?;
+        let input = BlockInput {
+            height: header.height,
+            timestamp_ms: header.timestamp_ms,
+            author: header.author,
+            transactions: &block.transactions,
+        };
+        let outcome = execute_block(&state, &input).map_err(|e| VerifyError::Execution(e.to_string()))?;
+        if outcome.state_root != header.state_root {
+            return Err(VerifyError::StateRoot { expected: header.state_root, actual: outcome.state_root });
+        }
+        let block = Arc::new(block.clone());
+        for tx in &block.transactions {
+            let status = TxStatus::Included { height: header.height, block: hex(&hash) };
+            let _ = self.events.send(ChainEvent::Tx(tx.hash(), status));
+        }
+        self.remember(block, outcome.changes, outcome.receipts, outcome.events);
+        Ok(())
+    }
+
+    fn remember(&self, block: Arc<Block>, changes: ChangeSet, receipts: Vec<Receipt>, events: Vec<Event>) {
+        let hash = block.hash();
+        self.lock().pending.insert(hash, Arc::new(Executed { block, changes, receipts, events }));
+    }
+
+    /// Commits a finalised block. Blocks at or below the head are ignored (delivery is
+    /// at-least-once); the next block must extend the head. Returns the new head if it moved.
+    pub fn finalize(&self, block: &Block, now_ms: u64) -> Result<Option<Head>, ChainError> {
+        let hash = block.hash();
+        let header = &block.header;
+        let (head, executed) = {
+            let inner = self.lock();
+            (inner.head, inner.pending.get(&hash).cloned())
+        };
+        if header.height <= head.height {
+            return Ok(None);
+        }
+        if header.height != head.height + 1 || header.parent != head.block_hash {
+            return Err(ChainError::NotExtendingHead { height: header.height, head: head.height });
+        }
+        let executed = match executed {
+            Some(e) => e,
+            None => {
+                // Not verified here (catching up): execute on the committed state.
+                let snapshot = self.store.snapshot()?;
+                let input = BlockInput {
+                    height: header.height,
+                    timestamp_ms: header.timestamp_ms,
+                    author: header.author,
+                    transactions: &block.transactions,
+                };
+                let outcome = execute_block(&snapshot, &input)?;
+                if outcome.state_root != header.state_root {
+                    return Err(ChainError::Diverged {
+                        height: header.height,
+                        expected: header.state_root,
+                        actual: outcome.state_root,
+                    });
+                }
+                Arc::new(Executed {
+                    block: Arc::new(block.clone()),
+                    changes: outcome.changes,
+                    receipts: outcome.receipts,
+                    events: outcome.events,
+                })
+            }
+        };
+        let tx_hashes: Vec<Hash> = block.transactions.iter().map(SignedTransaction::hash).collect();
+        let receipts = StoredReceipts { receipts: executed.receipts.clone(), events: executed.events.clone() }.encode();
+        let new_head = self.store.commit_block(&BlockRecord {
+            height: header.height,
+            block_hash: hash,
+            block_bytes: &block.encode(),
+            state_root: header.state_root,
+            changes: &executed.changes,
+            tx_hashes: &tx_hashes,
+            receipts: &receipts,
+        })?;
+        {
+            let mut inner = self.lock();
+            inner.head = new_head;
+            inner.head_block = executed.block.clone();
+            inner.pending.retain(|_, e| e.block.header.height > new_head.height);
+        }
+        // Mempool: drop what is now stale, tell watchers.
+        let snapshot = self.store.snapshot()?;
+        let dropped = {
+            let mut pool = self.mempool.lock().expect("mempool lock");
+            let dropped = pool.revalidate(&snapshot);
+            self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            dropped
+        };
+        let included: std::collections::BTreeSet<Hash> = tx_hashes.iter().copied().collect();
+        for (tx, reason) in dropped {
+            if !included.contains(&tx) {
+                let _ = self.events.send(ChainEvent::Tx(tx, TxStatus::Dropped { reason }));
+            }
+        }
+        for tx in &tx_hashes {
+            let status = TxStatus::Finalized { height: header.height, block: hex(&hash) };
+            let _ = self.events.send(ChainEvent::Tx(*tx, status));
+        }
+        let m = &self.metrics;
+        m.height.store(header.height, std::sync::atomic::Ordering::Relaxed);
+        m.blocks_finalized.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        m.txs_finalized.fetch_add(tx_hashes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        m.observe_finality_latency(now_ms.saturating_sub(header.timestamp_ms));
+        let finalized = Finalized {
+            block: executed.block.clone(),
+            hash,
+            receipts: executed.receipts.clone(),
+            events: executed.events.clone(),
+        };
+        let _ = self.events.send(ChainEvent::Finalized(Arc::new(finalized)));
+        Ok(Some(new_head))
+    }
+
+    /// Admits a transaction to the mempool after checking it against the committed state.
+    pub fn submit(&self, tx: SignedTransaction) -> Result<Hash, MempoolError> {
+        let snapshot = self.store.snapshot().map_err(|_| MempoolError::Full(0))?;
+        let result = {
+            let mut pool = self.mempool.lock().expect("mempool lock");
+            let result = pool.admit(&snapshot, tx);
+            self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            result
+        };
+        match result {
+            Ok((hash, evicted)) => {
+                let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::InMempool));
+                if let Some(evicted) = evicted {
+                    let reason = "evicted: mempool full".to_string();
+                    let _ = self.events.send(ChainEvent::Tx(evicted, TxStatus::Dropped { reason }));
+                }
+                Ok(hash)
+            }
+            Err(e) => {
+                self.metrics.txs_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the mempool holds `hash`.
+    pub fn in_mempool(&self, hash: &Hash) -> bool {
+        self.mempool.lock().expect("mempool lock").contains(hash)
+    }
+
+    /// Number of transactions in the mempool.
+    pub fn mempool_len(&self) -> usize {
+        self.mempool.lock().expect("mempool lock").len()
+    }
+
+    /// The committed block at `height`.
+    pub fn block_at(&self, height: u64) -> Result<Option<Block>, ChainError> {
+        let Some(bytes) = self.store.block(height)? else { return Ok(None) };
+        Ok(Some(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("block"))?))
+    }
+
+    /// The committed block with hash `hash`.
+    pub fn block_by_hash(&self, hash: &BlockHash) -> Result<Option<Block>, ChainError> {
+        match self.store.height_of(hash)? {
+            Some(height) => self.block_at(height),
+            None => Ok(None),
+        }
+    }
+
+    /// Receipts and events of the committed block at `height`.
+    pub fn receipts_at(&self, height: u64) -> Result<Option<StoredReceipts>, ChainError> {
+        let Some(bytes) = self.store.receipts(height)? else { return Ok(None) };
+        Ok(Some(StoredReceipts::decode(&mut &bytes[..]).map_err(|_| StoreError::Corrupt("receipts"))?))
+    }
+}
+
+/// Lowercase hex with a `0x` prefix.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + bytes.len() * 2);
+    s.push_str("0x");
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Parses `0x`-prefixed (or bare) hex.
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.strip_prefix("0x").unwrap_or(text);
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}

@@ -1,0 +1,320 @@
+//! The mempool: signed transactions waiting for a block.
+//!
+//! - **Admission** runs the runtime's own validity check ([`validate_transaction`]) against the
+//!   committed state: size limits, signature for this chain, nonce, balance for the fee. A nonce up
+//!   to [`MempoolConfig::max_nonce_gap`] ahead is kept for later; a stale nonce is refused.
+//! - **Ordering**: per account by nonce; across accounts by arrival. A proposer takes, for each
+//!   account, the run of nonces that starts at the account's nonce in the parent state.
+//! - **Bounds**: at most [`MempoolConfig::capacity`] transactions and
+//!   [`MempoolConfig::max_per_account`] per account. When full, the newest transaction of the
+//!   account holding the most is evicted to make room for an account holding fewer, so one
+//!   spammer cannot lock others out.
+//! - **Re-validation** after each finalised block drops what was included or became stale.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use agora_primitives::{AccountId, Hash};
+use agora_runtime::state::NONCES;
+use agora_runtime::storage::StorageRead;
+use agora_runtime::{SignedTransaction, TransactionError, validate_transaction};
+
+/// Mempool limits.
+#[derive(Clone, Copy, Debug)]
+pub struct MempoolConfig {
+    /// Most transactions held.
+    pub capacity: usize,
+    /// Most transactions held for one account.
+    pub max_per_account: usize,
+    /// How far ahead of the account's nonce a transaction may be.
+    pub max_nonce_gap: u64,
+}
+
+impl Default for MempoolConfig {
+    fn default() -> Self {
+        MempoolConfig { capacity: 20_000, max_per_account: 2_048, max_nonce_gap: 2_048 }
+    }
+}
+
+/// Why a transaction was not admitted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MempoolError {
+    /// The runtime says it can never be included as is.
+    #[error("invalid transaction: {0}")]
+    Invalid(TransactionError),
+    /// Already held.
+    #[error("transaction {0} is already in the mempool")]
+    Duplicate(Hash),
+    /// Another transaction with this signer and nonce is held.
+    #[error("another transaction with nonce {nonce} from this account is already pending")]
+    NonceTaken {
+        /// The nonce.
+        nonce: u64,
+    },
+    /// The nonce is too far ahead.
+    #[error("nonce {got} is more than {gap} ahead of the account's nonce {expected}")]
+    NonceTooFarAhead {
+        /// Account nonce.
+        expected: u64,
+        /// Offered nonce.
+        got: u64,
+        /// Allowed gap.
+        gap: u64,
+    },
+    /// The account holds its maximum.
+    #[error("this account already has {0} pending transactions")]
+    AccountFull(usize),
+    /// The mempool is full.
+    #[error("the mempool is full ({0} transactions); retry later")]
+    Full(usize),
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    tx: SignedTransaction,
+    seq: u64,
+}
+
+/// The pending transactions.
+#[derive(Debug, Default)]
+pub struct Mempool {
+    config: MempoolConfig,
+    by_account: BTreeMap<AccountId, BTreeMap<u64, Entry>>,
+    by_hash: BTreeMap<Hash, (AccountId, u64)>,
+    next_seq: u64,
+}
+
+impl Mempool {
+    /// An empty mempool.
+    pub fn new(config: MempoolConfig) -> Mempool {
+        Mempool { config, ..Mempool::default() }
+    }
+
+    /// Number of transactions held.
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    /// Whether `hash` is held.
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.by_hash.contains_key(hash)
+    }
+
+    /// Admits `tx` after checking it against `state` (the committed state). Returns its hash and
+    /// the hash of a transaction evicted to make room, if any.
+    pub fn admit(
+        &mut self,
+        state: &(impl StorageRead + ?Sized),
+        tx: SignedTransaction,
+    ) -> Result<(Hash, Option<Hash>), MempoolError> {
+        let hash = tx.hash();
+        if self.by_hash.contains_key(&hash) {
+            return Err(MempoolError::Duplicate(hash));
+        }
+        match validate_transaction(state, &tx) {
+            Ok(()) => {}
+            Err(TransactionError::FutureNonce { expected, got }) => {
+                if got - expected > self.config.max_nonce_gap {
+                    return Err(MempoolError::NonceTooFarAhead { expected, got, gap: self.config.max_nonce_gap });
+                }
+            }
+            Err(e) => return Err(MempoolError::Invalid(e)),
+        }
+        let queue_len = self.by_account.get(&tx.signer).map_or(0, BTreeMap::len);
+        if let Some(queue) = self.by_account.get(&tx.signer)
+            && queue.contains_key(&tx.nonce)
+        {
+            return Err(MempoolError::NonceTaken { nonce: tx.nonce });
+        }
+        if queue_len >= self.config.max_per_account {
+            return Err(MempoolError::AccountFull(queue_len));
+        }
+        let mut evicted = None;
+        if self.len() >= self.config.capacity {
+            evicted = Some(self.evict_for(queue_len).ok_or(MempoolError::Full(self.len()))?);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_hash.insert(hash, (tx.signer, tx.nonce));
+        self.by_account.entry(tx.signer).or_default().insert(tx.nonce, Entry { tx, seq });
+        Ok((hash, evicted))
+    }
+
+    /// Evicts the newest transaction of the account holding the most, if it holds more than
+    /// `queue_len` (the newcomer's account).
+    fn evict_for(&mut self, queue_len: usize) -> Option<Hash> {
+        let (account, len) = self.by_account.iter().map(|(a, q)| (*a, q.len())).max_by_key(|(_, len)| *len)?;
+        if len <= queue_len + 1 {
+            return None;
+        }
+        let queue = self.by_account.get_mut(&account)?;
+        let (_, entry) = queue.pop_last()?;
+        if queue.is_empty() {
+            self.by_account.remove(&account);
+        }
+        let hash = entry.tx.hash();
+        self.by_hash.remove(&hash);
+        Some(hash)
+    }
+
+    /// Transactions a proposer can include on top of `state`, in inclusion order: per account the
+    /// run of consecutive nonces from the account's nonce in `state`, accounts interleaved by
+    /// arrival.
+    pub fn candidates(&self, state: &(impl StorageRead + ?Sized), max: usize) -> Vec<SignedTransaction> {
+        // Per account: the executable run.
+        let mut runs: Vec<Vec<&Entry>> = Vec::new();
+        for (account, queue) in &self.by_account {
+            let mut nonce = NONCES.get(state, account);
+            let mut run = Vec::new();
+            for (n, entry) in queue.range(nonce..) {
+                if *n != nonce {
+                    break;
+                }
+                run.push(entry);
+                nonce += 1;
+            }
+            if !run.is_empty() {
+                runs.push(run);
+            }
+        }
+        // Merge the runs by arrival, keeping each run's order.
+        let mut heap: BinaryHeap<Reverse<(u64, usize, usize)>> =
+            runs.iter().enumerate().map(|(r, run)| Reverse((run[0].seq, r, 0))).collect();
+        let mut out = Vec::new();
+        while let Some(Reverse((_, r, i))) = heap.pop() {
+            if out.len() >= max {
+                break;
+            }
+            out.push(runs[r][i].tx.clone());
+            if let Some(next) = runs[r].get(i + 1) {
+                heap.push(Reverse((next.seq, r, i + 1)));
+            }
+        }
+        out
+    }
+
+    /// Drops what `state` (the new committed state) makes stale: nonces below the account's,
+    /// and an account's next transaction if it can no longer pay its fee. Returns what was
+    /// dropped, with the reason.
+    pub fn revalidate(&mut self, state: &(impl StorageRead + ?Sized)) -> Vec<(Hash, String)> {
+        let mut dropped = Vec::new();
+        let accounts: Vec<AccountId> = self.by_account.keys().copied().collect();
+        for account in accounts {
+            let nonce = NONCES.get(state, &account);
+            let Some(queue) = self.by_account.get_mut(&account) else { continue };
+            let fresh = queue.split_off(&nonce);
+            for (_, entry) in std::mem::replace(queue, fresh) {
+                let hash = entry.tx.hash();
+                self.by_hash.remove(&hash);
+                dropped.push((hash, "stale".to_string()));
+            }
+            if let Some(entry) = queue.get(&nonce)
+                && let Err(e @ TransactionError::CannotPayFee { .. }) = validate_transaction(state, &entry.tx)
+            {
+                let hash = entry.tx.hash();
+                queue.remove(&nonce);
+                self.by_hash.remove(&hash);
+                dropped.push((hash, e.to_string()));
+            }
+            if queue.is_empty() {
+                self.by_account.remove(&account);
+            }
+        }
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_primitives::{Balance, Pair};
+    use agora_runtime::{Call, GenesisConfig, storage::MemoryStorage};
+
+    fn setup(accounts: u8) -> (MemoryStorage, Hash, Vec<Pair>) {
+        let pairs: Vec<_> = (1..=accounts).map(|i| Pair::from_seed(&[i; 32])).collect();
+        let mut config = GenesisConfig::new("mempool");
+        for p in &pairs {
+            config.balances.insert(p.public(), Balance::from_tao(10).unwrap());
+        }
+        let genesis = config.build().unwrap();
+        let hash = genesis.genesis_hash;
+        (genesis.into_memory(), hash, pairs)
+    }
+
+    fn tx(p: &Pair, genesis: &Hash, nonce: u64) -> SignedTransaction {
+        SignedTransaction::sign(p, genesis, nonce, Call::Transfer { dest: AccountId([9; 32]), amount: Balance(1000) })
+    }
+
+    #[test]
+    fn orders_by_nonce_and_interleaves_accounts_by_arrival() {
+        let (state, g, pairs) = setup(2);
+        let mut pool = Mempool::new(MempoolConfig::default());
+        pool.admit(&state, tx(&pairs[0], &g, 1)).unwrap(); // future, waits for 0
+        pool.admit(&state, tx(&pairs[1], &g, 0)).unwrap();
+        pool.admit(&state, tx(&pairs[0], &g, 0)).unwrap();
+        pool.admit(&state, tx(&pairs[0], &g, 3)).unwrap(); // gap: not a candidate yet
+        let order: Vec<_> = pool.candidates(&state, 100).iter().map(|t| (t.signer, t.nonce)).collect();
+        assert_eq!(order, vec![(pairs[0].public(), 0), (pairs[0].public(), 1), (pairs[1].public(), 0)]);
+        assert_eq!(pool.candidates(&state, 1).len(), 1);
+    }
+
+    #[test]
+    fn refuses_bad_input_with_reasons() {
+        let (state, g, pairs) = setup(1);
+        let mut pool = Mempool::new(MempoolConfig { capacity: 10, max_per_account: 3, max_nonce_gap: 5 });
+        let t = tx(&pairs[0], &g, 0);
+        pool.admit(&state, t.clone()).unwrap();
+        assert!(matches!(pool.admit(&state, t), Err(MempoolError::Duplicate(_))));
+        let other =
+            SignedTransaction::sign(&pairs[0], &g, 0, Call::Transfer { dest: AccountId([8; 32]), amount: Balance(1) });
+        assert_eq!(pool.admit(&state, other), Err(MempoolError::NonceTaken { nonce: 0 }));
+        assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 9)), Err(MempoolError::NonceTooFarAhead { .. })));
+        let wrong_chain = tx(&pairs[0], &Hash([1; 32]), 1);
+        assert_eq!(pool.admit(&state, wrong_chain), Err(MempoolError::Invalid(TransactionError::BadSignature)));
+        pool.admit(&state, tx(&pairs[0], &g, 1)).unwrap();
+        pool.admit(&state, tx(&pairs[0], &g, 2)).unwrap();
+        assert_eq!(pool.admit(&state, tx(&pairs[0], &g, 3)), Err(MempoolError::AccountFull(3)));
+        let poor = Pair::from_seed(&[77; 32]);
+        let mut state_with_fee = state.clone();
+        let mut params = agora_runtime::state::GLOBAL_PARAMS.get(&state_with_fee);
+        params.tx_fee = 1;
+        agora_runtime::state::GLOBAL_PARAMS.set(&mut state_with_fee, &params);
+        assert!(matches!(
+            pool.admit(&state_with_fee, tx(&poor, &g, 0)),
+            Err(MempoolError::Invalid(TransactionError::CannotPayFee { .. }))
+        ));
+    }
+
+    #[test]
+    fn full_pool_evicts_the_heaviest_account_not_the_newcomer() {
+        let (state, g, pairs) = setup(3);
+        let mut pool = Mempool::new(MempoolConfig { capacity: 4, max_per_account: 10, max_nonce_gap: 10 });
+        for n in 0..4 {
+            pool.admit(&state, tx(&pairs[0], &g, n)).unwrap();
+        }
+        let (_, evicted) = pool.admit(&state, tx(&pairs[1], &g, 0)).unwrap();
+        assert_eq!(evicted, Some(tx(&pairs[0], &g, 3).hash()));
+        assert_eq!(pool.len(), 4);
+        // The spammer cannot push the others out in turn.
+        assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));
+    }
+
+    #[test]
+    fn revalidation_drops_stale_nonces() {
+        let (mut state, g, pairs) = setup(1);
+        let mut pool = Mempool::new(MempoolConfig::default());
+        for n in 0..3 {
+            pool.admit(&state, tx(&pairs[0], &g, n)).unwrap();
+        }
+        NONCES.set(&mut state, &pairs[0].public(), &2);
+        let dropped = pool.revalidate(&state);
+        assert_eq!(dropped.len(), 2);
+        assert_eq!(pool.len(), 1);
+        assert_eq!(pool.candidates(&state, 10)[0].nonce, 2);
+    }
+}

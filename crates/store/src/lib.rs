@@ -1,0 +1,23 @@
+//! The chain store: runtime state, finalised blocks, receipts and the committed head, in one
+//! embedded, crash-safe database ([redb]).
+//!
+//! The node commits each finalised block with [`Store::commit_block`]: the runtime's
+//! [`ChangeSet`], the encoded block, its receipts, the transaction index and the new [`Head`] go
+//! in **one** write transaction, durable when the call returns. A crash (even `kill -9`) leaves
+//! either the state before the block or the state after it, never a mix, so the state on disk
+//! always agrees with some prefix of the finalised chain. On open the head's state root is checked
+//! against a root recomputed from every stored entry ([`Store::verify`]).
+//!
+//! Reads go through a [`Snapshot`], which implements the runtime's
+//! [`StorageRead`](agora_runtime::storage::StorageRead), so the runtime executes blocks and
+//! answers queries directly over committed state.
+//!
+//! [`Store::in_memory`] gives the same store without a file, for simulation tests.
+
+mod error;
+mod store;
+
+pub use error::StoreError;
+pub use store::{BlockRecord, Head, Snapshot, Store, TxLocation};
+
+pub use agora_runtime::storage::ChangeSet;

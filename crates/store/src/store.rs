@@ -1,0 +1,300 @@
+//! [`Store`]: the redb database behind a node.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use agora_primitives::Hash;
+use agora_runtime::Genesis;
+use agora_runtime::storage::{ChangeSet, StorageRead, compute_state_root_from_scratch};
+use parity_scale_codec::{Decode, Encode};
+use redb::{Database, ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition};
+
+use crate::StoreError;
+
+/// Runtime state: key → value, exactly the runtime's storage layout.
+const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
+/// Bookkeeping: `head`, `genesis`.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Finalised blocks by height (the node's block encoding).
+const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Block hash → height.
+const BLOCK_HEIGHTS: TableDefinition<&[u8], u64> = TableDefinition::new("block_heights");
+/// Transaction hash → SCALE([`TxLocation`]).
+const TXS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("txs");
+/// Receipts and events of each block, by height (SCALE, written by the node).
+const RECEIPTS: TableDefinition<u64, &[u8]> = TableDefinition::new("receipts");
+
+const HEAD_KEY: &str = "head";
+const GENESIS_KEY: &str = "genesis";
+
+/// The last committed block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Head {
+    /// Its height (0 = genesis).
+    pub height: u64,
+    /// Its hash (the consensus digest of the block).
+    pub block_hash: [u8; 32],
+    /// The state root after it.
+    pub state_root: Hash,
+}
+
+/// Where a transaction was finalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct TxLocation {
+    /// Block height.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+}
+
+/// One finalised block to commit.
+pub struct BlockRecord<'a> {
+    /// Its height: the head's plus one.
+    pub height: u64,
+    /// Its hash.
+    pub block_hash: [u8; 32],
+    /// Its encoding, served back by [`Store::block`].
+    pub block_bytes: &'a [u8],
+    /// State root after it (checked by the caller against the block header).
+    pub state_root: Hash,
+    /// The runtime's writes.
+    pub changes: &'a ChangeSet,
+    /// Hashes of its transactions, in order.
+    pub tx_hashes: &'a [Hash],
+    /// Its receipts and events, encoded by the caller.
+    pub receipts: &'a [u8],
+}
+
+/// The chain store. Cheap to clone (one shared database).
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database file at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref();
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let db = Database::create(path)?;
+        Self::with_tables(db)
+    }
+
+    /// A store held in memory (simulation tests); same semantics, nothing on disk.
+    pub fn in_memory() -> Store {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .expect("an in-memory database always opens");
+        Self::with_tables(db).expect("an in-memory database always initialises")
+    }
+
+    fn with_tables(db: Database) -> Result<Store, StoreError> {
+        let txn = db.begin_write()?;
+        txn.open_table(STATE)?;
+        txn.open_table(META)?;
+        txn.open_table(BLOCKS)?;
+        txn.open_table(BLOCK_HEIGHTS)?;
+        txn.open_table(TXS)?;
+        txn.open_table(RECEIPTS)?;
+        txn.commit()?;
+        Ok(Store { db: Arc::new(db) })
+    }
+
+    /// Writes `genesis` and the genesis block if the store is empty; otherwise checks that the
+    /// store belongs to this genesis. Returns the committed head either way.
+    pub fn init_genesis(
+        &self,
+        genesis: &Genesis,
+        block_hash: [u8; 32],
+        block_bytes: &[u8],
+    ) -> Result<Head, StoreError> {
+        if let Some(stored) = self.genesis_hash()? {
+            if stored != genesis.genesis_hash {
+                return Err(StoreError::GenesisMismatch { stored, expected: genesis.genesis_hash });
+            }
+            return self.head()?.ok_or(StoreError::Corrupt("genesis without head"));
+        }
+        let head = Head { height: 0, block_hash, state_root: genesis.state_root };
+        let txn = self.db.begin_write()?;
+        {
+            let mut state = txn.open_table(STATE)?;
+            write_changes(&mut state, &genesis.changes)?;
+            let mut blocks = txn.open_table(BLOCKS)?;
+            blocks.insert(0, block_bytes)?;
+            let mut heights = txn.open_table(BLOCK_HEIGHTS)?;
+            heights.insert(&block_hash[..], 0)?;
+            let mut meta = txn.open_table(META)?;
+            meta.insert(GENESIS_KEY, &genesis.genesis_hash.encode()[..])?;
+            meta.insert(HEAD_KEY, &head.encode()[..])?;
+        }
+        txn.commit()?;
+        Ok(head)
+    }
+
+    /// The genesis hash of the chain stored here, if any.
+    pub fn genesis_hash(&self) -> Result<Option<Hash>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META)?;
+        match meta.get(GENESIS_KEY)? {
+            None => Ok(None),
+            Some(v) => Hash::decode(&mut v.value()).map(Some).map_err(|_| StoreError::Corrupt("genesis hash")),
+        }
+    }
+
+    /// The last committed block, if the store holds a chain.
+    pub fn head(&self) -> Result<Option<Head>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let meta = txn.open_table(META)?;
+        match meta.get(HEAD_KEY)? {
+            None => Ok(None),
+            Some(v) => Head::decode(&mut v.value()).map(Some).map_err(|_| StoreError::Corrupt("head")),
+        }
+    }
+
+    /// Recomputes the state root from every stored entry and compares it with the head's.
+    pub fn verify(&self) -> Result<Head, StoreError> {
+        let snapshot = self.snapshot()?;
+        let head = snapshot.head.ok_or(StoreError::Empty)?;
+        let actual = compute_state_root_from_scratch(&snapshot);
+        if actual != head.state_root {
+            return Err(StoreError::StateRootMismatch { height: head.height, expected: head.state_root, actual });
+        }
+        Ok(head)
+    }
+
+    /// Commits one finalised block atomically (state, block, index, receipts, head).
+    pub fn commit_block(&self, record: &BlockRecord<'_>) -> Result<Head, StoreError> {
+        let txn = self.db.begin_write()?;
+        let head = {
+            let mut meta = txn.open_table(META)?;
+            let current = match meta.get(HEAD_KEY)? {
+                None => return Err(StoreError::Empty),
+                Some(v) => Head::decode(&mut v.value()).map_err(|_| StoreError::Corrupt("head"))?,
+            };
+            if record.height != current.height + 1 {
+                return Err(StoreError::OutOfOrder { head: current.height, got: record.height });
+            }
+            let head = Head { height: record.height, block_hash: record.block_hash, state_root: record.state_root };
+            meta.insert(HEAD_KEY, &head.encode()[..])?;
+            head
+        };
+        {
+            let mut state = txn.open_table(STATE)?;
+            write_changes(&mut state, record.changes)?;
+            let mut blocks = txn.open_table(BLOCKS)?;
+            blocks.insert(record.height, record.block_bytes)?;
+            let mut heights = txn.open_table(BLOCK_HEIGHTS)?;
+            heights.insert(&record.block_hash[..], record.height)?;
+            let mut txs = txn.open_table(TXS)?;
+            for (index, hash) in record.tx_hashes.iter().enumerate() {
+                let location = TxLocation { height: record.height, index: index as u32 };
+                txs.insert(&hash.0[..], &location.encode()[..])?;
+            }
+            let mut receipts = txn.open_table(RECEIPTS)?;
+            receipts.insert(record.height, record.receipts)?;
+        }
+        txn.commit()?;
+        Ok(head)
+    }
+
+    /// A consistent read view of the committed state.
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        let txn = self.db.begin_read()?;
+        let head = {
+            let meta = txn.open_table(META)?;
+            match meta.get(HEAD_KEY)? {
+                None => None,
+                Some(v) => Some(Head::decode(&mut v.value()).map_err(|_| StoreError::Corrupt("head"))?),
+            }
+        };
+        let state = txn.open_table(STATE)?;
+        Ok(Snapshot { state, head })
+    }
+
+    /// The encoded block at `height`.
+    pub fn block(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let blocks = txn.open_table(BLOCKS)?;
+        Ok(blocks.get(height)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The height of the block with hash `hash`.
+    pub fn height_of(&self, hash: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let heights = txn.open_table(BLOCK_HEIGHTS)?;
+        Ok(heights.get(&hash[..])?.map(|v| v.value()))
+    }
+
+    /// Where transaction `hash` was finalised.
+    pub fn tx_location(&self, hash: &Hash) -> Result<Option<TxLocation>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let txs = txn.open_table(TXS)?;
+        match txs.get(&hash.0[..])? {
+            None => Ok(None),
+            Some(v) => TxLocation::decode(&mut v.value()).map(Some).map_err(|_| StoreError::Corrupt("tx location")),
+        }
+    }
+
+    /// The receipts and events stored with the block at `height`.
+    pub fn receipts(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let receipts = txn.open_table(RECEIPTS)?;
+        Ok(receipts.get(height)?.map(|v| v.value().to_vec()))
+    }
+}
+
+fn write_changes(state: &mut redb::Table<&[u8], &[u8]>, changes: &ChangeSet) -> Result<(), StoreError> {
+    for (key, value) in changes.entries() {
+        match value {
+            Some(value) => {
+                state.insert(&key[..], &value[..])?;
+            }
+            None => {
+                state.remove(&key[..])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A read-only view of committed state at one head.
+pub struct Snapshot {
+    state: ReadOnlyTable<&'static [u8], &'static [u8]>,
+    head: Option<Head>,
+}
+
+impl Snapshot {
+    /// The head this view reads at.
+    pub fn head(&self) -> Option<Head> {
+        self.head
+    }
+}
+
+impl StorageRead for Snapshot {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        // A read failure must stop the node rather than answer wrongly (StorageRead contract).
+        self.state.get(key).expect("chain database read failed").map(|v| v.value().to_vec())
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let range = self.state.range(prefix..).expect("chain database read failed");
+        let mut out = Vec::new();
+        for entry in range {
+            let (k, v) = entry.expect("chain database read failed");
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((k.value().to_vec(), v.value().to_vec()));
+        }
+        out
+    }
+}
