@@ -4,6 +4,7 @@
 //! or one JSON document with `--json`). Exit codes: 0 success, 2 error (one line on stderr). A
 //! closed stdout (e.g. piping into `head`) counts as success.
 
+mod node;
 mod sim;
 
 use std::process::ExitCode;
@@ -28,6 +29,14 @@ enum Command {
     /// Run incentive scenarios through the real runtime.
     #[command(subcommand)]
     Sim(sim::SimCommand),
+    /// Run one chain node (validator) from its config file.
+    Node(node::NodeArgs),
+    /// Set up a local network.
+    #[command(subcommand)]
+    Localnet(node::LocalnetCommand),
+    /// Ask a node about the chain.
+    #[command(subcommand)]
+    Chain(node::ChainCommand),
 }
 
 /// A failure: printed as one line, exit code 2.
@@ -39,10 +48,19 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// Logs to stderr; `RUST_LOG` filters (default `info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sim(cmd) => sim::run(cmd),
+        Command::Node(args) => node::run_node(args),
+        Command::Localnet(cmd) => node::run_localnet(cmd),
+        Command::Chain(cmd) => node::run_chain(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,9 +11,14 @@
 
 pub mod block;
 pub mod chain;
+pub mod client;
+pub mod config;
 pub mod engine;
+pub mod localnet;
 pub mod mempool;
 pub mod metrics;
+pub mod rpc;
+pub mod run;
 
 pub use block::{Block, BlockHash, Header};
 pub use chain::{Chain, ChainConfig, ChainError, ChainEvent, TxStatus};

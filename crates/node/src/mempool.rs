@@ -169,15 +169,12 @@ impl Mempool {
         // Per account: the executable run.
         let mut runs: Vec<Vec<&Entry>> = Vec::new();
         for (account, queue) in &self.by_account {
-            let mut nonce = NONCES.get(state, account);
-            let mut run = Vec::new();
-            for (n, entry) in queue.range(nonce..) {
-                if *n != nonce {
-                    break;
-                }
-                run.push(entry);
-                nonce += 1;
-            }
+            let first = NONCES.get(state, account);
+            let run: Vec<&Entry> = (first..)
+                .zip(queue.range(first..))
+                .take_while(|(expected, (n, _))| *n == expected)
+                .map(|(_, (_, entry))| entry)
+                .collect();
             if !run.is_empty() {
                 runs.push(run);
             }

@@ -1,5 +1,6 @@
 //! CLI integration tests: the built `agora` binary, each test in its own temp dir.
 
+mod node;
 mod sim;
 
 use std::path::{Path, PathBuf};

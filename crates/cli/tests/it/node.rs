@@ -1,0 +1,233 @@
+//! 4 validator processes on loopback: finality, agreement, crash tolerance, no fork without a
+//! quorum, catch-up after restart, and 1,000 transfers across a `kill -9`. Bounded in time.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use agora_node::client::RpcClient;
+use agora_node::localnet::dev_accounts;
+use agora_primitives::{Balance, Hash, Pair};
+use agora_runtime::{Call, SignedTransaction};
+use parity_scale_codec::Encode;
+use serde_json::{Value, json};
+
+use crate::{agora, temp_dir};
+
+struct Localnet {
+    dir: PathBuf,
+    nodes: Vec<Option<Child>>,
+    rpc: Vec<RpcClient>,
+}
+
+impl Localnet {
+    /// `agora localnet init` + 4 `agora node` processes. `port` must be unique per test.
+    fn start(name: &str, port: u16) -> Localnet {
+        let dir = temp_dir(name);
+        let out = agora(&[
+            "localnet",
+            "init",
+            "--validators",
+            "4",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--base-port",
+            &port.to_string(),
+            "--block-time",
+            "250",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rpc = doc["rpc_urls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| RpcClient::new(u.as_str().unwrap()).unwrap().with_timeout(Duration::from_secs(5)))
+            .collect();
+        let mut net = Localnet { dir, nodes: (0..4).map(|_| None).collect(), rpc };
+        for i in 0..4 {
+            net.spawn(i);
+        }
+        net
+    }
+
+    fn spawn(&mut self, i: usize) {
+        let config = self.dir.join(format!("node-{i}/config.toml"));
+        let log = std::fs::File::create(self.dir.join(format!("node-{i}.log"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(["node", "--config", config.to_str().unwrap()])
+            .env("RUST_LOG", "warn,agora_node=info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.nodes[i] = Some(child);
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    fn kill(&mut self, i: usize) {
+        if let Some(mut child) = self.nodes[i].take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    fn status(&self, i: usize) -> Option<Value> {
+        self.rpc[i].call("chain_status", json!([])).ok()
+    }
+
+    fn height(&self, i: usize) -> Option<u64> {
+        self.status(i).and_then(|s| s["finalized_height"].as_u64())
+    }
+
+    fn running(&self) -> Vec<usize> {
+        (0..4).filter(|i| self.nodes[*i].is_some()).collect()
+    }
+
+    /// Waits until every running node has finalised `height`.
+    fn wait_for(&self, height: u64, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        loop {
+            let heights: Vec<_> = self.running().iter().map(|i| self.height(*i)).collect();
+            if heights.iter().all(|h| h.is_some_and(|h| h >= height)) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "nodes did not reach {height}: {heights:?}\n{}", self.logs());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn max_height(&self) -> u64 {
+        self.running().iter().filter_map(|i| self.height(*i)).max().unwrap_or(0)
+    }
+
+    /// Every running node reports the same block hash and state root at every height up to
+    /// the lowest running head.
+    fn assert_agree(&self) -> u64 {
+        let common = self.running().iter().filter_map(|i| self.height(*i)).min().unwrap();
+        for h in 0..=common {
+            let blocks: Vec<(Value, Value)> = self
+                .running()
+                .iter()
+                .map(|i| {
+                    let b = self.rpc[*i].call("chain_getBlock", json!([{ "height": h }])).unwrap();
+                    (b["hash"].clone(), b["state_root"].clone())
+                })
+                .collect();
+            assert!(blocks.windows(2).all(|w| w[0] == w[1]), "disagreement at height {h}: {blocks:?}");
+        }
+        common
+    }
+
+    fn logs(&self) -> String {
+        (0..4)
+            .map(|i| {
+                let text = std::fs::read_to_string(self.dir.join(format!("node-{i}.log"))).unwrap_or_default();
+                let tail: Vec<_> = text.lines().rev().take(5).collect();
+                format!("node-{i}: {}", tail.into_iter().rev().collect::<Vec<_>>().join("\n  "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for Localnet {
+    fn drop(&mut self) {
+        for i in 0..4 {
+            self.kill(i);
+        }
+    }
+}
+
+fn genesis_hash(net: &Localnet) -> Hash {
+    let text = net.status(0).unwrap()["genesis_hash"].as_str().unwrap().to_string();
+    Hash::from_hex(&text).unwrap()
+}
+
+#[test]
+fn four_processes_finalise_tolerate_one_crash_halt_at_two_and_catch_up() {
+    let mut net = Localnet::start("node-faults", 42100);
+    // (1) They finalise and agree at every height.
+    net.wait_for(6, Duration::from_secs(60));
+    net.assert_agree();
+
+    // (2) One validator killed: the other three keep finalising.
+    net.kill(3);
+    let before = net.max_height();
+    net.wait_for(before + 6, Duration::from_secs(60));
+    net.assert_agree();
+
+    // (3) Two killed: no quorum, no progress (beyond a block already certified), no fork.
+    net.kill(2);
+    std::thread::sleep(Duration::from_secs(2));
+    let stalled = net.max_height();
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(net.max_height() <= stalled + 1, "finalised without a quorum: {stalled} -> {}", net.max_height());
+    net.assert_agree();
+
+    // (4) Restarted nodes catch up from their stores and everyone agrees.
+    net.spawn(2);
+    net.spawn(3);
+    let target = net.max_height() + 5;
+    net.wait_for(target, Duration::from_secs(90));
+    let common = net.assert_agree();
+    assert!(common >= target);
+    let _ = Path::new(&net.dir);
+}
+
+#[test]
+fn a_thousand_transfers_survive_a_kill_9_and_restart() {
+    let mut net = Localnet::start("node-transfers", 42200);
+    net.wait_for(2, Duration::from_secs(60));
+    let genesis = genesis_hash(&net);
+    let accounts = dev_accounts();
+    let alice = &accounts[0].1;
+    let bob = Pair::from_seed(&[42; 32]).public();
+    let amount = Balance(1_000_000);
+    let total = 1000u64;
+    let mut hashes = Vec::new();
+    for nonce in 0..total {
+        if nonce == 300 {
+            net.kill(1);
+        }
+        if nonce == 700 {
+            net.spawn(1);
+        }
+        let tx = SignedTransaction::sign(alice, &genesis, nonce, Call::Transfer { dest: bob, amount });
+        let hex = agora_node::chain::hex(&tx.encode());
+        // Submit to a node that stays up; it gossips to the others.
+        let result = net.rpc[0].call("author_submitTransaction", json!([hex]));
+        assert!(result.is_ok(), "submit {nonce}: {result:?}");
+        hashes.push(result.unwrap());
+    }
+    // Every transfer is finalised on every node, and balances add up.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let nonces: Vec<u64> = (0..4)
+            .map(|i| {
+                net.rpc[i]
+                    .call("state_nonce", json!([alice.public().to_string()]))
+                    .ok()
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0)
+            })
+            .collect();
+        if nonces.iter().all(|n| *n == total) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not all transfers finalised everywhere: {nonces:?}\n{}", net.logs());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    for i in 0..4 {
+        let balance = net.rpc[i].call("state_balance", json!([bob.to_string()])).unwrap();
+        assert_eq!(balance["free"], json!(Balance(amount.0 * total)), "node {i}");
+    }
+    // Every transfer has its receipt on the restarted node.
+    for (nonce, hash) in hashes.iter().enumerate() {
+        let receipt = net.rpc[1].call("chain_getReceipt", json!([hash])).unwrap();
+        assert_eq!(receipt["status"], "finalized", "transfer {nonce}: {receipt}");
+        assert_eq!(receipt["receipt"]["nonce"], json!(nonce));
+    }
+    net.assert_agree();
+}

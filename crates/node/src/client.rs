@@ -1,0 +1,117 @@
+//! A small blocking JSON-RPC client over plain HTTP/1.1 (loopback and private networks; no TLS),
+//! for the CLI and tests. Every call has a timeout.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// Errors of an RPC call.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The URL is not `http://host:port[/]`.
+    #[error("bad RPC URL {0:?}: expected http://HOST:PORT")]
+    BadUrl(String),
+    /// The node could not be reached or did not answer in time.
+    #[error("cannot reach the node at {url}: {error} (is `agora node` running?)")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// The I/O error.
+        error: std::io::Error,
+    },
+    /// The answer is not a JSON-RPC response.
+    #[error("bad response from {url}: {message}")]
+    BadResponse {
+        /// The URL.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The node answered with an error.
+    #[error("the node refused: {message} (code {code})")]
+    Rpc {
+        /// JSON-RPC error code.
+        code: i64,
+        /// Message.
+        message: String,
+    },
+}
+
+/// A JSON-RPC endpoint.
+#[derive(Clone, Debug)]
+pub struct RpcClient {
+    url: String,
+    addr: SocketAddr,
+    host: String,
+    timeout: Duration,
+}
+
+impl RpcClient {
+    /// A client for `url` (`http://127.0.0.1:9944`), with a 10 s timeout per call.
+    pub fn new(url: &str) -> Result<RpcClient, ClientError> {
+        let rest = url.strip_prefix("http://").ok_or_else(|| ClientError::BadUrl(url.into()))?;
+        let host = rest.trim_end_matches('/');
+        if host.contains('/') {
+            return Err(ClientError::BadUrl(url.into()));
+        }
+        let addr =
+            host.to_socket_addrs().ok().and_then(|mut a| a.next()).ok_or_else(|| ClientError::BadUrl(url.into()))?;
+        Ok(RpcClient { url: url.into(), addr, host: host.into(), timeout: Duration::from_secs(10) })
+    }
+
+    /// Changes the per-call timeout.
+    pub fn with_timeout(mut self, timeout: Duration) -> RpcClient {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Calls `method` with `params` (a JSON array) and returns the result.
+    pub fn call(&self, method: &str, params: Value) -> Result<Value, ClientError> {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let unreachable = |error| ClientError::Unreachable { url: self.url.clone(), error };
+        let mut stream = TcpStream::connect_timeout(&self.addr, self.timeout).map_err(unreachable)?;
+        stream.set_read_timeout(Some(self.timeout)).map_err(unreachable)?;
+        stream.set_write_timeout(Some(self.timeout)).map_err(unreachable)?;
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            self.host,
+            body.len(),
+            body
+        );
+        stream.write_all(request.as_bytes()).map_err(unreachable)?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).map_err(unreachable)?;
+        let bad = |message: &str| ClientError::BadResponse { url: self.url.clone(), message: message.into() };
+        let text = String::from_utf8(response).map_err(|_| bad("not UTF-8"))?;
+        let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| bad("no HTTP body"))?;
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        let value: Value = serde_json::from_str(&body).map_err(|e| bad(&format!("not JSON: {e}")))?;
+        if let Some(error) = value.get("error") {
+            return Err(ClientError::Rpc {
+                code: error["code"].as_i64().unwrap_or(0),
+                message: error["message"].as_str().unwrap_or("").to_string(),
+            });
+        }
+        value.get("result").cloned().ok_or_else(|| bad("no result"))
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
+}

@@ -1,0 +1,195 @@
+//! Node configuration (`config.toml`) and the chain spec (`genesis.json`).
+//!
+//! ```toml
+//! # config.toml of one node
+//! genesis = "../genesis.json"        # relative paths are relative to this file
+//! data_dir = "data"
+//! key = "0x…"                        # ed25519 secret (32 bytes hex): p2p identity and consensus key
+//! p2p = "127.0.0.1:30300"
+//! rpc = "127.0.0.1:9944"            # JSON-RPC over HTTP and WebSocket
+//! metrics = "127.0.0.1:9615"        # Prometheus /metrics
+//! block_time_ms = 500
+//! author = "5F…"                    # optional SS58 account credited with fees of own blocks
+//!
+//! [[peers]]
+//! public_key = "0x…"
+//! address = "127.0.0.1:30301"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use agora_primitives::AccountId;
+use agora_runtime::GenesisConfig;
+use commonware_codec::{DecodeExt, Encode};
+use commonware_cryptography::Signer;
+use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{hex, parse_hex};
+
+/// Errors loading configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file could not be read or written.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        error: std::io::Error,
+    },
+    /// A file does not parse.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is invalid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The chain spec shared by every node: runtime genesis, the validator set, genesis time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChainSpec {
+    /// The runtime's genesis (balances, subnets, parameters, sudo).
+    pub runtime: GenesisConfig,
+    /// Consensus keys (ed25519, hex) of the validators; fixed for the chain's life.
+    pub validators: Vec<String>,
+    /// Timestamp of the genesis block, in milliseconds.
+    #[serde(default)]
+    pub genesis_time_ms: u64,
+}
+
+impl ChainSpec {
+    /// Reads a spec from a JSON file.
+    pub fn load(path: &Path) -> Result<ChainSpec, ConfigError> {
+        let text = read(path)?;
+        serde_json::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })
+    }
+
+    /// The validators' public keys, checked.
+    pub fn validator_keys(&self) -> Result<Vec<PublicKey>, ConfigError> {
+        if self.validators.is_empty() {
+            return Err(ConfigError::Invalid("the chain spec lists no validators".into()));
+        }
+        let mut keys = Vec::new();
+        for text in &self.validators {
+            let key = parse_public_key(text)?;
+            if keys.contains(&key) {
+                return Err(ConfigError::Invalid(format!("validator {text} is listed twice")));
+            }
+            keys.push(key);
+        }
+        Ok(keys)
+    }
+}
+
+/// A peer: consensus key and p2p address.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PeerConfig {
+    /// ed25519 public key (hex).
+    pub public_key: String,
+    /// Address of its p2p listener.
+    pub address: SocketAddr,
+}
+
+/// One node's configuration file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Path of the chain spec.
+    pub genesis: PathBuf,
+    /// Directory of the node's databases.
+    pub data_dir: PathBuf,
+    /// ed25519 secret key (hex).
+    pub key: String,
+    /// p2p listen address.
+    pub p2p: SocketAddr,
+    /// JSON-RPC listen address (HTTP and WebSocket).
+    pub rpc: SocketAddr,
+    /// Prometheus listen address.
+    pub metrics: Option<SocketAddr>,
+    /// Target block time in milliseconds.
+    #[serde(default = "default_block_time")]
+    pub block_time_ms: u64,
+    /// Fee recipient of blocks this node proposes (SS58).
+    #[serde(default)]
+    pub author: Option<AccountId>,
+    /// The other nodes.
+    #[serde(default)]
+    pub peers: Vec<PeerConfig>,
+}
+
+fn default_block_time() -> u64 {
+    12_000
+}
+
+impl NodeConfig {
+    /// Reads a config file; relative paths inside it become relative to the file's directory.
+    pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
+        let text = read(path)?;
+        let mut config: NodeConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        if config.genesis.is_relative() {
+            config.genesis = base.join(&config.genesis);
+        }
+        if config.data_dir.is_relative() {
+            config.data_dir = base.join(&config.data_dir);
+        }
+        if config.block_time_ms == 0 {
+            return Err(ConfigError::Invalid(format!("{}: block_time_ms must be positive", path.display())));
+        }
+        Ok(config)
+    }
+
+    /// The node's secret key.
+    pub fn private_key(&self) -> Result<PrivateKey, ConfigError> {
+        let bytes = parse_hex(&self.key).ok_or_else(|| ConfigError::Invalid("key: not hex".into()))?;
+        PrivateKey::decode(bytes::Bytes::from(bytes))
+            .map_err(|_| ConfigError::Invalid("key: not a 32-byte ed25519 secret".into()))
+    }
+
+    /// The peers, checked.
+    pub fn peer_list(&self) -> Result<Vec<(PublicKey, SocketAddr)>, ConfigError> {
+        self.peers.iter().map(|p| Ok((parse_public_key(&p.public_key)?, p.address))).collect()
+    }
+}
+
+/// Parses a hex ed25519 public key.
+pub fn parse_public_key(text: &str) -> Result<PublicKey, ConfigError> {
+    let bytes = parse_hex(text).ok_or_else(|| ConfigError::Invalid(format!("{text}: not hex")))?;
+    PublicKey::decode(bytes::Bytes::from(bytes))
+        .map_err(|_| ConfigError::Invalid(format!("{text}: not an ed25519 public key")))
+}
+
+/// Hex of a public key.
+pub fn public_key_hex(key: &PublicKey) -> String {
+    hex(&key.encode())
+}
+
+/// Hex of a secret key.
+pub fn private_key_hex(key: &PrivateKey) -> String {
+    hex(&key.encode())
+}
+
+/// A fresh random ed25519 key (from the OS).
+pub fn random_key() -> Result<PrivateKey, ConfigError> {
+    use std::io::Read;
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|error| ConfigError::Io { path: "/dev/urandom".into(), error })?;
+    let key = PrivateKey::decode(bytes::Bytes::copy_from_slice(&seed))
+        .map_err(|_| ConfigError::Invalid("random key rejected".into()))?;
+    debug_assert_ne!(key.public_key().encode().len(), 0);
+    Ok(key)
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|error| ConfigError::Io { path: path.into(), error })
+}

@@ -1,0 +1,170 @@
+//! `agora localnet init`: a genesis and one config per validator for a loopback network.
+//!
+//! ```text
+//! D/genesis.json          chain spec: runtime genesis (funded dev accounts) + validator keys
+//! D/dev-accounts.json     the dev accounts' sr25519 seeds (test money only)
+//! D/node-<i>/config.toml  node i: its ed25519 key, ports, peers; data in D/node-<i>/data
+//! ```
+//!
+//! Ports of node `i` from base `P`: p2p `P + 10i`, RPC `P + 10i + 1`, metrics `P + 10i + 2`.
+
+use std::path::{Path, PathBuf};
+
+use agora_primitives::{AccountId, Balance, Pair, blake2_256};
+use agora_runtime::GenesisConfig;
+use commonware_cryptography::Signer;
+use serde::Serialize;
+
+use crate::config::{ChainSpec, ConfigError, NodeConfig, PeerConfig, private_key_hex, public_key_hex, random_key};
+
+/// Options of `localnet init`.
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    /// Number of validators.
+    pub validators: usize,
+    /// Output directory.
+    pub dir: PathBuf,
+    /// First port.
+    pub base_port: u16,
+    /// Block time.
+    pub block_time_ms: u64,
+    /// Overwrite an existing directory's files.
+    pub force: bool,
+}
+
+/// What was written, per node.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeSummary {
+    /// Index.
+    pub index: usize,
+    /// Its config file.
+    pub config: PathBuf,
+    /// JSON-RPC URL.
+    pub rpc_url: String,
+    /// Metrics URL.
+    pub metrics_url: String,
+    /// p2p address.
+    pub p2p: String,
+    /// Consensus key.
+    pub public_key: String,
+}
+
+/// A funded dev account.
+#[derive(Clone, Debug, Serialize)]
+pub struct DevAccount {
+    /// Name.
+    pub name: String,
+    /// sr25519 seed (hex): test money only.
+    pub seed: String,
+    /// Address.
+    pub address: AccountId,
+}
+
+/// The dev accounts every localnet funds (1,000,000 TAO each; `dev-0` is sudo).
+pub fn dev_accounts() -> Vec<(String, Pair)> {
+    (0..4)
+        .map(|i| {
+            let name = format!("dev-{i}");
+            let seed = blake2_256(format!("agora/localnet/{name}").as_bytes()).0;
+            (name, Pair::from_seed(&seed))
+        })
+        .collect()
+}
+
+/// Writes the localnet files and returns a summary per node.
+pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
+    if options.validators == 0 || options.validators > 64 {
+        return Err(ConfigError::Invalid("--validators must be between 1 and 64".into()));
+    }
+    let last = options.base_port as usize + 10 * (options.validators - 1) + 2;
+    if last > u16::MAX as usize {
+        return Err(ConfigError::Invalid(format!(
+            "--base-port {} leaves no room for {} nodes",
+            options.base_port, options.validators
+        )));
+    }
+    let genesis_path = options.dir.join("genesis.json");
+    if genesis_path.exists() && !options.force {
+        return Err(ConfigError::Invalid(format!(
+            "{} already exists; pass --force to overwrite (this discards that chain's keys)",
+            genesis_path.display()
+        )));
+    }
+    let keys = (0..options.validators).map(|_| random_key()).collect::<Result<Vec<_>, _>>()?;
+    let port = |i: usize, offset: usize| options.base_port + (10 * i + offset) as u16;
+    let peers: Vec<PeerConfig> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| PeerConfig {
+            public_key: public_key_hex(&k.public_key()),
+            address: ([127, 0, 0, 1], port(i, 0)).into(),
+        })
+        .collect();
+
+    let accounts = dev_accounts();
+    let mut runtime = GenesisConfig::new("agora-localnet");
+    runtime.sudo = Some(accounts[0].1.public());
+    for (_, pair) in &accounts {
+        runtime.balances.insert(pair.public(), Balance::from_tao(1_000_000).expect("in range"));
+    }
+    runtime.params.allow_loopback_axons = true;
+    let spec =
+        ChainSpec { runtime, validators: peers.iter().map(|p| p.public_key.clone()).collect(), genesis_time_ms: 0 };
+    spec.runtime.build().map_err(|e| ConfigError::Invalid(format!("genesis: {e}")))?;
+    write(&genesis_path, &serde_json::to_string_pretty(&spec).expect("serialisable"))?;
+    let dev: Vec<DevAccount> = accounts
+        .iter()
+        .map(|(name, pair)| DevAccount {
+            name: name.clone(),
+            seed: crate::chain::hex(&blake2_256(format!("agora/localnet/{name}").as_bytes()).0),
+            address: pair.public(),
+        })
+        .collect();
+    write(&options.dir.join("dev-accounts.json"), &serde_json::to_string_pretty(&dev).expect("serialisable"))?;
+
+    let mut out = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let config = NodeConfig {
+            genesis: "../genesis.json".into(),
+            data_dir: "data".into(),
+            key: private_key_hex(key),
+            p2p: ([127, 0, 0, 1], port(i, 0)).into(),
+            rpc: ([127, 0, 0, 1], port(i, 1)).into(),
+            metrics: Some(([127, 0, 0, 1], port(i, 2)).into()),
+            block_time_ms: options.block_time_ms,
+            author: Some(accounts[i % accounts.len()].1.public()),
+            peers: peers.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect(),
+        };
+        let path = options.dir.join(format!("node-{i}")).join("config.toml");
+        let text = toml::to_string_pretty(&config).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        write(&path, &format!("# Agora localnet node {i}. The key below is this node's secret.\n{text}"))?;
+        restrict(&path);
+        out.push(NodeSummary {
+            index: i,
+            config: path,
+            rpc_url: format!("http://127.0.0.1:{}", port(i, 1)),
+            metrics_url: format!("http://127.0.0.1:{}/metrics", port(i, 2)),
+            p2p: format!("127.0.0.1:{}", port(i, 0)),
+            public_key: public_key_hex(&key.public_key()),
+        });
+    }
+    Ok(out)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ConfigError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|error| ConfigError::Io { path: dir.into(), error })?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(|error| ConfigError::Io { path: tmp.clone(), error })?;
+    std::fs::rename(&tmp, path).map_err(|error| ConfigError::Io { path: path.into(), error })
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path) {}

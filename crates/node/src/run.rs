@@ -1,0 +1,139 @@
+//! Running a node in production: commonware's tokio runtime, authenticated p2p over TCP with the
+//! validator set as the static peer list, the redb store, JSON-RPC and metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora_store::Store;
+use commonware_cryptography::ChaCha20Poly1305;
+use commonware_cryptography::Signer;
+use commonware_p2p::authenticated::lookup;
+use commonware_p2p::{Address, AddressableManager};
+use commonware_runtime::{Quota, Runner, Supervisor};
+use commonware_stream::{cups, sake};
+use commonware_utils::ordered::Map;
+use commonware_utils::{NZU32, NZUsize};
+use tracing::{error, info};
+
+use crate::chain::{Chain, ChainConfig};
+use crate::config::{ChainSpec, ConfigError, NodeConfig, public_key_hex};
+use crate::engine::{self, Channels, ConsensusConfig, MAX_MESSAGE_BYTES};
+use crate::rpc;
+
+/// Errors starting a node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The chain could not be opened.
+    #[error(transparent)]
+    Chain(#[from] crate::chain::ChainError),
+    /// A listener could not start.
+    #[error("cannot listen on {addr}: {error}")]
+    Listen {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The error.
+        error: String,
+    },
+}
+
+/// Opens the node's chain (store, genesis check, state root check) without starting anything.
+pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, NodeError> {
+    let genesis = spec.runtime.build().map_err(|e| ConfigError::Invalid(format!("genesis: {e}")))?;
+    let store = Store::open(config.data_dir.join("chain.redb")).map_err(crate::chain::ChainError::from)?;
+    let chain_config =
+        ChainConfig { block_time_ms: config.block_time_ms, author: config.author, ..ChainConfig::default() };
+    Ok(Arc::new(Chain::open(store, &genesis, spec.genesis_time_ms, chain_config)?))
+}
+
+/// Runs a node until the process is stopped.
+pub fn run(config: NodeConfig) -> Result<(), NodeError> {
+    let spec = ChainSpec::load(&config.genesis)?;
+    let validators = spec.validator_keys()?;
+    let key = config.private_key()?;
+    let me = key.public_key();
+    let peers = config.peer_list()?;
+    let chain = open_chain(&config, &spec)?;
+    let head = chain.head();
+    info!(height = head.height, state_root = %head.state_root, key = %public_key_hex(&me), "chain opened");
+    let is_validator = validators.contains(&me);
+    if !is_validator {
+        return Err(ConfigError::Invalid(format!(
+            "key {} is not in the validator set; non-validator (follower) nodes are not supported yet",
+            public_key_hex(&me)
+        ))
+        .into());
+    }
+
+    let runtime = commonware_runtime::tokio::Config::new().with_storage_directory(config.data_dir.join("consensus"));
+    let result: Result<(), NodeError> = commonware_runtime::tokio::Runner::new(runtime).start(|context| async move {
+        let handshake = cups::Cups::<_, ChaCha20Poly1305>::new(
+            sake::Sake {
+                signer: key.clone(),
+                synchrony_bound: Duration::from_secs(10),
+                max_handshake_age: Duration::from_secs(20),
+                version: sake::Version::V1,
+            },
+            cups::Version::V1,
+        );
+        let p2p_config = lookup::Config::local(
+            handshake,
+            b"agora/p2p/v1",
+            config.p2p,
+            NZUsize!(validators.len().max(peers.len() + 1)),
+            MAX_MESSAGE_BYTES,
+            NZUsize!(4096),
+        );
+        let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
+        let mut addresses: Vec<(commonware_cryptography::ed25519::PublicKey, Address)> =
+            peers.iter().map(|(k, a)| (k.clone(), (*a).into())).collect();
+        if !addresses.iter().any(|(k, _)| *k == me) {
+            addresses.push((me.clone(), config.p2p.into()));
+        }
+        let map: Map<_, Address> = match addresses.try_into() {
+            Ok(map) => map,
+            Err(_) => return Err(ConfigError::Invalid("duplicate peer keys in the config".into()).into()),
+        };
+        let _ = oracle.track(0, map);
+        let quota = Quota::per_second(NZU32!(2_048));
+        let channels = Channels {
+            votes: network.register(engine::CHANNEL_VOTES, quota),
+            certificates: network.register(engine::CHANNEL_CERTIFICATES, quota),
+            resolver: network.register(engine::CHANNEL_RESOLVER, quota),
+            broadcast: network.register(engine::CHANNEL_BROADCAST, quota),
+            backfill: network.register(engine::CHANNEL_BACKFILL, quota),
+            txs: network.register(engine::CHANNEL_TXS, quota),
+        };
+        let network_handle = network.start();
+        let consensus = ConsensusConfig::new(key, validators, "agora".into(), config.block_time_ms);
+        let (handles, gossip) = engine::start_validator(
+            context.child("engine"),
+            chain.clone(),
+            consensus,
+            oracle.clone(),
+            oracle.clone(),
+            channels,
+        )
+        .await;
+        let rpc_handle = rpc::serve(config.rpc, chain.clone(), gossip)
+            .await
+            .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
+        if let Some(addr) = config.metrics {
+            rpc::serve_metrics(addr, chain.clone())
+                .await
+                .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?;
+        }
+        info!(rpc = %config.rpc, p2p = %config.p2p, "node running");
+        let mut all = handles;
+        all.push(network_handle);
+        let (result, _, _) = futures::future::select_all(all).await;
+        if let Err(e) = result {
+            error!(error = ?e, "a node task stopped");
+        }
+        rpc_handle.stop().ok();
+        Ok(())
+    });
+    result
+}
