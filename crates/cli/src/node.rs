@@ -26,6 +26,9 @@ pub enum LocalnetCommand {
         /// Number of validators.
         #[arg(long, default_value_t = 4)]
         validators: usize,
+        /// Number of followers (non-voting full nodes that sync from the validators).
+        #[arg(long, default_value_t = 0)]
+        followers: usize,
         /// Output directory.
         #[arg(long)]
         dir: PathBuf,
@@ -79,23 +82,25 @@ pub fn run_node(args: NodeArgs) -> Result<(), Failure> {
 
 pub fn run_localnet(cmd: LocalnetCommand) -> Result<(), Failure> {
     match cmd {
-        LocalnetCommand::Init { validators, dir, base_port, block_time, force, json } => {
-            let nodes =
-                init(&InitOptions { validators, dir: dir.clone(), base_port, block_time_ms: block_time, force })?;
+        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force, json } => {
+            let options =
+                InitOptions { validators, followers, dir: dir.clone(), base_port, block_time_ms: block_time, force };
+            let nodes = init(&options)?;
             if json {
                 let doc = json!({
                     "dir": dir,
                     "genesis": dir.join("genesis.json"),
                     "nodes": nodes,
-                    "rpc_urls": nodes.iter().map(|n| n.rpc_url.clone()).collect::<Vec<_>>(),
+                    "rpc_urls": nodes.iter().filter(|n| n.role == "validator").map(|n| n.rpc_url.clone()).collect::<Vec<_>>(),
+                    "follower_rpc_urls": nodes.iter().filter(|n| n.role == "follower").map(|n| n.rpc_url.clone()).collect::<Vec<_>>(),
                 });
                 println!("{doc}");
             } else {
                 println!("wrote {} (genesis, dev accounts) and {} node configs:", dir.display(), nodes.len());
                 for n in &nodes {
-                    println!("  node-{}  rpc {}  p2p {}  config {}", n.index, n.rpc_url, n.p2p, n.config.display());
+                    println!("  {:<9} rpc {}  p2p {}  config {}", n.role, n.rpc_url, n.p2p, n.config.display());
                 }
-                println!("start each with: agora node --config {}/node-<i>/config.toml", dir.display());
+                println!("start each with: agora node --config <config.toml>");
             }
             Ok(())
         }

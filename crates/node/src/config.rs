@@ -119,9 +119,12 @@ pub struct NodeConfig {
     /// Fee recipient of blocks this node proposes (SS58).
     #[serde(default)]
     pub author: Option<AccountId>,
-    /// The other nodes.
+    /// The validators (a validator lists the others; a follower lists them all).
     #[serde(default)]
     pub peers: Vec<PeerConfig>,
+    /// Non-voting full nodes allowed to connect and sync (validators only).
+    #[serde(default)]
+    pub followers: Vec<PeerConfig>,
 }
 
 fn default_block_time() -> u64 {
@@ -157,6 +160,11 @@ impl NodeConfig {
     /// The peers, checked.
     pub fn peer_list(&self) -> Result<Vec<(PublicKey, SocketAddr)>, ConfigError> {
         self.peers.iter().map(|p| Ok((parse_public_key(&p.public_key)?, p.address))).collect()
+    }
+
+    /// The followers, checked.
+    pub fn follower_list(&self) -> Result<Vec<(PublicKey, SocketAddr)>, ConfigError> {
+        self.followers.iter().map(|p| Ok((parse_public_key(&p.public_key)?, p.address))).collect()
     }
 }
 

@@ -397,41 +397,7 @@ where
     );
     let broadcast_handle = broadcast_engine.start(channels.broadcast);
 
-    let finalizations = immutable::Archive::init(
-        context.child("finalizations_by_height"),
-        archive_config(&prefix, "finalizations", &page_cache, Scheme::certificate_codec_config_unbounded()),
-    )
-    .await
-    .expect("cannot open the finalisations archive");
-    let blocks =
-        immutable::Archive::init(context.child("finalized_blocks"), archive_config(&prefix, "blocks", &page_cache, ()))
-            .await
-            .expect("cannot open the blocks archive");
-
-    let (marshal_actor, marshal_mailbox, _floor) = MarshalActor::init(
-        context.child("marshal"),
-        finalizations,
-        blocks,
-        marshal::Config {
-            provider: ConstantProvider::new(scheme.clone()),
-            epocher: FixedEpocher::new(BLOCKS_PER_EPOCH),
-            start: marshal::Start::Genesis(digested(chain.genesis_block())),
-            partition_prefix: format!("{prefix}-marshal"),
-            mailbox_size: NZUsize!(1024),
-            view_retention: ViewDelta::new(256),
-            prunable_items_per_section: NZU64!(64),
-            page_cache: page_cache.clone(),
-            replay_buffer: IO_BUFFER,
-            key_write_buffer: IO_BUFFER,
-            value_write_buffer: IO_BUFFER,
-            block_codec_config: (),
-            max_repair: NZUsize!(32),
-            max_pending_acks: NZUsize!(16),
-            strategy: Sequential,
-        },
-    )
-    .await;
-    let marshal_mailbox: MarshalMailbox<Scheme, Standard<ChainBlock>> = marshal_mailbox;
+    let (marshal_actor, marshal_mailbox) = init_marshal(&context, &chain, scheme.clone(), &prefix, &page_cache).await;
 
     let app = App { chain: chain.clone(), me: me.clone() };
     let inline =
@@ -474,6 +440,124 @@ where
     let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain, channels.txs);
     info!(validator = %me, "consensus started");
     (vec![finalizer_handle, broadcast_handle, marshal_handle, consensus_handle, gossip_handle], gossip)
+}
+
+type Marshal<E> = MarshalActor<
+    E,
+    Standard<ChainBlock>,
+    ConstantProvider<Scheme, Epoch>,
+    immutable::Archive<E, Digest, commonware_consensus::simplex::types::Finalization<Scheme, Digest>>,
+    immutable::Archive<E, Digest, Arc<ChainBlock>>,
+    FixedEpocher,
+    Sequential,
+>;
+
+/// Marshal with its archives of finalised blocks and certificates (in the node's storage).
+async fn init_marshal<E>(
+    context: &E,
+    chain: &Arc<Chain>,
+    scheme: Scheme,
+    prefix: &str,
+    page_cache: &CacheRef,
+) -> (Marshal<E>, MarshalMailbox<Scheme, Standard<ChainBlock>>)
+where
+    E: Clock + Spawner + Storage + Metrics + Supervisor + CryptoRng + Send + Sync + 'static,
+{
+    let finalizations = immutable::Archive::init(
+        context.child("finalizations_by_height"),
+        archive_config(prefix, "finalizations", page_cache, Scheme::certificate_codec_config_unbounded()),
+    )
+    .await
+    .expect("cannot open the finalisations archive");
+    let blocks =
+        immutable::Archive::init(context.child("finalized_blocks"), archive_config(prefix, "blocks", page_cache, ()))
+            .await
+            .expect("cannot open the blocks archive");
+
+    let (marshal_actor, marshal_mailbox, _floor) = MarshalActor::init(
+        context.child("marshal"),
+        finalizations,
+        blocks,
+        marshal::Config {
+            provider: ConstantProvider::new(scheme.clone()),
+            epocher: FixedEpocher::new(BLOCKS_PER_EPOCH),
+            start: marshal::Start::Genesis(digested(chain.genesis_block())),
+            partition_prefix: format!("{prefix}-marshal"),
+            mailbox_size: NZUsize!(1024),
+            view_retention: ViewDelta::new(256),
+            prunable_items_per_section: NZU64!(64),
+            page_cache: page_cache.clone(),
+            replay_buffer: IO_BUFFER,
+            key_write_buffer: IO_BUFFER,
+            value_write_buffer: IO_BUFFER,
+            block_codec_config: (),
+            max_repair: NZUsize!(32),
+            max_pending_acks: NZUsize!(16),
+            strategy: Sequential,
+        },
+    )
+    .await;
+    let marshal_mailbox: MarshalMailbox<Scheme, Standard<ChainBlock>> = marshal_mailbox;
+    (marshal_actor, marshal_mailbox)
+}
+
+/// Starts a follower (a full node that does not vote): marshal fetches finalised blocks with
+/// their certificates from the validators, checks each certificate against the validator set and
+/// delivers the blocks in order; the finaliser executes them and checks every state root. The
+/// follower asks for the heights just above its head every few hundred milliseconds; a validator
+/// that has not finalised a height yet answers "no data", so nothing is trusted but certificates.
+pub async fn start_follower<E, B, P, S, R>(
+    context: E,
+    chain: Arc<Chain>,
+    validators: Vec<PublicKey>,
+    me: PublicKey,
+    blocker: B,
+    peers: P,
+    backfill: (S, R),
+    txs: (S, R),
+) -> (Vec<Handle<()>>, mpsc::UnboundedSender<Vec<u8>>)
+where
+    E: Clock + Spawner + Storage + Metrics + Supervisor + CryptoRng + Send + Sync + 'static,
+    B: Blocker<PublicKey = PublicKey> + Clone,
+    P: Provider<PublicKey = PublicKey> + Clone,
+    S: Sender<PublicKey = PublicKey>,
+    R: Receiver<PublicKey = PublicKey>,
+{
+    let participants = Set::from_iter_dedup(validators.iter().cloned());
+    let scheme = Scheme::verifier(NAMESPACE, participants);
+    let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_PAGES);
+    let (finalizer, finalizer_handle) = start_finalizer(context.child("finalizer"), chain.clone());
+    let resolver = marshal_resolver::init(
+        context.child("marshal_resolver"),
+        marshal_resolver::Config {
+            public_key: me,
+            peer_provider: peers,
+            blocker,
+            mailbox_size: NZUsize!(1024),
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_millis(200),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        backfill,
+    );
+    let (marshal_actor, marshal) = init_marshal(&context, &chain, scheme, "agora-follower", &page_cache).await;
+    let marshal_handle = marshal_actor.start_unbuffered(finalizer, resolver);
+    let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain.clone(), txs);
+    let Ok(targets) = commonware_utils::vec::NonEmptyVec::try_from(validators) else {
+        return (vec![finalizer_handle, marshal_handle, gossip_handle], gossip);
+    };
+    let hint_handle = context.child("tip_hints").spawn(move |context| async move {
+        loop {
+            let head = chain.head().height;
+            for ahead in 1..=8 {
+                marshal.hint_finalized(Height::new(head + ahead), targets.clone());
+            }
+            context.sleep(Duration::from_millis(300)).await;
+        }
+    });
+    info!("follower started");
+    (vec![finalizer_handle, marshal_handle, gossip_handle, hint_handle], gossip)
 }
 
 /// Transaction gossip: admitted RPC transactions go to every peer; transactions from peers are

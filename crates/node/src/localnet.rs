@@ -3,7 +3,8 @@
 //! ```text
 //! D/genesis.json          chain spec: runtime genesis (funded dev accounts) + validator keys
 //! D/dev-accounts.json     the dev accounts' sr25519 seeds (test money only)
-//! D/node-<i>/config.toml  node i: its ed25519 key, ports, peers; data in D/node-<i>/data
+//! D/node-<i>/config.toml  validator i: its ed25519 key, ports, peers; data in D/node-<i>/data
+//! D/follower-<k>/config.toml  follower k (non-voting full node), ports after the validators
 //! ```
 //!
 //! Ports of node `i` from base `P`: p2p `P + 10i`, RPC `P + 10i + 1`, metrics `P + 10i + 2`.
@@ -22,6 +23,8 @@ use crate::config::{ChainSpec, ConfigError, NodeConfig, PeerConfig, private_key_
 pub struct InitOptions {
     /// Number of validators.
     pub validators: usize,
+    /// Number of followers (non-voting full nodes, `D/follower-<k>/config.toml`).
+    pub followers: usize,
     /// Output directory.
     pub dir: PathBuf,
     /// First port.
@@ -35,8 +38,10 @@ pub struct InitOptions {
 /// What was written, per node.
 #[derive(Clone, Debug, Serialize)]
 pub struct NodeSummary {
-    /// Index.
+    /// Index (validators first, then followers).
     pub index: usize,
+    /// `validator` or `follower`.
+    pub role: &'static str,
     /// Its config file.
     pub config: PathBuf,
     /// JSON-RPC URL.
@@ -76,7 +81,8 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
     if options.validators == 0 || options.validators > 64 {
         return Err(ConfigError::Invalid("--validators must be between 1 and 64".into()));
     }
-    let last = options.base_port as usize + 10 * (options.validators - 1) + 2;
+    let nodes = options.validators + options.followers;
+    let last = options.base_port as usize + 10 * (nodes - 1) + 2;
     if last > u16::MAX as usize {
         return Err(ConfigError::Invalid(format!(
             "--base-port {} leaves no room for {} nodes",
@@ -90,9 +96,9 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             genesis_path.display()
         )));
     }
-    let keys = (0..options.validators).map(|_| random_key()).collect::<Result<Vec<_>, _>>()?;
+    let keys = (0..nodes).map(|_| random_key()).collect::<Result<Vec<_>, _>>()?;
     let port = |i: usize, offset: usize| options.base_port + (10 * i + offset) as u16;
-    let peers: Vec<PeerConfig> = keys
+    let all: Vec<PeerConfig> = keys
         .iter()
         .enumerate()
         .map(|(i, k)| PeerConfig {
@@ -100,6 +106,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             address: ([127, 0, 0, 1], port(i, 0)).into(),
         })
         .collect();
+    let (peers, followers) = all.split_at(options.validators);
 
     let accounts = dev_accounts();
     let mut runtime = GenesisConfig::new("agora-localnet");
@@ -124,6 +131,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
 
     let mut out = Vec::new();
     for (i, key) in keys.iter().enumerate() {
+        let validator = i < options.validators;
         let config = NodeConfig {
             genesis: "../genesis.json".into(),
             data_dir: "data".into(),
@@ -134,13 +142,16 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             block_time_ms: options.block_time_ms,
             author: Some(accounts[i % accounts.len()].1.public()),
             peers: peers.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect(),
+            followers: if validator { followers.to_vec() } else { Vec::new() },
         };
-        let path = options.dir.join(format!("node-{i}")).join("config.toml");
+        let name = if validator { format!("node-{i}") } else { format!("follower-{}", i - options.validators) };
+        let path = options.dir.join(name).join("config.toml");
         let text = toml::to_string_pretty(&config).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         write(&path, &format!("# Agora localnet node {i}. The key below is this node's secret.\n{text}"))?;
         restrict(&path);
         out.push(NodeSummary {
             index: i,
+            role: if validator { "validator" } else { "follower" },
             config: path,
             rpc_url: format!("http://127.0.0.1:{}", port(i, 1)),
             metrics_url: format!("http://127.0.0.1:{}/metrics", port(i, 2)),

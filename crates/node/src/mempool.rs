@@ -256,7 +256,8 @@ mod tests {
         pool.admit(&state, tx(&pairs[0], &g, 0)).unwrap();
         pool.admit(&state, tx(&pairs[0], &g, 3)).unwrap(); // gap: not a candidate yet
         let order: Vec<_> = pool.candidates(&state, 100).iter().map(|t| (t.signer, t.nonce)).collect();
-        assert_eq!(order, vec![(pairs[0].public(), 0), (pairs[0].public(), 1), (pairs[1].public(), 0)]);
+        // pairs[1]'s transaction arrived before pairs[0]'s executable nonce 0.
+        assert_eq!(order, vec![(pairs[1].public(), 0), (pairs[0].public(), 0), (pairs[0].public(), 1)]);
         assert_eq!(pool.candidates(&state, 1).len(), 1);
     }
 
@@ -291,11 +292,12 @@ mod tests {
     fn full_pool_evicts_the_heaviest_account_not_the_newcomer() {
         let (state, g, pairs) = setup(3);
         let mut pool = Mempool::new(MempoolConfig { capacity: 4, max_per_account: 10, max_nonce_gap: 10 });
-        for n in 0..4 {
-            pool.admit(&state, tx(&pairs[0], &g, n)).unwrap();
+        let spam: Vec<_> = (0..4).map(|n| tx(&pairs[0], &g, n)).collect();
+        for t in &spam {
+            pool.admit(&state, t.clone()).unwrap();
         }
         let (_, evicted) = pool.admit(&state, tx(&pairs[1], &g, 0)).unwrap();
-        assert_eq!(evicted, Some(tx(&pairs[0], &g, 3).hash()));
+        assert_eq!(evicted, Some(spam[3].hash()));
         assert_eq!(pool.len(), 4);
         // The spammer cannot push the others out in turn.
         assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));

@@ -7,8 +7,9 @@ use std::time::Duration;
 use agora_store::Store;
 use commonware_cryptography::ChaCha20Poly1305;
 use commonware_cryptography::Signer;
+use commonware_cryptography::ed25519::PublicKey;
 use commonware_p2p::authenticated::lookup;
-use commonware_p2p::{Address, AddressableManager};
+use commonware_p2p::{Address, AddressableManager, AddressableTrackedPeers};
 use commonware_runtime::{Quota, Runner, Supervisor};
 use commonware_stream::{cups, sake};
 use commonware_utils::ordered::Map;
@@ -58,10 +59,11 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
     let chain = open_chain(&config, &spec)?;
     let head = chain.head();
     info!(height = head.height, state_root = %head.state_root, key = %public_key_hex(&me), "chain opened");
+    let followers = config.follower_list()?;
     let is_validator = validators.contains(&me);
-    if !is_validator {
+    if !is_validator && peers.is_empty() {
         return Err(ConfigError::Invalid(format!(
-            "key {} is not in the validator set; non-validator (follower) nodes are not supported yet",
+            "key {} is not a validator, so this is a follower: list the validators under [[peers]]",
             public_key_hex(&me)
         ))
         .into());
@@ -82,21 +84,23 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             handshake,
             b"agora/p2p/v1",
             config.p2p,
-            NZUsize!(validators.len().max(peers.len() + 1)),
+            NZUsize!(validators.len().max(peers.len() + 1) + followers.len() + usize::from(!is_validator)),
             MAX_MESSAGE_BYTES,
             NZUsize!(4096),
         );
         let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
-        let mut addresses: Vec<(commonware_cryptography::ed25519::PublicKey, Address)> =
-            peers.iter().map(|(k, a)| (k.clone(), (*a).into())).collect();
-        if !addresses.iter().any(|(k, _)| *k == me) {
-            addresses.push((me.clone(), config.p2p.into()));
+        // Validators are primary peers (dialled); followers are secondary (accepted, not dialled).
+        let mut primary: Vec<(PublicKey, Address)> = peers.iter().map(|(k, a)| (k.clone(), (*a).into())).collect();
+        let mut secondary: Vec<(PublicKey, Address)> =
+            followers.iter().map(|(k, a)| (k.clone(), (*a).into())).collect();
+        let own = if is_validator { &mut primary } else { &mut secondary };
+        if !own.iter().any(|(k, _)| *k == me) {
+            own.push((me.clone(), config.p2p.into()));
         }
-        let map: Map<_, Address> = match addresses.try_into() {
-            Ok(map) => map,
-            Err(_) => return Err(ConfigError::Invalid("duplicate peer keys in the config".into()).into()),
+        let (Ok(primary), Ok(secondary)) = (Map::try_from(primary), Map::try_from(secondary)) else {
+            return Err(ConfigError::Invalid("a peer key is listed twice in the config".into()).into());
         };
-        let _ = oracle.track(0, map);
+        let _ = oracle.track(0, AddressableTrackedPeers::new(primary, secondary));
         let quota = Quota::per_second(NZU32!(2_048));
         let channels = Channels {
             votes: network.register(engine::CHANNEL_VOTES, quota),
@@ -107,16 +111,23 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             txs: network.register(engine::CHANNEL_TXS, quota),
         };
         let network_handle = network.start();
-        let consensus = ConsensusConfig::new(key, validators, "agora".into(), config.block_time_ms);
-        let (handles, gossip) = engine::start_validator(
-            context.child("engine"),
-            chain.clone(),
-            consensus,
-            oracle.clone(),
-            oracle.clone(),
-            channels,
-        )
-        .await;
+        let (handles, gossip) = if is_validator {
+            let consensus = ConsensusConfig::new(key, validators, "agora".into(), config.block_time_ms);
+            engine::start_validator(context.child("engine"), chain.clone(), consensus, oracle.clone(), oracle.clone(), channels)
+                .await
+        } else {
+            engine::start_follower(
+                context.child("engine"),
+                chain.clone(),
+                validators,
+                me.clone(),
+                oracle.clone(),
+                oracle.clone(),
+                channels.backfill,
+                channels.txs,
+            )
+            .await
+        };
         let rpc_handle = rpc::serve(config.rpc, chain.clone(), gossip)
             .await
             .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
@@ -125,7 +136,7 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
                 .await
                 .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?;
         }
-        info!(rpc = %config.rpc, p2p = %config.p2p, "node running");
+        info!(rpc = %config.rpc, p2p = %config.p2p, role = if is_validator { "validator" } else { "follower" }, "node running");
         let mut all = handles;
         all.push(network_handle);
         let (result, _, _) = futures::future::select_all(all).await;

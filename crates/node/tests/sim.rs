@@ -12,7 +12,7 @@ use std::time::Duration;
 use agora_node::chain::{Chain, ChainConfig};
 use agora_node::engine::{
     CHANNEL_BACKFILL, CHANNEL_BROADCAST, CHANNEL_CERTIFICATES, CHANNEL_RESOLVER, CHANNEL_TXS, CHANNEL_VOTES, Channels,
-    ConsensusConfig, MAX_MESSAGE_BYTES, start_validator,
+    ConsensusConfig, MAX_MESSAGE_BYTES, start_follower, start_validator,
 };
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, GenesisConfig, SignedTransaction};
@@ -51,15 +51,17 @@ impl Net {
     async fn new(context: deterministic::Context) -> Net {
         let keys: Vec<PrivateKey> = (0..N as u64).map(PrivateKey::from_seed).collect();
         let validators: Vec<PublicKey> = keys.iter().map(|k| k.public_key()).collect();
-        let (network, oracle) = simulated::Network::new_with_peers(
+        let follower = PrivateKey::from_seed(100).public_key();
+        let (network, oracle) = simulated::Network::new_with_split_peers(
             context.child("network"),
             simulated::Config {
                 max_size: MAX_MESSAGE_BYTES,
-                max_peers_per_set: NZUsize!(N),
+                max_peers_per_set: NZUsize!(N + 1),
                 disconnect_on_block: true,
                 tracked_peer_sets: NZUsize!(1),
             },
             validators.clone(),
+            [follower],
         )
         .await;
         network.start();
@@ -150,6 +152,28 @@ impl Net {
         self.incarnation[i] += 1;
         self.chains[i] = Some(chain);
         self.handles[i] = Some(handle);
+    }
+
+    /// Starts a non-voting full node from an empty store; returns its chain and store.
+    async fn start_follower(&mut self) -> (Arc<Chain>, Store) {
+        let key = PrivateKey::from_seed(100).public_key();
+        for v in &self.validators {
+            self.oracle.add_link(key.clone(), v.clone(), link(20, 100)).await.unwrap();
+            self.oracle.add_link(v.clone(), key.clone(), link(20, 100)).await.unwrap();
+        }
+        let store = Store::in_memory();
+        let chain = Arc::new(Chain::open(store.clone(), &self.genesis, 0, ChainConfig::default()).unwrap());
+        let control = self.oracle.control(key.clone());
+        let backfill = control.register(CHANNEL_BACKFILL, Quota::per_second(NZU32!(10_000))).await.unwrap();
+        let txs = control.register(CHANNEL_TXS, Quota::per_second(NZU32!(10_000))).await.unwrap();
+        let manager = self.oracle.manager();
+        let validators = self.validators.clone();
+        let node_chain = chain.clone();
+        self.context.child("follower").spawn(move |context| async move {
+            let _handles = start_follower(context, node_chain, validators, key, control, manager, backfill, txs).await;
+            futures::future::pending::<()>().await;
+        });
+        (chain, store)
     }
 
     fn crash(&mut self, i: usize) {
@@ -318,6 +342,25 @@ fn lossy_slow_links_still_finalise() {
             net.connect_all(link(150, 85)).await;
             net.submit_transfers(0, 0, 5);
             assert!(net.wait_for(8, Duration::from_secs(300)).await, "{:?}", net.heights());
+            net
+        })
+    });
+}
+
+#[test]
+fn a_new_follower_syncs_from_genesis_and_agrees() {
+    twice(6, |mut net| {
+        Box::pin(async move {
+            net.submit_transfers(0, 0, 10);
+            assert!(net.wait_for(12, Duration::from_secs(60)).await, "{:?}", net.heights());
+            let (follower, store) = net.start_follower().await;
+            let target = net.chains[0].as_ref().unwrap().head().height;
+            let deadline = net.context.current() + Duration::from_secs(60);
+            while follower.head().height < target {
+                assert!(net.context.current() < deadline, "follower stuck at {}", follower.head().height);
+                net.context.sleep(Duration::from_millis(100)).await;
+            }
+            net.stores.push(store);
             net
         })
     });

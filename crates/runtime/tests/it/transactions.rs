@@ -103,3 +103,42 @@ fn a_store_without_genesis_cannot_execute_blocks() {
     let tx = SignedTransaction::sign(&key("alice"), &Hash::ZERO, 0, transfer());
     assert_eq!(validate_transaction(&empty, &tx), Err(TransactionError::BadSignature));
 }
+
+#[test]
+fn build_block_skips_invalid_candidates_and_matches_execute_block() {
+    use agora_primitives::{Balance, Pair};
+    use agora_runtime::{
+        BlockInput, Call, GenesisConfig, SignedTransaction, TransactionError, build_block, execute_block,
+    };
+    let alice = Pair::from_seed(&[1; 32]);
+    let bob = Pair::from_seed(&[2; 32]);
+    let mut config = GenesisConfig::new("builder");
+    config.balances.insert(alice.public(), Balance::from_tao(10).unwrap());
+    let genesis = config.build().unwrap();
+    let g = genesis.genesis_hash;
+    let state = genesis.into_memory();
+    let transfer = |nonce| Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1).unwrap() };
+    let candidates = vec![
+        SignedTransaction::sign(&alice, &g, 0, transfer(0)),
+        SignedTransaction::sign(&alice, &g, 0, transfer(0)), // stale after the first
+        SignedTransaction::sign(&bob, &g, 0, transfer(0)),   // bob cannot pay 1 TAO: included, call fails
+        SignedTransaction::sign(&alice, &g, 5, transfer(5)), // future nonce: skipped
+        SignedTransaction::sign(&alice, &agora_primitives::Hash([9; 32]), 1, transfer(1)), // wrong chain
+        SignedTransaction::sign(&alice, &g, 1, transfer(1)),
+    ];
+    let built = build_block(&state, 1, 1000, None, candidates, 100, 1 << 20).unwrap();
+    let nonces: Vec<_> = built.transactions.iter().map(|t| (t.signer, t.nonce)).collect();
+    assert_eq!(nonces, vec![(alice.public(), 0), (bob.public(), 0), (alice.public(), 1)]);
+    let reasons: Vec<_> = built.rejected.iter().map(|(_, e)| e.clone()).collect();
+    assert!(matches!(reasons[0], TransactionError::StaleNonce { .. }));
+    assert!(matches!(reasons[1], TransactionError::FutureNonce { .. }));
+    assert_eq!(reasons[2], TransactionError::BadSignature);
+    let input = BlockInput { height: 1, timestamp_ms: 1000, author: None, transactions: &built.transactions };
+    let executed = execute_block(&state, &input).unwrap();
+    assert_eq!(executed.state_root, built.outcome.state_root);
+    assert_eq!(executed.changes, built.outcome.changes);
+    assert_eq!(executed.receipts, built.outcome.receipts);
+    // Limits: one transaction at most.
+    let one = build_block(&state, 1, 1000, None, built.transactions.clone(), 1, 1 << 20).unwrap();
+    assert_eq!(one.transactions.len(), 1);
+}
