@@ -513,8 +513,7 @@ pub async fn start_follower<E, B, P, S, R>(
     me: PublicKey,
     blocker: B,
     peers: P,
-    backfill: (S, R),
-    txs: (S, R),
+    (backfill, txs): ((S, R), (S, R)),
 ) -> (Vec<Handle<()>>, mpsc::UnboundedSender<Vec<u8>>)
 where
     E: Clock + Spawner + Storage + Metrics + Supervisor + CryptoRng + Send + Sync + 'static,

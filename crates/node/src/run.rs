@@ -123,8 +123,7 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
                 me.clone(),
                 oracle.clone(),
                 oracle.clone(),
-                channels.backfill,
-                channels.txs,
+                (channels.backfill, channels.txs),
             )
             .await
         };

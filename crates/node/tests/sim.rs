@@ -170,7 +170,8 @@ impl Net {
         let validators = self.validators.clone();
         let node_chain = chain.clone();
         self.context.child("follower").spawn(move |context| async move {
-            let _handles = start_follower(context, node_chain, validators, key, control, manager, backfill, txs).await;
+            let _handles =
+                start_follower(context, node_chain, validators, key, control, manager, (backfill, txs)).await;
             futures::future::pending::<()>().await;
         });
         (chain, store)

@@ -117,7 +117,7 @@ fn build_block_skips_invalid_candidates_and_matches_execute_block() {
     let genesis = config.build().unwrap();
     let g = genesis.genesis_hash;
     let state = genesis.into_memory();
-    let transfer = |nonce| Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1).unwrap() };
+    let transfer = |_nonce: u64| Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1).unwrap() };
     let candidates = vec![
         SignedTransaction::sign(&alice, &g, 0, transfer(0)),
         SignedTransaction::sign(&alice, &g, 0, transfer(0)), // stale after the first
