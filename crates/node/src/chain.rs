@@ -38,6 +38,21 @@ pub struct ChainConfig {
     pub author: Option<AccountId>,
     /// Mempool bounds.
     pub mempool: MempoolConfig,
+    /// Test hook: make this node's proposals invalid, to check that the others refuse them.
+    #[doc(hidden)]
+    pub misbehave: Option<Misbehavior>,
+}
+
+/// Ways a (test-only) byzantine proposer corrupts its blocks.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misbehavior {
+    /// A header state root that execution does not reach.
+    WrongStateRoot,
+    /// A transaction with a bad signature (the transaction root is made consistent).
+    BadTransaction,
+    /// More transactions than a block may carry (peers cannot even decode it).
+    Oversized,
 }
 
 impl Default for ChainConfig {
@@ -49,6 +64,7 @@ impl Default for ChainConfig {
             max_block_tx_bytes: MAX_BLOCK_TX_BYTES / 2,
             author: None,
             mempool: MempoolConfig::default(),
+            misbehave: None,
         }
     }
 }
@@ -348,7 +364,7 @@ impl Chain {
             self.config.max_block_txs.min(MAX_BLOCK_TXS),
             self.config.max_block_tx_bytes.min(MAX_BLOCK_TX_BYTES),
         )?;
-        let block = Arc::new(Block {
+        let mut block = Block {
             header: Header {
                 height,
                 parent: parent_hash,
@@ -359,7 +375,11 @@ impl Chain {
                 state_root: built.outcome.state_root,
             },
             transactions: built.transactions,
-        });
+        };
+        if let Some(misbehavior) = self.config.misbehave {
+            corrupt(&mut block, misbehavior);
+        }
+        let block = Arc::new(block);
         self.remember(block.clone(), built.outcome.changes, built.outcome.receipts, built.outcome.events);
         self.metrics.blocks_proposed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(block)
@@ -573,6 +593,23 @@ impl Chain {
         let Some(bytes) = self.store.receipts(height)? else { return Ok(None) };
         Ok(Some(StoredReceipts::decode(&mut &bytes[..]).map_err(|_| StoreError::Corrupt("receipts"))?))
     }
+}
+
+fn corrupt(block: &mut Block, misbehavior: Misbehavior) {
+    let junk = || {
+        let pair = agora_primitives::Pair::from_seed(&[0xbd; 32]);
+        let call = agora_runtime::Call::Transfer { dest: pair.public(), amount: agora_primitives::Balance(1) };
+        SignedTransaction::sign(&pair, &Hash([0xbd; 32]), 0, call)
+    };
+    match misbehavior {
+        Misbehavior::WrongStateRoot => block.header.state_root = Hash([0xee; 32]),
+        Misbehavior::BadTransaction => block.transactions.push(junk()),
+        Misbehavior::Oversized => {
+            let tx = junk();
+            block.transactions = vec![tx; MAX_BLOCK_TXS + 1];
+        }
+    }
+    block.header.tx_root = tx_root(&block.transactions);
 }
 
 /// Lowercase hex with a `0x` prefix.

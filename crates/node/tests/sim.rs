@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora_node::chain::{Chain, ChainConfig};
+use agora_node::chain::{Chain, ChainConfig, Misbehavior};
 use agora_node::engine::{
     CHANNEL_BACKFILL, CHANNEL_BROADCAST, CHANNEL_CERTIFICATES, CHANNEL_RESOLVER, CHANNEL_TXS, CHANNEL_VOTES, Channels,
     ConsensusConfig, MAX_MESSAGE_BYTES, start_follower, start_validator,
@@ -45,6 +45,7 @@ struct Net {
     handles: Vec<Option<Handle<()>>>,
     incarnation: Vec<u32>,
     alice: Pair,
+    misbehaving: Option<(usize, Misbehavior)>,
 }
 
 impl Net {
@@ -80,6 +81,7 @@ impl Net {
             handles: (0..N).map(|_| None).collect(),
             incarnation: vec![0; N],
             alice,
+            misbehaving: None,
         };
         net.connect_all(link(20, 100)).await;
         for i in 0..N {
@@ -117,7 +119,11 @@ impl Net {
                 self.stores[i].clone(),
                 &self.genesis,
                 0,
-                ChainConfig { block_time_ms: BLOCK_TIME_MS, ..ChainConfig::default() },
+                ChainConfig {
+                    block_time_ms: BLOCK_TIME_MS,
+                    misbehave: self.misbehaving.filter(|(who, _)| *who == i).map(|(_, how)| how),
+                    ..ChainConfig::default()
+                },
             )
             .unwrap(),
         );
@@ -365,4 +371,60 @@ fn a_new_follower_syncs_from_genesis_and_agrees() {
             net
         })
     });
+}
+
+/// A byzantine proposer's blocks are refused (counted in metrics) and never finalised; the
+/// honest three keep finalising.
+fn misbehaving_proposer(seed: u64, how: Misbehavior) {
+    let run_once = move || {
+        let config = deterministic::Config::new().with_seed(seed).with_timeout(Some(Duration::from_secs(600)));
+        deterministic::Runner::new(config).start(|context| async move {
+            let mut net = Net::new(context).await;
+            // Restart validator 0 as the byzantine one.
+            net.crash(0);
+            net.misbehaving = Some((0, how));
+            net.start(0).await;
+            net.submit_transfers(1, 0, 5);
+            assert!(net.wait_for(12, Duration::from_secs(300)).await, "{:?}", net.heights());
+            let bad_key = net.keys[0].public_key();
+            let bad: [u8; 32] = bad_key.as_ref().try_into().unwrap();
+            let chain = net.agreed_chain();
+            for h in 1..=*chain.keys().max().unwrap() {
+                let bytes = net.stores[1].block(h).unwrap().unwrap();
+                let block = agora_node::Block::decode(&bytes).unwrap();
+                assert_ne!(block.header.proposer, bad, "a byzantine block was finalised at {h}");
+            }
+            if how != Misbehavior::Oversized {
+                // Oversized blocks never decode, so they never reach verification.
+                let refused: u64 = (1..N)
+                    .map(|i| {
+                        net.chains[i]
+                            .as_ref()
+                            .unwrap()
+                            .metrics()
+                            .blocks_rejected
+                            .load(std::sync::atomic::Ordering::Relaxed)
+                    })
+                    .sum();
+                assert!(refused > 0, "nobody refused the byzantine proposals");
+            }
+            chain
+        })
+    };
+    assert_eq!(run_once(), run_once(), "same seed, different chain");
+}
+
+#[test]
+fn a_proposer_with_a_wrong_state_root_is_refused() {
+    misbehaving_proposer(7, Misbehavior::WrongStateRoot);
+}
+
+#[test]
+fn a_proposer_with_a_badly_signed_transaction_is_refused() {
+    misbehaving_proposer(8, Misbehavior::BadTransaction);
+}
+
+#[test]
+fn an_oversized_block_is_refused() {
+    misbehaving_proposer(9, Misbehavior::Oversized);
 }

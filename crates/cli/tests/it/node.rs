@@ -16,6 +16,7 @@ use crate::{agora, temp_dir};
 
 struct Localnet {
     dir: PathBuf,
+    metrics: Vec<String>,
     nodes: Vec<Option<Child>>,
     rpc: Vec<RpcClient>,
 }
@@ -52,7 +53,9 @@ impl Localnet {
             .iter()
             .map(|u| RpcClient::new(u.as_str().unwrap()).unwrap().with_timeout(Duration::from_secs(5)))
             .collect();
-        let mut net = Localnet { dir, nodes: (0..5).map(|_| None).collect(), rpc };
+        let metrics =
+            doc["nodes"].as_array().unwrap().iter().map(|n| n["metrics_url"].as_str().unwrap().to_string()).collect();
+        let mut net = Localnet { dir, metrics, nodes: (0..5).map(|_| None).collect(), rpc };
         for i in 0..4 {
             net.spawn(i);
         }
@@ -87,6 +90,21 @@ impl Localnet {
 
     fn height(&self, i: usize) -> Option<u64> {
         self.status(i).and_then(|s| s["finalized_height"].as_u64())
+    }
+
+    /// One Prometheus sample of node `i`.
+    fn metric(&self, i: usize, name: &str) -> u64 {
+        use std::io::{Read, Write};
+        let url = self.metrics[i].strip_prefix("http://").unwrap();
+        let (host, path) = url.split_once('/').unwrap();
+        let mut stream = std::net::TcpStream::connect(host).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(stream, "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        let line =
+            text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name} missing"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
     }
 
     fn running(&self) -> Vec<usize> {
@@ -199,6 +217,25 @@ fn a_thousand_transfers_survive_a_kill_9_and_restart() {
     let bob = Pair::from_seed(&[42; 32]).public();
     let amount = Balance(1_000_000);
     let total = 1000u64;
+
+    // Bad input first: each is refused with a reason, counted, and the node keeps going.
+    let refused = |params: Value| net.rpc[0].call("author_submitTransaction", params).unwrap_err().to_string();
+    assert!(refused(json!(["not hex"])).contains("not hex"));
+    assert!(refused(json!(["0x00ff00ff"])).contains("malformed transaction"));
+    let wrong_type = refused(json!([42]));
+    assert!(wrong_type.contains("code -32602"), "{wrong_type}");
+    let other_chain = SignedTransaction::sign(alice, &Hash([7; 32]), 0, Call::Transfer { dest: bob, amount });
+    assert!(
+        refused(json!([agora_node::chain::hex(&other_chain.encode())])).contains("bad signature"),
+        "wrong chain id"
+    );
+    let gap = SignedTransaction::sign(alice, &genesis, 1_000_000, Call::Transfer { dest: bob, amount });
+    assert!(refused(json!([agora_node::chain::hex(&gap.encode())])).contains("ahead"), "nonce gap");
+    let mut forged = SignedTransaction::sign(alice, &genesis, 0, Call::Transfer { dest: bob, amount });
+    forged.nonce = 1; // the signature no longer covers the payload
+    assert!(refused(json!([agora_node::chain::hex(&forged.encode())])).contains("bad signature"), "forged");
+    assert!(net.metric(0, "agora_txs_malformed_total") >= 2);
+    assert!(net.metric(0, "agora_txs_rejected_total") >= 3);
     let mut hashes = Vec::new();
     for nonce in 0..total {
         if nonce == 300 {
