@@ -4,6 +4,7 @@
 //! or one JSON document with `--json`). Exit codes: 0 success, 2 error (one line on stderr). A
 //! closed stdout (e.g. piping into `head`) counts as success.
 
+mod load;
 mod node;
 mod sim;
 

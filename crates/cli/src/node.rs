@@ -50,6 +50,8 @@ pub enum LocalnetCommand {
 /// `agora chain`.
 #[derive(Debug, Subcommand)]
 pub enum ChainCommand {
+    /// Load test: signed transfers from the localnet dev accounts; reports tx/s and latency.
+    Load(crate::load::LoadArgs),
     /// Height, finality and state root of a node.
     Status {
         /// The node's JSON-RPC URL.
@@ -109,6 +111,7 @@ pub fn run_localnet(cmd: LocalnetCommand) -> Result<(), Failure> {
 
 pub fn run_chain(cmd: ChainCommand) -> Result<(), Failure> {
     match cmd {
+        ChainCommand::Load(args) => crate::load::run(args),
         ChainCommand::Status { rpc, json } => {
             let status = RpcClient::new(&rpc)?.call("chain_status", json!([]))?;
             let doc = json!({

@@ -10,7 +10,7 @@ use commonware_cryptography::Signer;
 use commonware_cryptography::ed25519::PublicKey;
 use commonware_p2p::authenticated::lookup;
 use commonware_p2p::{Address, AddressableManager, AddressableTrackedPeers};
-use commonware_runtime::{Quota, Runner, Supervisor};
+use commonware_runtime::{Clock, Metrics, Quota, Runner, Spawner, Supervisor};
 use commonware_stream::{cups, sake};
 use commonware_utils::ordered::Map;
 use commonware_utils::{NZU32, NZUsize};
@@ -135,9 +135,24 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
                 .await
                 .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?;
         }
+        // Connected peers, from the p2p tracker's per-peer gauge (a series per connected peer).
+        let peers_chain = chain.clone();
+        let peers_handle = context.child("peer_count").spawn(move |context| async move {
+            loop {
+                let text = context.encode();
+                let connected = text
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && l.contains("tracker_directory_connected{"))
+                    .filter(|l| l.rsplit(' ').next().is_some_and(|v| v != "0"))
+                    .count();
+                peers_chain.metrics().peers.store(connected as u64, std::sync::atomic::Ordering::Relaxed);
+                context.sleep(Duration::from_secs(1)).await;
+            }
+        });
         info!(rpc = %config.rpc, p2p = %config.p2p, role = if is_validator { "validator" } else { "follower" }, "node running");
         let mut all = handles;
         all.push(network_handle);
+        all.push(peers_handle);
         let (result, _, _) = futures::future::select_all(all).await;
         if let Err(e) = result {
             error!(error = ?e, "a node task stopped");
