@@ -51,7 +51,9 @@ pub fn run(args: LoadArgs) -> Result<(), Failure> {
         let count = args.txs / accounts.len() + usize::from(k < args.txs % accounts.len());
         per_account.push(
             (0..count as u64)
-                .map(|i| SignedTransaction::sign(pair, &genesis, nonce + i, Call::Transfer { dest, amount: Balance(1) }))
+                .map(|i| {
+                    SignedTransaction::sign(pair, &genesis, nonce + i, Call::Transfer { dest, amount: Balance(1) })
+                })
                 .collect(),
         );
     }
@@ -150,7 +152,10 @@ pub fn run(args: LoadArgs) -> Result<(), Failure> {
         );
     }
     if finalized < args.txs - refused {
-        return Err(Failure(format!("only {finalized} of {} transfers finalised before the timeout", args.txs - refused)));
+        return Err(Failure(format!(
+            "only {finalized} of {} transfers finalised before the timeout",
+            args.txs - refused
+        )));
     }
     Ok(())
 }

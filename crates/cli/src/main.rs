@@ -5,6 +5,7 @@
 //! closed stdout (e.g. piping into `head`) counts as success.
 
 mod load;
+mod localnet_run;
 mod node;
 mod sim;
 

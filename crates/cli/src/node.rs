@@ -21,6 +21,26 @@ pub struct NodeArgs {
 /// `agora localnet`.
 #[derive(Debug, Subcommand)]
 pub enum LocalnetCommand {
+    /// Start a local network: writes it on first use (4 validators), starts one `agora node`
+    /// process per validator, waits for finality and prints the URLs. Ctrl-C stops it; the next
+    /// run resumes the same chain.
+    Run {
+        /// Directory of the network (created on first use).
+        #[arg(long, default_value = ".agora/localnet")]
+        dir: PathBuf,
+        /// Delete DIR first and start a new chain.
+        #[arg(long)]
+        fresh: bool,
+        /// Validators of a new network.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Block time of a new network, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        block_time: u64,
+        /// First port of a new network.
+        #[arg(long, default_value_t = 30300)]
+        base_port: u16,
+    },
     /// Write a genesis and one config per validator for a loopback network.
     Init {
         /// Number of validators.
@@ -84,6 +104,9 @@ pub fn run_node(args: NodeArgs) -> Result<(), Failure> {
 
 pub fn run_localnet(cmd: LocalnetCommand) -> Result<(), Failure> {
     match cmd {
+        LocalnetCommand::Run { dir, fresh, validators, block_time, base_port } => {
+            crate::localnet_run::run(&dir, fresh, validators, block_time, base_port)
+        }
         LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force, json } => {
             let options =
                 InitOptions { validators, followers, dir: dir.clone(), base_port, block_time_ms: block_time, force };

@@ -10,6 +10,7 @@ use agora_runtime::query;
 use jsonrpsee::server::{Server, ServerHandle};
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned, Params};
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -38,18 +39,17 @@ fn internal(e: impl std::fmt::Display) -> ErrorObjectOwned {
     err(INTERNAL, e.to_string())
 }
 
-/// Starts the JSON-RPC server on `addr`.
+/// Starts the JSON-RPC server on `addr`; returns its handle and the address it listens on.
 pub async fn serve(
     addr: SocketAddr,
     chain: Arc<Chain>,
     gossip: commonware_utils::channel::mpsc::UnboundedSender<Vec<u8>>,
-) -> std::io::Result<ServerHandle> {
-    let server = Server::builder()
-        .set_config(jsonrpsee::server::ServerConfig::builder().max_request_body_size(1024 * 1024).build())
-        .build(addr)
-        .await?;
+) -> std::io::Result<(ServerHandle, SocketAddr)> {
+    let config = jsonrpsee::server::ServerConfig::builder().max_request_body_size(1024 * 1024).build();
+    let server = Server::builder().set_config(config).build(addr).await?;
+    let local = server.local_addr()?;
     let module = module(Ctx { chain, gossip }).map_err(std::io::Error::other)?;
-    Ok(server.start(module))
+    Ok((server.start(module), local))
 }
 
 /// Starts the Prometheus endpoint (`GET /metrics`) on `addr`.
@@ -79,29 +79,83 @@ fn hash32(text: &str) -> Result<[u8; 32], ErrorObjectOwned> {
 }
 
 fn one<T: serde::de::DeserializeOwned>(params: &Params) -> Result<T, ErrorObjectOwned> {
-    params.one().map_err(|e| err(INVALID_PARAMS, e.message().to_string()))
+    params.one().map_err(detail)
 }
 
-/// The JSON view of a block.
-pub fn block_json(block: &Block) -> Value {
+/// An invalid-params error that says what is wrong (jsonrpsee puts the detail in `data`).
+fn detail(e: ErrorObjectOwned) -> ErrorObjectOwned {
+    match e.data() {
+        Some(data) => err(INVALID_PARAMS, format!("{}: {}", e.message(), data.get().trim_matches('"'))),
+        None => err(INVALID_PARAMS, e.message().to_string()),
+    }
+}
+
+/// A transaction as served.
+#[derive(serde::Serialize)]
+pub struct TxView<'a> {
+    /// Its hash.
+    pub hash: Hash,
+    /// Signer.
+    pub signer: AccountId,
+    /// Nonce.
+    pub nonce: u64,
+    /// The call.
+    pub call: &'a agora_runtime::Call,
+}
+
+/// A block as served by `chain_getBlock` and the finalised-block subscription.
+#[derive(serde::Serialize)]
+pub struct BlockView<'a> {
+    /// Height.
+    pub height: u64,
+    /// Block hash.
+    pub hash: String,
+    /// Parent hash.
+    pub parent: String,
+    /// Proposer's consensus key.
+    pub proposer: String,
+    /// Fee recipient.
+    pub author: Option<AccountId>,
+    /// Proposer's timestamp.
+    pub timestamp_ms: u64,
+    /// Transaction root.
+    pub tx_root: Hash,
+    /// State root after the block.
+    pub state_root: Hash,
+    /// Transaction hashes.
+    pub txs: Vec<Hash>,
+    /// The transactions (omitted in subscriptions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<Vec<TxView<'a>>>,
+}
+
+/// The served view of `block`.
+pub fn block_view(block: &Block, with_transactions: bool) -> BlockView<'_> {
     let h = &block.header;
-    let txs: Vec<Value> = block
-        .transactions
-        .iter()
-        .map(|tx| json!({"hash": tx.hash(), "signer": tx.signer, "nonce": tx.nonce, "call": tx.call}))
-        .collect();
-    json!({
-        "height": h.height,
-        "hash": hex(&block.hash()),
-        "parent": hex(&h.parent),
-        "proposer": hex(&h.proposer),
-        "author": h.author,
-        "timestamp_ms": h.timestamp_ms,
-        "tx_root": h.tx_root,
-        "state_root": h.state_root,
-        "txs": block.transactions.iter().map(|t| t.hash()).collect::<Vec<Hash>>(),
-        "transactions": txs,
-    })
+    BlockView {
+        height: h.height,
+        hash: hex(&block.hash()),
+        parent: hex(&h.parent),
+        proposer: hex(&h.proposer),
+        author: h.author,
+        timestamp_ms: h.timestamp_ms,
+        tx_root: h.tx_root,
+        state_root: h.state_root,
+        txs: block.transactions.iter().map(|t| t.hash()).collect(),
+        transactions: with_transactions.then(|| {
+            block
+                .transactions
+                .iter()
+                .map(|tx| TxView { hash: tx.hash(), signer: tx.signer, nonce: tx.nonce, call: &tx.call })
+                .collect()
+        }),
+    }
+}
+
+/// Serialises for a response. Goes through text, not `serde_json::Value`, so 128-bit integers
+/// (some hyperparameters) keep their exact value.
+fn raw_json<T: serde::Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObjectOwned> {
+    serde_json::value::to_raw_value(value).map_err(internal)
 }
 
 fn submit(ctx: &Ctx, params: &Params) -> Result<Hash, ErrorObjectOwned> {
@@ -136,7 +190,7 @@ fn status(chain: &Chain) -> Value {
 fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodError> {
     let mut m = RpcModule::new(ctx);
     m.register_method("chain_status", |_, ctx, _| Ok::<_, ErrorObjectOwned>(status(&ctx.chain)))?;
-    m.register_method("chain_getBlock", |params, ctx, _| -> Result<Value, ErrorObjectOwned> {
+    m.register_method("chain_getBlock", |params, ctx, _| -> Result<Box<RawValue>, ErrorObjectOwned> {
         let selector: Value = one(&params)?;
         let block = match (&selector["height"], &selector["hash"]) {
             (Value::Number(n), _) => {
@@ -146,31 +200,40 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
             (_, Value::String(s)) => ctx.chain.block_by_hash(&hash32(s)?).map_err(internal)?,
             _ => return Err(err(INVALID_PARAMS, "give {\"height\": H} or {\"hash\": \"0x…\"}")),
         };
-        block.map(|b| block_json(&b)).ok_or_else(|| err(NOT_FOUND, "no such finalised block"))
+        let block = block.ok_or_else(|| err(NOT_FOUND, "no such finalised block"))?;
+        raw_json(&block_view(&block, true))
     })?;
-    m.register_method("chain_getReceipt", |params, ctx, _| -> Result<Value, ErrorObjectOwned> {
+    m.register_method("chain_getReceipt", |params, ctx, _| -> Result<Box<RawValue>, ErrorObjectOwned> {
         let text: String = one(&params)?;
         let hash = Hash(hash32(&text)?);
         let location = ctx.chain.store().tx_location(&hash).map_err(internal)?;
         let Some(location) = location else {
             let pending = ctx.chain.in_mempool(&hash);
-            return Ok(json!({"status": if pending { "in_mempool" } else { "unknown" }}));
+            return raw_json(&json!({"status": if pending { "in_mempool" } else { "unknown" }}));
         };
         let stored =
             ctx.chain.receipts_at(location.height).map_err(internal)?.ok_or_else(|| internal("receipts missing"))?;
         let block = ctx.chain.block_at(location.height).map_err(internal)?.ok_or_else(|| internal("block missing"))?;
-        Ok(json!({
-            "status": "finalized",
-            "height": location.height,
-            "index": location.index,
-            "block": hex(&block.hash()),
-            "receipt": stored.receipts.get(location.index as usize),
-        }))
+        #[derive(serde::Serialize)]
+        struct ReceiptView<'a> {
+            status: &'static str,
+            height: u64,
+            index: u32,
+            block: String,
+            receipt: Option<&'a agora_runtime::Receipt>,
+        }
+        raw_json(&ReceiptView {
+            status: "finalized",
+            height: location.height,
+            index: location.index,
+            block: hex(&block.hash()),
+            receipt: stored.receipts.get(location.index as usize),
+        })
     })?;
     m.register_method("chain_getEvents", |params, ctx, _| {
         let height: u64 = one(&params)?;
         let stored = ctx.chain.receipts_at(height).map_err(internal)?.ok_or_else(|| err(NOT_FOUND, "no such block"))?;
-        Ok::<_, ErrorObjectOwned>(json!({"height": height, "events": stored.events, "receipts": stored.receipts}))
+        raw_json(&EventsView { height, hash: None, events: &stored.events, receipts: &stored.receipts })
     })?;
     m.register_method("author_submitTransaction", |params, ctx, _| submit(ctx, &params))?;
     m.register_subscription(
@@ -198,51 +261,51 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
 fn register_queries(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     macro_rules! query {
         ($name:literal, |$params:ident, $s:ident| $body:expr) => {
-            m.register_method($name, |$params, ctx, _| {
+            m.register_method($name, |$params, ctx, _| -> Result<Box<RawValue>, ErrorObjectOwned> {
                 let $s = ctx.chain.snapshot().map_err(internal)?;
-                let value: Result<Value, ErrorObjectOwned> = $body;
-                value
+                $body
             })?;
         };
     }
-    query!("state_chainInfo", |_p, s| Ok(json!(query::chain_info(&s))));
+    fn parse<T: serde::de::DeserializeOwned>(p: &Params) -> Result<T, ErrorObjectOwned> {
+        p.parse().map_err(detail)
+    }
+    fn subnet_missing(netuid: u16) -> ErrorObjectOwned {
+        err(NOT_FOUND, format!("no subnet {netuid}"))
+    }
+    query!("state_chainInfo", |_p, s| raw_json(&query::chain_info(&s)));
     query!("state_balance", |p, s| {
         let who = account(&one::<String>(&p)?)?;
-        Ok(json!({"free": query::balance(&s, &who), "nonce": query::nonce(&s, &who)}))
+        raw_json(&json!({"free": query::balance(&s, &who), "nonce": query::nonce(&s, &who)}))
     });
-    query!("state_nonce", |p, s| Ok(json!(query::nonce(&s, &account(&one::<String>(&p)?)?))));
-    query!("state_subnets", |_p, s| Ok(json!(query::subnets(&s))));
+    query!("state_nonce", |p, s| raw_json(&query::nonce(&s, &account(&one::<String>(&p)?)?)));
+    query!("state_subnets", |_p, s| raw_json(&query::subnets(&s)));
     query!("state_subnet", |p, s| {
-        let netuid = NetUid(one(&p)?);
-        query::subnet(&s, netuid).map(|v| json!(v)).ok_or_else(|| err(NOT_FOUND, format!("no subnet {}", netuid.0)))
+        let netuid: u16 = one(&p)?;
+        raw_json(&query::subnet(&s, NetUid(netuid)).ok_or_else(|| subnet_missing(netuid))?)
     });
     query!("state_hyperparameters", |p, s| {
-        let netuid = NetUid(one(&p)?);
-        query::subnet(&s, netuid)
-            .map(|v| json!(v.hyperparameters))
-            .ok_or_else(|| err(NOT_FOUND, format!("no subnet {}", netuid.0)))
+        let netuid: u16 = one(&p)?;
+        raw_json(&query::subnet(&s, NetUid(netuid)).ok_or_else(|| subnet_missing(netuid))?.hyperparameters)
     });
     query!("state_metagraph", |p, s| {
-        let (netuid, full): (u16, Option<bool>) =
-            p.parse().map_err(|e: ErrorObjectOwned| err(INVALID_PARAMS, e.message().to_string()))?;
-        query::metagraph(&s, NetUid(netuid), full.unwrap_or(false))
-            .map(|v| json!(v))
-            .ok_or_else(|| err(NOT_FOUND, format!("no subnet {netuid}")))
+        let mut seq = p.sequence();
+        let netuid: u16 = seq.next().map_err(detail)?;
+        let full: Option<bool> = seq.optional_next().map_err(detail)?;
+        raw_json(&query::metagraph(&s, NetUid(netuid), full.unwrap_or(false)).ok_or_else(|| subnet_missing(netuid))?)
     });
-    query!("state_weights", |p, s| Ok(json!(query::weights(&s, NetUid(one(&p)?)))));
-    query!("state_bonds", |p, s| Ok(json!(query::bonds(&s, NetUid(one(&p)?)))));
+    query!("state_weights", |p, s| raw_json(&query::weights(&s, NetUid(one(&p)?))));
+    query!("state_bonds", |p, s| raw_json(&query::bonds(&s, NetUid(one(&p)?))));
     query!("state_stake", |p, s| {
-        let (coldkey, hotkey, netuid): (String, String, u16) =
-            p.parse().map_err(|e: ErrorObjectOwned| err(INVALID_PARAMS, e.message().to_string()))?;
-        Ok(json!(query::stake(&s, &account(&coldkey)?, &account(&hotkey)?, NetUid(netuid))))
+        let (coldkey, hotkey, netuid): (String, String, u16) = parse(&p)?;
+        raw_json(&query::stake(&s, &account(&coldkey)?, &account(&hotkey)?, NetUid(netuid)))
     });
-    query!("state_stakesOfColdkey", |p, s| Ok(json!(query::stakes_of_coldkey(&s, &account(&one::<String>(&p)?)?))));
-    query!("state_stakesOnHotkey", |p, s| Ok(json!(query::stakes_on_hotkey(&s, &account(&one::<String>(&p)?)?))));
-    query!("state_delegates", |_p, s| Ok(json!(query::delegates(&s))));
+    query!("state_stakesOfColdkey", |p, s| raw_json(&query::stakes_of_coldkey(&s, &account(&one::<String>(&p)?)?)));
+    query!("state_stakesOnHotkey", |p, s| raw_json(&query::stakes_on_hotkey(&s, &account(&one::<String>(&p)?)?)));
+    query!("state_delegates", |_p, s| raw_json(&query::delegates(&s)));
     query!("state_uidOf", |p, s| {
-        let (netuid, hotkey): (u16, String) =
-            p.parse().map_err(|e: ErrorObjectOwned| err(INVALID_PARAMS, e.message().to_string()))?;
-        Ok(json!(query::uid_of(&s, NetUid(netuid), &account(&hotkey)?)))
+        let (netuid, hotkey): (u16, String) = parse(&p)?;
+        raw_json(&query::uid_of(&s, NetUid(netuid), &account(&hotkey)?))
     });
     Ok(())
 }
@@ -299,14 +362,18 @@ async fn finalized(
     loop {
         match events.recv().await {
             Ok(ChainEvent::Finalized(f)) => {
-                let value = if events_only {
-                    json!({"height": f.block.header.height, "hash": hex(&f.hash), "events": f.events, "receipts": f.receipts})
+                let message = if events_only {
+                    let view = EventsView {
+                        height: f.block.header.height,
+                        hash: Some(hex(&f.hash)),
+                        events: &f.events,
+                        receipts: &f.receipts,
+                    };
+                    raw(&view)?
                 } else {
-                    let mut v = block_json(&f.block);
-                    v["transactions"] = Value::Null;
-                    v
+                    raw(&block_view(&f.block, false))?
                 };
-                sink.send(raw(&value)?).await?;
+                sink.send(message).await?;
             }
             Ok(_) | Err(RecvError::Lagged(_)) => {}
             Err(RecvError::Closed) => return Ok(()),
@@ -314,6 +381,15 @@ async fn finalized(
     }
 }
 
-fn raw(value: &Value) -> Result<SubscriptionMessage, serde_json::Error> {
+fn raw<T: serde::Serialize>(value: &T) -> Result<SubscriptionMessage, serde_json::Error> {
     Ok(SubscriptionMessage::from(serde_json::value::to_raw_value(value)?))
+}
+
+#[derive(serde::Serialize)]
+struct EventsView<'a> {
+    height: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<String>,
+    events: &'a [agora_runtime::Event],
+    receipts: &'a [agora_runtime::Receipt],
 }

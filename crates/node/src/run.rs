@@ -127,7 +127,7 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             )
             .await
         };
-        let rpc_handle = rpc::serve(config.rpc, chain.clone(), gossip)
+        let (rpc_handle, _) = rpc::serve(config.rpc, chain.clone(), gossip)
             .await
             .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
         if let Some(addr) = config.metrics {
@@ -153,12 +153,34 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
         let mut all = handles;
         all.push(network_handle);
         all.push(peers_handle);
-        let (result, _, _) = futures::future::select_all(all).await;
-        if let Err(e) = result {
-            error!(error = ?e, "a node task stopped");
+        tokio::select! {
+            (result, _, _) = futures::future::select_all(all) => {
+                if let Err(e) = result {
+                    error!(error = ?e, "a node task stopped");
+                }
+            }
+            signal = shutdown_signal() => info!(signal, "stopping (every commit is atomic, so any moment is safe)"),
         }
         rpc_handle.stop().ok();
         Ok(())
     });
     result
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let terminate = async {
+        match term.as_mut() {
+            Some(term) => {
+                term.recv().await;
+            }
+            None => futures::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = terminate => "SIGTERM",
+    }
 }

@@ -281,3 +281,45 @@ fn a_thousand_transfers_survive_a_kill_9_and_restart() {
     }
     net.assert_agree();
 }
+
+#[test]
+fn localnet_run_starts_a_finalising_network_and_resumes_it() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir("localnet-run");
+    let start = |expect_resume: bool| -> u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(["localnet", "run", "--dir", dir.to_str().unwrap(), "--base-port", "42300", "--block-time", "250"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            lines.push(line.clone());
+            if line.starts_with("Ctrl-C") {
+                break;
+            }
+        }
+        let rpc = RpcClient::new("http://127.0.0.1:42301").unwrap();
+        let height = rpc.call("chain_status", json!([])).unwrap()["finalized_height"].as_u64().unwrap();
+        // Ctrl-C reaches the whole process group, as in a terminal.
+        let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{}", child.id())]).status();
+        let _ = child.wait();
+        let mut stderr = String::new();
+        use std::io::Read;
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert_eq!(stderr.contains("resuming"), expect_resume, "{stderr}");
+        assert!(lines.iter().any(|l| l.contains("finalising")), "{lines:?}");
+        height
+    };
+    let first = start(false);
+    assert!(first >= 1);
+    std::thread::sleep(Duration::from_millis(500));
+    let second = start(true);
+    assert!(second >= first, "the resumed chain continues: {first} -> {second}");
+}

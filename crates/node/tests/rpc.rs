@@ -1,0 +1,126 @@
+//! JSON-RPC end to end against a chain driven by hand (no consensus): HTTP queries, bad input,
+//! and WebSocket subscriptions (submit-and-watch, finalised blocks).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora_node::chain::{Chain, ChainConfig, hex};
+use agora_node::client::RpcClient;
+use agora_node::rpc;
+use agora_primitives::{Balance, Pair};
+use agora_runtime::{Call, GenesisConfig, SignedTransaction};
+use agora_store::Store;
+use parity_scale_codec::Encode;
+use serde_json::{Value, json};
+use tokio_util::compat::TokioAsyncReadCompatExt;
+
+type Ws = (
+    soketto::connection::Sender<tokio_util::compat::Compat<tokio::net::TcpStream>>,
+    soketto::connection::Receiver<tokio_util::compat::Compat<tokio::net::TcpStream>>,
+);
+
+async fn ws(addr: std::net::SocketAddr) -> Ws {
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let host = addr.to_string();
+    let mut client = soketto::handshake::Client::new(stream.compat(), &host, "/");
+    match client.handshake().await.unwrap() {
+        soketto::handshake::ServerResponse::Accepted { .. } => {}
+        other => panic!("websocket refused: {other:?}"),
+    }
+    client.into_builder().finish()
+}
+
+async fn send(ws: &mut Ws, method: &str, params: Value) {
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    ws.0.send_text(request.to_string()).await.unwrap();
+    ws.0.flush().await.unwrap();
+}
+
+async fn next(ws: &mut Ws) -> Value {
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), ws.1.receive_data(&mut buf))
+        .await
+        .expect("a message in time")
+        .unwrap();
+    serde_json::from_slice(&buf).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpc_serves_queries_transactions_and_subscriptions() {
+    let alice = Pair::from_seed(&[1; 32]);
+    let bob = Pair::from_seed(&[2; 32]).public();
+    let mut config = GenesisConfig::new("rpc-test");
+    config.balances.insert(alice.public(), Balance::from_tao(100).unwrap());
+    let genesis = config.build().unwrap();
+    let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, ChainConfig::default()).unwrap());
+    let (gossip, mut gossiped) = commonware_utils::channel::mpsc::unbounded_channel();
+    let (_server, addr) = rpc::serve("127.0.0.1:0".parse().unwrap(), chain.clone(), gossip).await.unwrap();
+    let url = format!("http://{addr}");
+    let http = move |method: &'static str, params: Value| {
+        let url = url.clone();
+        async move { tokio::task::spawn_blocking(move || RpcClient::new(&url).unwrap().call(method, params)).await.unwrap() }
+    };
+
+    let status = http("chain_status", json!([])).await.unwrap();
+    assert_eq!(status["finalized_height"], 0);
+    assert_eq!(status["genesis_hash"], json!(genesis.genesis_hash));
+
+    // Subscribe to finalised blocks, then submit-and-watch a transfer.
+    let mut blocks = ws(addr).await;
+    send(&mut blocks, "chain_subscribeFinalized", json!([])).await;
+    let sub = next(&mut blocks).await;
+    assert!(!sub["result"].is_null(), "subscription id: {sub}");
+    let tx =
+        SignedTransaction::sign(&alice, &genesis.genesis_hash, 0, Call::Transfer { dest: bob, amount: Balance(5_000) });
+    let mut watch = ws(addr).await;
+    send(&mut watch, "author_submitAndWatch", json!([hex(&tx.encode())])).await;
+    let sub = next(&mut watch).await;
+    assert!(!sub["result"].is_null(), "subscription id: {sub}");
+    let first = next(&mut watch).await;
+    assert_eq!(first["params"]["result"]["status"], "in_mempool", "{first}");
+    assert_eq!(gossiped.recv().await.unwrap(), tx.encode(), "admitted transactions are gossiped");
+
+    // The same transaction again is a duplicate; garbage is refused with a reason.
+    let dup = http("author_submitTransaction", json!([hex(&tx.encode())])).await.unwrap_err().to_string();
+    assert!(dup.contains("already in the mempool"), "{dup}");
+    let bad = http("author_submitTransaction", json!(["0x0102"])).await.unwrap_err().to_string();
+    assert!(bad.contains("malformed"), "{bad}");
+
+    // A proposer builds a block with it; finalisation commits it.
+    let block = chain.propose(&chain.genesis_block(), [9; 32], 1_000).unwrap();
+    assert_eq!(block.transactions, vec![tx.clone()]);
+    chain.finalize(&block, 1_500).unwrap();
+
+    let done = next(&mut watch).await;
+    assert_eq!(done["params"]["result"]["status"], "finalized", "{done}");
+    assert_eq!(done["params"]["result"]["height"], 1);
+    let announced = next(&mut blocks).await;
+    assert_eq!(announced["params"]["result"]["height"], 1, "{announced}");
+    assert_eq!(announced["params"]["result"]["hash"], json!(hex(&block.hash())));
+
+    let got = http("chain_getBlock", json!([{ "height": 1 }])).await.unwrap();
+    assert_eq!(got["hash"], json!(hex(&block.hash())));
+    assert_eq!(got["txs"], json!([tx.hash()]));
+    let by_hash = http("chain_getBlock", json!([{ "hash": hex(&block.hash()) }])).await.unwrap();
+    assert_eq!(by_hash["height"], 1);
+    let receipt = http("chain_getReceipt", json!([tx.hash()])).await.unwrap();
+    assert_eq!(receipt["status"], "finalized");
+    assert_eq!(receipt["receipt"]["nonce"], 0);
+    let balance = http("state_balance", json!([bob.to_string()])).await.unwrap();
+    assert_eq!(balance["free"], json!(Balance(5_000)));
+    assert_eq!(http("state_nonce", json!([alice.public().to_string()])).await.unwrap(), 1);
+    assert!(http("chain_getEvents", json!([1])).await.unwrap()["receipts"].is_array());
+    assert!(http("state_subnets", json!([])).await.unwrap().is_array());
+    assert!(http("state_chainInfo", json!([])).await.unwrap().is_object());
+    assert!(http("state_delegates", json!([])).await.unwrap().is_array());
+
+    // Not found and bad parameters are errors with a message, not crashes.
+    let missing = http("chain_getBlock", json!([{ "height": 99 }])).await.unwrap_err().to_string();
+    assert!(missing.contains("code 1001"), "{missing}");
+    let no_subnet = http("state_metagraph", json!([42])).await.unwrap_err().to_string();
+    assert!(no_subnet.contains("no subnet 42"), "{no_subnet}");
+    let bad_account = http("state_balance", json!(["nope"])).await.unwrap_err().to_string();
+    assert!(bad_account.contains("SS58"), "{bad_account}");
+    let bad_selector = http("chain_getBlock", json!([{}])).await.unwrap_err().to_string();
+    assert!(bad_selector.contains("height"), "{bad_selector}");
+}
