@@ -23,6 +23,9 @@ use crate::block::{Block, BlockHash, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, 
 use crate::mempool::{Mempool, MempoolConfig, MempoolError};
 use crate::metrics::Metrics;
 
+/// Hands an admitted transaction's bytes to the network (gossip to peers).
+pub type Gossip = Arc<dyn Fn(Vec<u8>) + Send + Sync>;
+
 /// How blocks are built and checked.
 #[derive(Clone, Debug)]
 pub struct ChainConfig {

@@ -21,12 +21,7 @@ use std::path::{Path, PathBuf};
 
 use agora_primitives::AccountId;
 use agora_runtime::GenesisConfig;
-use commonware_codec::{DecodeExt, Encode};
-use commonware_cryptography::Signer;
-use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use serde::{Deserialize, Serialize};
-
-use crate::chain::{hex, parse_hex};
 
 /// Errors loading configuration.
 #[derive(Debug, thiserror::Error)]
@@ -69,22 +64,6 @@ impl ChainSpec {
     pub fn load(path: &Path) -> Result<ChainSpec, ConfigError> {
         let text = read(path)?;
         serde_json::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })
-    }
-
-    /// The validators' public keys, checked.
-    pub fn validator_keys(&self) -> Result<Vec<PublicKey>, ConfigError> {
-        if self.validators.is_empty() {
-            return Err(ConfigError::Invalid("the chain spec lists no validators".into()));
-        }
-        let mut keys = Vec::new();
-        for text in &self.validators {
-            let key = parse_public_key(text)?;
-            if keys.contains(&key) {
-                return Err(ConfigError::Invalid(format!("validator {text} is listed twice")));
-            }
-            keys.push(key);
-        }
-        Ok(keys)
     }
 }
 
@@ -149,53 +128,6 @@ impl NodeConfig {
         }
         Ok(config)
     }
-
-    /// The node's secret key.
-    pub fn private_key(&self) -> Result<PrivateKey, ConfigError> {
-        let bytes = parse_hex(&self.key).ok_or_else(|| ConfigError::Invalid("key: not hex".into()))?;
-        PrivateKey::decode(bytes::Bytes::from(bytes))
-            .map_err(|_| ConfigError::Invalid("key: not a 32-byte ed25519 secret".into()))
-    }
-
-    /// The peers, checked.
-    pub fn peer_list(&self) -> Result<Vec<(PublicKey, SocketAddr)>, ConfigError> {
-        self.peers.iter().map(|p| Ok((parse_public_key(&p.public_key)?, p.address))).collect()
-    }
-
-    /// The followers, checked.
-    pub fn follower_list(&self) -> Result<Vec<(PublicKey, SocketAddr)>, ConfigError> {
-        self.followers.iter().map(|p| Ok((parse_public_key(&p.public_key)?, p.address))).collect()
-    }
-}
-
-/// Parses a hex ed25519 public key.
-pub fn parse_public_key(text: &str) -> Result<PublicKey, ConfigError> {
-    let bytes = parse_hex(text).ok_or_else(|| ConfigError::Invalid(format!("{text}: not hex")))?;
-    PublicKey::decode(bytes::Bytes::from(bytes))
-        .map_err(|_| ConfigError::Invalid(format!("{text}: not an ed25519 public key")))
-}
-
-/// Hex of a public key.
-pub fn public_key_hex(key: &PublicKey) -> String {
-    hex(&key.encode())
-}
-
-/// Hex of a secret key.
-pub fn private_key_hex(key: &PrivateKey) -> String {
-    hex(&key.encode())
-}
-
-/// A fresh random ed25519 key (from the OS).
-pub fn random_key() -> Result<PrivateKey, ConfigError> {
-    use std::io::Read;
-    let mut seed = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .map_err(|error| ConfigError::Io { path: "/dev/urandom".into(), error })?;
-    let key = PrivateKey::decode(bytes::Bytes::copy_from_slice(&seed))
-        .map_err(|_| ConfigError::Invalid("random key rejected".into()))?;
-    debug_assert_ne!(key.public_key().encode().len(), 0);
-    Ok(key)
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {

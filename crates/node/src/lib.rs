@@ -18,7 +18,11 @@ pub mod localnet;
 pub mod mempool;
 pub mod metrics;
 pub mod rpc;
-pub mod run;
 
 pub use block::{Block, BlockHash, Header};
 pub use chain::{Chain, ChainConfig, ChainError, ChainEvent, TxStatus};
+
+/// Running a node in production (tokio runtime, TCP p2p, redb store, RPC).
+pub mod run {
+    pub use crate::engine::node::{NodeError, open_chain, run};
+}

@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 use agora_primitives::{AccountId, Balance, Pair, blake2_256};
 use agora_runtime::GenesisConfig;
-use commonware_cryptography::Signer;
 use serde::Serialize;
 
-use crate::config::{ChainSpec, ConfigError, NodeConfig, PeerConfig, private_key_hex, public_key_hex, random_key};
+use crate::config::{ChainSpec, ConfigError, NodeConfig, PeerConfig};
+use crate::engine::keys;
+
+/// Fee per transaction on a localnet, in rao (0.00001 TAO).
+pub const LOCALNET_TX_FEE: u64 = 10_000;
 
 /// Options of `localnet init`.
 #[derive(Clone, Debug)]
@@ -96,15 +99,12 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             genesis_path.display()
         )));
     }
-    let keys = (0..nodes).map(|_| random_key()).collect::<Result<Vec<_>, _>>()?;
+    let keys = (0..nodes).map(|_| keys::generate()).collect::<Result<Vec<_>, _>>()?;
     let port = |i: usize, offset: usize| options.base_port + (10 * i + offset) as u16;
     let all: Vec<PeerConfig> = keys
         .iter()
         .enumerate()
-        .map(|(i, k)| PeerConfig {
-            public_key: public_key_hex(&k.public_key()),
-            address: ([127, 0, 0, 1], port(i, 0)).into(),
-        })
+        .map(|(i, (_, public))| PeerConfig { public_key: public.clone(), address: ([127, 0, 0, 1], port(i, 0)).into() })
         .collect();
     let (peers, followers) = all.split_at(options.validators);
 
@@ -115,6 +115,8 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
         runtime.balances.insert(pair.public(), Balance::from_tao(1_000_000).expect("in range"));
     }
     runtime.params.allow_loopback_axons = true;
+    // A small fee per transaction, paid to the block's proposer (its `author`), keeps spam costly.
+    runtime.params.tx_fee = LOCALNET_TX_FEE;
     let spec =
         ChainSpec { runtime, validators: peers.iter().map(|p| p.public_key.clone()).collect(), genesis_time_ms: 0 };
     spec.runtime.build().map_err(|e| ConfigError::Invalid(format!("genesis: {e}")))?;
@@ -130,12 +132,12 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
     write(&options.dir.join("dev-accounts.json"), &serde_json::to_string_pretty(&dev).expect("serialisable"))?;
 
     let mut out = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
+    for (i, (secret, public)) in keys.iter().enumerate() {
         let validator = i < options.validators;
         let config = NodeConfig {
             genesis: "../genesis.json".into(),
             data_dir: "data".into(),
-            key: private_key_hex(key),
+            key: secret.clone(),
             p2p: ([127, 0, 0, 1], port(i, 0)).into(),
             rpc: ([127, 0, 0, 1], port(i, 1)).into(),
             metrics: Some(([127, 0, 0, 1], port(i, 2)).into()),
@@ -156,7 +158,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             rpc_url: format!("http://127.0.0.1:{}", port(i, 1)),
             metrics_url: format!("http://127.0.0.1:{}/metrics", port(i, 2)),
             p2p: format!("127.0.0.1:{}", port(i, 0)),
-            public_key: public_key_hex(&key.public_key()),
+            public_key: public.clone(),
         });
     }
     Ok(out)

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::block::Block;
-use crate::chain::{Chain, ChainEvent, TxStatus, hex, parse_hex};
+use crate::chain::{Chain, ChainEvent, Gossip, TxStatus, hex, parse_hex};
 
 /// Invalid parameters (JSON-RPC standard code).
 const INVALID_PARAMS: i32 = -32602;
@@ -28,7 +28,7 @@ const INTERNAL: i32 = -32603;
 
 struct Ctx {
     chain: Arc<Chain>,
-    gossip: commonware_utils::channel::mpsc::UnboundedSender<Vec<u8>>,
+    gossip: Gossip,
 }
 
 fn err(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -40,11 +40,7 @@ fn internal(e: impl std::fmt::Display) -> ErrorObjectOwned {
 }
 
 /// Starts the JSON-RPC server on `addr`; returns its handle and the address it listens on.
-pub async fn serve(
-    addr: SocketAddr,
-    chain: Arc<Chain>,
-    gossip: commonware_utils::channel::mpsc::UnboundedSender<Vec<u8>>,
-) -> std::io::Result<(ServerHandle, SocketAddr)> {
+pub async fn serve(addr: SocketAddr, chain: Arc<Chain>, gossip: Gossip) -> std::io::Result<(ServerHandle, SocketAddr)> {
     let config = jsonrpsee::server::ServerConfig::builder().max_request_body_size(1024 * 1024).build();
     let server = Server::builder().set_config(config).build(addr).await?;
     let local = server.local_addr()?;
@@ -169,19 +165,24 @@ fn submit(ctx: &Ctx, params: &Params) -> Result<Hash, ErrorObjectOwned> {
         err(TX_REJECTED, format!("malformed transaction: {e}"))
     })?;
     let hash = ctx.chain.submit(tx).map_err(|e| err(TX_REJECTED, e.to_string()))?;
-    let _ = ctx.gossip.send(bytes);
+    (ctx.gossip)(bytes);
     Ok(hash)
 }
 
 fn status(chain: &Chain) -> Value {
     let head = chain.head();
+    let head_time = chain.head_block().header.timestamp_ms;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    // Behind if the finalised head is much older than the block time says it should be.
+    let lag_limit = (10 * chain.config().block_time_ms).max(30_000);
+    let syncing = head.height > 0 && now.saturating_sub(head_time) > lag_limit;
     json!({
         "height": head.height,
         "finalized_height": head.height,
         "finalized_hash": hex(&head.block_hash),
         "state_root": head.state_root,
         "peers": chain.metrics().peers.load(std::sync::atomic::Ordering::Relaxed),
-        "syncing": false,
+        "syncing": syncing,
         "genesis_hash": chain.genesis_hash(),
         "mempool": chain.mempool_len(),
     })

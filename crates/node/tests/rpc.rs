@@ -53,7 +53,9 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     config.balances.insert(alice.public(), Balance::from_tao(100).unwrap());
     let genesis = config.build().unwrap();
     let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, ChainConfig::default()).unwrap());
-    let (gossip, mut gossiped) = commonware_utils::channel::mpsc::unbounded_channel();
+    let (sender, gossiped) = std::sync::mpsc::channel();
+    let sender = std::sync::Mutex::new(sender);
+    let gossip: agora_node::chain::Gossip = Arc::new(move |bytes| sender.lock().unwrap().send(bytes).unwrap());
     let (_server, addr) = rpc::serve("127.0.0.1:0".parse().unwrap(), chain.clone(), gossip).await.unwrap();
     let url = format!("http://{addr}");
     let http = move |method: &'static str, params: Value| {
@@ -78,7 +80,11 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     assert!(!sub["result"].is_null(), "subscription id: {sub}");
     let first = next(&mut watch).await;
     assert_eq!(first["params"]["result"]["status"], "in_mempool", "{first}");
-    assert_eq!(gossiped.recv().await.unwrap(), tx.encode(), "admitted transactions are gossiped");
+    assert_eq!(
+        gossiped.recv_timeout(Duration::from_secs(5)).unwrap(),
+        tx.encode(),
+        "admitted transactions are gossiped"
+    );
 
     // The same transaction again is a duplicate; garbage is refused with a reason.
     let dup = http("author_submitTransaction", json!([hex(&tx.encode())])).await.unwrap_err().to_string();

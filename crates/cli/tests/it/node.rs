@@ -273,6 +273,19 @@ fn a_thousand_transfers_survive_a_kill_9_and_restart() {
         let balance = net.rpc[i].call("state_balance", json!([bob.to_string()])).unwrap();
         assert_eq!(balance["free"], json!(Balance(amount.0 * total)), "node {i}");
     }
+    // Fees went to block proposers (the dev accounts are the localnet's fee recipients): the dev
+    // accounts together lost exactly the transfers, and another proposer than the sender earned.
+    let free = |i: usize, who: &agora_primitives::AccountId| -> u64 {
+        let b = net.rpc[i].call("state_balance", json!([who.to_string()])).unwrap();
+        serde_json::from_value::<Balance>(b["free"].clone()).unwrap().0
+    };
+    for i in 0..4 {
+        let total_dev: u64 = accounts.iter().map(|(_, p)| free(i, &p.public())).sum();
+        assert_eq!(total_dev, 4 * Balance::from_tao(1_000_000).unwrap().0 - total * amount.0, "node {i}");
+    }
+    let initial = Balance::from_tao(1_000_000).unwrap().0;
+    assert!(accounts[1..].iter().any(|(_, p)| free(0, &p.public()) > initial), "no proposer earned fees");
+
     // Every transfer has its receipt on the restarted node.
     for (nonce, hash) in hashes.iter().enumerate() {
         let receipt = net.rpc[1].call("chain_getReceipt", json!([hash])).unwrap();

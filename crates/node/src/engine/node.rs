@@ -17,7 +17,8 @@ use commonware_utils::{NZU32, NZUsize};
 use tracing::{error, info};
 
 use crate::chain::{Chain, ChainConfig};
-use crate::config::{ChainSpec, ConfigError, NodeConfig, public_key_hex};
+use crate::config::{ChainSpec, ConfigError, NodeConfig};
+use crate::engine::keys::{self, public_key_hex};
 use crate::engine::{self, Channels, ConsensusConfig, MAX_MESSAGE_BYTES};
 use crate::rpc;
 
@@ -52,14 +53,14 @@ pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, N
 /// Runs a node until the process is stopped.
 pub fn run(config: NodeConfig) -> Result<(), NodeError> {
     let spec = ChainSpec::load(&config.genesis)?;
-    let validators = spec.validator_keys()?;
-    let key = config.private_key()?;
+    let validators = keys::validators(&spec)?;
+    let key = keys::node_key(&config)?;
     let me = key.public_key();
-    let peers = config.peer_list()?;
+    let peers = keys::peers(&config.peers)?;
     let chain = open_chain(&config, &spec)?;
     let head = chain.head();
     info!(height = head.height, state_root = %head.state_root, key = %public_key_hex(&me), "chain opened");
-    let followers = config.follower_list()?;
+    let followers = keys::peers(&config.followers)?;
     let is_validator = validators.contains(&me);
     if !is_validator && peers.is_empty() {
         return Err(ConfigError::Invalid(format!(

@@ -47,8 +47,11 @@ use futures::StreamExt;
 use rand_core::CryptoRng;
 use tracing::{debug, error, info, warn};
 
+pub mod keys;
+pub mod node;
+
 use crate::block::{Block, MAX_BLOCK_BYTES};
-use crate::chain::Chain;
+use crate::chain::{Chain, Gossip};
 
 /// Namespace of every consensus signature (votes, certificates) of this chain.
 pub const NAMESPACE: &[u8] = b"agora/consensus/v1";
@@ -352,7 +355,7 @@ pub async fn start_validator<E, B, P, S, R>(
     blocker: B,
     peers: P,
     channels: Channels<S, R>,
-) -> (Vec<Handle<()>>, mpsc::UnboundedSender<Vec<u8>>)
+) -> (Vec<Handle<()>>, Gossip)
 where
     E: Clock + Spawner + Storage + Metrics + Supervisor + CryptoRng + Send + Sync + 'static,
     B: Blocker<PublicKey = PublicKey> + Clone,
@@ -514,7 +517,7 @@ pub async fn start_follower<E, B, P, S, R>(
     blocker: B,
     peers: P,
     (backfill, txs): ((S, R), (S, R)),
-) -> (Vec<Handle<()>>, mpsc::UnboundedSender<Vec<u8>>)
+) -> (Vec<Handle<()>>, Gossip)
 where
     E: Clock + Spawner + Storage + Metrics + Supervisor + CryptoRng + Send + Sync + 'static,
     B: Blocker<PublicKey = PublicKey> + Clone,
@@ -561,11 +564,7 @@ where
 
 /// Transaction gossip: admitted RPC transactions go to every peer; transactions from peers are
 /// admitted (and not forwarded again: the validator set is fully connected).
-fn start_gossip<E, S, R>(
-    context: E,
-    chain: Arc<Chain>,
-    (mut sender, mut receiver): (S, R),
-) -> (mpsc::UnboundedSender<Vec<u8>>, Handle<()>)
+fn start_gossip<E, S, R>(context: E, chain: Arc<Chain>, (mut sender, mut receiver): (S, R)) -> (Gossip, Handle<()>)
 where
     E: Spawner + Supervisor,
     S: Sender<PublicKey = PublicKey>,
@@ -594,7 +593,10 @@ where
             }
         }
     });
-    (outbox, handle)
+    let gossip: Gossip = Arc::new(move |bytes| {
+        let _ = outbox.send(bytes);
+    });
+    (gossip, handle)
 }
 
 fn archive_config<C>(prefix: &str, name: &str, page_cache: &CacheRef, codec_config: C) -> immutable::Config<C> {
