@@ -383,6 +383,11 @@ impl Chain {
             corrupt(&mut block, misbehavior);
         }
         let block = Arc::new(block);
+        let hash = block.hash();
+        for tx in &block.transactions {
+            let status = TxStatus::Included { height, block: hex(&hash) };
+            let _ = self.events.send(ChainEvent::Tx(tx.hash(), status));
+        }
         self.remember(block.clone(), built.outcome.changes, built.outcome.receipts, built.outcome.events);
         self.metrics.blocks_proposed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(block)
@@ -544,7 +549,7 @@ impl Chain {
 
     /// Admits a transaction to the mempool after checking it against the committed state.
     pub fn submit(&self, tx: SignedTransaction) -> Result<Hash, MempoolError> {
-        let snapshot = self.store.snapshot().map_err(|_| MempoolError::Full(0))?;
+        let snapshot = self.store.snapshot().map_err(|e| MempoolError::Unavailable(e.to_string()))?;
         let result = {
             let mut pool = self.mempool.lock().expect("mempool lock");
             let result = pool.admit(&snapshot, tx);

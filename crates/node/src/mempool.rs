@@ -67,6 +67,9 @@ pub enum MempoolError {
     /// The mempool is full.
     #[error("the mempool is full ({0} transactions); retry later")]
     Full(usize),
+    /// The node cannot read its state to check the transaction.
+    #[error("the node cannot check transactions right now: {0}")]
+    Unavailable(String),
 }
 
 #[derive(Clone, Debug)]

@@ -97,6 +97,8 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     assert_eq!(block.transactions, vec![tx.clone()]);
     chain.finalize(&block, 1_500).unwrap();
 
+    let included = next(&mut watch).await;
+    assert_eq!(included["params"]["result"]["status"], "included", "{included}");
     let done = next(&mut watch).await;
     assert_eq!(done["params"]["result"]["status"], "finalized", "{done}");
     assert_eq!(done["params"]["result"]["height"], 1);

@@ -22,6 +22,7 @@ use commonware_broadcast::buffered;
 use commonware_codec::{EncodeSize, Error as CodecError, Read, Write};
 use commonware_consensus::marshal::ancestry::Ancestry;
 use commonware_consensus::marshal::core::{Actor as MarshalActor, Mailbox as MarshalMailbox};
+use commonware_consensus::marshal::resolver::handler as marshal_resolver_handler;
 use commonware_consensus::marshal::resolver::p2p as marshal_resolver;
 use commonware_consensus::marshal::standard::{Inline, Standard};
 use commonware_consensus::marshal::{self, Update};
@@ -372,20 +373,7 @@ where
 
     let (finalizer, finalizer_handle) = start_finalizer(context.child("finalizer"), chain.clone());
 
-    let resolver = marshal_resolver::init(
-        context.child("marshal_resolver"),
-        marshal_resolver::Config {
-            public_key: me.clone(),
-            peer_provider: peers.clone(),
-            blocker: blocker.clone(),
-            mailbox_size: NZUsize!(1024),
-            fetch_timeout: NZDuration!(Duration::from_secs(2)),
-            fetch_retry_delay: Duration::from_millis(200),
-            priority_requests: false,
-            priority_responses: false,
-        },
-        channels.backfill,
-    );
+    let resolver = init_resolver(&context, me.clone(), peers.clone(), blocker.clone(), channels.backfill);
     let (broadcast_engine, buffer) = buffered::Engine::new(
         context.child("broadcast"),
         buffered::Config {
@@ -443,6 +431,38 @@ where
     let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain, channels.txs);
     info!(validator = %me, "consensus started");
     (vec![finalizer_handle, broadcast_handle, marshal_handle, consensus_handle, gossip_handle], gossip)
+}
+
+/// Marshal's backfill resolver on the backfill channel: fetches finalised blocks and
+/// certificates by height or digest from peers, and serves ours.
+fn init_resolver<E, B, P, S, R>(
+    context: &E,
+    me: PublicKey,
+    peers: P,
+    blocker: B,
+    backfill: (S, R),
+) -> (marshal_resolver_handler::Receiver<Digest>, marshal_resolver::Mailbox<Digest, PublicKey>)
+where
+    E: Clock + Spawner + Metrics + Supervisor + CryptoRng,
+    B: Blocker<PublicKey = PublicKey>,
+    P: Provider<PublicKey = PublicKey>,
+    S: Sender<PublicKey = PublicKey>,
+    R: Receiver<PublicKey = PublicKey>,
+{
+    marshal_resolver::init(
+        context.child("marshal_resolver"),
+        marshal_resolver::Config {
+            public_key: me,
+            peer_provider: peers,
+            blocker,
+            mailbox_size: NZUsize!(1024),
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_millis(200),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        backfill,
+    )
 }
 
 type Marshal<E> = MarshalActor<
@@ -529,20 +549,7 @@ where
     let scheme = Scheme::verifier(NAMESPACE, participants);
     let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_PAGES);
     let (finalizer, finalizer_handle) = start_finalizer(context.child("finalizer"), chain.clone());
-    let resolver = marshal_resolver::init(
-        context.child("marshal_resolver"),
-        marshal_resolver::Config {
-            public_key: me,
-            peer_provider: peers,
-            blocker,
-            mailbox_size: NZUsize!(1024),
-            fetch_timeout: NZDuration!(Duration::from_secs(2)),
-            fetch_retry_delay: Duration::from_millis(200),
-            priority_requests: false,
-            priority_responses: false,
-        },
-        backfill,
-    );
+    let resolver = init_resolver(&context, me, peers, blocker, backfill);
     let (marshal_actor, marshal) = init_marshal(&context, &chain, scheme, "agora-follower", &page_cache).await;
     let marshal_handle = marshal_actor.start_unbuffered(finalizer, resolver);
     let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain.clone(), txs);

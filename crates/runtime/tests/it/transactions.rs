@@ -142,3 +142,45 @@ fn build_block_skips_invalid_candidates_and_matches_execute_block() {
     let one = build_block(&state, 1, 1000, None, built.transactions.clone(), 1, 1 << 20).unwrap();
     assert_eq!(one.transactions.len(), 1);
 }
+
+mod decoding_fuzz {
+    use agora_primitives::{Hash, Pair};
+    use agora_runtime::{Call, SignedTransaction};
+    use parity_scale_codec::Encode;
+    use proptest::prelude::*;
+
+    fn sample() -> Vec<u8> {
+        let pair = Pair::from_seed(&[3; 32]);
+        let call = Call::SetWeights {
+            netuid: agora_primitives::NetUid(1),
+            dests: vec![0, 1],
+            weights: vec![1, 2],
+            version_key: 0,
+        };
+        SignedTransaction::sign(&pair, &Hash([1; 32]), 7, call).encode()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any bytes: an error or a transaction, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = SignedTransaction::decode_checked(&bytes);
+        }
+
+        /// A valid transaction with one byte changed, or cut short: still no panic, and whatever
+        /// decodes re-encodes within the bytes it came from.
+        #[test]
+        fn mutated_transactions_never_panic(pos in 0usize..400, byte in any::<u8>(), cut in 0usize..400) {
+            let mut bytes = sample();
+            let pos = pos % bytes.len();
+            bytes[pos] = byte;
+            if let Ok(tx) = SignedTransaction::decode_checked(&bytes) {
+                prop_assert!(tx.encode().len() <= bytes.len());
+            }
+            let cut = cut % bytes.len();
+            let _ = SignedTransaction::decode_checked(&bytes[..cut]);
+        }
+    }
+}
