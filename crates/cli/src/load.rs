@@ -35,7 +35,7 @@ pub struct LoadArgs {
 
 pub fn run(args: LoadArgs) -> Result<(), Failure> {
     if args.rpc.is_empty() || args.txs == 0 {
-        return Err(Failure("give at least one --rpc URL and --txs > 0".into()));
+        return Err(Failure::msg("give at least one --rpc URL and --txs > 0"));
     }
     let clients: Vec<RpcClient> = args.rpc.iter().map(|u| RpcClient::new(u)).collect::<Result<_, _>>()?;
     let status = clients[0].call("chain_status", json!([]))?;
@@ -152,7 +152,7 @@ pub fn run(args: LoadArgs) -> Result<(), Failure> {
         );
     }
     if finalized < args.txs - refused {
-        return Err(Failure(format!(
+        return Err(Failure::msg(format!(
             "only {finalized} of {} transfers finalised before the timeout",
             args.txs - refused
         )));

@@ -50,7 +50,7 @@ pub fn run(dir: &Path, fresh: bool, validators: usize, block_time: u64, base_por
         .collect();
     configs.sort();
     if configs.is_empty() {
-        return Err(Failure(format!("{} holds no node-*/config.toml; use --fresh", dir.display())));
+        return Err(Failure::msg(format!("{} holds no node-*/config.toml; use --fresh", dir.display())));
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the agora binary: {e}"))?;
     let mut nodes = Nodes(Vec::new());
@@ -87,14 +87,14 @@ pub fn run(dir: &Path, fresh: bool, validators: usize, block_time: u64, base_por
         }
         for (i, child) in nodes.0.iter_mut().enumerate() {
             if let Ok(Some(code)) = child.try_wait() {
-                return Err(Failure(format!(
+                return Err(Failure::msg(format!(
                     "node {i} exited ({code}); see {}",
                     configs[i].with_file_name("node.log").display()
                 )));
             }
         }
         if Instant::now() > deadline {
-            return Err(Failure("no block finalised within 60 s; see the node.log files".into()));
+            return Err(Failure::msg("no block finalised within 60 s; see the node.log files"));
         }
         eprint!(".");
         std::thread::sleep(Duration::from_millis(300));
@@ -113,7 +113,7 @@ pub fn run(dir: &Path, fresh: bool, validators: usize, block_time: u64, base_por
         std::thread::sleep(Duration::from_secs(5));
         for (i, child) in nodes.0.iter_mut().enumerate() {
             if let Ok(Some(code)) = child.try_wait() {
-                return Err(Failure(format!(
+                return Err(Failure::msg(format!(
                     "node {i} exited ({code}); see {}",
                     configs[i].with_file_name("node.log").display()
                 )));

@@ -8,6 +8,7 @@ mod load;
 mod localnet_run;
 mod node;
 mod sim;
+mod wallet;
 
 use std::process::ExitCode;
 
@@ -39,14 +40,24 @@ enum Command {
     /// Ask a node about the chain.
     #[command(subcommand)]
     Chain(node::ChainCommand),
+    /// Coldkeys and hotkeys in the Bittensor wallet format.
+    #[command(subcommand)]
+    Wallet(wallet::WalletCommand),
 }
 
-/// A failure: printed as one line, exit code 2.
-pub struct Failure(String);
+/// A failure: printed as one line; exit code 2 (1 for a wrong password).
+pub struct Failure(String, u8);
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure(e.to_string())
+        Failure(e.to_string(), 2)
+    }
+}
+
+impl Failure {
+    /// A failure with a message and exit code 2.
+    pub fn msg(message: impl Into<String>) -> Failure {
+        Failure(message.into(), 2)
     }
 }
 
@@ -63,12 +74,13 @@ fn main() -> ExitCode {
         Command::Node(args) => node::run_node(args),
         Command::Localnet(cmd) => node::run_localnet(cmd),
         Command::Chain(cmd) => node::run_chain(cmd),
+        Command::Wallet(cmd) => wallet::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(message)) => {
+        Err(Failure(message, code)) => {
             eprintln!("agora: error: {message}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }

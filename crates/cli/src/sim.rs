@@ -32,7 +32,7 @@ pub struct RunArgs {
 fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure(format!("cannot write output: {e}"))),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::msg(format!("cannot write output: {e}"))),
         _ => Ok(()),
     }
 }
@@ -42,10 +42,11 @@ pub fn run(cmd: SimCommand) -> Result<(), Failure> {
     match cmd {
         SimCommand::Run(args) => {
             let text = std::fs::read_to_string(&args.scenario)
-                .map_err(|e| Failure(format!("cannot read {}: {e}", args.scenario.display())))?;
+                .map_err(|e| Failure::msg(format!("cannot read {}: {e}", args.scenario.display())))?;
             let scenario =
-                Scenario::from_json(&text).map_err(|e| Failure(format!("{}: {e}", args.scenario.display())))?;
-            let result = agora_sim::run(&scenario).map_err(|e| Failure(format!("{}: {e}", args.scenario.display())))?;
+                Scenario::from_json(&text).map_err(|e| Failure::msg(format!("{}: {e}", args.scenario.display())))?;
+            let result =
+                agora_sim::run(&scenario).map_err(|e| Failure::msg(format!("{}: {e}", args.scenario.display())))?;
             if let Some(dir) = &args.chart {
                 let written = agora_sim::chart::write_charts(&result, dir)?;
                 for path in written {

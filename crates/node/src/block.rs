@@ -15,7 +15,8 @@
 //! re-executes a proposal and votes for it only if it reaches the same root.
 //!
 //! Decoding is total and canonical: any byte string either fails with an error or decodes to the
-//! one block that encodes back to exactly those bytes.
+//! one block that encodes back to exactly those bytes, and whose transactions match its header's
+//! `tx_root` (so a block hash identifies the whole block).
 
 use agora_primitives::{AccountId, Hash, blake2_256};
 use agora_runtime::SignedTransaction;
@@ -38,7 +39,7 @@ pub const MAX_BLOCK_BYTES: usize = HEADER_BYTES + 4 + MAX_BLOCK_TX_BYTES + 4 * M
 pub struct Header {
     /// Height (genesis = 0).
     pub height: u64,
-    /// Hash of the parent block (zero for genesis).
+    /// Hash of the parent block (for genesis: the commitment to the validator set).
     pub parent: BlockHash,
     /// Consensus key (ed25519) of the validator that proposed it (zero for genesis).
     pub proposer: [u8; 32],
@@ -84,6 +85,9 @@ pub enum BlockDecodeError {
     /// The author flag is neither 0 nor 1, or the account bytes of "no author" are not zero.
     #[error("bad author field")]
     BadAuthor,
+    /// The transactions are not the ones the header commits to.
+    #[error("transactions do not match the header's transaction root")]
+    TxRootMismatch,
 }
 
 /// The transaction root of `transactions`.
@@ -146,12 +150,14 @@ impl Header {
 }
 
 impl Block {
-    /// The genesis block of a chain whose genesis state has root `state_root`.
-    pub fn genesis(state_root: Hash, timestamp_ms: u64) -> Block {
+    /// The genesis block of a chain whose genesis state has root `state_root`. Its `parent`
+    /// field carries `consensus`, a commitment to the validator set, so two chains with the same
+    /// runtime genesis but different validators have different genesis blocks.
+    pub fn genesis(state_root: Hash, timestamp_ms: u64, consensus: [u8; 32]) -> Block {
         Block {
             header: Header {
                 height: 0,
-                parent: [0; 32],
+                parent: consensus,
                 proposer: [0; 32],
                 author: None,
                 timestamp_ms,
@@ -211,6 +217,11 @@ impl Block {
         if !r.0.is_empty() {
             return Err(BlockDecodeError::Trailing(r.0.len()));
         }
+        // The block hash covers the header only; the header covers the body through tx_root.
+        // Without this check a peer could pair an honest header with another body.
+        if tx_root(&transactions) != header.tx_root {
+            return Err(BlockDecodeError::TxRootMismatch);
+        }
         Ok(Block { header, transactions })
     }
 }
@@ -269,8 +280,17 @@ mod tests {
         let bytes = block.encode();
         assert_eq!(bytes.len(), block.encoded_size());
         assert_eq!(Block::decode(&bytes).unwrap(), block);
-        let genesis = Block::genesis(Hash([1; 32]), 0);
+        let genesis = Block::genesis(Hash([1; 32]), 0, [2; 32]);
         assert_eq!(Block::decode(&genesis.encode()).unwrap(), genesis);
+    }
+
+    #[test]
+    fn a_different_body_under_the_same_header_is_refused() {
+        let block = sample();
+        let mut tampered = block.clone();
+        tampered.transactions.pop();
+        assert_eq!(tampered.hash(), block.hash(), "the hash is the header's");
+        assert_eq!(Block::decode(&tampered.encode()), Err(BlockDecodeError::TxRootMismatch));
     }
 
     #[test]

@@ -12,14 +12,14 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use agora_primitives::{AccountId, Hash};
+use agora_primitives::{AccountId, Hash, blake2_256};
 use agora_runtime::storage::{ChangeSet, Overlay};
 use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, build_block, execute_block};
 use agora_store::{BlockRecord, Head, Snapshot, Store, StoreError};
 use parity_scale_codec::{Decode, Encode};
 use tokio::sync::broadcast;
 
-use crate::block::{Block, BlockHash, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, tx_root};
+use crate::block::{Block, BlockHash, HEADER_BYTES, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, tx_root};
 use crate::mempool::{Mempool, MempoolConfig, MempoolError};
 use crate::metrics::Metrics;
 
@@ -224,6 +224,7 @@ pub struct Chain {
     inner: Mutex<Inner>,
     mempool: Mutex<Mempool>,
     events: broadcast::Sender<ChainEvent>,
+    blocks: broadcast::Sender<Arc<Finalized>>,
     metrics: Arc<Metrics>,
 }
 
@@ -236,14 +237,22 @@ impl std::fmt::Debug for Chain {
 impl Chain {
     /// Opens the chain in `store`: writes genesis into an empty store, otherwise checks the store
     /// belongs to this genesis and that its state hashes to the committed root.
+    ///
+    /// `consensus` commits to the validator set (see [`Block::genesis`]); a store written for
+    /// another validator set is refused.
     pub fn open(
         store: Store,
         genesis: &Genesis,
         genesis_time_ms: u64,
+        consensus: [u8; 32],
         config: ChainConfig,
     ) -> Result<Chain, ChainError> {
-        let genesis_block = Arc::new(Block::genesis(genesis.state_root, genesis_time_ms));
+        let genesis_block = Arc::new(Block::genesis(genesis.state_root, genesis_time_ms, consensus));
         store.init_genesis(genesis, genesis_block.hash(), &genesis_block.encode())?;
+        if store.block(0)?.as_deref() != Some(&genesis_block.encode()[..]) {
+            let stored = store.block(0)?.map(|b| blake2_256(&b[..HEADER_BYTES.min(b.len())])).unwrap_or_default();
+            return Err(StoreError::GenesisMismatch { stored, expected: Hash(genesis_block.hash()) }.into());
+        }
         let head = store.verify()?;
         let head_block = if head.height == 0 {
             genesis_block.clone()
@@ -253,7 +262,8 @@ impl Chain {
         };
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(head.height, std::sync::atomic::Ordering::Relaxed);
-        let (events, _) = broadcast::channel(4096);
+        let (events, _) = broadcast::channel(16_384);
+        let (blocks, _) = broadcast::channel(1024);
         Ok(Chain {
             store,
             genesis_hash: genesis.genesis_hash,
@@ -262,6 +272,7 @@ impl Chain {
             config,
             inner: Mutex::new(Inner { head, head_block, pending: BTreeMap::new() }),
             events,
+            blocks,
             metrics,
         })
     }
@@ -301,9 +312,15 @@ impl Chain {
         self.lock().head_block.clone()
     }
 
-    /// Subscribes to chain events.
+    /// Subscribes to chain events (transaction statuses and finalised blocks).
     pub fn subscribe(&self) -> broadcast::Receiver<ChainEvent> {
         self.events.subscribe()
+    }
+
+    /// Subscribes to finalised blocks only (a channel of its own, so transaction statuses of a
+    /// busy block cannot push blocks out).
+    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<Finalized>> {
+        self.blocks.subscribe()
     }
 
     /// A read view of the committed state.
@@ -407,16 +424,16 @@ impl Chain {
     fn verify_inner(&self, block: &Block, parent: &Block, leader: Option<[u8; 32]>) -> Result<(), VerifyError> {
         let header = &block.header;
         let hash = block.hash();
+        if let Some(leader) = leader
+            && header.proposer != leader
+        {
+            return Err(VerifyError::WrongProposer);
+        }
         if self.is_executed(&hash) {
             return Ok(());
         }
         if header.height != parent.header.height + 1 || header.parent != parent.hash() {
             return Err(VerifyError::BadLink);
-        }
-        if let Some(leader) = leader
-            && header.proposer != leader
-        {
-            return Err(VerifyError::WrongProposer);
         }
         if header.timestamp_ms <= parent.header.timestamp_ms {
             return Err(VerifyError::TimestampNotIncreasing {
@@ -465,6 +482,12 @@ impl Chain {
             (inner.head, inner.pending.get(&hash).cloned())
         };
         if header.height <= head.height {
+            // Delivered again (at-least-once). It must be the block committed at that height.
+            let stored =
+                self.store.block(header.height)?.map(|bytes| blake2_256(&bytes[..HEADER_BYTES.min(bytes.len())]).0);
+            if stored != Some(hash) {
+                return Err(ChainError::NotExtendingHead { height: header.height, head: head.height });
+            }
             return Ok(None);
         }
         if header.height != head.height + 1 || header.parent != head.block_hash {
@@ -497,23 +520,26 @@ impl Chain {
                 })
             }
         };
-        let tx_hashes: Vec<Hash> = block.transactions.iter().map(SignedTransaction::hash).collect();
+        let tx_hashes: Vec<Hash> = executed.block.transactions.iter().map(SignedTransaction::hash).collect();
         let receipts = StoredReceipts { receipts: executed.receipts.clone(), events: executed.events.clone() }.encode();
-        let new_head = self.store.commit_block(&BlockRecord {
-            height: header.height,
-            block_hash: hash,
-            block_bytes: &block.encode(),
-            state_root: header.state_root,
-            changes: &executed.changes,
-            tx_hashes: &tx_hashes,
-            receipts: &receipts,
-        })?;
-        {
+        let new_head = {
+            // Commit and move the head under the lock, so `state_at` never pairs the new store
+            // state with the old head.
             let mut inner = self.lock();
+            let new_head = self.store.commit_block(&BlockRecord {
+                height: header.height,
+                block_hash: hash,
+                block_bytes: &executed.block.encode(),
+                state_root: header.state_root,
+                changes: &executed.changes,
+                tx_hashes: &tx_hashes,
+                receipts: &receipts,
+            })?;
             inner.head = new_head;
             inner.head_block = executed.block.clone();
             inner.pending.retain(|_, e| e.block.header.height > new_head.height);
-        }
+            new_head
+        };
         // Mempool: drop what is now stale, tell watchers.
         let snapshot = self.store.snapshot()?;
         let dropped = {
@@ -543,7 +569,9 @@ impl Chain {
             receipts: executed.receipts.clone(),
             events: executed.events.clone(),
         };
-        let _ = self.events.send(ChainEvent::Finalized(Arc::new(finalized)));
+        let finalized = Arc::new(finalized);
+        let _ = self.blocks.send(finalized.clone());
+        let _ = self.events.send(ChainEvent::Finalized(finalized));
         Ok(Some(new_head))
     }
 

@@ -84,14 +84,11 @@ impl RpcClient {
         let mut response = Vec::new();
         stream.read_to_end(&mut response).map_err(unreachable)?;
         let bad = |message: &str| ClientError::BadResponse { url: self.url.clone(), message: message.into() };
-        let text = String::from_utf8(response).map_err(|_| bad("not UTF-8"))?;
-        let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| bad("no HTTP body"))?;
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-            dechunk(body)
-        } else {
-            body.to_string()
-        };
-        let value: Value = serde_json::from_str(&body).map_err(|e| bad(&format!("not JSON: {e}")))?;
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no HTTP body"))?;
+        let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+        let body = &response[split + 4..];
+        let body = if head.contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_vec() };
+        let value: Value = serde_json::from_slice(&body).map_err(|e| bad(&format!("not JSON: {e}")))?;
         if let Some(error) = value.get("error") {
             return Err(ClientError::Rpc {
                 code: error["code"].as_i64().unwrap_or(0),
@@ -102,16 +99,21 @@ impl RpcClient {
     }
 }
 
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
+fn dechunk(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
     let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let Some(size) =
+            std::str::from_utf8(&rest[..line_end]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok())
+        else {
+            break;
+        };
+        let tail = &rest[line_end + 2..];
         if size == 0 || tail.len() < size {
             break;
         }
-        out.push_str(&tail[..size]);
-        rest = tail[size..].trim_start_matches("\r\n");
+        out.extend_from_slice(&tail[..size]);
+        rest = tail[size..].strip_prefix(b"\r\n").unwrap_or(&tail[size..]);
     }
     out
 }

@@ -109,7 +109,9 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
     let (peers, followers) = all.split_at(options.validators);
 
     let accounts = dev_accounts();
-    let mut runtime = GenesisConfig::new("agora-localnet");
+    // A chain id of its own (from the first validator key), so transactions signed for one
+    // localnet cannot be replayed on another.
+    let mut runtime = GenesisConfig::new(format!("agora-localnet-{}", &keys[0].1[2..10]));
     runtime.sudo = Some(accounts[0].1.public());
     for (_, pair) in &accounts {
         runtime.balances.insert(pair.public(), Balance::from_tao(1_000_000).expect("in range"));

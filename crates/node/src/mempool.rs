@@ -15,9 +15,10 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use agora_primitives::{AccountId, Hash};
-use agora_runtime::state::NONCES;
+use agora_runtime::state::{GLOBAL_PARAMS, NONCES};
 use agora_runtime::storage::StorageRead;
 use agora_runtime::{SignedTransaction, TransactionError, validate_transaction};
+use parity_scale_codec::Encode;
 
 /// Mempool limits.
 #[derive(Clone, Copy, Debug)]
@@ -28,11 +29,13 @@ pub struct MempoolConfig {
     pub max_per_account: usize,
     /// How far ahead of the account's nonce a transaction may be.
     pub max_nonce_gap: u64,
+    /// Most bytes held (sum of encoded transactions).
+    pub max_bytes: usize,
 }
 
 impl Default for MempoolConfig {
     fn default() -> Self {
-        MempoolConfig { capacity: 20_000, max_per_account: 2_048, max_nonce_gap: 2_048 }
+        MempoolConfig { capacity: 20_000, max_per_account: 2_048, max_nonce_gap: 2_048, max_bytes: 64 * 1024 * 1024 }
     }
 }
 
@@ -85,6 +88,7 @@ pub struct Mempool {
     by_account: BTreeMap<AccountId, BTreeMap<u64, Entry>>,
     by_hash: BTreeMap<Hash, (AccountId, u64)>,
     next_seq: u64,
+    bytes: usize,
 }
 
 impl Mempool {
@@ -125,6 +129,14 @@ impl Mempool {
                 if got - expected > self.config.max_nonce_gap {
                     return Err(MempoolError::NonceTooFarAhead { expected, got, gap: self.config.max_nonce_gap });
                 }
+                // The account must afford the fees of every transaction up to this one, so
+                // parking future nonces is not free.
+                let fee = GLOBAL_PARAMS.get(state).tx_fee;
+                let needed = fee.saturating_mul(got - expected + 1);
+                let balance = agora_runtime::query::balance(state, &tx.signer).0;
+                if balance < needed {
+                    return Err(MempoolError::Invalid(TransactionError::CannotPayFee { balance, fee: needed }));
+                }
             }
             Err(e) => return Err(MempoolError::Invalid(e)),
         }
@@ -138,9 +150,11 @@ impl Mempool {
             return Err(MempoolError::AccountFull(queue_len));
         }
         let mut evicted = None;
-        if self.len() >= self.config.capacity {
+        let size = tx.encoded_size();
+        if self.len() >= self.config.capacity || self.bytes + size > self.config.max_bytes {
             evicted = Some(self.evict_for(queue_len).ok_or(MempoolError::Full(self.len()))?);
         }
+        self.bytes += size;
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_hash.insert(hash, (tx.signer, tx.nonce));
@@ -162,6 +176,7 @@ impl Mempool {
         }
         let hash = entry.tx.hash();
         self.by_hash.remove(&hash);
+        self.bytes -= entry.tx.encoded_size();
         Some(hash)
     }
 
@@ -211,15 +226,19 @@ impl Mempool {
             for (_, entry) in std::mem::replace(queue, fresh) {
                 let hash = entry.tx.hash();
                 self.by_hash.remove(&hash);
+                self.bytes -= entry.tx.encoded_size();
                 dropped.push((hash, "stale".to_string()));
             }
-            if let Some(entry) = queue.get(&nonce)
-                && let Err(e @ TransactionError::CannotPayFee { .. }) = validate_transaction(state, &entry.tx)
+            // Only the fee can have changed for the next transaction (its signature was checked).
+            let fee = GLOBAL_PARAMS.get(state).tx_fee;
+            let balance = agora_runtime::query::balance(state, &account).0;
+            if balance < fee
+                && let Some(entry) = queue.remove(&nonce)
             {
                 let hash = entry.tx.hash();
-                queue.remove(&nonce);
                 self.by_hash.remove(&hash);
-                dropped.push((hash, e.to_string()));
+                self.bytes -= entry.tx.encoded_size();
+                dropped.push((hash, TransactionError::CannotPayFee { balance, fee }.to_string()));
             }
             if queue.is_empty() {
                 self.by_account.remove(&account);
@@ -267,7 +286,12 @@ mod tests {
     #[test]
     fn refuses_bad_input_with_reasons() {
         let (state, g, pairs) = setup(1);
-        let mut pool = Mempool::new(MempoolConfig { capacity: 10, max_per_account: 3, max_nonce_gap: 5 });
+        let mut pool = Mempool::new(MempoolConfig {
+            capacity: 10,
+            max_per_account: 3,
+            max_nonce_gap: 5,
+            ..MempoolConfig::default()
+        });
         let t = tx(&pairs[0], &g, 0);
         pool.admit(&state, t.clone()).unwrap();
         assert!(matches!(pool.admit(&state, t), Err(MempoolError::Duplicate(_))));
@@ -294,7 +318,12 @@ mod tests {
     #[test]
     fn full_pool_evicts_the_heaviest_account_not_the_newcomer() {
         let (state, g, pairs) = setup(3);
-        let mut pool = Mempool::new(MempoolConfig { capacity: 4, max_per_account: 10, max_nonce_gap: 10 });
+        let mut pool = Mempool::new(MempoolConfig {
+            capacity: 4,
+            max_per_account: 10,
+            max_nonce_gap: 10,
+            ..MempoolConfig::default()
+        });
         let spam: Vec<_> = (0..4).map(|n| tx(&pairs[0], &g, n)).collect();
         for t in &spam {
             pool.admit(&state, t.clone()).unwrap();
@@ -304,6 +333,22 @@ mod tests {
         assert_eq!(pool.len(), 4);
         // The spammer cannot push the others out in turn.
         assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));
+    }
+
+    #[test]
+    fn parking_future_nonces_needs_the_fees() {
+        let (mut state, g, pairs) = setup(1);
+        let mut params = GLOBAL_PARAMS.get(&state);
+        params.tx_fee = Balance::from_tao(1).unwrap().0; // 10 TAO of balance pays 10 fees
+        GLOBAL_PARAMS.set(&mut state, &params);
+        let mut pool = Mempool::new(MempoolConfig::default());
+        pool.admit(&state, tx(&pairs[0], &g, 5)).unwrap();
+        assert!(matches!(
+            pool.admit(&state, tx(&pairs[0], &g, 10)),
+            Err(MempoolError::Invalid(TransactionError::CannotPayFee { .. }))
+        ));
+        let stranger = Pair::from_seed(&[99; 32]);
+        assert!(pool.admit(&state, tx(&stranger, &g, 3)).is_err(), "an unfunded key cannot park transactions");
     }
 
     #[test]

@@ -328,7 +328,11 @@ async fn watch(
     let sink = pending.accept().await?;
     sink.send(raw(&json!({"hash": hash, "status": "in_mempool"}))?).await?;
     loop {
-        match events.recv().await {
+        let event = tokio::select! {
+            _ = sink.closed() => return Ok(()),
+            event = events.recv() => event,
+        };
+        match event {
             Ok(ChainEvent::Tx(h, status)) if h == hash => {
                 let done = matches!(status, TxStatus::Finalized { .. } | TxStatus::Dropped { .. });
                 if status != TxStatus::InMempool {
@@ -342,9 +346,16 @@ async fn watch(
             }
             Ok(_) => {}
             Err(RecvError::Lagged(_)) => {
-                // Missed events: fall back to the store.
+                // Missed events: settle from the store and the mempool.
                 if let Ok(Some(location)) = ctx.chain.store().tx_location(&hash) {
-                    sink.send(raw(&json!({"hash": hash, "status": "finalized", "height": location.height}))?).await?;
+                    let block = ctx.chain.block_at(location.height).ok().flatten().map(|b| hex(&b.hash()));
+                    let value = json!({"hash": hash, "status": "finalized", "height": location.height, "block": block});
+                    sink.send(raw(&value)?).await?;
+                    return Ok(());
+                }
+                if !ctx.chain.in_mempool(&hash) {
+                    let reason = "no longer in the mempool (this subscription missed why)";
+                    sink.send(raw(&json!({"hash": hash, "status": "dropped", "reason": reason}))?).await?;
                     return Ok(());
                 }
             }
@@ -358,11 +369,15 @@ async fn finalized(
     ctx: Arc<Ctx>,
     events_only: bool,
 ) -> jsonrpsee::core::SubscriptionResult {
-    let mut events = ctx.chain.subscribe();
+    let mut blocks = ctx.chain.subscribe_blocks();
     let sink = pending.accept().await?;
     loop {
-        match events.recv().await {
-            Ok(ChainEvent::Finalized(f)) => {
+        let event = tokio::select! {
+            _ = sink.closed() => return Ok(()),
+            event = blocks.recv() => event,
+        };
+        match event {
+            Ok(f) => {
                 let message = if events_only {
                     let view = EventsView {
                         height: f.block.header.height,
@@ -376,7 +391,7 @@ async fn finalized(
                 };
                 sink.send(message).await?;
             }
-            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Lagged(_)) => {}
             Err(RecvError::Closed) => return Ok(()),
         }
     }

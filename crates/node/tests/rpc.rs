@@ -52,7 +52,7 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     let mut config = GenesisConfig::new("rpc-test");
     config.balances.insert(alice.public(), Balance::from_tao(100).unwrap());
     let genesis = config.build().unwrap();
-    let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, ChainConfig::default()).unwrap());
+    let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, [0; 32], ChainConfig::default()).unwrap());
     let (sender, gossiped) = std::sync::mpsc::channel();
     let sender = std::sync::Mutex::new(sender);
     let gossip: agora_node::chain::Gossip = Arc::new(move |bytes| sender.lock().unwrap().send(bytes).unwrap());
@@ -131,4 +131,16 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     assert!(bad_account.contains("SS58"), "{bad_account}");
     let bad_selector = http("chain_getBlock", json!([{}])).await.unwrap_err().to_string();
     assert!(bad_selector.contains("height"), "{bad_selector}");
+}
+
+#[test]
+fn a_store_of_another_validator_set_is_refused() {
+    let genesis = GenesisConfig::new("reopen").build().unwrap();
+    let store = Store::in_memory();
+    drop(Chain::open(store.clone(), &genesis, 0, [1; 32], ChainConfig::default()).unwrap());
+    // Same runtime genesis, same validators: reopens.
+    drop(Chain::open(store.clone(), &genesis, 0, [1; 32], ChainConfig::default()).unwrap());
+    // Same runtime genesis, other validators: refused with a way out.
+    let err = Chain::open(store, &genesis, 0, [2; 32], ChainConfig::default()).unwrap_err();
+    assert!(err.to_string().contains("--data-dir"), "{err}");
 }

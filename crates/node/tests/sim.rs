@@ -12,7 +12,7 @@ use std::time::Duration;
 use agora_node::chain::{Chain, ChainConfig, Misbehavior};
 use agora_node::engine::{
     CHANNEL_BACKFILL, CHANNEL_BROADCAST, CHANNEL_CERTIFICATES, CHANNEL_RESOLVER, CHANNEL_TXS, CHANNEL_VOTES, Channels,
-    ConsensusConfig, MAX_MESSAGE_BYTES, start_follower, start_validator,
+    ConsensusConfig, MAX_MESSAGE_BYTES, consensus_commitment, start_follower, start_validator,
 };
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, GenesisConfig, SignedTransaction};
@@ -119,6 +119,7 @@ impl Net {
                 self.stores[i].clone(),
                 &self.genesis,
                 0,
+                consensus_commitment(&self.validators),
                 ChainConfig {
                     block_time_ms: BLOCK_TIME_MS,
                     misbehave: self.misbehaving.filter(|(who, _)| *who == i).map(|(_, how)| how),
@@ -168,7 +169,16 @@ impl Net {
             self.oracle.add_link(v.clone(), key.clone(), link(20, 100)).await.unwrap();
         }
         let store = Store::in_memory();
-        let chain = Arc::new(Chain::open(store.clone(), &self.genesis, 0, ChainConfig::default()).unwrap());
+        let chain = Arc::new(
+            Chain::open(
+                store.clone(),
+                &self.genesis,
+                0,
+                consensus_commitment(&self.validators),
+                ChainConfig::default(),
+            )
+            .unwrap(),
+        );
         let control = self.oracle.control(key.clone());
         let backfill = control.register(CHANNEL_BACKFILL, Quota::per_second(NZU32!(10_000))).await.unwrap();
         let txs = control.register(CHANNEL_TXS, Quota::per_second(NZU32!(10_000))).await.unwrap();

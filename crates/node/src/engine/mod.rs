@@ -78,6 +78,8 @@ const PAGE_SIZE: NonZeroU16 = NZU16!(4096);
 const PAGE_CACHE_PAGES: NonZeroUsize = NZUsize!(1024);
 const IO_BUFFER: NonZeroUsize = NZUsize!(1024 * 1024);
 const ITEMS_PER_SECTION: NonZeroU64 = NZU64!(4096);
+/// Most unfinalised ancestors a validator replays to vote on a proposal.
+const MAX_CATCH_UP: u64 = 64;
 /// One epoch forever: the validator set is fixed by genesis.
 const BLOCKS_PER_EPOCH: NonZeroU64 = NZU64!(u64::MAX);
 
@@ -138,6 +140,15 @@ impl commonware_consensus::BoundedBlock for ChainBlock {
     }
 }
 
+/// The commitment to a validator set that the genesis block carries (see [`Block::genesis`]).
+pub fn consensus_commitment(validators: &[PublicKey]) -> [u8; 32] {
+    let mut bytes = NAMESPACE.to_vec();
+    for v in validators {
+        bytes.extend_from_slice(v.as_ref());
+    }
+    agora_primitives::blake2_256(&bytes).0
+}
+
 fn digested(block: Arc<Block>) -> Digested<ChainBlock> {
     let digest = Digest(block.hash());
     Digested::precomputed(ChainBlock(block), digest)
@@ -162,6 +173,10 @@ impl App {
     async fn catch_up(&self, first: Digested<ChainBlock>, ancestry: &mut impl Ancestry<ChainBlock>) -> bool {
         let mut missing = Vec::new();
         let mut cursor = first;
+        // Far behind: let marshal's backfill finalise the gap instead of replaying it here.
+        if cursor.inner().0.header.height > self.chain.head().height + MAX_CATCH_UP {
+            return false;
+        }
         loop {
             let block = cursor.inner().0.clone();
             if self.chain.is_executed(&block.hash()) {

@@ -31,6 +31,9 @@ pub enum NodeError {
     /// The chain could not be opened.
     #[error(transparent)]
     Chain(#[from] crate::chain::ChainError),
+    /// A node task stopped (e.g. the finaliser halted on a block it could not commit).
+    #[error("the node stopped: {0}; see the log above")]
+    Stopped(String),
     /// A listener could not start.
     #[error("cannot listen on {addr}: {error}")]
     Listen {
@@ -47,7 +50,8 @@ pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, N
     let store = Store::open(config.data_dir.join("chain.redb")).map_err(crate::chain::ChainError::from)?;
     let chain_config =
         ChainConfig { block_time_ms: config.block_time_ms, author: config.author, ..ChainConfig::default() };
-    Ok(Arc::new(Chain::open(store, &genesis, spec.genesis_time_ms, chain_config)?))
+    let consensus = super::consensus_commitment(&keys::validators(spec)?);
+    Ok(Arc::new(Chain::open(store, &genesis, spec.genesis_time_ms, consensus, chain_config)?))
 }
 
 /// Runs a node until the process is stopped.
@@ -154,16 +158,19 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
         let mut all = handles;
         all.push(network_handle);
         all.push(peers_handle);
-        tokio::select! {
-            (result, _, _) = futures::future::select_all(all) => {
-                if let Err(e) = result {
-                    error!(error = ?e, "a node task stopped");
-                }
+        let outcome = tokio::select! {
+            (result, index, _) = futures::future::select_all(all) => {
+                let what = format!("task {index} ended ({result:?})");
+                error!(%what, "a node task stopped");
+                Err(NodeError::Stopped(what))
             }
-            signal = shutdown_signal() => info!(signal, "stopping (every commit is atomic, so any moment is safe)"),
-        }
+            signal = shutdown_signal() => {
+                info!(signal, "stopping (every commit is atomic, so any moment is safe)");
+                Ok(())
+            }
+        };
         rpc_handle.stop().ok();
-        Ok(())
+        outcome
     });
     result
 }

@@ -1,0 +1,432 @@
+//! `agora wallet …`: create, regenerate, list, sign and verify with Bittensor-format wallets.
+//!
+//! Passwords: `AGORA_COLDKEY_PASSWORD` if set, else a prompt without echo on the terminal;
+//! `--no-password` writes an unencrypted coldkey (development only).
+
+use std::path::PathBuf;
+
+use agora_primitives::{AccountId, Signature};
+use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, default_root, list};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::Failure;
+
+/// Where the wallet is (btcli's flag names and aliases).
+#[derive(Debug, Args, Clone)]
+pub struct WalletFlags {
+    /// Wallet name.
+    #[arg(
+        long = "wallet.name",
+        visible_alias = "wallet-name",
+        alias = "name",
+        default_value = "default",
+        env = "BT_WALLET_NAME"
+    )]
+    name: String,
+    /// Hotkey name.
+    #[arg(
+        long = "wallet.hotkey",
+        visible_alias = "wallet-hotkey",
+        alias = "hotkey",
+        default_value = "default",
+        env = "BT_WALLET_HOTKEY"
+    )]
+    hotkey: String,
+    /// Wallets root (default ~/.bittensor/wallets).
+    #[arg(long = "wallet.path", visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
+    path: Option<PathBuf>,
+}
+
+impl WalletFlags {
+    fn wallet(&self) -> Result<Wallet, Failure> {
+        Ok(Wallet::new(self.path.clone().unwrap_or_else(default_root), &self.name)?)
+    }
+}
+
+/// Options shared by the commands that write keys.
+#[derive(Debug, Args, Clone)]
+pub struct WriteFlags {
+    /// Write the coldkey unencrypted (development only).
+    #[arg(long)]
+    no_password: bool,
+    /// Replace existing key files.
+    #[arg(long)]
+    overwrite: bool,
+    /// Answer yes to every question.
+    #[arg(long, visible_alias = "no-prompt", short = 'y')]
+    yes: bool,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `agora wallet`.
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// A new coldkey and hotkey.
+    Create {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        /// Words of the new mnemonics.
+        #[arg(long, default_value_t = 12)]
+        n_words: usize,
+        /// Print the mnemonics (they are the keys: keep them secret).
+        #[arg(long)]
+        show_mnemonic: bool,
+    },
+    /// A new coldkey.
+    NewColdkey {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        /// Words of the new mnemonic.
+        #[arg(long, default_value_t = 12)]
+        n_words: usize,
+        /// Print the mnemonic.
+        #[arg(long)]
+        show_mnemonic: bool,
+    },
+    /// A new hotkey.
+    NewHotkey {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        /// Words of the new mnemonic.
+        #[arg(long, default_value_t = 12)]
+        n_words: usize,
+        /// Print the mnemonic.
+        #[arg(long)]
+        show_mnemonic: bool,
+    },
+    /// Recreate a coldkey from its mnemonic, seed or secret URI.
+    RegenColdkey {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Recreate a hotkey from its mnemonic, seed or secret URI.
+    RegenHotkey {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        #[command(flatten)]
+        source: KeySource,
+    },
+    /// Write only `coldkeypub.txt` (a watch-only wallet) from an SS58 address.
+    RegenColdkeypub {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        #[command(flatten)]
+        write: WriteFlags,
+        /// The coldkey's SS58 address.
+        #[arg(long = "ss58", visible_alias = "ss58-address")]
+        ss58: String,
+    },
+    /// Every wallet with its coldkey and hotkeys.
+    List {
+        /// Wallets root (default ~/.bittensor/wallets).
+        #[arg(long = "wallet.path", visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
+        path: Option<PathBuf>,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a message with the coldkey (or the hotkey).
+    Sign {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        /// The message (UTF-8; `0x…` is signed as the bytes it encodes, as the reference does).
+        #[arg(long)]
+        message: String,
+        /// Sign with the hotkey instead of the coldkey.
+        #[arg(long)]
+        use_hotkey: bool,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a signature.
+    Verify {
+        /// The message.
+        #[arg(long)]
+        message: String,
+        /// The signature (`0x` + 128 hex digits).
+        #[arg(long)]
+        signature: String,
+        /// The signer's SS58 address.
+        #[arg(long)]
+        ss58: String,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where a regenerated key comes from.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct KeySource {
+    /// The BIP39 mnemonic.
+    #[arg(long)]
+    mnemonic: Option<String>,
+    /// The 32-byte seed (or 64-byte secret) in hex.
+    #[arg(long)]
+    seed: Option<String>,
+    /// A secret URI such as `//Alice`.
+    #[arg(long)]
+    uri: Option<String>,
+}
+
+impl KeySource {
+    fn keypair(&self) -> Result<Keypair, WalletError> {
+        match (&self.mnemonic, &self.seed, &self.uri) {
+            (Some(m), _, _) => Keypair::from_mnemonic(m),
+            (_, Some(s), _) => Keypair::from_seed_hex(s),
+            (_, _, Some(u)) => Keypair::from_uri(u),
+            _ => Err(WalletError::BadKey("give --mnemonic, --seed or --uri".into())),
+        }
+    }
+}
+
+/// The coldkey password for writing: env, or a prompt typed twice.
+fn new_password(write: &WriteFlags) -> Result<Option<String>, Failure> {
+    if write.no_password {
+        return Ok(None);
+    }
+    if let Ok(password) = std::env::var("AGORA_COLDKEY_PASSWORD") {
+        return Ok(Some(password));
+    }
+    let first = rpassword::prompt_password("Choose a coldkey password: ").map_err(|e| {
+        Failure::msg(format!("cannot read a password ({e}); set AGORA_COLDKEY_PASSWORD or pass --no-password"))
+    })?;
+    if first.chars().count() < 6 {
+        return Err(Failure::msg("the password must have at least 6 characters"));
+    }
+    let again = rpassword::prompt_password("Retype it: ").map_err(|e| Failure::msg(e.to_string()))?;
+    if again != first {
+        return Err(Failure::msg("the passwords differ; nothing was written"));
+    }
+    Ok(Some(first))
+}
+
+/// The password to open an encrypted coldkey.
+fn existing_password() -> Result<String, Failure> {
+    if let Ok(password) = std::env::var("AGORA_COLDKEY_PASSWORD") {
+        return Ok(password);
+    }
+    rpassword::prompt_password("Coldkey password: ")
+        .map_err(|e| Failure::msg(format!("cannot read a password ({e}); set AGORA_COLDKEY_PASSWORD")))
+}
+
+fn wrong_password(e: WalletError) -> Failure {
+    match e {
+        WalletError::WrongPasswordFor(_) => Failure(e.to_string(), 1),
+        other => other.into(),
+    }
+}
+
+fn print(json: bool, doc: serde_json::Value, text: String) {
+    if json {
+        println!("{doc}");
+    } else {
+        println!("{text}");
+    }
+}
+
+pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
+    let cost = KdfCost::SENSITIVE;
+    match cmd {
+        WalletCommand::Create { wallet, write, n_words, show_mnemonic } => {
+            let w = wallet.wallet()?;
+            let cold_phrase = Keypair::generate_mnemonic(n_words)?;
+            let hot_phrase = Keypair::generate_mnemonic(n_words)?;
+            let cold = Keypair::from_mnemonic(&cold_phrase)?;
+            let hot = Keypair::from_mnemonic(&hot_phrase)?;
+            // Check both targets before writing either, so a refusal writes nothing.
+            for path in
+                [w.coldkey_path(), w.coldkeypub_path(), w.hotkey_path(&wallet.hotkey), w.hotkeypub_path(&wallet.hotkey)]
+            {
+                if path.exists() && !write.overwrite {
+                    return Err(WalletError::Exists(path).into());
+                }
+            }
+            let password = new_password(&write)?;
+            w.set_coldkey(&cold, password.as_deref(), write.overwrite, cost)?;
+            w.set_hotkey(&wallet.hotkey, &hot, None, write.overwrite, cost)?;
+            let mut doc = json!({"name": w.name(), "path": w.dir(), "coldkey": cold.ss58(), "hotkey": hot.ss58(), "hotkey_name": wallet.hotkey, "encrypted": password.is_some()});
+            if show_mnemonic {
+                doc["coldkey_mnemonic"] = json!(cold_phrase);
+                doc["hotkey_mnemonic"] = json!(hot_phrase);
+            }
+            let mut text = format!(
+                "wallet {} created in {}\n  coldkey {}\n  hotkey  {} ({})",
+                w.name(),
+                w.dir().display(),
+                cold.ss58(),
+                hot.ss58(),
+                wallet.hotkey
+            );
+            if show_mnemonic {
+                text.push_str(&format!("\n  coldkey mnemonic: {cold_phrase}\n  hotkey mnemonic:  {hot_phrase}\n  anyone with these words controls the keys"));
+            }
+            print(write.json, doc, text);
+            Ok(())
+        }
+        WalletCommand::NewColdkey { wallet, write, n_words, show_mnemonic } => {
+            let w = wallet.wallet()?;
+            let phrase = Keypair::generate_mnemonic(n_words)?;
+            let key = Keypair::from_mnemonic(&phrase)?;
+            if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
+                return Err(WalletError::Exists(w.coldkey_path()).into());
+            }
+            let password = new_password(&write)?;
+            w.set_coldkey(&key, password.as_deref(), write.overwrite, cost)?;
+            let mut doc = json!({"name": w.name(), "coldkey": key.ss58()});
+            if show_mnemonic {
+                doc["mnemonic"] = json!(phrase);
+            }
+            print(
+                write.json,
+                doc,
+                format!(
+                    "coldkey {}{}",
+                    key.ss58(),
+                    if show_mnemonic { format!("\nmnemonic: {phrase}") } else { String::new() }
+                ),
+            );
+            Ok(())
+        }
+        WalletCommand::NewHotkey { wallet, write, n_words, show_mnemonic } => {
+            let w = wallet.wallet()?;
+            let phrase = Keypair::generate_mnemonic(n_words)?;
+            let key = Keypair::from_mnemonic(&phrase)?;
+            w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
+            let mut doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
+            if show_mnemonic {
+                doc["mnemonic"] = json!(phrase);
+            }
+            print(
+                write.json,
+                doc,
+                format!(
+                    "hotkey {} ({}){}",
+                    key.ss58(),
+                    wallet.hotkey,
+                    if show_mnemonic { format!("\nmnemonic: {phrase}") } else { String::new() }
+                ),
+            );
+            Ok(())
+        }
+        WalletCommand::RegenColdkey { wallet, write, source } => {
+            let w = wallet.wallet()?;
+            let key = source.keypair()?;
+            if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
+                return Err(WalletError::Exists(w.coldkey_path()).into());
+            }
+            let password = new_password(&write)?;
+            w.set_coldkey(&key, password.as_deref(), write.overwrite, cost)?;
+            print(
+                write.json,
+                json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}),
+                format!("coldkey {}", key.ss58()),
+            );
+            Ok(())
+        }
+        WalletCommand::RegenHotkey { wallet, write, source } => {
+            let w = wallet.wallet()?;
+            let key = source.keypair()?;
+            w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
+            print(
+                write.json,
+                json!({"name": w.name(), "hotkey_name": wallet.hotkey, "ss58": key.ss58(), "hotkey": key.ss58()}),
+                format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
+            );
+            Ok(())
+        }
+        WalletCommand::RegenColdkeypub { wallet, write, ss58 } => {
+            let w = wallet.wallet()?;
+            let account: AccountId =
+                ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
+            w.set_coldkeypub(&account, write.overwrite)?;
+            print(write.json, json!({"name": w.name(), "ss58": account.to_string()}), format!("coldkeypub {account}"));
+            Ok(())
+        }
+        WalletCommand::List { path, json } => {
+            let root = path.unwrap_or_else(default_root);
+            let wallets = list(&root);
+            if json {
+                println!("{}", json!({"path": root, "wallets": wallets}));
+            } else if wallets.is_empty() {
+                println!("no wallets in {} (create one with `agora wallet create`)", root.display());
+            } else {
+                for w in &wallets {
+                    println!("{}  coldkey {}", w.name, w.coldkey.as_deref().unwrap_or("?"));
+                    for h in &w.hotkeys {
+                        println!("  └ {}  {}", h.name, h.ss58.as_deref().unwrap_or("?"));
+                    }
+                }
+            }
+            Ok(())
+        }
+        WalletCommand::Sign { wallet, message, use_hotkey, json } => {
+            let w = wallet.wallet()?;
+            let key = if use_hotkey {
+                w.hotkey(&wallet.hotkey, None, cost)?
+            } else if w.coldkey_encrypted()? {
+                let password = existing_password()?;
+                w.coldkey(Some(&password), cost).map_err(wrong_password)?
+            } else {
+                w.coldkey(None, cost)?
+            };
+            let bytes = message_bytes(&message)?;
+            let signature = key.sign(&bytes);
+            let hex = format!("0x{}", signature.0.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            print(json, json!({"ss58": key.ss58(), "signature": hex}), format!("{hex}\nsigned by {}", key.ss58()));
+            Ok(())
+        }
+        WalletCommand::Verify { message, signature, ss58, json } => {
+            let account: AccountId =
+                ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
+            let raw = signature.strip_prefix("0x").unwrap_or(&signature);
+            let bytes: Vec<u8> = (0..raw.len())
+                .step_by(2)
+                .map(|i| raw.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+                .collect::<Option<_>>()
+                .filter(|b: &Vec<u8>| b.len() == 64)
+                .ok_or_else(|| Failure::msg("the signature must be 0x + 128 hex digits"))?;
+            let signature = Signature(bytes.try_into().expect("64 bytes"));
+            let message = message_bytes(&message)?;
+            // As the reference: the raw message, or polkadot.js's <Bytes>-wrapped form.
+            let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
+            let valid = agora_primitives::verify(&account, &message, &signature)
+                || agora_primitives::verify(&account, &wrapped, &signature);
+            print(
+                json,
+                json!({"ss58": account.to_string(), "valid": valid}),
+                if valid { "valid".into() } else { "INVALID".into() },
+            );
+            if valid { Ok(()) } else { Err(Failure("the signature does not match".into(), 1)) }
+        }
+    }
+}
+
+/// The bytes a message stands for: `0x…` is hex-decoded, anything else is UTF-8.
+fn message_bytes(message: &str) -> Result<Vec<u8>, Failure> {
+    match message.strip_prefix("0x") {
+        Some(hex) => (0..hex.len())
+            .step_by(2)
+            .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| Failure::msg("the message starts with 0x but is not hex")),
+        None => Ok(message.as_bytes().to_vec()),
+    }
+}

@@ -1,0 +1,21 @@
+//! Wallets compatible with the Bittensor wallet files: a user's btcli wallets open here, and
+//! wallets made here open in btcli.
+//!
+//! - [`Keypair`]: sr25519 keys from BIP39 mnemonics (Substrate's mini-secret derivation), seeds,
+//!   64-byte secrets, and secret URIs (`//Alice`, `phrase//hard/soft///password`).
+//! - [`keyfile`]: the keyfile JSON and `$NACL` encryption (Argon2i with libsodium's "sensitive"
+//!   limits and the reference's fixed salt, XSalsa20-Poly1305), byte-compatible with the
+//!   reference. Ansible-vault and legacy Fernet files are recognised and refused with a clear
+//!   message.
+//! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
+//!   writes, no overwrite unless asked.
+
+mod error;
+pub mod keyfile;
+mod keypair;
+mod wallet;
+
+pub use error::WalletError;
+pub use keyfile::KdfCost;
+pub use keypair::{DEV_PHRASE, Keypair};
+pub use wallet::{HotkeySummary, Wallet, WalletSummary, default_root, expand, list};
