@@ -2,6 +2,7 @@
 
 mod node;
 mod sim;
+mod wallet;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
