@@ -65,44 +65,11 @@ pub struct WriteFlags {
 #[derive(Debug, Subcommand)]
 pub enum WalletCommand {
     /// A new coldkey and hotkey.
-    Create {
-        #[command(flatten)]
-        wallet: WalletFlags,
-        #[command(flatten)]
-        write: WriteFlags,
-        /// Words of the new mnemonics.
-        #[arg(long, default_value_t = 12)]
-        n_words: usize,
-        /// Print the mnemonics (they are the keys: keep them secret).
-        #[arg(long)]
-        show_mnemonic: bool,
-    },
+    Create(NewKey),
     /// A new coldkey.
-    NewColdkey {
-        #[command(flatten)]
-        wallet: WalletFlags,
-        #[command(flatten)]
-        write: WriteFlags,
-        /// Words of the new mnemonic.
-        #[arg(long, default_value_t = 12)]
-        n_words: usize,
-        /// Print the mnemonic.
-        #[arg(long)]
-        show_mnemonic: bool,
-    },
+    NewColdkey(NewKey),
     /// A new hotkey.
-    NewHotkey {
-        #[command(flatten)]
-        wallet: WalletFlags,
-        #[command(flatten)]
-        write: WriteFlags,
-        /// Words of the new mnemonic.
-        #[arg(long, default_value_t = 12)]
-        n_words: usize,
-        /// Print the mnemonic.
-        #[arg(long)]
-        show_mnemonic: bool,
-    },
+    NewHotkey(NewKey),
     /// Recreate a coldkey from its mnemonic, seed or secret URI.
     RegenColdkey {
         #[command(flatten)]
@@ -169,6 +136,21 @@ pub enum WalletCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of the commands that make new keys.
+#[derive(Debug, Args, Clone)]
+pub struct NewKey {
+    #[command(flatten)]
+    wallet: WalletFlags,
+    #[command(flatten)]
+    write: WriteFlags,
+    /// Words of the new mnemonics.
+    #[arg(long, default_value_t = 12)]
+    n_words: usize,
+    /// Print the mnemonics (they are the keys: keep them secret).
+    #[arg(long)]
+    show_mnemonic: bool,
 }
 
 /// Where a regenerated key comes from.
@@ -245,7 +227,7 @@ fn print(json: bool, doc: serde_json::Value, text: String) {
 pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
     let cost = KdfCost::SENSITIVE;
     match cmd {
-        WalletCommand::Create { wallet, write, n_words, show_mnemonic } => {
+        WalletCommand::Create(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let cold_phrase = Keypair::generate_mnemonic(n_words)?;
             let hot_phrase = Keypair::generate_mnemonic(n_words)?;
@@ -281,7 +263,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             print(write.json, doc, text);
             Ok(())
         }
-        WalletCommand::NewColdkey { wallet, write, n_words, show_mnemonic } => {
+        WalletCommand::NewColdkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let phrase = Keypair::generate_mnemonic(n_words)?;
             let key = Keypair::from_mnemonic(&phrase)?;
@@ -305,7 +287,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             );
             Ok(())
         }
-        WalletCommand::NewHotkey { wallet, write, n_words, show_mnemonic } => {
+        WalletCommand::NewHotkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let phrase = Keypair::generate_mnemonic(n_words)?;
             let key = Keypair::from_mnemonic(&phrase)?;
