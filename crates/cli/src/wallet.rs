@@ -200,6 +200,16 @@ fn new_password(write: &WriteFlags) -> Result<Option<String>, Failure> {
     Ok(Some(first))
 }
 
+/// Writes a coldkey (asking for its password only once the target is known to be free).
+fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Failure> {
+    if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
+        return Err(WalletError::Exists(w.coldkey_path()).into());
+    }
+    let password = new_password(write)?;
+    w.set_coldkey(key, password.as_deref(), write.overwrite, KdfCost::SENSITIVE)?;
+    Ok(())
+}
+
 /// The password to open an encrypted coldkey.
 fn existing_password() -> Result<String, Failure> {
     if let Ok(password) = std::env::var("AGORA_COLDKEY_PASSWORD") {
@@ -267,11 +277,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             let w = wallet.wallet()?;
             let phrase = Keypair::generate_mnemonic(n_words)?;
             let key = Keypair::from_mnemonic(&phrase)?;
-            if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
-                return Err(WalletError::Exists(w.coldkey_path()).into());
-            }
-            let password = new_password(&write)?;
-            w.set_coldkey(&key, password.as_deref(), write.overwrite, cost)?;
+            store_coldkey(&w, &key, &write)?;
             let mut doc = json!({"name": w.name(), "coldkey": key.ss58()});
             if show_mnemonic {
                 doc["mnemonic"] = json!(phrase);
@@ -311,11 +317,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
         WalletCommand::RegenColdkey { wallet, write, source } => {
             let w = wallet.wallet()?;
             let key = source.keypair()?;
-            if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
-                return Err(WalletError::Exists(w.coldkey_path()).into());
-            }
-            let password = new_password(&write)?;
-            w.set_coldkey(&key, password.as_deref(), write.overwrite, cost)?;
+            store_coldkey(&w, &key, &write)?;
             print(
                 write.json,
                 json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}),
