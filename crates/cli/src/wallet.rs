@@ -200,6 +200,22 @@ fn new_password(write: &WriteFlags) -> Result<Option<String>, Failure> {
     Ok(Some(first))
 }
 
+/// A new mnemonic and its key.
+fn fresh_key(words: usize) -> Result<(String, Keypair), Failure> {
+    let phrase = Keypair::generate_mnemonic(words)?;
+    let key = Keypair::from_mnemonic(&phrase)?;
+    Ok((phrase, key))
+}
+
+/// Prints a new key, with its mnemonic when asked.
+fn report_new_key(write: &WriteFlags, mut doc: serde_json::Value, mut text: String, mnemonic: Option<&String>) {
+    if let Some(phrase) = mnemonic {
+        doc["mnemonic"] = json!(phrase);
+        text.push_str(&format!("\nmnemonic: {phrase}"));
+    }
+    print(write.json, doc, text);
+}
+
 /// Writes a coldkey (asking for its password only once the target is known to be free).
 fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Failure> {
     if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
@@ -239,10 +255,8 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
     match cmd {
         WalletCommand::Create(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
-            let cold_phrase = Keypair::generate_mnemonic(n_words)?;
-            let hot_phrase = Keypair::generate_mnemonic(n_words)?;
-            let cold = Keypair::from_mnemonic(&cold_phrase)?;
-            let hot = Keypair::from_mnemonic(&hot_phrase)?;
+            let (cold_phrase, cold) = fresh_key(n_words)?;
+            let (hot_phrase, hot) = fresh_key(n_words)?;
             // Check both targets before writing either, so a refusal writes nothing.
             for path in
                 [w.coldkey_path(), w.coldkeypub_path(), w.hotkey_path(&wallet.hotkey), w.hotkeypub_path(&wallet.hotkey)]
@@ -275,42 +289,22 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
         }
         WalletCommand::NewColdkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
-            let phrase = Keypair::generate_mnemonic(n_words)?;
-            let key = Keypair::from_mnemonic(&phrase)?;
+            let (phrase, key) = fresh_key(n_words)?;
             store_coldkey(&w, &key, &write)?;
-            let mut doc = json!({"name": w.name(), "coldkey": key.ss58()});
-            if show_mnemonic {
-                doc["mnemonic"] = json!(phrase);
-            }
-            print(
-                write.json,
-                doc,
-                format!(
-                    "coldkey {}{}",
-                    key.ss58(),
-                    if show_mnemonic { format!("\nmnemonic: {phrase}") } else { String::new() }
-                ),
-            );
+            let doc = json!({"name": w.name(), "coldkey": key.ss58()});
+            report_new_key(&write, doc, format!("coldkey {}", key.ss58()), show_mnemonic.then_some(&phrase));
             Ok(())
         }
         WalletCommand::NewHotkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
-            let phrase = Keypair::generate_mnemonic(n_words)?;
-            let key = Keypair::from_mnemonic(&phrase)?;
+            let (phrase, key) = fresh_key(n_words)?;
             w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
-            let mut doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
-            if show_mnemonic {
-                doc["mnemonic"] = json!(phrase);
-            }
-            print(
-                write.json,
+            let doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
+            report_new_key(
+                &write,
                 doc,
-                format!(
-                    "hotkey {} ({}){}",
-                    key.ss58(),
-                    wallet.hotkey,
-                    if show_mnemonic { format!("\nmnemonic: {phrase}") } else { String::new() }
-                ),
+                format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
+                show_mnemonic.then_some(&phrase),
             );
             Ok(())
         }

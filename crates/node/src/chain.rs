@@ -184,11 +184,10 @@ pub struct Finalized {
     pub events: Vec<Event>,
 }
 
-/// What subscribers hear.
+/// What transaction watchers hear (finalised blocks have their own channel,
+/// [`Chain::subscribe_blocks`]).
 #[derive(Clone, Debug)]
 pub enum ChainEvent {
-    /// A block was finalised and committed.
-    Finalized(Arc<Finalized>),
     /// A transaction changed status.
     Tx(Hash, TxStatus),
 }
@@ -312,7 +311,7 @@ impl Chain {
         self.lock().head_block.clone()
     }
 
-    /// Subscribes to chain events (transaction statuses and finalised blocks).
+    /// Subscribes to transaction statuses.
     pub fn subscribe(&self) -> broadcast::Receiver<ChainEvent> {
         self.events.subscribe()
     }
@@ -569,9 +568,7 @@ impl Chain {
             receipts: executed.receipts.clone(),
             events: executed.events.clone(),
         };
-        let finalized = Arc::new(finalized);
-        let _ = self.blocks.send(finalized.clone());
-        let _ = self.events.send(ChainEvent::Finalized(finalized));
+        let _ = self.blocks.send(Arc::new(finalized));
         Ok(Some(new_head))
     }
 

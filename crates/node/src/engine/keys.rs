@@ -22,12 +22,12 @@ pub fn public_key_hex(key: &PublicKey) -> String {
 }
 
 /// Hex of a secret key.
-pub fn private_key_hex(key: &PrivateKey) -> String {
+fn private_key_hex(key: &PrivateKey) -> String {
     hex(&key.encode())
 }
 
 /// A fresh random ed25519 key (from the OS).
-pub fn random_key() -> Result<PrivateKey, ConfigError> {
+fn random_key() -> Result<PrivateKey, ConfigError> {
     use std::io::Read;
     let mut seed = [0u8; 32];
     std::fs::File::open("/dev/urandom")
@@ -43,14 +43,6 @@ pub fn node_key(config: &NodeConfig) -> Result<PrivateKey, ConfigError> {
     let bytes = parse_hex(&config.key).ok_or_else(|| ConfigError::Invalid("key: not hex".into()))?;
     PrivateKey::decode(bytes::Bytes::from(bytes))
         .map_err(|_| ConfigError::Invalid("key: not a 32-byte ed25519 secret".into()))
-}
-
-/// The public key (hex) of a secret key given in hex.
-pub fn public_of(secret_hex: &str) -> Result<String, ConfigError> {
-    let bytes = parse_hex(secret_hex).ok_or_else(|| ConfigError::Invalid("key: not hex".into()))?;
-    let key = PrivateKey::decode(bytes::Bytes::from(bytes))
-        .map_err(|_| ConfigError::Invalid("key: not an ed25519 secret".into()))?;
-    Ok(public_key_hex(&key.public_key()))
 }
 
 /// Peers from a config list, checked.
