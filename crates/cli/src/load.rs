@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use agora_node::chain::hex;
-use agora_node::client::RpcClient;
+use agora_client::RpcClient;
 use agora_node::localnet::dev_accounts;
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, SignedTransaction};

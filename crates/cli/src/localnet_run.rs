@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use agora_node::client::RpcClient;
+use agora_client::RpcClient;
 use agora_node::localnet::{InitOptions, init};
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use agora_node::client::RpcClient;
+use agora_client::RpcClient;
 use agora_node::config::NodeConfig;
 use agora_node::localnet::{InitOptions, init};
 use clap::{Args, Subcommand};

@@ -11,7 +11,6 @@
 
 pub mod block;
 pub mod chain;
-pub mod client;
 pub mod config;
 pub mod engine;
 pub mod localnet;

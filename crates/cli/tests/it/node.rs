@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use agora_node::client::RpcClient;
+use agora_client::RpcClient;
 use agora_node::localnet::dev_accounts;
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, SignedTransaction};

@@ -1,10 +1,15 @@
-//! A small blocking JSON-RPC client over plain HTTP/1.1 (loopback and private networks; no TLS),
-//! for the CLI and tests. Every call has a timeout.
+//! The transport: a small blocking JSON-RPC 2.0 client over plain HTTP/1.1 (loopback and private
+//! networks; no TLS). Every call has a timeout; results deserialise straight from the response
+//! text, so 128-bit integers keep their exact value.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 /// Errors of an RPC call.
@@ -67,9 +72,40 @@ impl RpcClient {
         self
     }
 
-    /// Calls `method` with `params` (a JSON array) and returns the result.
+    /// The node's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Calls `method` with `params` (a JSON array) and returns the result as JSON.
     pub fn call(&self, method: &str, params: Value) -> Result<Value, ClientError> {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        self.request(method, params)
+    }
+
+    /// Calls `method` with `params` (a JSON array) and deserialises the result as `T`.
+    pub fn request<T: DeserializeOwned>(&self, method: &str, params: Value) -> Result<T, ClientError> {
+        let body = self.post(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string())?;
+        let bad = |message: String| ClientError::BadResponse { url: self.url.clone(), message };
+        let envelope: BTreeMap<String, Box<RawValue>> =
+            serde_json::from_slice(&body).map_err(|e| bad(format!("not JSON-RPC: {e}")))?;
+        if let Some(error) = envelope.get("error") {
+            #[derive(serde::Deserialize)]
+            struct ErrorObject {
+                #[serde(default)]
+                code: i64,
+                #[serde(default)]
+                message: String,
+            }
+            let error: ErrorObject =
+                serde_json::from_str(error.get()).map_err(|e| bad(format!("bad error object: {e}")))?;
+            return Err(ClientError::Rpc { code: error.code, message: error.message });
+        }
+        let result = envelope.get("result").ok_or_else(|| bad("no result".into()))?;
+        serde_json::from_str(result.get()).map_err(|e| bad(format!("unexpected result of {method}: {e}")))
+    }
+
+    /// One HTTP POST; returns the response body.
+    fn post(&self, body: &str) -> Result<Vec<u8>, ClientError> {
         let unreachable = |error| ClientError::Unreachable { url: self.url.clone(), error };
         let mut stream = TcpStream::connect_timeout(&self.addr, self.timeout).map_err(unreachable)?;
         stream.set_read_timeout(Some(self.timeout)).map_err(unreachable)?;
@@ -87,15 +123,7 @@ impl RpcClient {
         let split = response.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no HTTP body"))?;
         let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
         let body = &response[split + 4..];
-        let body = if head.contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_vec() };
-        let value: Value = serde_json::from_slice(&body).map_err(|e| bad(&format!("not JSON: {e}")))?;
-        if let Some(error) = value.get("error") {
-            return Err(ClientError::Rpc {
-                code: error["code"].as_i64().unwrap_or(0),
-                message: error["message"].as_str().unwrap_or("").to_string(),
-            });
-        }
-        value.get("result").cloned().ok_or_else(|| bad("no result"))
+        Ok(if head.contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_vec() })
     }
 }
 

@@ -1,0 +1,228 @@
+//! The metagraph as users read it (ratios in [0, 1], amounts in TAO, axons as `ip:port`), and a
+//! portable file format for saving and loading a synced metagraph.
+//!
+//! The reference pickles (or `torch.save`s) its metagraph, which only Python can read; ours is a
+//! JSON document with a format tag, holding the chain's exact integers.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
+
+use agora_primitives::RAO_PER_TAO;
+use agora_runtime::query::Metagraph;
+use agora_runtime::state::AxonInfo;
+use serde::{Deserialize, Serialize};
+
+/// Format tag of a saved metagraph.
+pub const FORMAT: &str = "agora-metagraph/1";
+
+/// One neuron as `agora subnets show --json` prints it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NeuronRow {
+    /// Uid.
+    pub uid: u16,
+    /// Hotkey (SS58).
+    pub hotkey: String,
+    /// Owning coldkey (SS58).
+    pub coldkey: String,
+    /// Stake on this subnet (TAO).
+    pub stake: f64,
+    /// Consensus in [0, 1].
+    pub consensus: f64,
+    /// Incentive in [0, 1].
+    pub incentive: f64,
+    /// Dividends in [0, 1].
+    pub dividends: f64,
+    /// Emission at the last epoch (TAO).
+    pub emission: f64,
+    /// Validator trust in [0, 1].
+    pub validator_trust: f64,
+    /// Validator permit.
+    pub validator_permit: bool,
+    /// Active within the activity cutoff.
+    pub active: bool,
+    /// Block of the last weights update.
+    pub last_update: u64,
+    /// Published axon (`ip:port`), if any.
+    pub axon: Option<String>,
+}
+
+/// A chain u16 ratio as the Python metagraph shows it (`x / 65535`).
+pub fn ratio(x: u16) -> f64 {
+    f64::from(x) / f64::from(u16::MAX)
+}
+
+/// Rao as TAO.
+pub fn tao(rao: u64) -> f64 {
+    rao as f64 / RAO_PER_TAO as f64
+}
+
+/// The socket address of a published axon; `None` when never served.
+pub fn axon_address(axon: &AxonInfo) -> Option<SocketAddr> {
+    if axon.port == 0 && axon.ip == 0 {
+        return None;
+    }
+    match axon.ip_type {
+        4 => Some(SocketAddr::from((Ipv4Addr::from(axon.ip as u32), axon.port))),
+        6 => Some(SocketAddr::from((Ipv6Addr::from(axon.ip), axon.port))),
+        _ => None,
+    }
+}
+
+/// One row per uid.
+pub fn neurons(m: &Metagraph) -> Vec<NeuronRow> {
+    (0..usize::from(m.n))
+        .map(|i| NeuronRow {
+            uid: i as u16,
+            hotkey: m.hotkeys[i].to_ss58(),
+            coldkey: m.coldkeys[i].to_ss58(),
+            stake: tao(m.stake[i]),
+            consensus: ratio(m.consensus[i]),
+            incentive: ratio(m.incentive[i]),
+            dividends: ratio(m.dividends[i]),
+            emission: tao(m.emission[i]),
+            validator_trust: ratio(m.validator_trust[i]),
+            validator_permit: m.validator_permit[i],
+            active: m.active[i],
+            last_update: m.last_update[i],
+            axon: axon_address(&m.axons[i]).map(|a| a.to_string()),
+        })
+        .collect()
+}
+
+/// Errors of saving or loading a metagraph file.
+#[derive(Debug, thiserror::Error)]
+pub enum MetagraphFileError {
+    /// Reading or writing failed.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        error: std::io::Error,
+    },
+    /// Not a metagraph file, or a damaged one.
+    #[error("{path} is not an {FORMAT} file: {message}")]
+    Format {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    format: String,
+    metagraph: Metagraph,
+}
+
+/// Writes `m` to `path` (a temporary file renamed into place, so a reader never sees half a file).
+pub fn save(m: &Metagraph, path: &Path) -> Result<(), MetagraphFileError> {
+    let io = |error| MetagraphFileError::Io { path: path.display().to_string(), error };
+    let text = serde_json::to_string(&File { format: FORMAT.into(), metagraph: m.clone() }).expect("serialisable");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Reads a metagraph written by [`save`], checking that its vectors agree with `n`.
+pub fn load(path: &Path) -> Result<Metagraph, MetagraphFileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read(path).map_err(|error| MetagraphFileError::Io { path: shown.clone(), error })?;
+    let bad = |message: String| MetagraphFileError::Format { path: shown.clone(), message };
+    let file: File = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    if file.format != FORMAT {
+        return Err(bad(format!("format {:?}", file.format)));
+    }
+    let m = file.metagraph;
+    let n = usize::from(m.n);
+    let lengths = [
+        m.hotkeys.len(),
+        m.coldkeys.len(),
+        m.stake.len(),
+        m.consensus.len(),
+        m.incentive.len(),
+        m.dividends.len(),
+        m.emission.len(),
+        m.validator_trust.len(),
+        m.validator_permit.len(),
+        m.active.len(),
+        m.last_update.len(),
+        m.block_at_registration.len(),
+        m.stake_weight.len(),
+        m.axons.len(),
+    ];
+    if lengths.iter().any(|&l| l != n) {
+        return Err(bad(format!("n is {n} but the per-uid vectors have lengths {lengths:?}")));
+    }
+    for rows in [&m.weights, &m.bonds].into_iter().flatten() {
+        if rows.len() != n || rows.iter().flatten().any(|&(uid, _)| usize::from(uid) >= n) {
+            return Err(bad("a weights or bonds row does not fit n".into()));
+        }
+    }
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_primitives::AccountId;
+
+    fn sample(n: u16) -> Metagraph {
+        let k = usize::from(n);
+        Metagraph {
+            netuid: agora_primitives::NetUid(1),
+            block: 42,
+            n,
+            hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
+            coldkeys: (0..n).map(|i| AccountId([200 - i as u8; 32])).collect(),
+            stake: vec![1_500_000_000; k],
+            consensus: vec![65535; k],
+            incentive: vec![32768; k],
+            dividends: vec![0; k],
+            emission: vec![123; k],
+            validator_trust: vec![1; k],
+            validator_permit: vec![true; k],
+            active: vec![false; k],
+            last_update: vec![7; k],
+            block_at_registration: vec![3; k],
+            stake_weight: vec![0; k],
+            axons: vec![AxonInfo { ip: u128::from(u32::from(Ipv4Addr::new(10, 0, 0, 1))), port: 8091, ip_type: 4, ..AxonInfo::default() }; k],
+            weights: Some(vec![vec![(0, 65535)]; k]),
+            bonds: None,
+        }
+    }
+
+    #[test]
+    fn rows_show_ratios_tao_and_axons() {
+        let rows = neurons(&sample(2));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].consensus, 1.0);
+        assert!((rows[0].incentive - 0.500007629).abs() < 1e-9);
+        assert_eq!(rows[0].stake, 1.5);
+        assert_eq!(rows[1].axon.as_deref(), Some("10.0.0.1:8091"));
+        assert_eq!(axon_address(&AxonInfo::default()), None);
+        let v6 = AxonInfo { ip: 1, port: 9, ip_type: 6, ..AxonInfo::default() };
+        assert_eq!(axon_address(&v6).unwrap().to_string(), "[::1]:9");
+    }
+
+    #[test]
+    fn save_then_load_is_identity_and_damage_is_refused() {
+        let dir = std::env::temp_dir().join(format!("agora-mg-{}", std::process::id()));
+        let path = dir.join("netuid-1.json");
+        let m = sample(3);
+        save(&m, &path).unwrap();
+        assert_eq!(load(&path).unwrap(), m);
+        let mut short = m.clone();
+        short.stake.pop();
+        save(&short, &path).unwrap();
+        assert!(load(&path).unwrap_err().to_string().contains("lengths"));
+        std::fs::write(&path, "{\"format\": \"other\"}").unwrap();
+        assert!(matches!(load(&path), Err(MetagraphFileError::Format { .. })));
+        assert!(matches!(load(&dir.join("missing.json")), Err(MetagraphFileError::Io { .. })));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
