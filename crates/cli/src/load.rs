@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use agora_node::chain::hex;
 use agora_client::RpcClient;
+use agora_node::chain::hex;
 use agora_node::localnet::dev_accounts;
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, SignedTransaction};
@@ -28,12 +28,9 @@ pub struct LoadArgs {
     /// Give up waiting for finality after this many seconds.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
-    /// Print one JSON document.
-    #[arg(long)]
-    json: bool,
 }
 
-pub fn run(args: LoadArgs) -> Result<(), Failure> {
+pub fn run(args: LoadArgs, json: bool) -> Result<(), Failure> {
     if args.rpc.is_empty() || args.txs == 0 {
         return Err(Failure::msg("give at least one --rpc URL and --txs > 0"));
     }
@@ -140,7 +137,7 @@ pub fn run(args: LoadArgs) -> Result<(), Failure> {
         "blocks": blocks,
         "block_interval_ms": if blocks > 0 { seconds * 1000.0 / blocks as f64 } else { 0.0 },
     });
-    if args.json {
+    if json {
         println!("{doc}");
     } else {
         println!(

@@ -7,8 +7,15 @@
 mod load;
 mod localnet_run;
 mod node;
+mod out;
 mod sim;
+mod stake;
+mod subnets;
+mod sudo;
+mod tx;
 mod wallet;
+mod wallet_chain;
+mod weights_cmd;
 
 use std::process::ExitCode;
 
@@ -23,6 +30,8 @@ use clap::{Parser, Subcommand};
     propagate_version = true
 )]
 struct Cli {
+    #[command(flatten)]
+    global: out::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,8 +50,31 @@ enum Command {
     #[command(subcommand)]
     Chain(node::ChainCommand),
     /// Coldkeys and hotkeys in the Bittensor wallet format.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "w")]
     Wallet(wallet::WalletCommand),
+    /// Subnets: list, metagraph, hyperparameters, create, register.
+    #[command(subcommand, visible_alias = "s", alias = "subnet")]
+    Subnets(subnets::SubnetsCommand),
+    /// Stake TAO on hotkeys.
+    #[command(subcommand, visible_alias = "st")]
+    Stake(stake::StakeCommand),
+    /// Hotkeys that take stake from others, and their take.
+    #[command(subcommand)]
+    Delegate(stake::DelegateCommand),
+    /// Set, commit and reveal weights.
+    #[command(subcommand, visible_alias = "wt", alias = "weight")]
+    Weights(weights_cmd::WeightsCommand),
+    /// Subnet hyperparameters and chain-wide parameters (owner or sudo).
+    #[command(subcommand, visible_alias = "su")]
+    Sudo(sudo::SudoCommand),
+    /// Publish where a hotkey serves.
+    #[command(subcommand)]
+    Axon(sudo::AxonCommand),
+    /// Print a shell completion script: `agora completions bash > /etc/bash_completion.d/agora`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A failure: printed as one line; exit code 2 (1 for a wrong password).
@@ -69,12 +101,28 @@ pub fn init_logging() {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let g = &cli.global;
     let result = match cli.command {
-        Command::Sim(cmd) => sim::run(cmd),
+        Command::Sim(cmd) => sim::run(cmd, g.json),
         Command::Node(args) => node::run_node(args),
-        Command::Localnet(cmd) => node::run_localnet(cmd),
-        Command::Chain(cmd) => node::run_chain(cmd),
-        Command::Wallet(cmd) => wallet::run(cmd),
+        Command::Localnet(cmd) => node::run_localnet(cmd, g),
+        Command::Chain(cmd) => node::run_chain(cmd, g),
+        Command::Wallet(cmd) => wallet::run(cmd, g),
+        Command::Subnets(cmd) => subnets::run(cmd, g),
+        Command::Stake(cmd) => stake::run_stake(cmd, g),
+        Command::Delegate(cmd) => stake::run_delegate(cmd, g),
+        Command::Weights(cmd) => weights_cmd::run(cmd, g),
+        Command::Sudo(cmd) => sudo::run_sudo(cmd, g),
+        Command::Axon(cmd) => sudo::run_axon(cmd, g),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "agora",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,5 +130,15 @@ fn main() -> ExitCode {
             eprintln!("agora: error: {message}");
             ExitCode::from(code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 
-use agora_client::RpcClient;
+use agora_client::{Client, RpcClient};
 use agora_node::config::NodeConfig;
 use agora_node::localnet::{InitOptions, init};
+use agora_primitives::Hash;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use crate::Failure;
+use crate::out::Global;
 
 /// `agora node`.
 #[derive(Debug, Args)]
@@ -61,9 +63,6 @@ pub enum LocalnetCommand {
         /// Overwrite an existing network in DIR.
         #[arg(long)]
         force: bool,
-        /// Print one JSON document.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -74,24 +73,23 @@ pub enum ChainCommand {
     Load(crate::load::LoadArgs),
     /// Height, finality and state root of a node.
     Status {
-        /// The node's JSON-RPC URL.
-        #[arg(long, default_value = "http://127.0.0.1:30301")]
-        rpc: String,
-        /// Print one JSON document.
+        /// The node's JSON-RPC URL (default: --network).
         #[arg(long)]
-        json: bool,
+        rpc: Option<String>,
     },
     /// A finalised block.
     Block {
         /// Its height.
         #[arg(long)]
         height: u64,
-        /// The node's JSON-RPC URL.
-        #[arg(long, default_value = "http://127.0.0.1:30301")]
-        rpc: String,
-        /// Print one JSON document.
+        /// The node's JSON-RPC URL (default: --network).
         #[arg(long)]
-        json: bool,
+        rpc: Option<String>,
+    },
+    /// Where a transaction is, and what it did.
+    Receipt {
+        /// The transaction hash (`0x…`).
+        hash: String,
     },
 }
 
@@ -102,16 +100,16 @@ pub fn run_node(args: NodeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn run_localnet(cmd: LocalnetCommand) -> Result<(), Failure> {
+pub fn run_localnet(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         LocalnetCommand::Run { dir, fresh, validators, block_time, base_port } => {
             crate::localnet_run::run(&dir, fresh, validators, block_time, base_port)
         }
-        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force, json } => {
+        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force } => {
             let options =
                 InitOptions { validators, followers, dir: dir.clone(), base_port, block_time_ms: block_time, force };
             let nodes = init(&options)?;
-            if json {
+            if g.json {
                 let doc = json!({
                     "dir": dir,
                     "genesis": dir.join("genesis.json"),
@@ -132,11 +130,11 @@ pub fn run_localnet(cmd: LocalnetCommand) -> Result<(), Failure> {
     }
 }
 
-pub fn run_chain(cmd: ChainCommand) -> Result<(), Failure> {
+pub fn run_chain(cmd: ChainCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
-        ChainCommand::Load(args) => crate::load::run(args),
-        ChainCommand::Status { rpc, json } => {
-            let status = RpcClient::new(&rpc)?.call("chain_status", json!([]))?;
+        ChainCommand::Load(args) => crate::load::run(args, g.json),
+        ChainCommand::Status { rpc } => {
+            let status = client(&rpc, g)?.call("chain_status", json!([]))?;
             let doc = json!({
                 "height": status["height"],
                 "finalized_height": status["finalized_height"],
@@ -144,15 +142,11 @@ pub fn run_chain(cmd: ChainCommand) -> Result<(), Failure> {
                 "state_root": status["state_root"],
                 "peers": status["peers"],
             });
-            if json {
-                println!("{doc}");
-            } else {
-                print_fields(&doc, &["height", "finalized_height", "finalized_hash", "state_root", "peers"]);
-            }
+            g.print(&doc, || fields(&doc, &["height", "finalized_height", "finalized_hash", "state_root", "peers"]));
             Ok(())
         }
-        ChainCommand::Block { height, rpc, json } => {
-            let block = RpcClient::new(&rpc)?.call("chain_getBlock", json!([{ "height": height }]))?;
+        ChainCommand::Block { height, rpc } => {
+            let block = client(&rpc, g)?.call("chain_getBlock", json!([{ "height": height }]))?;
             let doc = json!({
                 "height": block["height"],
                 "hash": block["hash"],
@@ -162,17 +156,37 @@ pub fn run_chain(cmd: ChainCommand) -> Result<(), Failure> {
                 "timestamp_ms": block["timestamp_ms"],
                 "proposer": block["proposer"],
             });
-            if json {
-                println!("{doc}");
-            } else {
-                print_fields(&doc, &["height", "hash", "parent", "state_root", "timestamp_ms", "proposer", "txs"]);
-            }
+            g.print(&doc, || {
+                fields(&doc, &["height", "hash", "parent", "state_root", "timestamp_ms", "proposer", "txs"])
+            });
+            Ok(())
+        }
+        ChainCommand::Receipt { hash } => {
+            let hash = Hash::from_hex(&hash).ok_or_else(|| Failure::msg("the hash must be 0x + 64 hex digits"))?;
+            let status = Client::new(g.endpoint())?.receipt(&hash)?;
+            g.print(&status, || match (&status.receipt, status.height) {
+                (Some(r), Some(h)) => format!(
+                    "{} in block {h}: {} (fee {})",
+                    r.call,
+                    match r.result {
+                        Ok(()) => "succeeded".to_string(),
+                        Err(e) => format!("failed with {}", agora_client::advice::name(&e)),
+                    },
+                    r.fee
+                ),
+                _ => status.status.clone(),
+            });
             Ok(())
         }
     }
 }
 
-fn print_fields(doc: &Value, keys: &[&str]) {
+fn client(rpc: &Option<String>, g: &Global) -> Result<RpcClient, Failure> {
+    Ok(RpcClient::new(&agora_client::normalize_url(rpc.as_deref().unwrap_or(g.endpoint())))?)
+}
+
+fn fields(doc: &Value, keys: &[&str]) -> String {
+    let mut out = Vec::new();
     for key in keys {
         let value = &doc[*key];
         let text = match value {
@@ -180,6 +194,7 @@ fn print_fields(doc: &Value, keys: &[&str]) {
             Value::Array(a) => format!("{} transactions", a.len()),
             other => other.to_string(),
         };
-        println!("{key:<17} {text}");
+        out.push(format!("{key:<17} {text}"));
     }
+    out.join("\n")
 }

@@ -20,9 +20,6 @@ pub enum SimCommand {
 pub struct RunArgs {
     /// Scenario file (JSON; format in the README).
     pub scenario: PathBuf,
-    /// Print one JSON document instead of tables.
-    #[arg(long)]
-    pub json: bool,
     /// Write SVG charts of dividends, incentive and bonds into this directory.
     #[arg(long, value_name = "DIR")]
     pub chart: Option<PathBuf>,
@@ -38,7 +35,7 @@ fn print(text: &str) -> Result<(), Failure> {
 }
 
 /// Runs a `sim` subcommand.
-pub fn run(cmd: SimCommand) -> Result<(), Failure> {
+pub fn run(cmd: SimCommand, json: bool) -> Result<(), Failure> {
     match cmd {
         SimCommand::Run(args) => {
             let text = std::fs::read_to_string(&args.scenario)
@@ -53,7 +50,7 @@ pub fn run(cmd: SimCommand) -> Result<(), Failure> {
                     eprintln!("wrote {}", path.display());
                 }
             }
-            if args.json { print(&output::to_json(&result)) } else { print(&output::to_table(&result)) }
+            if json { print(&output::to_json(&result)) } else { print(&output::to_table(&result)) }
         }
     }
 }

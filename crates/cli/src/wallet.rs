@@ -11,6 +11,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use crate::Failure;
+use crate::out::Global;
 
 /// Where the wallet is (btcli's flag names and aliases).
 #[derive(Debug, Args, Clone)]
@@ -42,6 +43,46 @@ impl WalletFlags {
     fn wallet(&self) -> Result<Wallet, Failure> {
         Ok(Wallet::new(self.path.clone().unwrap_or_else(default_root), &self.name)?)
     }
+
+    /// The wallets root.
+    pub fn root(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(default_root)
+    }
+
+    /// The wallet's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The coldkey's address (from `coldkeypub.txt`; no password needed).
+    pub fn coldkey_account(&self) -> Result<AccountId, Failure> {
+        Ok(self.wallet()?.coldkey_address()?)
+    }
+
+    /// The hotkey's address.
+    pub fn hotkey_account(&self) -> Result<AccountId, Failure> {
+        Ok(self.wallet()?.hotkey_address(&self.hotkey)?)
+    }
+
+    /// The coldkey, unlocked (asking for its password if it is encrypted).
+    pub fn coldkey_pair(&self) -> Result<Keypair, Failure> {
+        unlock_coldkey(&self.wallet()?)
+    }
+
+    /// The hotkey.
+    pub fn hotkey_pair(&self) -> Result<Keypair, Failure> {
+        Ok(self.wallet()?.hotkey(&self.hotkey, None, KdfCost::SENSITIVE)?)
+    }
+}
+
+/// Opens a coldkey: unencrypted as is, else with the password from `AGORA_COLDKEY_PASSWORD`, the
+/// reference's `BT_PW_<PATH>` variable, or a prompt.
+fn unlock_coldkey(w: &Wallet) -> Result<Keypair, Failure> {
+    if !w.coldkey_encrypted()? {
+        return Ok(w.coldkey(None, KdfCost::SENSITIVE)?);
+    }
+    let password = existing_password(w)?;
+    w.coldkey(Some(&password), KdfCost::SENSITIVE).map_err(wrong_password)
 }
 
 /// Options shared by the commands that write keys.
@@ -53,12 +94,6 @@ pub struct WriteFlags {
     /// Replace existing key files.
     #[arg(long)]
     overwrite: bool,
-    /// Answer yes to every question.
-    #[arg(long, visible_alias = "no-prompt", short = 'y')]
-    yes: bool,
-    /// Print one JSON document.
-    #[arg(long)]
-    json: bool,
 }
 
 /// `agora wallet`.
@@ -98,14 +133,41 @@ pub enum WalletCommand {
         #[arg(long = "ss58", visible_alias = "ss58-address")]
         ss58: String,
     },
+    /// Free and staked TAO of the coldkey (`--all`: of every wallet).
+    Balance {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        /// Every wallet under the wallets root.
+        #[arg(long)]
+        all: bool,
+        /// Any address instead of a wallet (SS58).
+        #[arg(long, conflicts_with = "all")]
+        ss58: Option<String>,
+    },
+    /// The coldkey's neurons on every subnet: uid, stake, incentive, dividends, emission, axon.
+    Overview {
+        #[command(flatten)]
+        wallet: WalletFlags,
+    },
+    /// Send TAO from the coldkey.
+    Transfer {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        /// Recipient (SS58).
+        #[arg(long, alias = "destination")]
+        dest: String,
+        /// TAO to send.
+        #[arg(long, required_unless_present = "all")]
+        amount: Option<String>,
+        /// Send the whole free balance, less the fee.
+        #[arg(long, conflicts_with = "amount")]
+        all: bool,
+    },
     /// Every wallet with its coldkey and hotkeys.
     List {
         /// Wallets root (default ~/.bittensor/wallets).
         #[arg(long = "wallet.path", visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
         path: Option<PathBuf>,
-        /// Print one JSON document.
-        #[arg(long)]
-        json: bool,
     },
     /// Sign a message with the coldkey (or the hotkey).
     Sign {
@@ -117,9 +179,6 @@ pub enum WalletCommand {
         /// Sign with the hotkey instead of the coldkey.
         #[arg(long)]
         use_hotkey: bool,
-        /// Print one JSON document.
-        #[arg(long)]
-        json: bool,
     },
     /// Verify a signature.
     Verify {
@@ -132,9 +191,6 @@ pub enum WalletCommand {
         /// The signer's SS58 address.
         #[arg(long)]
         ss58: String,
-        /// Print one JSON document.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -208,12 +264,12 @@ fn fresh_key(words: usize) -> Result<(String, Keypair), Failure> {
 }
 
 /// Prints a new key, with its mnemonic when asked.
-fn report_new_key(write: &WriteFlags, mut doc: serde_json::Value, mut text: String, mnemonic: Option<&String>) {
+fn report_new_key(g: &Global, mut doc: serde_json::Value, mut text: String, mnemonic: Option<&String>) {
     if let Some(phrase) = mnemonic {
         doc["mnemonic"] = json!(phrase);
         text.push_str(&format!("\nmnemonic: {phrase}"));
     }
-    print(write.json, doc, text);
+    g.print(&doc, || text);
 }
 
 /// Writes a coldkey (asking for its password only once the target is known to be free).
@@ -227,8 +283,11 @@ fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Fa
 }
 
 /// The password to open an encrypted coldkey.
-fn existing_password() -> Result<String, Failure> {
+fn existing_password(w: &Wallet) -> Result<String, Failure> {
     if let Ok(password) = std::env::var("AGORA_COLDKEY_PASSWORD") {
+        return Ok(password);
+    }
+    if let Some(password) = agora_wallet::password_from_env(&w.coldkey_path()) {
         return Ok(password);
     }
     rpassword::prompt_password("Coldkey password: ")
@@ -242,15 +301,7 @@ fn wrong_password(e: WalletError) -> Failure {
     }
 }
 
-fn print(json: bool, doc: serde_json::Value, text: String) {
-    if json {
-        println!("{doc}");
-    } else {
-        println!("{text}");
-    }
-}
-
-pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
+pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
     let cost = KdfCost::SENSITIVE;
     match cmd {
         WalletCommand::Create(NewKey { wallet, write, n_words, show_mnemonic }) => {
@@ -284,7 +335,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             if show_mnemonic {
                 text.push_str(&format!("\n  coldkey mnemonic: {cold_phrase}\n  hotkey mnemonic:  {hot_phrase}\n  anyone with these words controls the keys"));
             }
-            print(write.json, doc, text);
+            g.print(&doc, || text);
             Ok(())
         }
         WalletCommand::NewColdkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
@@ -292,7 +343,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             let (phrase, key) = fresh_key(n_words)?;
             store_coldkey(&w, &key, &write)?;
             let doc = json!({"name": w.name(), "coldkey": key.ss58()});
-            report_new_key(&write, doc, format!("coldkey {}", key.ss58()), show_mnemonic.then_some(&phrase));
+            report_new_key(g, doc, format!("coldkey {}", key.ss58()), show_mnemonic.then_some(&phrase));
             Ok(())
         }
         WalletCommand::NewHotkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
@@ -301,7 +352,7 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
             let doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
             report_new_key(
-                &write,
+                g,
                 doc,
                 format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
                 show_mnemonic.then_some(&phrase),
@@ -312,21 +363,18 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             let w = wallet.wallet()?;
             let key = source.keypair()?;
             store_coldkey(&w, &key, &write)?;
-            print(
-                write.json,
-                json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}),
-                format!("coldkey {}", key.ss58()),
-            );
+            g.print(&json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}), || {
+                format!("coldkey {}", key.ss58())
+            });
             Ok(())
         }
         WalletCommand::RegenHotkey { wallet, write, source } => {
             let w = wallet.wallet()?;
             let key = source.keypair()?;
             w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
-            print(
-                write.json,
-                json!({"name": w.name(), "hotkey_name": wallet.hotkey, "ss58": key.ss58(), "hotkey": key.ss58()}),
-                format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
+            g.print(
+                &json!({"name": w.name(), "hotkey_name": wallet.hotkey, "ss58": key.ss58(), "hotkey": key.ss58()}),
+                || format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
             );
             Ok(())
         }
@@ -335,14 +383,20 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             let account: AccountId =
                 ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
             w.set_coldkeypub(&account, write.overwrite)?;
-            print(write.json, json!({"name": w.name(), "ss58": account.to_string()}), format!("coldkeypub {account}"));
+            g.print(&json!({"name": w.name(), "ss58": account.to_string()}), || format!("coldkeypub {account}"));
             Ok(())
         }
-        WalletCommand::List { path, json } => {
+        WalletCommand::Balance { wallet, all, ss58 } => crate::wallet_chain::balance(g, &wallet, all, ss58),
+        WalletCommand::Overview { wallet } => crate::wallet_chain::overview(g, &wallet),
+        WalletCommand::Transfer { wallet, dest, amount, all } => {
+            crate::wallet_chain::transfer(g, &wallet, &dest, amount, all)
+        }
+        WalletCommand::List { path } => {
             let root = path.unwrap_or_else(default_root);
             let wallets = list(&root);
-            if json {
+            if g.json {
                 println!("{}", json!({"path": root, "wallets": wallets}));
+            } else if g.quiet {
             } else if wallets.is_empty() {
                 println!("no wallets in {} (create one with `agora wallet create`)", root.display());
             } else {
@@ -355,23 +409,16 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
-        WalletCommand::Sign { wallet, message, use_hotkey, json } => {
+        WalletCommand::Sign { wallet, message, use_hotkey } => {
             let w = wallet.wallet()?;
-            let key = if use_hotkey {
-                w.hotkey(&wallet.hotkey, None, cost)?
-            } else if w.coldkey_encrypted()? {
-                let password = existing_password()?;
-                w.coldkey(Some(&password), cost).map_err(wrong_password)?
-            } else {
-                w.coldkey(None, cost)?
-            };
+            let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, cost)? } else { unlock_coldkey(&w)? };
             let bytes = message_bytes(&message)?;
             let signature = key.sign(&bytes);
             let hex = format!("0x{}", signature.0.iter().map(|b| format!("{b:02x}")).collect::<String>());
-            print(json, json!({"ss58": key.ss58(), "signature": hex}), format!("{hex}\nsigned by {}", key.ss58()));
+            g.print(&json!({"ss58": key.ss58(), "signature": hex}), || format!("{hex}\nsigned by {}", key.ss58()));
             Ok(())
         }
-        WalletCommand::Verify { message, signature, ss58, json } => {
+        WalletCommand::Verify { message, signature, ss58 } => {
             let account: AccountId =
                 ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
             let raw = signature.strip_prefix("0x").unwrap_or(&signature);
@@ -387,11 +434,9 @@ pub fn run(cmd: WalletCommand) -> Result<(), Failure> {
             let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
             let valid = agora_primitives::verify(&account, &message, &signature)
                 || agora_primitives::verify(&account, &wrapped, &signature);
-            print(
-                json,
-                json!({"ss58": account.to_string(), "valid": valid}),
-                if valid { "valid".into() } else { "INVALID".into() },
-            );
+            g.print(&json!({"ss58": account.to_string(), "valid": valid}), || {
+                if valid { "valid".into() } else { "INVALID".into() }
+            });
             if valid { Ok(()) } else { Err(Failure("the signature does not match".into(), 1)) }
         }
     }

@@ -25,7 +25,9 @@ pub fn advice(error: &DispatchError) -> &'static str {
         InvalidIdentity => "shorten the identity fields (name ≤ 256 bytes, others ≤ 1024)",
         NotSubnetOwner => "sign with the subnet owner's coldkey (or the sudo key)",
         FirstEmissionBlockNumberAlreadySet => "the subnet has already started; nothing to do",
-        NeedWaitingMoreBlocksToStarCall => "wait until start_call_delay blocks have passed since the subnet was created",
+        NeedWaitingMoreBlocksToStarCall => {
+            "wait until start_call_delay blocks have passed since the subnet was created"
+        }
         SubtokenDisabled => "the subnet has not started: its owner must send start_call first",
         NotPermittedOnRootSubnet => "use a netuid other than 0",
         AdminActionProhibitedDuringWeightsWindow => "hyperparameters are frozen just before an epoch; retry after it",
@@ -33,7 +35,9 @@ pub fn advice(error: &DispatchError) -> &'static str {
         InvalidValue | ValueNotInBounds => "see `agora sudo get` for the allowed range and pick a value inside it",
         BondsMovingAverageMaxReached => "owners may set at most 975000; ask the sudo key for more",
         MaxAllowedUidsLessThanMinAllowedUids => "choose max_allowed_uids at least min_allowed_uids",
-        MaxAllowedUIdsLessThanCurrentUIds => "trim the subnet first (`trim_to_max_allowed_uids`) or choose a larger value",
+        MaxAllowedUIdsLessThanCurrentUIds => {
+            "trim the subnet first (`trim_to_max_allowed_uids`) or choose a larger value"
+        }
         MaxAllowedUidsGreaterThanDefaultMaxAllowedUids => "choose at most 256",
         MaxValidatorsLargerThanMaxUIds => "choose max_allowed_validators at most max_allowed_uids",
         LiquidAlphaDisabled => "enable liquid_alpha first",
@@ -47,7 +51,9 @@ pub fn advice(error: &DispatchError) -> &'static str {
         TrimmingWouldExceedMaxImmunePercentage => "trim to a larger number of uids",
         RegistrationNotPermittedOnRootSubnet => "register on a subnet other than 0 (root uses root_register)",
         HotKeyAlreadyRegisteredInSubNet => "this hotkey already has a uid here; use another hotkey to register again",
-        NotEnoughBalanceToStake => "the free balance does not cover the amount plus the fee; check `agora wallet balance`",
+        NotEnoughBalanceToStake => {
+            "the free balance does not cover the amount plus the fee; check `agora wallet balance`"
+        }
         NonAssociatedColdKey => "this hotkey belongs to another coldkey; use a hotkey of your own",
         NoNeuronIdAvailable => "the subnet is full of immune neurons; wait for immunity to end",
         TooManyRegistrationsThisBlock => "retry in the next block",

@@ -14,5 +14,7 @@ pub mod metagraph;
 pub mod rpc;
 pub mod weights;
 
-pub use client::{AccountState, BlockEvents, ChainStatus, Client, Finalized, ReceiptStatus, SubmitError, normalize_url};
+pub use client::{
+    AccountState, BlockEvents, ChainStatus, Client, Finalized, ReceiptStatus, SubmitError, normalize_url,
+};
 pub use rpc::{ClientError, RpcClient};

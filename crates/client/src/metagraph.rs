@@ -190,7 +190,15 @@ mod tests {
             last_update: vec![7; k],
             block_at_registration: vec![3; k],
             stake_weight: vec![0; k],
-            axons: vec![AxonInfo { ip: u128::from(u32::from(Ipv4Addr::new(10, 0, 0, 1))), port: 8091, ip_type: 4, ..AxonInfo::default() }; k],
+            axons: vec![
+                AxonInfo {
+                    ip: u128::from(u32::from(Ipv4Addr::new(10, 0, 0, 1))),
+                    port: 8091,
+                    ip_type: 4,
+                    ..AxonInfo::default()
+                };
+                k
+            ],
             weights: Some(vec![vec![(0, 65535)]; k]),
             bonds: None,
         }

@@ -157,7 +157,15 @@ fn sorted<T: Float>(x: &[T]) -> Vec<T> {
 fn max<T: Float>(x: &[T]) -> Option<T> {
     let mut it = x.iter().copied();
     let first = it.next()?;
-    Some(it.fold(first, |m, v| if m.is_nan() || v.is_nan() { if m.is_nan() { m } else { v } } else if v > m { v } else { m }))
+    Some(it.fold(first, |m, v| {
+        if m.is_nan() || v.is_nan() {
+            if m.is_nan() { m } else { v }
+        } else if v > m {
+            v
+        } else {
+            m
+        }
+    }))
 }
 
 fn normalize_max_weight_in<T: Float>(x: &[T], limit: f64) -> Vec<T> {
@@ -181,9 +189,8 @@ fn normalize_max_weight_in<T: Float>(x: &[T], limit: f64) -> Vec<T> {
         cumsum.push(running);
     }
     let estimation_sum: Vec<T> = (0..n).map(|i| T::int(n - i - 1) * estimation[i]).collect();
-    let n_values = (0..n)
-        .filter(|&i| estimation[i] / (estimation_sum[i] + cumsum[i] + T::py(EPSILON)) < T::py(limit))
-        .count();
+    let n_values =
+        (0..n).filter(|&i| estimation[i] / (estimation_sum[i] + cumsum[i] + T::py(EPSILON)) < T::py(limit)).count();
     // Python indexing: `cumsum[-1]` when no value is below the limit.
     let at = if n_values == 0 { n - 1 } else { n_values - 1 };
     // `n_values` is a numpy int64, so the denominator, the cutoff and the comparison are float64.
@@ -349,9 +356,15 @@ mod tests {
     #[test]
     fn emit_edge_cases() {
         assert_eq!(convert_weights_and_uids_for_emit(&[0, 1], &[0.0, 0.0]).unwrap(), (vec![], vec![]));
-        assert!(matches!(convert_weights_and_uids_for_emit(&[0, 1], &[1.0, -0.1]), Err(WeightsError::Negative { index: 1, .. })));
+        assert!(matches!(
+            convert_weights_and_uids_for_emit(&[0, 1], &[1.0, -0.1]),
+            Err(WeightsError::Negative { index: 1, .. })
+        ));
         assert!(matches!(convert_weights_and_uids_for_emit(&[0], &[f64::NAN]), Err(WeightsError::NotFinite { .. })));
-        assert!(matches!(convert_weights_and_uids_for_emit(&[0], &[f64::INFINITY]), Err(WeightsError::NotFinite { .. })));
+        assert!(matches!(
+            convert_weights_and_uids_for_emit(&[0], &[f64::INFINITY]),
+            Err(WeightsError::NotFinite { .. })
+        ));
         assert_eq!(convert_weights_and_uids_for_emit(&[-1], &[1.0]), Err(WeightsError::BadUid(-1)));
         assert_eq!(convert_weights_and_uids_for_emit(&[70000], &[1.0]), Err(WeightsError::BadUid(70000)));
         assert!(matches!(convert_weights_and_uids_for_emit(&[0, 1], &[1.0]), Err(WeightsError::LengthMismatch { .. })));

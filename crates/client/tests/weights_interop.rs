@@ -126,8 +126,12 @@ fn weight_helpers_match_the_reference_bit_for_bit() {
             let context = format!("process len {len} n {n} min {min_allowed} limit {limit} q {quantile}");
             match process_weights(&uids, &weights, n, min_allowed, limit, quantile) {
                 Ok((u, w)) => {
-                    let their_uids: Vec<u16> =
-                        theirs["uids"].as_array().ok_or(format!("{context}: {theirs}"))?.iter().map(|v| v.as_u64().unwrap() as u16).collect();
+                    let their_uids: Vec<u16> = theirs["uids"]
+                        .as_array()
+                        .ok_or(format!("{context}: {theirs}"))?
+                        .iter()
+                        .map(|v| v.as_u64().unwrap() as u16)
+                        .collect();
                     if u != their_uids || !same_floats(&w, &theirs["weights"]) {
                         return Err(format!("{context}: uids {u:?} vs {their_uids:?}"));
                     }
@@ -145,7 +149,9 @@ fn weight_helpers_match_the_reference_bit_for_bit() {
             weights = weights.iter().map(|w| w * rng.unit()).collect();
         }
         let uids: Vec<i64> = (0..len as i64).collect();
-        cases.push(json!({"kind": "emit", "uids": uids, "weights": weights.iter().map(|w| w.to_bits()).collect::<Vec<_>>()}));
+        cases.push(
+            json!({"kind": "emit", "uids": uids, "weights": weights.iter().map(|w| w.to_bits()).collect::<Vec<_>>()}),
+        );
         ours.push(Box::new(move |theirs| match convert_weights_and_uids_for_emit(&uids, &weights) {
             Ok((u, v)) => {
                 let expect = json!({"uids": u, "values": v});

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora_node::chain::{Chain, ChainConfig, hex};
 use agora_client::RpcClient;
+use agora_node::chain::{Chain, ChainConfig, hex};
 use agora_node::rpc;
 use agora_primitives::{Balance, Pair};
 use agora_runtime::{Call, GenesisConfig, SignedTransaction};

@@ -9,12 +9,15 @@
 //!   message.
 //! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
 //!   writes, no overwrite unless asked.
+//! - [`password_from_env`]: the reference's `BT_PW_<PATH>` password variables.
 
+mod env_password;
 mod error;
 pub mod keyfile;
 mod keypair;
 mod wallet;
 
+pub use env_password::{env_value, env_var_name, password_from_env};
 pub use error::WalletError;
 pub use keyfile::KdfCost;
 pub use keypair::{DEV_PHRASE, Keypair};

@@ -1,5 +1,6 @@
 //! CLI integration tests: the built `agora` binary, each test in its own temp dir.
 
+mod chain;
 mod node;
 mod sim;
 mod wallet;

@@ -1,0 +1,309 @@
+//! `agora subnets …`: list, show (the metagraph), hyperparameters, create, start, register,
+//! burn-cost.
+
+use std::path::PathBuf;
+
+use agora_client::metagraph::{self, neurons};
+use agora_primitives::NetUid;
+use agora_runtime::{Call, DispatchError, Event};
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::Failure;
+use crate::out::{Global, Table};
+use crate::tx::{Session, receipt_doc, refuse, short, tao};
+use crate::wallet::WalletFlags;
+
+/// `agora subnets`.
+#[derive(Debug, Subcommand)]
+pub enum SubnetsCommand {
+    /// Every subnet: size, registration burn, emission, tempo.
+    List,
+    /// A subnet's metagraph, fetched in one call (`metagraph` is an alias).
+    #[command(alias = "metagraph")]
+    Show {
+        /// The subnet.
+        #[arg(long, short = 'n', alias = "netuids")]
+        netuid: u16,
+        /// Also fetch the weights and bonds rows (full mode).
+        #[arg(long)]
+        full: bool,
+        /// Save the metagraph to this file (portable JSON; read back with --load).
+        #[arg(long, value_name = "FILE")]
+        save: Option<PathBuf>,
+        /// Show a saved metagraph instead of asking the chain.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["save", "full"])]
+        load: Option<PathBuf>,
+    },
+    /// A subnet's hyperparameters, as the chain stores them.
+    Hyperparameters {
+        /// The subnet.
+        #[arg(long, short = 'n')]
+        netuid: u16,
+    },
+    /// Create a subnet: locks the current lock cost from the coldkey; the hotkey becomes uid 0.
+    Create {
+        #[command(flatten)]
+        wallet: WalletFlags,
+    },
+    /// Start a subnet's emission (owner only; `start_call`).
+    Start {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        /// The subnet.
+        #[arg(long, short = 'n')]
+        netuid: u16,
+    },
+    /// Register the hotkey on a subnet by burning the current registration cost.
+    Register {
+        #[command(flatten)]
+        wallet: WalletFlags,
+        /// The subnet.
+        #[arg(long, short = 'n')]
+        netuid: u16,
+    },
+    /// What registering costs: the burn of a subnet (with --netuid), or the lock to create one.
+    BurnCost {
+        /// The subnet (omit for the cost of creating a subnet).
+        #[arg(long, short = 'n')]
+        netuid: Option<u16>,
+    },
+}
+
+pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
+    match cmd {
+        SubnetsCommand::List => list(g),
+        SubnetsCommand::Show { netuid, full, save, load } => show(g, netuid, full, save, load),
+        SubnetsCommand::Hyperparameters { netuid } => {
+            let session = Session::new(g)?;
+            let subnet = session.require_subnet(NetUid(netuid))?;
+            print_hyperparameters(g, netuid, &subnet.hyperparameters);
+            Ok(())
+        }
+        SubnetsCommand::Create { wallet } => create(g, &wallet),
+        SubnetsCommand::Start { wallet, netuid } => {
+            let session = Session::new(g)?;
+            let subnet = session.require_subnet(NetUid(netuid))?;
+            if subnet.first_emission_block != 0 {
+                return Err(refuse(
+                    DispatchError::FirstEmissionBlockNumberAlreadySet,
+                    format!("subnet {netuid} emits since block {}", subnet.first_emission_block),
+                ));
+            }
+            let signer = wallet.coldkey_pair()?;
+            let done =
+                session.send(&signer, Call::StartCall { netuid: NetUid(netuid) }, &format!("start subnet {netuid}"))?;
+            let mut doc = receipt_doc(&done);
+            doc["netuid"] = json!(netuid);
+            g.print(&doc, || format!("subnet {netuid} started in block {}", done.height));
+            Ok(())
+        }
+        SubnetsCommand::Register { wallet, netuid } => register(g, &wallet, netuid),
+        SubnetsCommand::BurnCost { netuid } => {
+            let session = Session::new(g)?;
+            let (cost, what) = match netuid {
+                Some(n) => (session.require_subnet(NetUid(n))?.burn, format!("registering on subnet {n}")),
+                None => (session.client.chain_info()?.network_lock_cost, "creating a subnet".into()),
+            };
+            g.print(&json!({"netuid": netuid, "cost": tao(cost), "cost_rao": cost.rao()}), || {
+                format!("{what} costs {cost}")
+            });
+            Ok(())
+        }
+    }
+}
+
+fn list(g: &Global) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let subnets = session.client.subnets()?;
+    let doc = json!({"subnets": subnets.iter().map(|s| json!({
+        "netuid": s.netuid.get(),
+        "name": s.identity.as_ref().map(|i| i.subnet_name.clone()).unwrap_or_default(),
+        "owner": s.owner,
+        "n": s.n,
+        "max_n": s.hyperparameters.max_allowed_uids,
+        "burn": tao(s.burn),
+        "emission_per_block": tao(s.emission_per_block),
+        "tempo": s.hyperparameters.tempo,
+        "started": s.netuid.is_root() || s.first_emission_block != 0,
+        "registered_at": s.registered_at,
+        "locked": tao(s.locked),
+    })).collect::<Vec<_>>()});
+    g.print(&doc, || {
+        let mut t = Table::new(&["netuid", "name", "owner", "uids", "burn", "emission/block", "tempo", "started"]);
+        for s in &subnets {
+            t.row(vec![
+                s.netuid.get().to_string(),
+                s.identity
+                    .as_ref()
+                    .map(|i| i.subnet_name.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "-".into()),
+                s.owner.as_ref().map(short).unwrap_or_else(|| "-".into()),
+                format!("{}/{}", s.n, s.hyperparameters.max_allowed_uids),
+                s.burn.to_string(),
+                s.emission_per_block.to_string(),
+                s.hyperparameters.tempo.to_string(),
+                if s.netuid.is_root() || s.first_emission_block != 0 { "yes".into() } else { "no".into() },
+            ]);
+        }
+        t.to_string().trim_end().to_string()
+    });
+    Ok(())
+}
+
+fn show(g: &Global, netuid: u16, full: bool, save: Option<PathBuf>, load: Option<PathBuf>) -> Result<(), Failure> {
+    let m = match load {
+        Some(path) => metagraph::load(&path)?,
+        None => {
+            let session = Session::new(g)?;
+            match g.waiting("fetching the metagraph", || session.client.metagraph(NetUid(netuid), full)) {
+                Ok(m) => m,
+                Err(agora_client::ClientError::Rpc { .. }) => {
+                    return Err(refuse(
+                        DispatchError::SubnetNotExists,
+                        format!("there is no subnet {netuid}; see `agora subnets list`"),
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    if let Some(path) = &save {
+        metagraph::save(&m, path)?;
+        if !g.quiet && !g.json {
+            eprintln!("saved to {}", path.display());
+        }
+    }
+    let rows = neurons(&m);
+    let mut doc = json!({"netuid": m.netuid.get(), "block": m.block, "neurons": rows});
+    if let (Some(weights), Some(bonds)) = (&m.weights, &m.bonds) {
+        doc["weights"] = json!(weights);
+        doc["bonds"] = json!(bonds);
+    }
+    g.print(&doc, || {
+        let mut t = Table::new(&[
+            "uid",
+            "hotkey",
+            "stake τ",
+            "incentive",
+            "dividends",
+            "emission τ",
+            "vtrust",
+            "permit",
+            "active",
+            "updated",
+            "axon",
+        ]);
+        for r in &rows {
+            t.row(vec![
+                r.uid.to_string(),
+                short_ss58(&r.hotkey),
+                format!("{:.4}", r.stake),
+                format!("{:.5}", r.incentive),
+                format!("{:.5}", r.dividends),
+                format!("{:.9}", r.emission),
+                format!("{:.5}", r.validator_trust),
+                if r.validator_permit { "yes".into() } else { "no".into() },
+                if r.active { "yes".into() } else { "no".into() },
+                r.last_update.to_string(),
+                r.axon.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        format!("subnet {} at block {}: {} neurons\n{}", m.netuid.get(), m.block, m.n, t.to_string().trim_end())
+    });
+    Ok(())
+}
+
+fn short_ss58(s: &str) -> String {
+    if s.len() > 12 { format!("{}…{}", &s[..6], &s[s.len() - 4..]) } else { s.to_string() }
+}
+
+/// Prints hyperparameters: JSON as the chain has them, or a name/value table.
+pub fn print_hyperparameters(g: &Global, netuid: u16, h: &agora_runtime::hyperparams::SubnetHyperparams) {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        netuid: u16,
+        hyperparameters: &'a agora_runtime::hyperparams::SubnetHyperparams,
+    }
+    let doc = Doc { netuid, hyperparameters: h };
+    g.print(&doc, || {
+        // Raw values keep 128-bit integers exact.
+        let text = serde_json::to_string(h).expect("serialisable");
+        let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&text).expect("an object");
+        let mut t = Table::new(&["hyperparameter", "value"]);
+        for (name, value) in fields {
+            t.row(vec![name, value.get().to_string()]);
+        }
+        let out = t.to_string();
+        format!("subnet {netuid}\n{}", out.trim_end())
+    });
+}
+
+fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let coldkey = wallet.coldkey_account()?;
+    let hotkey = wallet.hotkey_account()?;
+    let cost = session.client.chain_info()?.network_lock_cost;
+    let free = session.client.account(&coldkey)?.free;
+    if free < cost {
+        return Err(refuse(
+            DispatchError::CannotAffordLockCost,
+            format!("creating a subnet locks {cost}; {coldkey} has {free}"),
+        ));
+    }
+    let signer = wallet.coldkey_pair()?;
+    let done = session.send(&signer, Call::RegisterNetwork { hotkey }, &format!("create a subnet, locking {cost}"))?;
+    let netuid = done.receipt.events.iter().find_map(|e| match e {
+        Event::NetworkAdded { netuid, .. } => Some(netuid.get()),
+        _ => None,
+    });
+    let mut doc = receipt_doc(&done);
+    doc["netuid"] = json!(netuid);
+    doc["lock"] = json!(tao(cost));
+    g.print(&doc, || {
+        format!(
+            "created subnet {} (locked {cost}); start its emission with `agora subnets start --netuid {}`",
+            netuid.map_or("?".into(), |n| n.to_string()),
+            netuid.map_or("N".into(), |n| n.to_string())
+        )
+    });
+    Ok(())
+}
+
+fn register(g: &Global, wallet: &WalletFlags, netuid: u16) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let subnet = session.require_subnet(NetUid(netuid))?;
+    let hotkey = wallet.hotkey_account()?;
+    if let Some(uid) = session.client.uid_of(NetUid(netuid), &hotkey)? {
+        return Err(refuse(
+            DispatchError::HotKeyAlreadyRegisteredInSubNet,
+            format!("{hotkey} is uid {} on subnet {netuid}", uid.get()),
+        ));
+    }
+    let coldkey = wallet.coldkey_account()?;
+    let free = session.client.account(&coldkey)?.free;
+    if free < subnet.burn {
+        return Err(refuse(
+            DispatchError::NotEnoughBalanceToStake,
+            format!("registering burns {}; {coldkey} has {free}", subnet.burn),
+        ));
+    }
+    let signer = wallet.coldkey_pair()?;
+    let done = session.send(
+        &signer,
+        Call::BurnedRegister { netuid: NetUid(netuid), hotkey },
+        &format!("register {} on subnet {netuid}, burning {}", short(&hotkey), subnet.burn),
+    )?;
+    let uid = session.client.uid_of(NetUid(netuid), &hotkey)?;
+    let mut doc = receipt_doc(&done);
+    doc["netuid"] = json!(netuid);
+    doc["hotkey"] = json!(hotkey);
+    doc["uid"] = json!(uid.map(|u| u.get()));
+    doc["burned"] = json!(tao(subnet.burn));
+    g.print(&doc, || {
+        format!("registered {} on subnet {netuid} as uid {}", hotkey, uid.map_or("?".into(), |u| u.get().to_string()))
+    });
+    Ok(())
+}

@@ -1,0 +1,404 @@
+//! Every chain command of `agora` against a real node (one validator process on loopback, 200 ms
+//! blocks), with the failure paths: insufficient balance, unregistered hotkey, wrong password,
+//! rate limits, missing subnet, bad origin. Ports 42400–42409.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::{agora, temp_dir};
+
+struct Node {
+    child: Child,
+    url: String,
+    wallets: PathBuf,
+    dir: PathBuf,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a command did.
+struct Out {
+    code: i32,
+    json: Value,
+    stderr: String,
+}
+
+impl Out {
+    fn ok(self, what: &str) -> Value {
+        assert_eq!(self.code, 0, "{what} failed: {}", self.stderr);
+        self.json
+    }
+    fn fails_with(self, what: &str, needle: &str) -> Out {
+        assert_ne!(self.code, 0, "{what} should fail; printed {}", self.json);
+        assert!(self.stderr.contains(needle), "{what}: expected {needle:?} in {:?}", self.stderr);
+        self
+    }
+}
+
+impl Node {
+    fn start() -> Node {
+        let dir = temp_dir("chain-cli");
+        let out = agora(&[
+            "localnet",
+            "init",
+            "--validators",
+            "1",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--base-port",
+            "42400",
+            "--block-time",
+            "200",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let url = doc["rpc_urls"][0].as_str().unwrap().to_string();
+        let log = std::fs::File::create(dir.join("node.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(["node", "--config", dir.join("node-0/config.toml").to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let node = Node { child, url, wallets: dir.join("wallets"), dir };
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            let status = node.run(&["chain", "status"], None);
+            if status.code == 0 && status.json["height"].as_u64().unwrap_or(0) >= 2 {
+                return node;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("the node did not finalise blocks: {}", std::fs::read_to_string(node.dir.join("node.log")).unwrap());
+    }
+
+    /// `agora --network URL --json --yes ARGS`, with the wallets under the test dir.
+    fn run(&self, args: &[&str], password: Option<&str>) -> Out {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
+        cmd.args(args)
+            .args(["--network", &self.url, "--json", "--yes"])
+            .env("BT_WALLET_PATH", &self.wallets)
+            .env_remove("AGORA_COLDKEY_PASSWORD")
+            .env_remove("AGORA_NETWORK");
+        if let Some(p) = password {
+            cmd.env("AGORA_COLDKEY_PASSWORD", p);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            json: serde_json::from_str(stdout.trim()).unwrap_or(Value::Null),
+            stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        self.run(args, None).ok(&args.join(" "))
+    }
+
+    fn fails(&self, args: &[&str], needle: &str) -> Out {
+        self.run(args, None).fails_with(&args.join(" "), needle)
+    }
+}
+
+fn dev_seed(dir: &Path, i: usize) -> String {
+    let text = std::fs::read_to_string(dir.join("dev-accounts.json")).unwrap();
+    let accounts: Value = serde_json::from_str(&text).unwrap();
+    accounts[i]["seed"].as_str().unwrap().to_string()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn every_chain_command_against_a_running_node() {
+    let node = Node::start();
+    let w = |name: &'static str| ["--wallet.name", name];
+
+    // --- wallets: the sudo dev account as "owner", a fresh "alice" with a spare hotkey ---
+    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    let alice = node.ok(&["wallet", "create", "--wallet.name", "alice", "--no-password"]);
+    let alice_cold = alice["coldkey"].as_str().unwrap().to_string();
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "alice", "--wallet.hotkey", "spare", "--no-password"]);
+
+    // --- balance and transfer ---
+    let b = node.ok(&["wallet", "balance", "--wallet.name", "owner"]);
+    assert_eq!(f(&b["wallets"][0]["free"]), 1_000_000.0);
+    let t = node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &alice_cold, "--amount", "2000"]);
+    assert_eq!(t["success"], true);
+    let tx_hash = t["tx_hash"].as_str().unwrap().to_string();
+    let b = node.ok(&["wallet", "balance", "--wallet.name", "alice"]);
+    assert_eq!(f(&b["wallets"][0]["free"]), 2000.0);
+    node.fails(
+        &["wallet", "transfer", "--wallet.name", "alice", "--dest", &alice_cold, "--amount", "5000"],
+        "InsufficientBalance",
+    );
+    node.fails(
+        &["wallet", "transfer", "--wallet.name", "alice", "--dest", "not-an-address", "--amount", "1"],
+        "not an SS58",
+    );
+    // Hotkeys sign weights and axons, and pay the transaction fee: fund them.
+    let hotkeys: Vec<String> = node.ok(&["wallet", "list"])["wallets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["hotkeys"].as_array().unwrap().iter())
+        .filter(|h| h["name"] == "default")
+        .map(|h| h["ss58"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(hotkeys.len(), 2);
+    for hotkey in &hotkeys {
+        node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", hotkey, "--amount", "0.01"]);
+    }
+    let r = node.ok(&["chain", "receipt", &tx_hash]);
+    assert_eq!(r["status"], "finalized");
+    let all = node.ok(&["wallet", "balance", "--all"]);
+    assert_eq!(all["wallets"].as_array().unwrap().len(), 2);
+
+    // --- chain-wide parameters: sudo only ---
+    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
+    node.fails(&["sudo", "set", "--wallet.name", "alice", "--param", "tx_fee", "--value", "0"], "BadOrigin");
+    node.fails(
+        &["sudo", "set", "--wallet.name", "owner", "--param", "no_such_thing", "--value", "0"],
+        "not a chain-wide",
+    );
+    let params = node.ok(&["sudo", "get"]);
+    assert_eq!(params["params"]["admin_freeze_window"], 0);
+
+    // --- a subnet: create, start, tune ---
+    let cost = node.ok(&["subnets", "burn-cost"]);
+    assert!(f(&cost["cost"]) > 0.0);
+    let created = node.ok(&["subnets", "create", "--wallet.name", "owner"]);
+    assert_eq!(created["netuid"], 1);
+    // A second subnet within the network rate limit fails on chain, by name, fee paid.
+    node.fails(&["subnets", "create", "--wallet.name", "owner"], "NetworkTxRateLimitExceeded");
+    node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"]);
+    node.fails(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"], "FirstEmissionBlockNumberAlreadySet");
+    for (param, value) in [("tempo", "20"), ("weights_rate_limit", "0")] {
+        node.ok(&["sudo", "set", "--wallet.name", "owner", "--netuid", "1", "--param", param, "--value", value]);
+    }
+    node.fails(
+        &["sudo", "set", "--wallet.name", "alice", "--netuid", "1", "--param", "tempo", "--value", "5"],
+        "BadOrigin",
+    );
+    let h = node.ok(&["subnets", "hyperparameters", "--netuid", "1"]);
+    assert_eq!(h["hyperparameters"]["tempo"], 20);
+    assert_eq!(node.ok(&["sudo", "get", "--netuid", "1"])["hyperparameters"]["weights_rate_limit"], 0);
+    let list = node.ok(&["subnets", "list"]);
+    assert!(list["subnets"].as_array().unwrap().iter().any(|s| s["netuid"] == 1 && s["started"] == true));
+
+    // --- registration ---
+    let reg = node.ok(&["subnets", "register", "--wallet.name", "alice", "--netuid", "1"]);
+    assert_eq!(reg["uid"], 1);
+    node.fails(&["subnets", "register", "--wallet.name", "alice", "--netuid", "1"], "HotKeyAlreadyRegisteredInSubNet");
+    node.fails(&["subnets", "register", "--wallet.name", "alice", "--netuid", "9"], "SubnetNotExists");
+    let burn = node.ok(&["subnets", "burn-cost", "--netuid", "1"]);
+    assert!(f(&burn["cost"]) > 0.0);
+
+    // --- stake ---
+    node.ok(&["stake", "add", "--wallet.name", "owner", "--netuid", "1", "--amount", "100"]);
+    let s = node.ok(&["stake", "add", "--wallet.name", "alice", "--netuid", "1", "--amount", "10"]);
+    assert!(f(&s["stake"]) > 9.0);
+    node.fails(
+        &["stake", "add", "--wallet.name", "alice", "--netuid", "1", "--amount", "100000"],
+        "NotEnoughBalanceToStake",
+    );
+    node.fails(
+        &["stake", "remove", "--wallet.name", "alice", "--netuid", "1", "--amount", "1000"],
+        "NotEnoughStakeToWithdraw",
+    );
+    let s = node.ok(&["stake", "remove", "--wallet.name", "alice", "--netuid", "1", "--amount", "5"]);
+    assert!(f(&s["stake"]) > 4.0 && f(&s["stake"]) < 6.0);
+    let stakes = node.ok(&["stake", "list", "--wallet.name", "owner"]);
+    assert!(f(&stakes["total"]) >= 99.0);
+
+    // --- weights: commit, reveal once the reveal epoch comes, then set directly ---
+    let scores = ["--netuid", "1", "--uids", "0,1", "--weights", "0.3,0.7"];
+    let commit = node.ok(&[&["weights", "commit"], &w("owner")[..], &scores[..]].concat());
+    assert_eq!(commit["weights"], serde_json::json!([28086, 65535]));
+    node.fails(&[&["weights", "set"], &w("owner")[..], &scores[..]].concat(), "CommitRevealEnabled");
+    let start = Instant::now();
+    loop {
+        let out = node.run(&["weights", "reveal", "--wallet.name", "owner", "--netuid", "1"], None);
+        if out.code == 0 {
+            assert_eq!(out.json["uids"], serde_json::json!([0, 1]));
+            break;
+        }
+        assert!(out.stderr.contains("RevealTooEarly"), "reveal: {}", out.stderr);
+        assert!(start.elapsed() < Duration::from_secs(40), "the reveal window never opened");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    node.fails(&["weights", "reveal", "--wallet.name", "owner", "--netuid", "1"], "NoWeightsCommitFound");
+    node.ok(&[
+        "sudo",
+        "set",
+        "--wallet.name",
+        "owner",
+        "--netuid",
+        "1",
+        "--param",
+        "commit_reveal_weights_enabled",
+        "--value",
+        "false",
+    ]);
+    let set = node.ok(&[&["weights", "set"], &w("owner")[..], &scores[..]].concat());
+    assert_eq!(set["success"], true);
+    node.fails(
+        &[&["weights", "set", "--wallet.name", "alice", "--wallet.hotkey", "spare"][..], &scores[..]].concat(),
+        "HotKeyNotRegisteredInSubNet",
+    );
+    node.fails(
+        &[&["weights", "set"], &w("owner")[..], &["--netuid", "1", "--uids", "0,1", "--weights", "1"][..]].concat(),
+        "WeightVecNotEqualSize",
+    );
+    node.ok(&[
+        "sudo",
+        "set",
+        "--wallet.name",
+        "owner",
+        "--netuid",
+        "1",
+        "--param",
+        "weights_rate_limit",
+        "--value",
+        "1000",
+    ]);
+    let too_fast = node.fails(&[&["weights", "set"], &w("owner")[..], &scores[..]].concat(), "SettingWeightsTooFast");
+    assert!(too_fast.stderr.contains("more blocks"), "{}", too_fast.stderr);
+
+    // --- axon ---
+    node.ok(&["axon", "serve", "--wallet.name", "alice", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091"]);
+    node.fails(
+        &[
+            "axon",
+            "serve",
+            "--wallet.name",
+            "alice",
+            "--wallet.hotkey",
+            "spare",
+            "--netuid",
+            "1",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            "8091",
+        ],
+        "HotKeyNotRegisteredInNetwork",
+    );
+
+    // --- the metagraph: one call, the documented shape, save and load ---
+    let saved = node.dir.join("netuid-1.json");
+    let m = node.ok(&["subnets", "show", "--netuid", "1", "--save", saved.to_str().unwrap()]);
+    assert_eq!(m["netuid"], 1);
+    assert!(m["block"].as_u64().unwrap() > 0);
+    let neurons = m["neurons"].as_array().unwrap();
+    assert_eq!(neurons.len(), 2);
+    let mut keys: Vec<&str> = neurons[0].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "active",
+            "axon",
+            "coldkey",
+            "consensus",
+            "dividends",
+            "emission",
+            "hotkey",
+            "incentive",
+            "last_update",
+            "stake",
+            "uid",
+            "validator_permit",
+            "validator_trust"
+        ]
+    );
+    assert_eq!(neurons[1]["axon"], "127.0.0.1:8091");
+    assert_eq!(neurons[1]["coldkey"], alice_cold.as_str());
+    for n in neurons {
+        for k in ["consensus", "incentive", "dividends", "validator_trust"] {
+            assert!((0.0..=1.0).contains(&f(&n[k])), "{k} = {}", n[k]);
+        }
+    }
+    let loaded = node.ok(&["subnets", "show", "--netuid", "1", "--load", saved.to_str().unwrap()]);
+    assert_eq!(loaded, m);
+    let full = node.ok(&["subnets", "show", "--netuid", "1", "--full"]);
+    assert!(full["weights"].is_array());
+    node.fails(&["subnets", "show", "--netuid", "99"], "SubnetNotExists");
+
+    // --- delegates and the overview ---
+    let delegates = node.ok(&["delegate", "list"]);
+    assert!(!delegates["delegates"].as_array().unwrap().is_empty());
+    let take = node.ok(&["delegate", "set-take", "--wallet.name", "owner", "--take", "0.05"]);
+    assert!((f(&take["take"]) - 0.05).abs() < 1e-4);
+    node.fails(&["delegate", "set-take", "--wallet.name", "owner", "--take", "0.9"], "DelegateTakeTooHigh");
+    let overview = node.ok(&["wallet", "overview", "--wallet.name", "alice"]);
+    assert_eq!(overview["neurons"][0]["netuid"], 1);
+    assert_eq!(overview["neurons"][0]["uid"], 1);
+
+    // --- an encrypted coldkey: wrong password exits 1 and changes nothing; BT_PW_ works ---
+    let locked = node.run(&["wallet", "create", "--wallet.name", "locked"], Some("right horse battery"));
+    let locked_cold = locked.ok("create an encrypted wallet")["coldkey"].as_str().unwrap().to_string();
+    node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &locked_cold, "--amount", "3"]);
+    let coldkey_file = node.wallets.join("locked/coldkey");
+    let before = std::fs::read(&coldkey_file).unwrap();
+    let wrong = node
+        .run(&["wallet", "transfer", "--wallet.name", "locked", "--dest", &alice_cold, "--amount", "1"], Some("wrong"));
+    assert_eq!(wrong.code, 1, "{}", wrong.stderr);
+    assert!(wrong.stderr.contains("wrong password for coldkey"), "{}", wrong.stderr);
+    assert_eq!(std::fs::read(&coldkey_file).unwrap(), before);
+    let var = agora_wallet::env_var_name(&coldkey_file);
+    let out = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["wallet", "transfer", "--wallet.name", "locked", "--dest", &alice_cold, "--amount", "1"])
+        .args(["--network", &node.url, "--json", "--yes"])
+        .env("BT_WALLET_PATH", &node.wallets)
+        .env_remove("AGORA_COLDKEY_PASSWORD")
+        .env(&var, agora_wallet::env_value(&coldkey_file, "right horse battery"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "BT_PW_ password: {}", String::from_utf8_lossy(&out.stderr));
+
+    // --- without --yes and without a terminal, nothing is sent ---
+    let out = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args([
+            "wallet",
+            "transfer",
+            "--wallet.name",
+            "owner",
+            "--dest",
+            &alice_cold,
+            "--amount",
+            "1",
+            "--network",
+            &node.url,
+        ])
+        .env("BT_WALLET_PATH", &node.wallets)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+}
+
+#[test]
+fn an_unreachable_node_fails_fast_with_advice() {
+    let start = Instant::now();
+    let out = agora(&["subnets", "list", "--network", "http://127.0.0.1:9", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach the node"));
+    assert!(start.elapsed() < Duration::from_secs(15));
+    let out = agora(&["completions", "bash"]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("agora"));
+}
