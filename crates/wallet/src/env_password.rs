@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The variable that holds the password of the keyfile at `path`.
 pub fn env_var_name(path: &Path) -> String {
-    let text = path.to_string_lossy().replace(std::path::MAIN_SEPARATOR, "_").replace('.', "_");
+    let text = path.to_string_lossy().replace([std::path::MAIN_SEPARATOR, '.'], "_");
     format!("BT_PW_{}", text.to_uppercase())
 }
 

@@ -402,3 +402,73 @@ fn an_unreachable_node_fails_fast_with_advice() {
     let out = agora(&["completions", "bash"]);
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("agora"));
 }
+
+/// `agora subnets show` asks for the whole metagraph of 256 uids in exactly one RPC call: a
+/// loopback server that counts requests stands in for the node.
+#[test]
+fn subnets_show_is_one_round_trip_for_256_uids() {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use agora_primitives::{AccountId, NetUid};
+    use agora_runtime::query::Metagraph;
+
+    let n = 256usize;
+    let m = Metagraph {
+        netuid: NetUid(1),
+        block: 99,
+        n: n as u16,
+        hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
+        coldkeys: (0..n).map(|i| AccountId([255 - i as u8; 32])).collect(),
+        stake: vec![2_000_000_000; n],
+        consensus: vec![65535; n],
+        incentive: vec![0; n],
+        dividends: vec![32768; n],
+        emission: vec![1; n],
+        validator_trust: vec![0; n],
+        validator_permit: vec![true; n],
+        active: vec![true; n],
+        last_update: vec![5; n],
+        block_at_registration: vec![0; n],
+        stake_weight: vec![0; n],
+        axons: vec![Default::default(); n],
+        weights: None,
+        bonds: None,
+    };
+    let body = format!(r#"{{"jsonrpc":"2.0","id":1,"result":{}}}"#, serde_json::to_string(&m).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let methods = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (count, seen) = (requests.clone(), methods.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(10) {
+            let mut stream = stream.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.ends_with(b"}") {
+                let read = stream.read(&mut buf).unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..read]);
+            }
+            count.fetch_add(1, Ordering::SeqCst);
+            let text = String::from_utf8_lossy(&request).to_string();
+            let json: Value = serde_json::from_str(&text[text.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+            seen.lock().unwrap().push(json["method"].as_str().unwrap().to_string());
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(body.as_bytes()).unwrap();
+        }
+    });
+    let out = agora(&["subnets", "show", "--netuid", "1", "--network", &url, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["neurons"].as_array().unwrap().len(), 256);
+    assert_eq!(doc["neurons"][0]["consensus"], 1.0);
+    assert_eq!(doc["neurons"][0]["stake"], 2.0);
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+    assert_eq!(*methods.lock().unwrap(), ["state_metagraph"]);
+}
