@@ -13,7 +13,7 @@ use crate::keypair::{Keypair, hex_decode, hex_encode, random_bytes};
 
 /// Prefix of an encrypted keyfile.
 pub const NACL_PREFIX: &[u8] = b"$NACL";
-/// Prefix of a pre-2023 ansible-vault keyfile (readable by the reference; not supported here).
+/// Prefix of a pre-2023 ansible-vault keyfile (read here and by the reference; never written).
 pub const ANSIBLE_PREFIX: &[u8] = b"$ANSIBLE_VAULT";
 /// The salt every Bittensor wallet uses for its key derivation.
 pub const NACL_SALT: [u8; 16] =

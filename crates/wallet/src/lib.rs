@@ -5,12 +5,13 @@
 //!   64-byte secrets, and secret URIs (`//Alice`, `phrase//hard/soft///password`).
 //! - [`keyfile`]: the keyfile JSON and `$NACL` encryption (Argon2i with libsodium's "sensitive"
 //!   limits and the reference's fixed salt, XSalsa20-Poly1305), byte-compatible with the
-//!   reference. Ansible-vault and legacy Fernet files are recognised and refused with a clear
-//!   message.
+//!   reference. Ansible-vault files are read (never written); legacy Fernet files are recognised
+//!   and refused with a clear message.
 //! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
 //!   writes, no overwrite unless asked.
 //! - [`password_from_env`]: the reference's `BT_PW_<PATH>` password variables.
 
+mod ansible;
 mod env_password;
 mod error;
 pub mod keyfile;

@@ -249,7 +249,11 @@ fn private_of(path: &Path, password: Option<&str>, cost: KdfCost) -> Result<Keyp
             other => other,
         })?
     } else if data.starts_with(keyfile::ANSIBLE_PREFIX) {
-        return Err(WalletError::UnsupportedFormat(path.into(), "ansible-vault"));
+        let password = password.ok_or_else(|| WalletError::PasswordNeeded(path.into()))?;
+        crate::ansible::decrypt(&data, password).map_err(|e| match e {
+            WalletError::WrongPassword => WalletError::WrongPasswordFor(path.into()),
+            other => other,
+        })?
     } else if data.starts_with(b"gAAAAA") {
         return Err(WalletError::UnsupportedFormat(path.into(), "legacy Fernet"));
     } else {

@@ -113,6 +113,20 @@ fn wallets_are_interchangeable_with_the_reference_library() {
     let (ok, _, _, err) = agora(&create, Some("pw-Rust-2"));
     assert!(!ok);
     assert!(err.contains("already exists") && err.contains("--overwrite"), "{err}");
+
+    // An ansible-vault coldkey (the reference's older format): the reference opens the fixture,
+    // and so does agora, with the same password.
+    let vault = repo_file("crates/wallet/tests/fixtures/alice-coldkey.ansible-vault");
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    assert_eq!(py(&python, &["decrypt", &vault, "ansible-pass"])["ss58"], alice);
+    std::fs::create_dir_all(root.join("vault")).unwrap();
+    std::fs::copy(&vault, root.join("vault/coldkey")).unwrap();
+    let sign = ["wallet", "sign", "--wallet.name", "vault", "--wallet.path", r, "--message", "hi", "--json"];
+    let (ok, _, signed, err) = agora(&sign, Some("ansible-pass"));
+    assert!(ok, "{err}");
+    assert_eq!(signed["ss58"], alice);
+    let (ok, code, _, err) = agora(&sign, Some("not it"));
+    assert!(!ok && code == 1 && err.contains("wrong password for coldkey"), "{code} {err}");
 }
 
 #[test]

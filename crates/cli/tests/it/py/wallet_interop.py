@@ -4,6 +4,7 @@
     python wallet_interop.py load ROOT NAME HOTKEY PASSWORD -> {"coldkey", "coldkeypub", "hotkey"}
     python wallet_interop.py verify SS58 MESSAGE SIGNATURE  -> {"valid"}
     python wallet_interop.py address MNEMONIC               -> {"ss58"}
+    python wallet_interop.py decrypt FILE PASSWORD          -> {"ss58"}  (any encrypted keyfile)
 """
 import json
 import sys
@@ -36,6 +37,12 @@ def main(argv):
         out = {"valid": Keypair(ss58_address=ss58).verify(message, bytes.fromhex(signature[2:]))}
     elif command == "address":
         out = {"ss58": Keypair.create_from_mnemonic(argv[2]).ss58_address}
+    elif command == "decrypt":
+        path, password = argv[2:4]
+        from bittensor_wallet.keyfile import decrypt_keyfile_data
+
+        with open(path, "rb") as f:
+            out = {"ss58": json.loads(decrypt_keyfile_data(f.read(), password))["ss58Address"]}
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(out))
