@@ -88,16 +88,29 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         StakeCommand::Add { target, amount, all } => {
             let session = Session::new(g)?;
-            session.require_subnet(NetUid(target.netuid))?;
+            let subnet = session.require_subnet(NetUid(target.netuid))?;
+            if !subnet.netuid.is_root() && subnet.first_emission_block == 0 {
+                return Err(refuse(
+                    DispatchError::SubtokenDisabled,
+                    format!("subnet {} has not started; its owner runs `agora subnets start`", target.netuid),
+                ));
+            }
             let hotkey = target.hotkey()?;
             let coldkey = target.wallet.coldkey_account()?;
             let free = session.client.account(&coldkey)?.free;
-            let fee = session.client.chain_info()?.params.tx_fee;
+            let params = session.client.chain_info()?.params;
+            let fee = params.tx_fee;
             let amount = match amount {
                 Some(text) if !all => parse_tao(&text)?,
                 _ => free.saturating_sub(Balance::from_rao(fee)),
             };
-            if amount.saturating_add(Balance::from_rao(fee)) > free || amount.is_zero() {
+            if amount.rao() < params.min_stake {
+                return Err(refuse(
+                    DispatchError::AmountTooLow,
+                    format!("the minimum stake is {}", Balance::from_rao(params.min_stake)),
+                ));
+            }
+            if amount.saturating_add(Balance::from_rao(fee)) > free {
                 return Err(refuse(
                     DispatchError::NotEnoughBalanceToStake,
                     format!("{coldkey} has {free}; staking {amount} needs that plus the fee"),
@@ -227,12 +240,6 @@ pub fn run_delegate(cmd: DelegateCommand, g: &Global) -> Result<(), Failure> {
                 .into_iter()
                 .find(|d| d.hotkey == hotkey)
                 .map_or(params.default_take, |d| d.take);
-            if new == current {
-                return Err(refuse(
-                    DispatchError::DelegateTakeTooLow,
-                    format!("the take is already {}", percent(current)),
-                ));
-            }
             let call = if new < current {
                 Call::DecreaseTake { hotkey, take: new }
             } else {

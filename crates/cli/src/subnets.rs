@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use agora_client::metagraph::{self, neurons};
-use agora_primitives::NetUid;
+use agora_primitives::{Balance, NetUid};
 use agora_runtime::{Call, DispatchError, Event};
 use clap::Subcommand;
 use serde_json::json;
@@ -159,7 +159,7 @@ fn show(g: &Global, netuid: u16, full: bool, save: Option<PathBuf>, load: Option
             let session = Session::new(g)?;
             match g.waiting("fetching the metagraph", || session.client.metagraph(NetUid(netuid), full)) {
                 Ok(m) => m,
-                Err(agora_client::ClientError::Rpc { .. }) => {
+                Err(agora_client::ClientError::Rpc { code: crate::tx::NOT_FOUND, .. }) => {
                     return Err(refuse(
                         DispatchError::SubnetNotExists,
                         format!("there is no subnet {netuid}; see `agora subnets list`"),
@@ -245,12 +245,13 @@ fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let coldkey = wallet.coldkey_account()?;
     let hotkey = wallet.hotkey_account()?;
-    let cost = session.client.chain_info()?.network_lock_cost;
+    let info = session.client.chain_info()?;
+    let (cost, fee) = (info.network_lock_cost, Balance::from_rao(info.params.tx_fee));
     let free = session.client.account(&coldkey)?.free;
-    if free < cost {
+    if free < cost.saturating_add(fee) {
         return Err(refuse(
             DispatchError::CannotAffordLockCost,
-            format!("creating a subnet locks {cost}; {coldkey} has {free}"),
+            format!("creating a subnet locks {cost} plus the fee {fee}; {coldkey} has {free}"),
         ));
     }
     let signer = wallet.coldkey_pair()?;
@@ -284,10 +285,11 @@ fn register(g: &Global, wallet: &WalletFlags, netuid: u16) -> Result<(), Failure
     }
     let coldkey = wallet.coldkey_account()?;
     let free = session.client.account(&coldkey)?.free;
-    if free < subnet.burn {
+    let fee = Balance::from_rao(session.client.chain_info()?.params.tx_fee);
+    if free < subnet.burn.saturating_add(fee) {
         return Err(refuse(
             DispatchError::NotEnoughBalanceToStake,
-            format!("registering burns {}; {coldkey} has {free}", subnet.burn),
+            format!("registering burns {} plus the fee {fee}; {coldkey} has {free}", subnet.burn),
         ));
     }
     let signer = wallet.coldkey_pair()?;

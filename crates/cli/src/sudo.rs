@@ -110,7 +110,13 @@ pub fn hyperparameter(param: &str, value: &str) -> Result<HyperparameterUpdate, 
             AlphaValues { alpha_low: parse(p, low)?, alpha_high: parse(p, high)? }
         }
         "alpha_sigmoid_steepness" => AlphaSigmoidSteepness(parse(p, value)?),
-        "yuma3_enabled" | "yuma3" | "yuma_version" => Yuma3Enabled(switch(p, value)?),
+        "yuma3_enabled" | "yuma3" => Yuma3Enabled(switch(p, value)?),
+        // btcli passes the Yuma version number.
+        "yuma_version" => match value.trim() {
+            "3" => Yuma3Enabled(true),
+            "2" => Yuma3Enabled(false),
+            _ => return Err(Failure::msg(format!("yuma_version: {value:?} is not 2 or 3"))),
+        },
         "bonds_reset_enabled" | "bonds_reset" => BondsResetEnabled(switch(p, value)?),
         "owner_immune_neuron_limit" | "immune_owner_uids_limit" => OwnerImmuneNeuronLimit(parse(p, value)?),
         "burn_half_life" => BurnHalfLife(parse(p, value)?),

@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use crate::Failure;
 use crate::out::Global;
 
+/// The node's JSON-RPC error code for "no such thing".
+pub const NOT_FOUND: i64 = 1001;
+
 /// How long a signed call may take to become final before the command gives up waiting.
 pub const FINALITY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -32,6 +35,17 @@ impl<'a> Session<'a> {
     /// Asks, signs `call` with `signer`, submits it and waits for finality. `what` describes the
     /// call for the confirmation ("transfer τ1.000000000 to 5F…").
     pub fn send(&self, signer: &Keypair, call: Call, what: &str) -> Result<Finalized, Failure> {
+        self.try_send(signer, call, what)?.map_err(|e| chain_failure(&e))
+    }
+
+    /// [`Session::send`], keeping apart a refusal before sending (outer error) from what happened
+    /// to the sent transaction (inner result), for callers that must tell a timeout from a failure.
+    pub fn try_send(
+        &self,
+        signer: &Keypair,
+        call: Call,
+        what: &str,
+    ) -> Result<Result<Finalized, SubmitError>, Failure> {
         let fee = Balance::from_rao(self.client.chain_info()?.params.tx_fee);
         let free = self.client.account(&signer.public())?.free;
         if free < fee {
@@ -43,16 +57,15 @@ impl<'a> Session<'a> {
             )));
         }
         self.g.confirm(&format!("{what}?"))?;
-        let result = self.g.waiting(&format!("{what}: waiting for finality"), || {
+        Ok(self.g.waiting(&format!("{what}: waiting for finality"), || {
             self.client.submit_and_watch(signer.pair(), call, FINALITY_TIMEOUT)
-        });
-        result.map_err(|e| chain_failure(&e))
+        }))
     }
 
     /// Fails with the chain's own error name when `netuid` does not exist.
     pub fn require_subnet(&self, netuid: NetUid) -> Result<agora_runtime::query::SubnetView, Failure> {
         self.client.subnet(netuid).map_err(|e| match e {
-            agora_client::ClientError::Rpc { .. } => Failure::msg(format!(
+            agora_client::ClientError::Rpc { code: NOT_FOUND, .. } => Failure::msg(format!(
                 "SubnetNotExists: there is no subnet {}; {}",
                 netuid.get(),
                 agora_client::advice::advice(&agora_runtime::DispatchError::SubnetNotExists)

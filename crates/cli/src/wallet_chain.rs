@@ -141,22 +141,37 @@ pub fn transfer(
     let dest = parse_account(dest)?;
     let coldkey = wallet.coldkey_account()?;
     let free = session.client.account(&coldkey)?.free;
-    let fee = Balance::from_rao(session.client.chain_info()?.params.tx_fee);
+    let params = session.client.chain_info()?.params;
+    let (fee, ed) = (Balance::from_rao(params.tx_fee), Balance::from_rao(params.existential_deposit));
+    // Transfers keep the sender alive: the fee, then the amount, must leave the existential deposit.
     let amount = match (amount, all) {
         (Some(text), false) => parse_tao(&text)?,
-        (None, true) => free.checked_sub(fee).filter(|a| !a.is_zero()).ok_or_else(|| {
-            refuse(DispatchError::InsufficientBalance, format!("the free balance {free} does not cover the fee {fee}"))
-        })?,
+        (None, true) => free.saturating_sub(fee).saturating_sub(ed),
         _ => return Err(Failure::msg("give either --amount TAO or --all")),
     };
     if amount.is_zero() {
-        return Err(Failure::msg("the amount must be above zero"));
+        return Err(refuse(
+            DispatchError::InsufficientBalance,
+            format!("nothing to send: {coldkey} has {free}; the fee is {fee} and {ed} must stay"),
+        ));
     }
     if amount.saturating_add(fee) > free {
         return Err(refuse(
             DispatchError::InsufficientBalance,
             format!("{coldkey} has {free}, which does not cover {amount} plus the fee {fee}"),
         ));
+    }
+    if free.saturating_sub(fee).saturating_sub(amount) < ed {
+        return Err(refuse(
+            DispatchError::Expendability,
+            format!(
+                "{coldkey} must keep {ed}; send at most {} (or use --all)",
+                free.saturating_sub(fee).saturating_sub(ed)
+            ),
+        ));
+    }
+    if dest != coldkey && session.client.account(&dest)?.free.saturating_add(amount) < ed {
+        return Err(refuse(DispatchError::ExistentialDeposit, format!("a new account needs at least {ed}")));
     }
     let signer = wallet.coldkey_pair()?;
     let done = session.send(&signer, Call::Transfer { dest, amount }, &format!("transfer {amount} to {dest}"))?;

@@ -108,7 +108,8 @@ fn prepare(session: &Session, scores: &Scores, commit: bool) -> Result<Prepared,
     })?;
     let m = session.client.metagraph(netuid, false)?;
     let last = m.last_update.get(uid.index()).copied().unwrap_or(0);
-    let since = m.block.saturating_sub(last);
+    // The transaction runs in the next block.
+    let since = (m.block + 1).saturating_sub(last);
     if last != 0 && since < h.weights_rate_limit {
         let error = if commit { DispatchError::CommittingWeightsTooFast } else { DispatchError::SettingWeightsTooFast };
         return Err(refuse(
@@ -120,8 +121,23 @@ fn prepare(session: &Session, scores: &Scores, commit: bool) -> Result<Prepared,
             ),
         ));
     }
-    let (uids, weights) =
-        process_weights_for_netuid(&scores.uids, &scores.weights, m.n, h.min_allowed_weights, h.max_weight_limit)?;
+    // The SDK's helpers expect one score per uid, indexed by uid: build that vector.
+    let mut dense = vec![0.0f32; usize::from(m.n)];
+    let mut seen = std::collections::BTreeSet::new();
+    for (&u, &w) in scores.uids.iter().zip(&scores.weights) {
+        if u >= m.n {
+            return Err(refuse(
+                DispatchError::UidVecContainInvalidOne,
+                format!("uid {u}: subnet {} has {} uids", netuid.get(), m.n),
+            ));
+        }
+        if !seen.insert(u) {
+            return Err(refuse(DispatchError::DuplicateUids, format!("uid {u} is listed twice")));
+        }
+        dense[usize::from(u)] = w;
+    }
+    let all: Vec<u16> = (0..m.n).collect();
+    let (uids, weights) = process_weights_for_netuid(&all, &dense, m.n, h.min_allowed_weights, h.max_weight_limit)?;
     let uids: Vec<i64> = uids.into_iter().map(i64::from).collect();
     let (uids, values) = convert_weights_and_uids_for_emit(&uids, &weights)?;
     if uids.is_empty() {
@@ -163,12 +179,9 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
             let netuid = NetUid(scores.netuid);
             let commit_hash = generate_weight_hash(&p.hotkey, netuid, &p.uids, &p.values, p.version_key, &salt);
             let signer = scores.wallet.hotkey_pair()?;
-            let done = session.send(
-                &signer,
-                Call::CommitWeights { netuid, commit_hash },
-                &format!("commit weights on {} uids of subnet {}", p.uids.len(), scores.netuid),
-            )?;
-            let file = CommitFile {
+            // Save what the reveal needs before sending: a commit that lands after a timeout must
+            // still be revealable.
+            let mut file = CommitFile {
                 netuid: scores.netuid,
                 hotkey: p.hotkey,
                 uids: p.uids,
@@ -176,12 +189,29 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
                 salt,
                 version_key: p.version_key,
                 commit_hash,
-                block: done.height,
+                block: 0,
             };
             let dir = commits_dir(&scores.wallet);
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join(format!("{}-netuid{}-block{}.json", p.hotkey, scores.netuid, done.height));
-            std::fs::write(&path, serde_json::to_string_pretty(&file).expect("serialisable"))?;
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            let path = dir.join(format!("{}-netuid{}-{stamp}.json", p.hotkey, scores.netuid));
+            write_private(&path, &file)?;
+            let call = Call::CommitWeights { netuid, commit_hash };
+            let what = format!("commit weights on {} uids of subnet {}", file.uids.len(), scores.netuid);
+            let done = match session.try_send(&signer, call, &what) {
+                Ok(Ok(done)) => done,
+                Ok(Err(e)) => {
+                    if matches!(e, agora_client::SubmitError::Failed { .. }) {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                    return Err(crate::tx::chain_failure(&e));
+                }
+                Err(refused) => {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(refused);
+                }
+            };
+            file.block = done.height;
+            write_private(&path, &file)?;
             let mut doc = receipt_doc(&done);
             doc["netuid"] = json!(scores.netuid);
             doc["commit_hash"] = json!(commit_hash);
@@ -252,7 +282,7 @@ fn rate_limit_detail(session: &Session, f: Failure, netuid: u16, hotkey: &Accoun
         let uid = session.client.uid_of(NetUid(netuid), hotkey).ok()??;
         let m = session.client.metagraph(NetUid(netuid), false).ok()?;
         let last = *m.last_update.get(uid.index())?;
-        Some(h.weights_rate_limit.saturating_sub(m.block.saturating_sub(last)))
+        Some(h.weights_rate_limit.saturating_sub((m.block + 1).saturating_sub(last)))
     })();
     match wait {
         Some(n) => Failure::msg(format!("SettingWeightsTooFast: wait {n} more blocks and retry")),
@@ -260,15 +290,35 @@ fn rate_limit_detail(session: &Session, f: Failure, netuid: u16, hotkey: &Accoun
     }
 }
 
+/// Writes a commit file atomically, readable only by its owner.
+fn write_private(path: &std::path::Path, file: &CommitFile) -> Result<(), Failure> {
+    use std::io::Write;
+    let dir = path.parent().expect("commit files live in a directory");
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&tmp)?;
+    f.write_all(serde_json::to_string_pretty(file).expect("serialisable").as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
 fn latest_commit(dir: &std::path::Path, hotkey: &AccountId, netuid: u16) -> Result<PathBuf, Failure> {
-    let prefix = format!("{hotkey}-netuid{netuid}-block");
+    let prefix = format!("{hotkey}-netuid{netuid}-");
     let latest = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().to_string();
-            let block: u64 = name.strip_prefix(&prefix)?.strip_suffix(".json")?.parse().ok()?;
+            let block: u128 = name.strip_prefix(&prefix)?.strip_suffix(".json")?.parse().ok()?;
             Some((block, e.path()))
         })
         .max();

@@ -185,7 +185,10 @@ impl Client {
 
     /// Every per-uid vector of a subnet in one round trip; `full` adds the weights and bonds rows.
     pub fn metagraph(&self, netuid: NetUid, full: bool) -> Result<Metagraph, ClientError> {
-        self.rpc.request("state_metagraph", json!([netuid.get(), full]))
+        let m: Metagraph = self.rpc.request("state_metagraph", json!([netuid.get(), full]))?;
+        crate::metagraph::check(&m)
+            .map_err(|message| ClientError::BadResponse { url: self.rpc.url().to_string(), message })?;
+        Ok(m)
     }
 
     /// Value of `coldkey`'s stake on `hotkey` in `netuid`.

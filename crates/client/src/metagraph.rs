@@ -68,9 +68,57 @@ pub fn axon_address(axon: &AxonInfo) -> Option<SocketAddr> {
     }
 }
 
-/// One row per uid.
+/// Whether every per-uid vector has `n` entries and every weights/bonds row fits `n`.
+pub fn check(m: &Metagraph) -> Result<(), String> {
+    let n = usize::from(m.n);
+    let lengths = [
+        m.hotkeys.len(),
+        m.coldkeys.len(),
+        m.stake.len(),
+        m.consensus.len(),
+        m.incentive.len(),
+        m.dividends.len(),
+        m.emission.len(),
+        m.validator_trust.len(),
+        m.validator_permit.len(),
+        m.active.len(),
+        m.last_update.len(),
+        m.block_at_registration.len(),
+        m.stake_weight.len(),
+        m.axons.len(),
+    ];
+    if lengths.iter().any(|&l| l != n) {
+        return Err(format!("n is {n} but the per-uid vectors have lengths {lengths:?}"));
+    }
+    for rows in [&m.weights, &m.bonds].into_iter().flatten() {
+        if rows.len() != n || rows.iter().flatten().any(|&(uid, _)| usize::from(uid) >= n) {
+            return Err("a weights or bonds row does not fit n".into());
+        }
+    }
+    Ok(())
+}
+
+/// One row per uid (as many as every vector has, if a metagraph failed [`check`]).
 pub fn neurons(m: &Metagraph) -> Vec<NeuronRow> {
-    (0..usize::from(m.n))
+    let len = [
+        usize::from(m.n),
+        m.hotkeys.len(),
+        m.coldkeys.len(),
+        m.stake.len(),
+        m.consensus.len(),
+        m.incentive.len(),
+        m.dividends.len(),
+        m.emission.len(),
+        m.validator_trust.len(),
+        m.validator_permit.len(),
+        m.active.len(),
+        m.last_update.len(),
+        m.axons.len(),
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(0);
+    (0..len)
         .map(|i| NeuronRow {
             uid: i as u16,
             hotkey: m.hotkeys[i].to_ss58(),
@@ -138,31 +186,7 @@ pub fn load(path: &Path) -> Result<Metagraph, MetagraphFileError> {
         return Err(bad(format!("format {:?}", file.format)));
     }
     let m = file.metagraph;
-    let n = usize::from(m.n);
-    let lengths = [
-        m.hotkeys.len(),
-        m.coldkeys.len(),
-        m.stake.len(),
-        m.consensus.len(),
-        m.incentive.len(),
-        m.dividends.len(),
-        m.emission.len(),
-        m.validator_trust.len(),
-        m.validator_permit.len(),
-        m.active.len(),
-        m.last_update.len(),
-        m.block_at_registration.len(),
-        m.stake_weight.len(),
-        m.axons.len(),
-    ];
-    if lengths.iter().any(|&l| l != n) {
-        return Err(bad(format!("n is {n} but the per-uid vectors have lengths {lengths:?}")));
-    }
-    for rows in [&m.weights, &m.bonds].into_iter().flatten() {
-        if rows.len() != n || rows.iter().flatten().any(|&(uid, _)| usize::from(uid) >= n) {
-            return Err(bad("a weights or bonds row does not fit n".into()));
-        }
-    }
+    check(&m).map_err(bad)?;
     Ok(m)
 }
 

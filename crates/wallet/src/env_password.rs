@@ -14,17 +14,20 @@ pub fn env_var_name(path: &Path) -> String {
 pub fn password_from_env(path: &Path) -> Option<String> {
     let name = env_var_name(path);
     let encoded = std::env::var(&name).ok()?;
-    let bytes = base64_decode(encoded.trim())?;
-    String::from_utf8(xor(&bytes, name.as_bytes())).ok()
+    let text = String::from_utf8(base64_decode(encoded.trim())?).ok()?;
+    xor(&text, &name)
 }
 
-/// The value to put in the `BT_PW_…` variable for `password` (what `save_password_to_env` does).
-pub fn env_value(path: &Path, password: &str) -> String {
-    base64_encode(&xor(password.as_bytes(), env_var_name(path).as_bytes()))
+/// The value to put in the `BT_PW_…` variable for `password` (what `save_password_to_env` does);
+/// `None` in the rare case the XOR leaves Unicode (a non-ASCII path).
+pub fn env_value(path: &Path, password: &str) -> Option<String> {
+    Some(base64_encode(xor(password, &env_var_name(path))?.as_bytes()))
 }
 
-fn xor(data: &[u8], key: &[u8]) -> Vec<u8> {
-    data.iter().zip(key.iter().cycle()).map(|(d, k)| d ^ k).collect()
+/// btwallet XORs characters (code points), not bytes, then encodes the result as UTF-8.
+fn xor(text: &str, key: &str) -> Option<String> {
+    let key: Vec<u32> = key.chars().map(u32::from).collect();
+    text.chars().enumerate().map(|(i, c)| char::from_u32(u32::from(c) ^ key[i % key.len()])).collect()
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -72,12 +75,12 @@ mod tests {
         let path = Path::new("/home/me/.bittensor/wallets/default/coldkey");
         assert_eq!(env_var_name(path), "BT_PW__HOME_ME__BITTENSOR_WALLETS_DEFAULT_COLDKEY");
         for password in ["", "a", "ab", "abc", "pässwörd-123"] {
-            let value = env_value(path, password);
-            assert_eq!(
-                base64_decode(&value).map(|b| xor(&b, env_var_name(path).as_bytes())),
-                Some(password.as_bytes().to_vec())
-            );
+            let value = env_value(path, password).unwrap();
+            let text = String::from_utf8(base64_decode(&value).unwrap()).unwrap();
+            assert_eq!(xor(&text, &env_var_name(path)).as_deref(), Some(password));
         }
+        // Character-wise: 'ä' (U+00E4) XOR 'B' (0x42) is U+00A6, two bytes in UTF-8.
+        assert_eq!(xor("ä", "B").unwrap(), "\u{a6}");
         assert_eq!(base64_encode(b"any carnal pleas"), "YW55IGNhcm5hbCBwbGVhcw==");
         assert_eq!(base64_decode("YW55IGNhcm5hbCBwbGVhcw=="), Some(b"any carnal pleas".to_vec()));
         assert_eq!(base64_decode("not base64!"), None);

@@ -166,6 +166,27 @@ fn every_chain_command_against_a_running_node() {
     assert_eq!(r["status"], "finalized");
     let all = node.ok(&["wallet", "balance", "--all"]);
     assert_eq!(all["wallets"].as_array().unwrap().len(), 2);
+    // --all sends everything but the fee and the existential deposit the sender must keep.
+    let drain = node.ok(&["wallet", "create", "--wallet.name", "drain", "--no-password"]);
+    node.ok(&[
+        "wallet",
+        "transfer",
+        "--wallet.name",
+        "owner",
+        "--dest",
+        drain["coldkey"].as_str().unwrap(),
+        "--amount",
+        "1",
+    ]);
+    node.ok(&["wallet", "transfer", "--wallet.name", "drain", "--dest", &alice_cold, "--all"]);
+    let left = node.ok(&["wallet", "balance", "--wallet.name", "drain"]);
+    assert_eq!(left["wallets"][0]["free_rao"], 500, "the existential deposit stays");
+    node.fails(
+        &["wallet", "transfer", "--wallet.name", "drain", "--dest", &alice_cold, "--all"],
+        "InsufficientBalance",
+    );
+    node.fails(&["wallet", "balance", "--wallet.name", "nobody"], "nobody");
+    node.fails(&["stake", "list", "--ss58", "5Fnot"], "not an SS58");
 
     // --- chain-wide parameters: sudo only ---
     node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
@@ -209,6 +230,22 @@ fn every_chain_command_against_a_running_node() {
 
     // --- stake ---
     node.ok(&["stake", "add", "--wallet.name", "owner", "--netuid", "1", "--amount", "100"]);
+    node.fails(&["stake", "add", "--wallet.name", "owner", "--netuid", "1", "--amount", "0.000001"], "AmountTooLow");
+    // Nominating: the owner stakes on alice's hotkey.
+    let alice_hot = reg["hotkey"].as_str().unwrap().to_string();
+    let nominated = node.ok(&[
+        "stake",
+        "add",
+        "--wallet.name",
+        "owner",
+        "--netuid",
+        "1",
+        "--hotkey-ss58",
+        &alice_hot,
+        "--amount",
+        "1",
+    ]);
+    assert_eq!(nominated["hotkey"], alice_hot.as_str());
     let s = node.ok(&["stake", "add", "--wallet.name", "alice", "--netuid", "1", "--amount", "10"]);
     assert!(f(&s["stake"]) > 9.0);
     node.fails(
@@ -222,7 +259,8 @@ fn every_chain_command_against_a_running_node() {
     let s = node.ok(&["stake", "remove", "--wallet.name", "alice", "--netuid", "1", "--amount", "5"]);
     assert!(f(&s["stake"]) > 4.0 && f(&s["stake"]) < 6.0);
     let stakes = node.ok(&["stake", "list", "--wallet.name", "owner"]);
-    assert!(f(&stakes["total"]) >= 99.0);
+    assert!(f(&stakes["total"]) >= 100.0);
+    assert_eq!(stakes["stakes"].as_array().unwrap().len(), 2);
 
     // --- weights: commit, reveal once the reveal epoch comes, then set directly ---
     let scores = ["--netuid", "1", "--uids", "0,1", "--weights", "0.3,0.7"];
@@ -253,8 +291,21 @@ fn every_chain_command_against_a_running_node() {
         "--value",
         "false",
     ]);
-    let set = node.ok(&[&["weights", "set"], &w("owner")[..], &scores[..]].concat());
+    // Scores for some uids only: placed by uid, the rest count as zero.
+    let set =
+        node.ok(
+            &[&["weights", "set"], &w("owner")[..], &["--netuid", "1", "--uids", "1", "--weights", "0.9"][..]].concat()
+        );
     assert_eq!(set["success"], true);
+    assert_eq!((&set["uids"], &set["weights"]), (&serde_json::json!([1]), &serde_json::json!([65535])));
+    node.fails(
+        &[&["weights", "set"], &w("owner")[..], &["--netuid", "1", "--uids", "1,1", "--weights", "1,2"][..]].concat(),
+        "DuplicateUids",
+    );
+    node.fails(
+        &[&["weights", "set"], &w("owner")[..], &["--netuid", "1", "--uids", "7", "--weights", "1"][..]].concat(),
+        "UidVecContainInvalidOne",
+    );
     node.fails(
         &[&["weights", "set", "--wallet.name", "alice", "--wallet.hotkey", "spare"][..], &scores[..]].concat(),
         "HotKeyNotRegisteredInSubNet",
@@ -344,6 +395,9 @@ fn every_chain_command_against_a_running_node() {
     let take = node.ok(&["delegate", "set-take", "--wallet.name", "owner", "--take", "0.05"]);
     assert!((f(&take["take"]) - 0.05).abs() < 1e-4);
     node.fails(&["delegate", "set-take", "--wallet.name", "owner", "--take", "0.9"], "DelegateTakeTooHigh");
+    node.fails(&["subnets", "hyperparameters", "--netuid", "42"], "SubnetNotExists");
+    let unstaked = node.ok(&["stake", "remove", "--wallet.name", "alice", "--netuid", "1", "--all"]);
+    assert_eq!(f(&unstaked["stake"]), 0.0);
     let overview = node.ok(&["wallet", "overview", "--wallet.name", "alice"]);
     assert_eq!(overview["neurons"][0]["netuid"], 1);
     assert_eq!(overview["neurons"][0]["uid"], 1);
@@ -365,7 +419,7 @@ fn every_chain_command_against_a_running_node() {
         .args(["--network", &node.url, "--json", "--yes"])
         .env("BT_WALLET_PATH", &node.wallets)
         .env_remove("AGORA_COLDKEY_PASSWORD")
-        .env(&var, agora_wallet::env_value(&coldkey_file, "right horse battery"))
+        .env(&var, agora_wallet::env_value(&coldkey_file, "right horse battery").unwrap())
         .output()
         .unwrap();
     assert!(out.status.success(), "BT_PW_ password: {}", String::from_utf8_lossy(&out.stderr));
