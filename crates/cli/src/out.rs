@@ -37,6 +37,9 @@ pub struct Global {
     /// Print nothing but errors (and the JSON document with --json).
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Which wallet and hotkey.
+    #[command(flatten)]
+    pub wallet: crate::wallet::WalletFlags,
 }
 
 impl Global {

@@ -14,8 +14,6 @@ use crate::wallet_chain::percent;
 /// Which hotkey to stake on.
 #[derive(Debug, Args, Clone)]
 pub struct StakeTarget {
-    #[command(flatten)]
-    wallet: WalletFlags,
     /// The subnet.
     #[arg(long, short = 'n')]
     netuid: u16,
@@ -25,10 +23,10 @@ pub struct StakeTarget {
 }
 
 impl StakeTarget {
-    fn hotkey(&self) -> Result<AccountId, Failure> {
+    fn hotkey(&self, wallet: &WalletFlags) -> Result<AccountId, Failure> {
         match &self.hotkey_ss58 {
             Some(text) => parse_account(text),
-            None => self.wallet.hotkey_account(),
+            None => wallet.hotkey_account(),
         }
     }
 }
@@ -60,8 +58,6 @@ pub enum StakeCommand {
     },
     /// The coldkey's stake positions.
     List {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// Another coldkey's positions (SS58).
         #[arg(long)]
         ss58: Option<String>,
@@ -76,8 +72,6 @@ pub enum DelegateCommand {
     /// Change the wallet hotkey's take (a fraction such as 0.09; lowering is immediate, raising is
     /// rate-limited).
     SetTake {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The new take, between 0 and the chain's maximum (e.g. 0.18).
         #[arg(long)]
         take: f64,
@@ -95,8 +89,8 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
                     format!("subnet {} has not started; its owner runs `agora subnets start`", target.netuid),
                 ));
             }
-            let hotkey = target.hotkey()?;
-            let coldkey = target.wallet.coldkey_account()?;
+            let hotkey = target.hotkey(&g.wallet)?;
+            let coldkey = g.wallet.coldkey_account()?;
             let free = session.client.account(&coldkey)?.free;
             let params = session.client.chain_info()?.params;
             let fee = params.tx_fee;
@@ -116,7 +110,7 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
                     format!("{coldkey} has {free}; staking {amount} needs that plus the fee"),
                 ));
             }
-            let signer = target.wallet.coldkey_pair()?;
+            let signer = g.wallet.coldkey_pair()?;
             let call = Call::AddStake { hotkey, netuid: NetUid(target.netuid), amount };
             let done = session.send(
                 &signer,
@@ -135,8 +129,8 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
         StakeCommand::Remove { target, amount, all } => {
             let session = Session::new(g)?;
             session.require_subnet(NetUid(target.netuid))?;
-            let hotkey = target.hotkey()?;
-            let coldkey = target.wallet.coldkey_account()?;
+            let hotkey = target.hotkey(&g.wallet)?;
+            let coldkey = g.wallet.coldkey_account()?;
             let staked = session.client.stake(&coldkey, &hotkey, NetUid(target.netuid))?;
             let amount = match amount {
                 Some(text) if !all => parse_tao(&text)?,
@@ -148,7 +142,7 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
                     format!("your stake on {} in subnet {} is {staked}", short(&hotkey), target.netuid),
                 ));
             }
-            let signer = target.wallet.coldkey_pair()?;
+            let signer = g.wallet.coldkey_pair()?;
             let call = Call::RemoveStake { hotkey, netuid: NetUid(target.netuid), amount };
             let done = session.send(
                 &signer,
@@ -164,7 +158,8 @@ pub fn run_stake(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
             g.print(&doc, || format!("unstaked {amount}; {left} left on {}", short(&hotkey)));
             Ok(())
         }
-        StakeCommand::List { wallet, ss58 } => {
+        StakeCommand::List { ss58 } => {
+            let wallet = &g.wallet;
             let session = Session::new(g)?;
             let coldkey = match ss58 {
                 Some(text) => parse_account(&text)?,
@@ -220,7 +215,8 @@ pub fn run_delegate(cmd: DelegateCommand, g: &Global) -> Result<(), Failure> {
             });
             Ok(())
         }
-        DelegateCommand::SetTake { wallet, take } => {
+        DelegateCommand::SetTake { take } => {
+            let wallet = &g.wallet;
             let session = Session::new(g)?;
             let params = session.client.chain_info()?.params;
             if !(0.0..=1.0).contains(&take) {

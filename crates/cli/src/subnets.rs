@@ -42,22 +42,15 @@ pub enum SubnetsCommand {
         netuid: u16,
     },
     /// Create a subnet: locks the current lock cost from the coldkey; the hotkey becomes uid 0.
-    Create {
-        #[command(flatten)]
-        wallet: WalletFlags,
-    },
+    Create,
     /// Start a subnet's emission (owner only; `start_call`).
     Start {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The subnet.
         #[arg(long, short = 'n')]
         netuid: u16,
     },
     /// Register the hotkey on a subnet by burning the current registration cost.
     Register {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The subnet.
         #[arg(long, short = 'n')]
         netuid: u16,
@@ -80,8 +73,9 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
             print_hyperparameters(g, netuid, &subnet.hyperparameters);
             Ok(())
         }
-        SubnetsCommand::Create { wallet } => create(g, &wallet),
-        SubnetsCommand::Start { wallet, netuid } => {
+        SubnetsCommand::Create => create(g, &g.wallet),
+        SubnetsCommand::Start { netuid } => {
+            let wallet = &g.wallet;
             let session = Session::new(g)?;
             let subnet = session.require_subnet(NetUid(netuid))?;
             if subnet.first_emission_block != 0 {
@@ -98,7 +92,7 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
             g.print(&doc, || format!("subnet {netuid} started in block {}", done.height));
             Ok(())
         }
-        SubnetsCommand::Register { wallet, netuid } => register(g, &wallet, netuid),
+        SubnetsCommand::Register { netuid } => register(g, &g.wallet, netuid),
         SubnetsCommand::BurnCost { netuid } => {
             let session = Session::new(g)?;
             let (cost, what) = match netuid {

@@ -11,7 +11,6 @@ use serde_json::json;
 use crate::Failure;
 use crate::out::{Global, Table};
 use crate::tx::{Session, receipt_doc, refuse};
-use crate::wallet::WalletFlags;
 
 /// `agora sudo`.
 #[derive(Debug, Subcommand)]
@@ -19,8 +18,6 @@ pub enum SudoCommand {
     /// Set a hyperparameter of a subnet (owner or sudo), or with no --netuid a chain-wide
     /// parameter (sudo only). Values are as the chain stores them (rao, u16 proportions).
     Set {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The subnet (omit for chain-wide parameters).
         #[arg(long, short = 'n')]
         netuid: Option<u16>,
@@ -45,8 +42,6 @@ pub enum AxonCommand {
     /// Publish where the hotkey serves on a subnet (signed by the hotkey).
     #[command(alias = "set")]
     Serve {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The subnet.
         #[arg(long, short = 'n')]
         netuid: u16,
@@ -197,7 +192,8 @@ pub fn run_sudo(cmd: SudoCommand, g: &Global) -> Result<(), Failure> {
             });
             Ok(())
         }
-        SudoCommand::Set { wallet, netuid, param, value } => {
+        SudoCommand::Set { netuid, param, value } => {
+            let wallet = &g.wallet;
             let session = Session::new(g)?;
             let (call, what) = match netuid {
                 Some(n) => {
@@ -239,7 +235,8 @@ pub fn run_sudo(cmd: SudoCommand, g: &Global) -> Result<(), Failure> {
 }
 
 pub fn run_axon(cmd: AxonCommand, g: &Global) -> Result<(), Failure> {
-    let AxonCommand::Serve { wallet, netuid, ip, port, protocol, axon_version: version } = cmd;
+    let AxonCommand::Serve { netuid, ip, port, protocol, axon_version: version } = cmd;
+    let wallet = &g.wallet;
     let session = Session::new(g)?;
     session.require_subnet(NetUid(netuid))?;
     let hotkey = wallet.hotkey_account()?;

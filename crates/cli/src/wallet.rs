@@ -19,6 +19,7 @@ pub struct WalletFlags {
     /// Wallet name.
     #[arg(
         long = "wallet.name",
+        global = true,
         visible_alias = "wallet-name",
         alias = "name",
         default_value = "default",
@@ -28,6 +29,7 @@ pub struct WalletFlags {
     /// Hotkey name.
     #[arg(
         long = "wallet.hotkey",
+        global = true,
         visible_alias = "wallet-hotkey",
         alias = "hotkey",
         default_value = "default",
@@ -35,7 +37,7 @@ pub struct WalletFlags {
     )]
     hotkey: String,
     /// Wallets root (default ~/.bittensor/wallets).
-    #[arg(long = "wallet.path", visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
+    #[arg(long = "wallet.path", global = true, visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
     path: Option<PathBuf>,
 }
 
@@ -108,16 +110,12 @@ pub enum WalletCommand {
     /// Recreate a coldkey from its mnemonic, seed or secret URI.
     RegenColdkey {
         #[command(flatten)]
-        wallet: WalletFlags,
-        #[command(flatten)]
         write: WriteFlags,
         #[command(flatten)]
         source: KeySource,
     },
     /// Recreate a hotkey from its mnemonic, seed or secret URI.
     RegenHotkey {
-        #[command(flatten)]
-        wallet: WalletFlags,
         #[command(flatten)]
         write: WriteFlags,
         #[command(flatten)]
@@ -126,8 +124,6 @@ pub enum WalletCommand {
     /// Write only `coldkeypub.txt` (a watch-only wallet) from an SS58 address.
     RegenColdkeypub {
         #[command(flatten)]
-        wallet: WalletFlags,
-        #[command(flatten)]
         write: WriteFlags,
         /// The coldkey's SS58 address.
         #[arg(long = "ss58", visible_alias = "ss58-address")]
@@ -135,8 +131,6 @@ pub enum WalletCommand {
     },
     /// Free and staked TAO of the coldkey (`--all`: of every wallet).
     Balance {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// Every wallet under the wallets root.
         #[arg(long)]
         all: bool,
@@ -145,14 +139,9 @@ pub enum WalletCommand {
         ss58: Option<String>,
     },
     /// The coldkey's neurons on every subnet: uid, stake, incentive, dividends, emission, axon.
-    Overview {
-        #[command(flatten)]
-        wallet: WalletFlags,
-    },
+    Overview,
     /// Send TAO from the coldkey.
     Transfer {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// Recipient (SS58).
         #[arg(long, alias = "destination")]
         dest: String,
@@ -164,15 +153,9 @@ pub enum WalletCommand {
         all: bool,
     },
     /// Every wallet with its coldkey and hotkeys.
-    List {
-        /// Wallets root (default ~/.bittensor/wallets).
-        #[arg(long = "wallet.path", visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
-        path: Option<PathBuf>,
-    },
+    List,
     /// Sign a message with the coldkey (or the hotkey).
     Sign {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The message (UTF-8; `0x…` is signed as the bytes it encodes, as the reference does).
         #[arg(long)]
         message: String,
@@ -197,8 +180,6 @@ pub enum WalletCommand {
 /// Options of the commands that make new keys.
 #[derive(Debug, Args, Clone)]
 pub struct NewKey {
-    #[command(flatten)]
-    wallet: WalletFlags,
     #[command(flatten)]
     write: WriteFlags,
     /// Words of the new mnemonics.
@@ -302,9 +283,10 @@ fn wrong_password(e: WalletError) -> Failure {
 }
 
 pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
+    let wallet = &g.wallet;
     let cost = KdfCost::SENSITIVE;
     match cmd {
-        WalletCommand::Create(NewKey { wallet, write, n_words, show_mnemonic }) => {
+        WalletCommand::Create(NewKey { write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let (cold_phrase, cold) = fresh_key(n_words)?;
             let (hot_phrase, hot) = fresh_key(n_words)?;
@@ -338,7 +320,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             g.print(&doc, || text);
             Ok(())
         }
-        WalletCommand::NewColdkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
+        WalletCommand::NewColdkey(NewKey { write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let (phrase, key) = fresh_key(n_words)?;
             store_coldkey(&w, &key, &write)?;
@@ -346,7 +328,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             report_new_key(g, doc, format!("coldkey {}", key.ss58()), show_mnemonic.then_some(&phrase));
             Ok(())
         }
-        WalletCommand::NewHotkey(NewKey { wallet, write, n_words, show_mnemonic }) => {
+        WalletCommand::NewHotkey(NewKey { write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let (phrase, key) = fresh_key(n_words)?;
             w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
@@ -359,7 +341,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             );
             Ok(())
         }
-        WalletCommand::RegenColdkey { wallet, write, source } => {
+        WalletCommand::RegenColdkey { write, source } => {
             let w = wallet.wallet()?;
             let key = source.keypair()?;
             store_coldkey(&w, &key, &write)?;
@@ -368,7 +350,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             });
             Ok(())
         }
-        WalletCommand::RegenHotkey { wallet, write, source } => {
+        WalletCommand::RegenHotkey { write, source } => {
             let w = wallet.wallet()?;
             let key = source.keypair()?;
             w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
@@ -378,7 +360,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             );
             Ok(())
         }
-        WalletCommand::RegenColdkeypub { wallet, write, ss58 } => {
+        WalletCommand::RegenColdkeypub { write, ss58 } => {
             let w = wallet.wallet()?;
             let account: AccountId =
                 ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
@@ -386,13 +368,11 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             g.print(&json!({"name": w.name(), "ss58": account.to_string()}), || format!("coldkeypub {account}"));
             Ok(())
         }
-        WalletCommand::Balance { wallet, all, ss58 } => crate::wallet_chain::balance(g, &wallet, all, ss58),
-        WalletCommand::Overview { wallet } => crate::wallet_chain::overview(g, &wallet),
-        WalletCommand::Transfer { wallet, dest, amount, all } => {
-            crate::wallet_chain::transfer(g, &wallet, &dest, amount, all)
-        }
-        WalletCommand::List { path } => {
-            let root = path.unwrap_or_else(default_root);
+        WalletCommand::Balance { all, ss58 } => crate::wallet_chain::balance(g, wallet, all, ss58),
+        WalletCommand::Overview => crate::wallet_chain::overview(g, wallet),
+        WalletCommand::Transfer { dest, amount, all } => crate::wallet_chain::transfer(g, wallet, &dest, amount, all),
+        WalletCommand::List => {
+            let root = wallet.root();
             let wallets = list(&root);
             if g.json {
                 println!("{}", json!({"path": root, "wallets": wallets}));
@@ -409,7 +389,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             }
             Ok(())
         }
-        WalletCommand::Sign { wallet, message, use_hotkey } => {
+        WalletCommand::Sign { message, use_hotkey } => {
             let w = wallet.wallet()?;
             let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, cost)? } else { unlock_coldkey(&w)? };
             let bytes = message_bytes(&message)?;

@@ -18,8 +18,6 @@ use crate::wallet::WalletFlags;
 /// Scores to turn into weights.
 #[derive(Debug, Args, Clone)]
 pub struct Scores {
-    #[command(flatten)]
-    wallet: WalletFlags,
     /// The subnet.
     #[arg(long, short = 'n')]
     netuid: u16,
@@ -43,8 +41,6 @@ pub enum WeightsCommand {
     Commit(Scores),
     /// Reveal committed weights (from the file `commit` saved, or given explicitly).
     Reveal {
-        #[command(flatten)]
-        wallet: WalletFlags,
         /// The subnet.
         #[arg(long, short = 'n')]
         netuid: u16,
@@ -77,6 +73,7 @@ struct Prepared {
 }
 
 fn prepare(session: &Session, scores: &Scores, commit: bool) -> Result<Prepared, Failure> {
+    let wallet = &session.g.wallet;
     let netuid = NetUid(scores.netuid);
     let subnet = session.require_subnet(netuid)?;
     let h = &subnet.hyperparameters;
@@ -95,7 +92,7 @@ fn prepare(session: &Session, scores: &Scores, commit: bool) -> Result<Prepared,
     if !h.commit_reveal && commit {
         return Err(refuse(DispatchError::CommitRevealDisabled, "use `agora weights set`"));
     }
-    let hotkey = scores.wallet.hotkey_account()?;
+    let hotkey = wallet.hotkey_account()?;
     let uid = session.client.uid_of(netuid, &hotkey)?.ok_or_else(|| {
         refuse(
             DispatchError::HotKeyNotRegisteredInSubNet,
@@ -155,7 +152,7 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
         WeightsCommand::Set(scores) => {
             let session = Session::new(g)?;
             let p = prepare(&session, &scores, false)?;
-            let signer = scores.wallet.hotkey_pair()?;
+            let signer = g.wallet.hotkey_pair()?;
             let call = Call::SetWeights {
                 netuid: NetUid(scores.netuid),
                 dests: p.uids.clone(),
@@ -178,7 +175,7 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
             let salt = random_salt()?;
             let netuid = NetUid(scores.netuid);
             let commit_hash = generate_weight_hash(&p.hotkey, netuid, &p.uids, &p.values, p.version_key, &salt);
-            let signer = scores.wallet.hotkey_pair()?;
+            let signer = g.wallet.hotkey_pair()?;
             // Save what the reveal needs before sending: a commit that lands after a timeout must
             // still be revealable.
             let mut file = CommitFile {
@@ -191,7 +188,7 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
                 commit_hash,
                 block: 0,
             };
-            let dir = commits_dir(&scores.wallet);
+            let dir = commits_dir(&g.wallet);
             let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
             let path = dir.join(format!("{}-netuid{}-{stamp}.json", p.hotkey, scores.netuid));
             write_private(&path, &file)?;
@@ -229,13 +226,14 @@ pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
             });
             Ok(())
         }
-        WeightsCommand::Reveal { wallet, netuid, commit } => {
+        WeightsCommand::Reveal { netuid, commit } => {
+            let wallet = &g.wallet;
             let session = Session::new(g)?;
             session.require_subnet(NetUid(netuid))?;
             let hotkey = wallet.hotkey_account()?;
             let path = match commit {
                 Some(path) => path,
-                None => latest_commit(&commits_dir(&wallet), &hotkey, netuid)?,
+                None => latest_commit(&commits_dir(wallet), &hotkey, netuid)?,
             };
             let text = std::fs::read(&path).map_err(|e| Failure::msg(format!("{}: {e}", path.display())))?;
             let file: CommitFile = serde_json::from_slice(&text)

@@ -136,6 +136,8 @@ fn every_chain_command_against_a_running_node() {
     // --- balance and transfer ---
     let b = node.ok(&["wallet", "balance", "--wallet.name", "owner"]);
     assert_eq!(f(&b["wallets"][0]["free"]), 1_000_000.0);
+    // Wallet flags are global: before the subcommand too, with btcli's dashed spelling.
+    assert_eq!(node.ok(&["--wallet-name", "owner", "wallet", "balance"]), b);
     let t = node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &alice_cold, "--amount", "2000"]);
     assert_eq!(t["success"], true);
     let tx_hash = t["tx_hash"].as_str().unwrap().to_string();
