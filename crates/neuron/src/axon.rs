@@ -1,0 +1,378 @@
+//! The axon: an HTTP server for synapses that checks every request before running its handler.
+//!
+//! Pipeline per request, in the reference's order: route (404), headers (400), blacklist (403),
+//! signature and nonce (401; a missing signature is refused, unlike the reference), priority
+//! (503 when shed), body (413 over the limit, 400 when it is not the synapse or its hash differs
+//! from the signed one), the handler under the request's timeout (408), response. Epistula v2
+//! requests are accepted on the same routes with the same checks. Handlers are async, so one slow
+//! request never blocks the others; at most `workers` run at once.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agora_primitives::{AccountId, Pair};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use futures::{Stream, StreamExt};
+use serde_json::{Value, json};
+
+use crate::guard::{Guard, OpenGuard};
+use crate::headers::{parse_epistula, parse_request, push_terminal};
+use crate::priority::PriorityGate;
+use crate::synapse::{Ping, Synapse, TerminalInfo, VERSION_AS_INT, body_hash_of_json, parse_envelope};
+use crate::verify::{NonceTable, Refusal, verify_dendrite, verify_epistula};
+
+/// Who is calling, once verified.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The caller's hotkey (its signature was checked).
+    pub hotkey: AccountId,
+    /// Its TCP address.
+    pub peer: SocketAddr,
+    /// Its priority (stake by default).
+    pub priority: f64,
+}
+
+/// A chunk stream for streaming synapses.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Bytes> + Send>>;
+
+enum Reply {
+    Json(Value),
+    Stream(ChunkStream),
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type Handler = Arc<dyn Fn(Bytes, Caller) -> BoxFuture<Result<Reply, Refusal>> + Send + Sync>;
+
+struct Route {
+    hashed: &'static [&'static str],
+    handler: Handler,
+}
+
+/// Limits and identity of an axon.
+#[derive(Clone, Debug)]
+pub struct AxonConfig {
+    /// Largest request body (bytes).
+    pub max_body_bytes: usize,
+    /// Requests handled at once.
+    pub workers: usize,
+    /// Requests waiting for a worker before the lowest priority is shed.
+    pub max_queue: usize,
+    /// The longest timeout a request may ask for (s).
+    pub max_timeout_s: f64,
+    /// Timeout of requests that do not name one (s).
+    pub default_timeout_s: f64,
+    /// Senders remembered for replay protection.
+    pub nonce_capacity: usize,
+}
+
+impl Default for AxonConfig {
+    fn default() -> AxonConfig {
+        AxonConfig {
+            max_body_bytes: 10 * 1024 * 1024,
+            workers: 64,
+            max_queue: 256,
+            max_timeout_s: 120.0,
+            default_timeout_s: 12.0,
+            nonce_capacity: 100_000,
+        }
+    }
+}
+
+/// An axon being set up: attach handlers, then [`Axon::serve`].
+pub struct Axon {
+    pair: Pair,
+    config: AxonConfig,
+    guard: Arc<dyn Guard>,
+    routes: BTreeMap<&'static str, Route>,
+}
+
+struct Inner {
+    hotkey: AccountId,
+    config: AxonConfig,
+    guard: Arc<dyn Guard>,
+    routes: BTreeMap<&'static str, Route>,
+    nonces: NonceTable,
+    gate: PriorityGate,
+    local: SocketAddr,
+}
+
+/// A running axon.
+pub struct RunningAxon {
+    /// Where it listens.
+    pub local_addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningAxon {
+    /// Stops accepting and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap_or(Ok(()))
+    }
+
+    /// Waits until the server ends (it runs until [`RunningAxon::stop`] or an I/O error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.unwrap_or(Ok(()))
+    }
+}
+
+impl Axon {
+    /// An axon for `pair`'s hotkey, open to every signed caller until a guard is set.
+    pub fn new(pair: Pair, config: AxonConfig) -> Axon {
+        let mut axon = Axon { pair, config, guard: Arc::new(OpenGuard), routes: BTreeMap::new() };
+        axon.attach(|ping: Ping, _| async move { Ok(ping) });
+        axon
+    }
+
+    /// Sets the blacklist/priority/verify hooks.
+    pub fn guard(mut self, guard: Arc<dyn Guard>) -> Axon {
+        self.guard = guard;
+        self
+    }
+
+    /// Serves `S` with `f`; an `Err(message)` from `f` is a 500 with that message.
+    pub fn attach<S, F, Fut>(&mut self, f: F) -> &mut Axon
+    where
+        S: Synapse,
+        F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, String>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        let handler: Handler = Arc::new(move |body: Bytes, caller: Caller| {
+            let f = f.clone();
+            Box::pin(async move {
+                let parsed = parse_envelope::<S>(&body).map_err(|m| Refusal { status: 400, message: m })?;
+                let out = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
+                Ok(Reply::Json(serde_json::to_value(&out).expect("a synapse serialises")))
+            })
+        });
+        self.routes.insert(S::NAME, Route { hashed: S::REQUIRED_HASH_FIELDS, handler });
+        self
+    }
+
+    /// Serves `S` as a stream: `f` returns the chunks sent back (`text/event-stream`).
+    pub fn attach_stream<S, F, Fut>(&mut self, f: F) -> &mut Axon
+    where
+        S: Synapse,
+        F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ChunkStream, String>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        let handler: Handler = Arc::new(move |body: Bytes, caller: Caller| {
+            let f = f.clone();
+            Box::pin(async move {
+                let parsed = parse_envelope::<S>(&body).map_err(|m| Refusal { status: 400, message: m })?;
+                let stream = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
+                Ok(Reply::Stream(stream))
+            })
+        });
+        self.routes.insert(S::NAME, Route { hashed: S::REQUIRED_HASH_FIELDS, handler });
+        self
+    }
+
+    /// Binds `addr` and serves until stopped.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<RunningAxon> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let inner = Arc::new(Inner {
+            hotkey: self.pair.public(),
+            nonces: NonceTable::new(self.config.nonce_capacity, self.config.max_timeout_s),
+            gate: PriorityGate::new(self.config.workers, self.config.max_queue),
+            config: self.config,
+            guard: self.guard,
+            routes: self.routes,
+            local: local_addr,
+        });
+        let router = axum::Router::new()
+            .route("/{name}", any(handle))
+            .fallback(|| async {
+                error(&TerminalInfo::default(), 404, "Not found: requests go to /<SynapseName>".into())
+            })
+            .with_state(inner);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        Ok(RunningAxon { local_addr, shutdown: Some(tx), task })
+    }
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// An error response: `{"message": …}` with the axon's status headers.
+fn error(axon: &TerminalInfo, status: u16, message: String) -> Response {
+    let mut info = axon.clone();
+    info.status_code = Some(i64::from(status));
+    info.status_message = Some(message.clone());
+    let mut response = json_response(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &json!({ "message": message }),
+    );
+    add_headers(&mut response, &info, &TerminalInfo::default());
+    response
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let body = serde_json::to_vec(value).expect("serialisable");
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    response
+}
+
+fn add_headers(response: &mut Response, axon: &TerminalInfo, dendrite: &TerminalInfo) {
+    let mut pairs = Vec::new();
+    push_terminal(&mut pairs, "bt_header_axon_", axon);
+    push_terminal(&mut pairs, "bt_header_dendrite_", dendrite);
+    for (k, v) in pairs {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k), HeaderValue::from_str(&v)) {
+            response.headers_mut().insert(k, v);
+        }
+    }
+}
+
+async fn handle(
+    State(inner): State<Arc<Inner>>,
+    Path(name): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let mut axon = TerminalInfo {
+        hotkey: Some(inner.hotkey.to_ss58()),
+        ip: Some(inner.local.ip().to_string()),
+        port: Some(i64::from(inner.local.port())),
+        version: Some(VERSION_AS_INT as i64),
+        ..Default::default()
+    };
+    let Some(route) = inner.routes.get(name.as_str()) else {
+        let known: Vec<&str> = inner.routes.keys().copied().collect();
+        return error(&axon, 404, format!("Synapse name '{name}' not found. Available synapses {known:?}"));
+    };
+    let (parts, body) = request.into_parts();
+    let headers = parse_request(&parts.headers);
+    let epistula = parse_epistula(&parts.headers);
+    let mut dendrite = headers.dendrite.clone();
+    dendrite.ip = Some(peer.ip().to_string());
+    dendrite.port = Some(i64::from(peer.port()));
+
+    // Who claims to call: the blacklist sees the claim before any expensive check.
+    let claimed = match &epistula {
+        Some(Ok(e)) => Some(e.signed_by.clone()),
+        Some(Err(message)) => return error(&axon, 400, message.clone()),
+        None => headers.dendrite.hotkey.clone(),
+    };
+    let Some(claimed) = claimed.and_then(|c| c.parse::<AccountId>().ok()) else {
+        return error(&axon, 401, "Missing or invalid caller hotkey".into());
+    };
+    if let Some(reason) = inner.guard.blacklist(&claimed, &name) {
+        return error(&axon, 403, format!("Forbidden. Key is blacklisted: {reason}."));
+    }
+
+    let timeout_s = headers.timeout.unwrap_or(inner.config.default_timeout_s).min(inner.config.max_timeout_s);
+    // Reference requests are verified from headers alone (the body hash is in the signature);
+    // Epistula signs the body itself, so it is read first.
+    let mut early_body = None;
+    let verified = match &epistula {
+        Some(Ok(e)) => match axum::body::to_bytes(body, inner.config.max_body_bytes).await {
+            Ok(bytes) => {
+                let now_ms = (now_ns() / 1_000_000) as u64;
+                let result = verify_epistula(e, &bytes, &inner.hotkey, &inner.nonces, now_ms);
+                early_body = Some(bytes);
+                result.map(|hk| (hk, None))
+            }
+            Err(_) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
+        },
+        _ => verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()).map(|hk| (hk, Some(body))),
+    };
+    let (hotkey, body) = match verified {
+        Ok(v) => v,
+        Err(r) => return error(&axon, r.status, r.message),
+    };
+    if let Err(reason) = inner.guard.verify(&hotkey, &name) {
+        return error(&axon, 401, format!("Not Verified with error: {reason}"));
+    }
+
+    let priority = inner.guard.priority(&hotkey);
+    let Some(_permit) = inner.gate.acquire(priority).await else {
+        return error(&axon, 503, "Service at capacity; lower-priority requests are shed".into());
+    };
+
+    let body = match (early_body, body) {
+        (Some(bytes), _) => bytes,
+        (None, Some(body)) => match axum::body::to_bytes(body, inner.config.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(_) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
+        },
+        (None, None) => Bytes::new(),
+    };
+    if epistula.is_none() {
+        match body_hash_of_json(&body, route.hashed) {
+            Ok(hash) if Some(&hash) == headers.body_hash.as_ref() => {}
+            Ok(hash) => {
+                return error(
+                    &axon,
+                    400,
+                    format!(
+                        "Body hash mismatch: the body hashes to {hash}, the signed header says {}",
+                        headers.body_hash.as_deref().unwrap_or("nothing")
+                    ),
+                );
+            }
+            Err(message) => return error(&axon, 400, message),
+        }
+    }
+
+    let caller = Caller { hotkey, peer, priority };
+    let deadline = Duration::from_secs_f64(timeout_s.max(0.001));
+    let reply = match tokio::time::timeout(deadline, (route.handler)(body, caller)).await {
+        Ok(Ok(reply)) => reply,
+        Ok(Err(r)) => return error(&axon, r.status, r.message),
+        Err(_) => return error(&axon, 408, format!("Response timeout after: {timeout_s}s")),
+    };
+    axon.status_code = Some(200);
+    axon.status_message = Some("Success".into());
+    axon.process_time = Some(started.elapsed().as_secs_f64());
+    match reply {
+        Reply::Json(fields) => {
+            let mut out = serde_json::Map::new();
+            out.insert("name".into(), json!(name));
+            out.insert("timeout".into(), json!(timeout_s));
+            out.insert("total_size".into(), json!(0));
+            out.insert("header_size".into(), json!(0));
+            out.insert("dendrite".into(), serde_json::to_value(&dendrite).expect("serialisable"));
+            out.insert("axon".into(), serde_json::to_value(&axon).expect("serialisable"));
+            out.insert("computed_body_hash".into(), json!(""));
+            if let Value::Object(fields) = fields {
+                out.extend(fields);
+            }
+            let mut response = json_response(StatusCode::OK, &Value::Object(out));
+            add_headers(&mut response, &axon, &dendrite);
+            response
+        }
+        Reply::Stream(stream) => {
+            let end = tokio::time::Instant::now() + deadline;
+            let bounded = stream.take_until(tokio::time::sleep_until(end)).map(Ok::<Bytes, std::convert::Infallible>);
+            let mut response = Response::new(Body::from_stream(bounded));
+            response.headers_mut().insert("content-type", HeaderValue::from_static("text/event-stream"));
+            add_headers(&mut response, &axon, &dendrite);
+            response
+        }
+    }
+}

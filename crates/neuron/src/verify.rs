@@ -1,0 +1,268 @@
+//! Who sent a request, and whether it may be processed: the reference's signature and nonce rules
+//! (made strict: a missing signature is refused), and Epistula v2's. Replay state is bounded.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use agora_primitives::{AccountId, Signature, verify};
+
+use crate::headers::{Epistula, RequestHeaders, epistula_message, parse_signature, signing_message};
+
+/// The reference's allowed nonce age before the synapse timeout is added (4 s).
+pub const ALLOWED_DELTA_NS: i64 = 4_000_000_000;
+/// Epistula's allowed clock difference (8 s, either way).
+pub const EPISTULA_DELTA_MS: u64 = 8_000;
+/// Dendrites older than this version only need strictly increasing nonces (the reference's rule).
+const V2_NONCE_VERSION: i64 = 7_002_000;
+
+/// Why a request was refused: an HTTP status and the message the reference would give.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// Status code.
+    pub status: u16,
+    /// Message.
+    pub message: String,
+}
+
+fn refuse(status: u16, message: impl Into<String>) -> Refusal {
+    Refusal { status, message: message.into() }
+}
+
+/// The last nonce per `hotkey:uuid` (and seen Epistula uuids), with bounded memory: entries
+/// older than the longest window are pruned when the table fills, and a table full of live
+/// entries refuses new senders (503) rather than forgetting nonces that could be replayed.
+pub struct NonceTable {
+    entries: Mutex<HashMap<String, i64>>,
+    capacity: usize,
+    max_window_ns: i64,
+}
+
+impl NonceTable {
+    /// A table for at most `capacity` live senders; `max_timeout_s` is the longest timeout a
+    /// request may claim.
+    pub fn new(capacity: usize, max_timeout_s: f64) -> NonceTable {
+        let max_window_ns = ALLOWED_DELTA_NS.saturating_add((max_timeout_s * 1e9) as i64);
+        NonceTable { entries: Mutex::new(HashMap::new()), capacity: capacity.max(1), max_window_ns }
+    }
+
+    /// Checks `nonce` for `key` under the reference's V2 rule and records it.
+    fn check_and_record(
+        &self,
+        key: String,
+        nonce: i64,
+        version: i64,
+        timeout_s: f64,
+        now_ns: i64,
+    ) -> Result<(), Refusal> {
+        let mut entries = self.entries.lock().expect("nonce table lock");
+        match entries.get(&key) {
+            Some(&last) if nonce <= last => {
+                return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
+            }
+            None if version >= V2_NONCE_VERSION => {
+                let window = ALLOWED_DELTA_NS.saturating_add((timeout_s * 1e9) as i64).min(self.max_window_ns);
+                if nonce <= now_ns.saturating_sub(window) {
+                    return Err(refuse(
+                        401,
+                        format!(
+                            "Nonce is too old: acceptable delta is {:.2} seconds but request was {:.2} seconds old",
+                            window as f64 / 1e9,
+                            now_ns.saturating_sub(nonce) as f64 / 1e9
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if !entries.contains_key(&key) && entries.len() >= self.capacity {
+            let horizon = now_ns.saturating_sub(self.max_window_ns);
+            entries.retain(|_, last| *last > horizon);
+            if entries.len() >= self.capacity {
+                return Err(refuse(503, "Too many active senders; retry shortly"));
+            }
+        }
+        entries.insert(key, nonce);
+        Ok(())
+    }
+
+    /// Number of remembered senders.
+    pub fn len(&self) -> usize {
+        self.entries.lock().expect("nonce table lock").len()
+    }
+
+    /// Whether no sender is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Verifies a reference-protocol request addressed to `our_hotkey`; returns the caller's hotkey.
+pub fn verify_dendrite(
+    h: &RequestHeaders,
+    our_hotkey: &AccountId,
+    nonces: &NonceTable,
+    now_ns: i64,
+) -> Result<AccountId, Refusal> {
+    let hotkey_text = h.dendrite.hotkey.as_deref().ok_or_else(|| refuse(401, "Missing dendrite hotkey"))?;
+    let hotkey: AccountId = hotkey_text
+        .parse()
+        .map_err(|_| refuse(401, format!("Dendrite hotkey {hotkey_text:?} is not an SS58 address")))?;
+    let nonce = h.dendrite.nonce.ok_or_else(|| refuse(401, "Missing Nonce"))?;
+    let signature_text = h
+        .dendrite
+        .signature
+        .as_deref()
+        .ok_or_else(|| refuse(401, "Missing signature: every request must be signed by the dendrite's hotkey"))?;
+    let uuid = h.dendrite.uuid.as_deref().unwrap_or("");
+    let axon_hotkey = our_hotkey.to_ss58();
+    if let Some(claimed) = h.axon.hotkey.as_deref()
+        && claimed != axon_hotkey
+    {
+        return Err(refuse(401, format!("Request is addressed to {claimed}, not to this axon ({axon_hotkey})")));
+    }
+    let body_hash = h.body_hash.as_deref().unwrap_or("");
+    let message = signing_message(nonce, hotkey_text, &axon_hotkey, uuid, body_hash);
+    let valid = parse_signature(signature_text).is_some_and(|sig| verify(&hotkey, message.as_bytes(), &Signature(sig)));
+    if !valid {
+        return Err(refuse(401, format!("Signature mismatch with {message} and {signature_text}")));
+    }
+    let version = h.dendrite.version.unwrap_or(0);
+    nonces.check_and_record(format!("{hotkey_text}:{uuid}"), nonce, version, h.timeout.unwrap_or(12.0), now_ns)?;
+    Ok(hotkey)
+}
+
+/// Verifies an Epistula v2 request addressed to `our_hotkey`; returns the caller's hotkey.
+pub fn verify_epistula(
+    e: &Epistula,
+    body: &[u8],
+    our_hotkey: &AccountId,
+    nonces: &NonceTable,
+    now_ms: u64,
+) -> Result<AccountId, Refusal> {
+    let signer: AccountId = e
+        .signed_by
+        .parse()
+        .map_err(|_| refuse(401, format!("Epistula-Signed-By {:?} is not an SS58 address", e.signed_by)))?;
+    let ours = our_hotkey.to_ss58();
+    match e.signed_for.as_deref() {
+        Some(target) if target == ours => {}
+        Some(target) => return Err(refuse(401, format!("Request is signed for {target}, not for this axon ({ours})"))),
+        None => return Err(refuse(401, "Missing Epistula-Signed-For: requests must name this axon's hotkey")),
+    }
+    if now_ms.abs_diff(e.timestamp_ms) > EPISTULA_DELTA_MS {
+        return Err(refuse(
+            401,
+            format!(
+                "Request timestamp is {} ms away from now; at most {EPISTULA_DELTA_MS} ms allowed",
+                now_ms.abs_diff(e.timestamp_ms)
+            ),
+        ));
+    }
+    let message = epistula_message(body, &e.uuid, e.timestamp_ms, e.signed_for.as_deref());
+    let valid = parse_signature(&e.signature).is_some_and(|sig| verify(&signer, message.as_bytes(), &Signature(sig)));
+    if !valid {
+        return Err(refuse(401, "Epistula-Request-Signature does not match"));
+    }
+    // A uuid may be used once: record the timestamp and refuse it again.
+    let key = format!("epistula:{}:{}", e.signed_by, e.uuid);
+    let stamp = i64::try_from(e.timestamp_ms).unwrap_or(i64::MAX).saturating_mul(1_000_000);
+    nonces
+        .check_and_record(key, stamp, 0, EPISTULA_DELTA_MS as f64 / 1e3, (now_ms as i64).saturating_mul(1_000_000))
+        .map_err(|r| if r.status == 401 { refuse(401, "Replayed Epistula request (uuid already used)") } else { r })?;
+    Ok(signer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_primitives::Pair;
+
+    fn signed(pair: &Pair, axon: &AccountId, nonce: i64, body_hash: &str) -> RequestHeaders {
+        let hotkey = pair.public().to_ss58();
+        let message = signing_message(nonce, &hotkey, &axon.to_ss58(), "u-1", body_hash);
+        let mut h = RequestHeaders::default();
+        h.dendrite.hotkey = Some(hotkey);
+        h.dendrite.nonce = Some(nonce);
+        h.dendrite.uuid = Some("u-1".into());
+        h.dendrite.version = Some(10_002_000);
+        h.dendrite.signature = Some(crate::headers::signature_text(&pair.sign(message.as_bytes()).0));
+        h.axon.hotkey = Some(axon.to_ss58());
+        h.body_hash = Some(body_hash.into());
+        h.timeout = Some(12.0);
+        h
+    }
+
+    #[test]
+    fn the_reference_rules_made_strict() {
+        let caller = Pair::from_seed(&[1; 32]);
+        let axon = Pair::from_seed(&[2; 32]).public();
+        let table = NonceTable::new(100, 60.0);
+        let now = 1_800_000_000_000_000_000i64;
+        let h = signed(&caller, &axon, now - 1_000, "abc");
+        assert_eq!(verify_dendrite(&h, &axon, &table, now), Ok(caller.public()));
+        // Replay.
+        assert_eq!(verify_dendrite(&h, &axon, &table, now).unwrap_err().status, 401);
+        // Missing signature.
+        let mut unsigned = signed(&caller, &axon, now, "abc");
+        unsigned.dendrite.signature = None;
+        assert!(verify_dendrite(&unsigned, &axon, &table, now).unwrap_err().message.contains("Missing signature"));
+        // Tampered body hash.
+        let mut tampered = signed(&caller, &axon, now + 1, "abc");
+        tampered.body_hash = Some("abd".into());
+        assert!(verify_dendrite(&tampered, &axon, &table, now).unwrap_err().message.starts_with("Signature mismatch"));
+        // Too old for a new session.
+        let other = Pair::from_seed(&[3; 32]);
+        let old = signed(&other, &axon, now - 17_000_000_000, "abc");
+        assert!(verify_dendrite(&old, &axon, &table, now).unwrap_err().message.starts_with("Nonce is too old"));
+        // Addressed to someone else.
+        let elsewhere = signed(&other, &Pair::from_seed(&[9; 32]).public(), now, "abc");
+        assert_eq!(verify_dendrite(&elsewhere, &axon, &table, now).unwrap_err().status, 401);
+    }
+
+    #[test]
+    fn memory_is_bounded_without_forgetting_live_nonces() {
+        let axon = Pair::from_seed(&[2; 32]).public();
+        let table = NonceTable::new(2, 12.0);
+        let now = 1_800_000_000_000_000_000i64;
+        for seed in 10..12u8 {
+            verify_dendrite(&signed(&Pair::from_seed(&[seed; 32]), &axon, now, "h"), &axon, &table, now).unwrap();
+        }
+        let third = signed(&Pair::from_seed(&[12; 32]), &axon, now, "h");
+        assert_eq!(verify_dendrite(&third, &axon, &table, now).unwrap_err().status, 503);
+        // Later, the old entries have expired and make room.
+        let later = now + 60_000_000_000;
+        let third = signed(&Pair::from_seed(&[12; 32]), &axon, later, "h");
+        assert!(verify_dendrite(&third, &axon, &table, later).is_ok());
+        assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn epistula_checks_target_time_signature_and_replay() {
+        let caller = Pair::from_seed(&[4; 32]);
+        let axon = Pair::from_seed(&[5; 32]).public();
+        let table = NonceTable::new(100, 12.0);
+        let now_ms = 1_800_000_000_000u64;
+        let body = br#"{"dummy_input": 3}"#;
+        let make = |uuid: &str, ts: u64, body: &[u8]| {
+            let target = axon.to_ss58();
+            let message = epistula_message(body, uuid, ts, Some(&target));
+            Epistula {
+                timestamp_ms: ts,
+                uuid: uuid.into(),
+                signed_by: caller.public().to_ss58(),
+                signed_for: Some(target),
+                signature: crate::headers::signature_text(&caller.sign(message.as_bytes()).0),
+            }
+        };
+        let e = make("a", now_ms, body);
+        assert_eq!(verify_epistula(&e, body, &axon, &table, now_ms), Ok(caller.public()));
+        assert!(verify_epistula(&e, body, &axon, &table, now_ms).unwrap_err().message.contains("Replayed"));
+        let stale = make("b", now_ms - 9_000, body);
+        assert_eq!(verify_epistula(&stale, body, &axon, &table, now_ms).unwrap_err().status, 401);
+        let other_body = make("c", now_ms, body);
+        assert!(verify_epistula(&other_body, b"{}", &axon, &table, now_ms).is_err());
+        let mut untargeted = make("d", now_ms, body);
+        untargeted.signed_for = None;
+        assert!(verify_epistula(&untargeted, body, &axon, &table, now_ms).is_err());
+    }
+}

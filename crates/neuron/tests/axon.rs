@@ -1,0 +1,149 @@
+//! Axon and dendrite together on loopback: answers, the status code of each refusal, streaming,
+//! timeouts, body limits and fan-out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora_neuron::dummy::{Dummy, answer};
+use agora_neuron::synapse::Synapse;
+use agora_neuron::{Axon, AxonConfig, AxonTarget, ChunkStream, Dendrite, Guard};
+use agora_primitives::{AccountId, Pair};
+use axum::body::Bytes;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Story {
+    prompt: String,
+    words: Vec<String>,
+}
+
+impl Synapse for Story {
+    const NAME: &'static str = "Story";
+    const REQUIRED_HASH_FIELDS: &'static [&'static str] = &["prompt", "words"];
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Slow {
+    millis: u64,
+}
+
+impl Synapse for Slow {
+    const NAME: &'static str = "Slow";
+}
+
+/// Refuses one hotkey, ranks everyone else equally.
+struct DenyOne(AccountId);
+
+impl Guard for DenyOne {
+    fn blacklist(&self, caller: &AccountId, _route: &str) -> Option<String> {
+        (*caller == self.0).then(|| "denied for the test".to_string())
+    }
+    fn priority(&self, _caller: &AccountId) -> f64 {
+        1.0
+    }
+}
+
+async fn start(denied: AccountId, config: AxonConfig) -> (AxonTarget, agora_neuron::RunningAxon) {
+    let pair = Pair::from_seed(&[7; 32]);
+    let hotkey = pair.public();
+    let mut axon = Axon::new(pair, config).guard(Arc::new(DenyOne(denied)));
+    axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
+    axon.attach(|q: Slow, _| async move {
+        tokio::time::sleep(Duration::from_millis(q.millis)).await;
+        Ok(q)
+    });
+    axon.attach_stream(|q: Story, _| async move {
+        let words: Vec<Bytes> = q.prompt.split(' ').map(|w| Bytes::from(format!("{w}\n"))).collect();
+        let stream: ChunkStream = Box::pin(futures::stream::iter(words).then(|w| async move {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            w
+        }));
+        Ok(stream)
+    });
+    let running = axon.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    (AxonTarget { addr: running.local_addr, hotkey }, running)
+}
+
+#[tokio::test]
+async fn answers_refusals_streams_and_limits() {
+    let denied = Pair::from_seed(&[66; 32]);
+    let config = AxonConfig { max_body_bytes: 64 * 1024, ..AxonConfig::default() };
+    let (target, running) = start(denied.public(), config).await;
+    let dendrite = Dendrite::new(Pair::from_seed(&[1; 32]));
+    let t = Duration::from_secs(5);
+
+    let a = dendrite.call(&target, &Dummy { dummy_input: 21, dummy_output: None }, t).await;
+    assert_eq!((a.status_code, a.synapse.unwrap().dummy_output), (200, Some(42)));
+    assert_eq!(a.axon.hotkey, Some(target.hotkey.to_ss58()));
+
+    // Ping route, always there.
+    let ping = dendrite.call(&target, &agora_neuron::synapse::Ping {}, t).await;
+    assert_eq!(ping.status_code, 200);
+
+    // Blacklisted caller: 403.
+    let denied = Dendrite::new(denied).call(&target, &Dummy::default(), t).await;
+    assert_eq!(denied.status_code, 403, "{}", denied.status_message);
+    assert!(denied.status_message.contains("blacklisted"));
+
+    // Signed for another axon: 401.
+    let elsewhere = AxonTarget { addr: target.addr, hotkey: Pair::from_seed(&[8; 32]).public() };
+    assert_eq!(dendrite.call(&elsewhere, &Dummy::default(), t).await.status_code, 401);
+
+    // Unknown synapse: 404.
+    #[derive(Clone, Default, Serialize, Deserialize)]
+    struct Nope {}
+    impl Synapse for Nope {
+        const NAME: &'static str = "Nope";
+    }
+    let nope = dendrite.call(&target, &Nope {}, t).await;
+    assert_eq!(nope.status_code, 404);
+    assert!(nope.status_message.contains("Available synapses"), "{}", nope.status_message);
+
+    // The handler exceeds the request's timeout: the axon answers 408 itself.
+    let slow = dendrite.call(&target, &Slow { millis: 3_000 }, Duration::from_millis(300)).await;
+    assert_eq!(slow.status_code, 408, "{}", slow.status_message);
+
+    // Over the body limit: 413, the axon keeps serving.
+    let big = Story { prompt: "x".repeat(100 * 1024), words: vec![] };
+    let answer = dendrite.call(&target, &big, t).await;
+    assert_eq!(answer.status_code, 413, "{}", answer.status_message);
+
+    // Streaming: chunks arrive one by one, and hashed fields (lists included) verify.
+    let story = Story { prompt: "once upon a time".into(), words: vec!["a".into(), "b'c".into()] };
+    let mut s = dendrite.call_stream(&target, &story, t).await;
+    assert_eq!(s.status_code, 200, "{}", s.status_message);
+    let mut chunks = Vec::new();
+    while let Some(chunk) = s.chunks.next().await {
+        chunks.push(String::from_utf8(chunk.unwrap().to_vec()).unwrap());
+    }
+    assert_eq!(chunks.concat(), "once\nupon\na\ntime\n");
+
+    // Unreachable axon: 503; fan-out keeps the order of the targets.
+    let closed = AxonTarget { addr: "127.0.0.1:9".parse().unwrap(), hotkey: target.hotkey };
+    let answers = dendrite.forward(&[target.clone(), closed], &Dummy { dummy_input: 1, dummy_output: None }, t).await;
+    assert_eq!(answers.iter().map(|a| a.status_code).collect::<Vec<_>>(), [200, 503]);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_dendrite_fans_out_to_many_axons() {
+    let mut running = Vec::new();
+    let mut targets = Vec::new();
+    for i in 0..32u8 {
+        let pair = Pair::from_seed(&[100 + i; 32]);
+        let hotkey = pair.public();
+        let mut axon = Axon::new(pair, AxonConfig::default());
+        axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
+        let r = axon.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        targets.push(AxonTarget { addr: r.local_addr, hotkey });
+        running.push(r);
+    }
+    let dendrite = Dendrite::new(Pair::from_seed(&[2; 32]));
+    let answers =
+        dendrite.forward(&targets, &Dummy { dummy_input: 5, dummy_output: None }, Duration::from_secs(5)).await;
+    assert!(answers.iter().all(|a| a.synapse.as_ref().and_then(|s| s.dummy_output) == Some(10)));
+    for r in running {
+        r.stop().await.unwrap();
+    }
+}
