@@ -6,6 +6,7 @@
 
 mod load;
 mod localnet_run;
+mod neuron_cmd;
 mod node;
 mod out;
 mod sim;
@@ -70,6 +71,12 @@ enum Command {
     /// Publish where a hotkey serves.
     #[command(subcommand)]
     Axon(sudo::AxonCommand),
+    /// Run a miner's axon.
+    #[command(subcommand)]
+    Miner(neuron_cmd::MinerCommand),
+    /// Query axons.
+    #[command(subcommand)]
+    Dendrite(neuron_cmd::DendriteCommand),
     /// Print a shell completion script: `agora completions bash > /etc/bash_completion.d/agora`.
     Completions {
         /// The shell.
@@ -114,6 +121,8 @@ fn main() -> ExitCode {
         Command::Weights(cmd) => weights_cmd::run(cmd, g),
         Command::Sudo(cmd) => sudo::run_sudo(cmd, g),
         Command::Axon(cmd) => sudo::run_axon(cmd, g),
+        Command::Miner(cmd) => neuron_cmd::run_miner(cmd, g),
+        Command::Dendrite(cmd) => neuron_cmd::run_dendrite(cmd, g),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,0 +1,150 @@
+//! The neuron protocol against the reference SDK (bittensor 10.2.0 in a virtual environment made by
+//! `scripts/python-bittensor-env.sh`): a Python dendrite queries `agora miner dummy`, `agora
+//! dendrite dummy` queries a Python axon, and the Python side's forged requests are refused.
+//! Loopback only, ports 42410–42419.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::{repo_file, temp_dir};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn python() -> String {
+    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor-env.sh")).output().expect("bash runs");
+    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn py(python: &str, args: &[&str]) -> Value {
+    let out = Command::new(python)
+        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
+        .args(args)
+        .env("READ_ONLY", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "python {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+fn wait_for_port(port: u16, limit: Duration) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < limit, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn agora(root: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(args)
+        .arg("--json")
+        .env("BT_WALLET_PATH", root)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn python_and_agora_neurons_query_each_other() {
+    let python = python();
+    let root = temp_dir("neuron-interop");
+    for name in ["miner", "validator"] {
+        let (code, _, err) = agora(&root, &["wallet", "create", "--wallet.name", name, "--no-password"]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (_, listed, _) = agora(&root, &["wallet", "list"]);
+    let miner_hotkey = listed["wallets"].as_array().unwrap().iter().find(|w| w["name"] == "miner").unwrap()["hotkeys"]
+        [0]["ss58"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A Python dendrite → `agora miner dummy`.
+    let _miner = Killed(
+        Command::new(env!("CARGO_BIN_EXE_agora"))
+            .args(["miner", "dummy", "--wallet.name", "miner", "--ip", "127.0.0.1", "--port", "42410", "--no-chain"])
+            .env("BT_WALLET_PATH", &root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(42410, Duration::from_secs(20));
+    let answer = py(&python, &["query", "42410", &miner_hotkey, "21"]);
+    assert_eq!(answer["status_code"], 200, "{answer}");
+    assert_eq!(answer["dummy_output"], 42);
+
+    // Forged requests built with the SDK's own signing code.
+    let attacks = py(&python, &["attacks", "42410", &miner_hotkey]);
+    assert_eq!(attacks["valid"], 200, "{attacks}");
+    assert_eq!(attacks["replay"], 401, "{attacks}");
+    assert_eq!(attacks["bad_signature"], 401, "{attacks}");
+    assert_eq!(attacks["missing_signature"], 401, "{attacks}");
+
+    // `agora dendrite dummy` → a Python axon.
+    let mut server = Command::new(&python)
+        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
+        .args(["serve", root.join("py").to_str().unwrap(), "42411"])
+        .env("READ_ONLY", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _server = Killed(server);
+    let py_hotkey = serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().to_string();
+    wait_for_port(42411, Duration::from_secs(30));
+    let (code, doc, err) = agora(
+        &root,
+        &[
+            "dendrite",
+            "dummy",
+            "--wallet.name",
+            "validator",
+            "--axon",
+            "127.0.0.1:42411",
+            "--axon-hotkey",
+            &py_hotkey,
+            "--input",
+            "7",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["status_code"], 200);
+    assert_eq!(doc["dummy_output"], 14);
+    assert!(doc["process_time"].as_f64().unwrap() > 0.0);
+
+    // A non-200 answer prints its status and message, and exits 1.
+    let (code, doc, _) = agora(
+        &root,
+        &[
+            "dendrite",
+            "dummy",
+            "--wallet.name",
+            "validator",
+            "--axon",
+            "127.0.0.1:42410",
+            "--axon-hotkey",
+            &py_hotkey,
+            "--input",
+            "7",
+        ],
+    );
+    assert_eq!((code, doc["status_code"].as_u64()), (1, Some(401)));
+    assert!(doc["status_message"].as_str().unwrap().contains("not to this axon"));
+}

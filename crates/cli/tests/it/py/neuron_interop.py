@@ -1,0 +1,110 @@
+"""The reference SDK's side of the neuron interoperability test (bittensor 10.2.0).
+
+    python neuron_interop.py serve ROOT PORT            -> prints {"hotkey"}, then serves Dummy until killed
+    python neuron_interop.py query PORT HOTKEY INPUT    -> {"status_code", "dummy_output", "message"}
+    python neuron_interop.py attacks PORT HOTKEY        -> {"valid", "replay", "bad_signature", "missing_signature"}
+
+External-IP discovery (an HTTP call to a public service in the SDK's constructors) is replaced by
+a fixed documentation address, so nothing leaves loopback.
+"""
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from typing import Optional
+
+from bittensor.utils import networking
+
+networking.get_external_ip = lambda: "192.0.2.1"
+
+import bittensor as bt  # noqa: E402
+from bittensor_wallet import Keypair, Wallet  # noqa: E402
+
+
+class Dummy(bt.Synapse):
+    dummy_input: int
+    dummy_output: Optional[int] = None
+
+    def deserialize(self) -> Optional[int]:
+        return self.dummy_output
+
+
+def axon_info(port, hotkey):
+    return bt.AxonInfo(version=10002000, ip="127.0.0.1", port=int(port), ip_type=4, hotkey=hotkey, coldkey=hotkey)
+
+
+def serve(root, port):
+    wallet = Wallet(name="pyminer", hotkey="default", path=root)
+    wallet.create_coldkey_from_uri("//PyMinerCold", use_password=False, overwrite=True, suppress=True)
+    wallet.create_hotkey_from_uri("//PyMiner", use_password=False, overwrite=True, suppress=True)
+
+    def forward(synapse: Dummy) -> Dummy:
+        synapse.dummy_output = synapse.dummy_input * 2
+        return synapse
+
+    axon = bt.Axon(wallet=wallet, port=int(port), ip="127.0.0.1", external_ip="127.0.0.1", external_port=int(port))
+    axon.attach(forward_fn=forward)
+    axon.start()
+    print(json.dumps({"hotkey": wallet.hotkey.ss58_address}), flush=True)
+    while True:
+        time.sleep(1)
+
+
+def query(port, hotkey, value):
+    dendrite = bt.Dendrite(wallet=Keypair.create_from_uri("//PyValidator"))
+    out = dendrite.query(axon_info(port, hotkey), Dummy(dummy_input=int(value)), timeout=10, deserialize=False)
+    return {
+        "status_code": out.dendrite.status_code,
+        "dummy_output": out.dummy_output,
+        "message": out.dendrite.status_message,
+        "caller": dendrite.keypair.ss58_address,
+    }
+
+
+def send(port, headers, body):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/Dummy", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def signed_request(dendrite, port, hotkey, value):
+    synapse = dendrite.preprocess_synapse_for_request(axon_info(port, hotkey), Dummy(dummy_input=value), 10)
+    headers = {k: str(v) for k, v in synapse.to_headers().items()}
+    headers["Content-Type"] = "application/json"
+    return headers, synapse.model_dump_json().encode()
+
+
+def attacks(port, hotkey):
+    dendrite = bt.Dendrite(wallet=Keypair.create_from_uri("//PyAttacker"))
+    out = {}
+    headers, body = signed_request(dendrite, port, hotkey, 3)
+    out["valid"] = send(port, headers, body)
+    out["replay"] = send(port, headers, body)
+    headers, body = signed_request(dendrite, port, hotkey, 4)
+    sig = headers["bt_header_dendrite_signature"]
+    headers["bt_header_dendrite_signature"] = sig[:-2] + ("00" if sig[-2:] != "00" else "11")
+    out["bad_signature"] = send(port, headers, body)
+    headers, body = signed_request(dendrite, port, hotkey, 5)
+    del headers["bt_header_dendrite_signature"]
+    out["missing_signature"] = send(port, headers, body)
+    return out
+
+
+def main(argv):
+    command = argv[1]
+    if command == "serve":
+        serve(argv[2], argv[3])
+    elif command == "query":
+        print(json.dumps(query(argv[2], argv[3], argv[4])))
+    elif command == "attacks":
+        print(json.dumps(attacks(argv[2], argv[3])))
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
