@@ -66,6 +66,33 @@ pub enum DendriteCommand {
         #[arg(long, default_value_t = 12.0)]
         timeout: f64,
     },
+    /// Load test: signed `Dummy` requests to one axon; reports requests/s and latency.
+    Load {
+        /// The axon's address (IP:PORT).
+        #[arg(long)]
+        axon: SocketAddr,
+        /// The axon's hotkey (SS58).
+        #[arg(long)]
+        axon_hotkey: String,
+        /// Requests to send.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds each request may take.
+        #[arg(long, default_value_t = 12.0)]
+        timeout: f64,
+    },
+    /// Fan-out benchmark: starts N local axons in this process and times one `forward` to all.
+    Fanout {
+        /// Number of axons.
+        #[arg(long, default_value_t = 256)]
+        axons: usize,
+        /// Forward rounds to time.
+        #[arg(long, default_value_t = 30)]
+        rounds: usize,
+    },
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -128,8 +155,113 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// p50 and p99 of `samples` (seconds), in ms.
+fn percentiles(samples: &mut [f64]) -> (f64, f64) {
+    if samples.is_empty() {
+        return (0.0, 0.0);
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1] * 1e3;
+    (at(0.50), at(0.99))
+}
+
+fn load(g: &Global, target: AxonTarget, requests: usize, concurrency: usize, timeout: f64) -> Result<(), Failure> {
+    if requests == 0 || concurrency == 0 {
+        return Err(Failure::msg("--requests and --concurrency must be at least 1"));
+    }
+    let pair = g.wallet.hotkey_pair()?.pair().clone();
+    let (ok, mut latencies, codes, seconds) = runtime()?.block_on(async move {
+        let dendrite = Arc::new(Dendrite::new(pair));
+        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = std::time::Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency.min(requests) {
+            let (dendrite, next, target) = (dendrite.clone(), next.clone(), target.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut out = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
+                    let q = Dummy { dummy_input: 3, dummy_output: None };
+                    let a = dendrite.call(&target, &q, Duration::from_secs_f64(timeout)).await;
+                    out.push((a.status_code, a.process_time));
+                }
+                out
+            }));
+        }
+        let mut results = Vec::new();
+        for t in tasks {
+            results.extend(t.await.unwrap_or_default());
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let ok = results.iter().filter(|(c, _)| *c == 200).count();
+        let mut codes = std::collections::BTreeMap::new();
+        for (c, _) in &results {
+            *codes.entry(c.to_string()).or_insert(0usize) += 1;
+        }
+        let latencies: Vec<f64> = results.iter().filter(|(c, _)| *c == 200).map(|(_, t)| *t).collect();
+        (ok, latencies, codes, seconds)
+    });
+    let (p50, p99) = percentiles(&mut latencies);
+    let doc = json!({"requests": requests, "ok": ok, "status_codes": codes, "seconds": seconds,
+        "requests_per_second": ok as f64 / seconds, "p50_ms": p50, "p99_ms": p99, "concurrency": concurrency});
+    g.print(&doc, || {
+        format!("{ok}/{requests} ok in {seconds:.2} s: {:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms (concurrency {concurrency})", ok as f64 / seconds)
+    });
+    Ok(())
+}
+
+fn fanout(g: &Global, axons: usize, rounds: usize) -> Result<(), Failure> {
+    if axons == 0 || rounds == 0 {
+        return Err(Failure::msg("--axons and --rounds must be at least 1"));
+    }
+    let (mut times, ok) = runtime()?.block_on(async move {
+        let mut running = Vec::new();
+        let mut targets = Vec::new();
+        for i in 0..axons {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+            let pair = agora_primitives::Pair::from_seed(&seed);
+            let hotkey = pair.public();
+            let mut axon = Axon::new(pair, AxonConfig::default());
+            axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
+            let r = axon.serve("127.0.0.1:0".parse().expect("an address")).await?;
+            targets.push(AxonTarget { addr: r.local_addr, hotkey });
+            running.push(r);
+        }
+        let dendrite = Dendrite::new(agora_primitives::Pair::from_seed(&[200; 32]));
+        let q = Dummy { dummy_input: 1, dummy_output: None };
+        let mut times = Vec::new();
+        let mut ok = 0;
+        // One warm-up round opens the pooled connections.
+        dendrite.forward(&targets, &q, Duration::from_secs(30)).await;
+        for _ in 0..rounds {
+            let started = std::time::Instant::now();
+            let answers = dendrite.forward(&targets, &q, Duration::from_secs(30)).await;
+            times.push(started.elapsed().as_secs_f64());
+            ok += answers.iter().filter(|a| a.is_success()).count();
+        }
+        for r in running {
+            r.stop().await?;
+        }
+        Ok::<_, std::io::Error>((times, ok))
+    })?;
+    let (p50, p99) = percentiles(&mut times);
+    let doc =
+        json!({"axons": axons, "rounds": rounds, "ok": ok, "expected": axons * rounds, "p50_ms": p50, "p99_ms": p99});
+    g.print(&doc, || {
+        format!("forward to {axons} axons: p50 {p50:.1} ms, p99 {p99:.1} ms ({ok}/{} answers ok)", axons * rounds)
+    });
+    Ok(())
+}
+
 pub fn run_dendrite(cmd: DendriteCommand, g: &Global) -> Result<(), Failure> {
-    let DendriteCommand::Dummy { axon, axon_hotkey, input, timeout } = cmd;
+    let (axon, axon_hotkey, input, timeout) = match cmd {
+        DendriteCommand::Dummy { axon, axon_hotkey, input, timeout } => (axon, axon_hotkey, input, timeout),
+        DendriteCommand::Load { axon, axon_hotkey, requests, concurrency, timeout } => {
+            let target = AxonTarget { addr: axon, hotkey: parse_account(&axon_hotkey)? };
+            return load(g, target, requests, concurrency, timeout);
+        }
+        DendriteCommand::Fanout { axons, rounds } => return fanout(g, axons, rounds),
+    };
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(Failure::msg("--timeout must be a positive number of seconds"));
     }

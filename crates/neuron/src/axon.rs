@@ -69,7 +69,7 @@ pub struct AxonConfig {
     pub max_timeout_s: f64,
     /// Timeout of requests that do not name one (s).
     pub default_timeout_s: f64,
-    /// Senders remembered for replay protection.
+    /// Nonces remembered for replay protection (those inside the window).
     pub nonce_capacity: usize,
 }
 
@@ -81,7 +81,7 @@ impl Default for AxonConfig {
             max_queue: 256,
             max_timeout_s: 120.0,
             default_timeout_s: 12.0,
-            nonce_capacity: 100_000,
+            nonce_capacity: 500_000,
         }
     }
 }

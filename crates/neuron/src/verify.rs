@@ -1,7 +1,7 @@
 //! Who sent a request, and whether it may be processed: the reference's signature and nonce rules
 //! (made strict: a missing signature is refused), and Epistula v2's. Replay state is bounded.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use agora_primitives::{AccountId, Signature, verify};
@@ -12,8 +12,6 @@ use crate::headers::{Epistula, RequestHeaders, epistula_message, parse_signature
 pub const ALLOWED_DELTA_NS: i64 = 4_000_000_000;
 /// Epistula's allowed clock difference (8 s, either way).
 pub const EPISTULA_DELTA_MS: u64 = 8_000;
-/// Dendrites older than this version only need strictly increasing nonces (the reference's rule).
-const V2_NONCE_VERSION: i64 = 7_002_000;
 
 /// Why a request was refused: an HTTP status and the message the reference would give.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,69 +26,86 @@ fn refuse(status: u16, message: impl Into<String>) -> Refusal {
     Refusal { status, message: message.into() }
 }
 
-/// The last nonce per `hotkey:uuid` (and seen Epistula uuids), with bounded memory: entries
-/// older than the longest window are pruned when the table fills, and a table full of live
-/// entries refuses new senders (503) rather than forgetting nonces that could be replayed.
+/// The nonces seen per `hotkey:uuid` within the replay window.
+#[derive(Default)]
+struct Seen {
+    nonces: BTreeSet<i64>,
+    /// Every nonce at or below this is refused (the newest one forgotten).
+    floor: i64,
+}
+
+/// Replay protection with bounded memory.
+///
+/// The reference keeps one "last nonce" per `hotkey:uuid` and demands strictly increasing nonces,
+/// which refuses honest requests that one dendrite sends concurrently and that arrive out of order.
+/// Here a nonce must be inside the window (`4 s + timeout` old at most) and not seen before; the
+/// nonces of the window are remembered, older ones forgotten (the window itself refuses them). A
+/// table full of live nonces refuses new ones with 503 rather than forgetting what could be
+/// replayed.
 pub struct NonceTable {
-    entries: Mutex<HashMap<String, i64>>,
+    entries: Mutex<(HashMap<String, Seen>, usize)>,
     capacity: usize,
     max_window_ns: i64,
 }
 
 impl NonceTable {
-    /// A table for at most `capacity` live senders; `max_timeout_s` is the longest timeout a
+    /// A table for at most `capacity` live nonces; `max_timeout_s` is the longest timeout a
     /// request may claim.
     pub fn new(capacity: usize, max_timeout_s: f64) -> NonceTable {
         let max_window_ns = ALLOWED_DELTA_NS.saturating_add((max_timeout_s * 1e9) as i64);
-        NonceTable { entries: Mutex::new(HashMap::new()), capacity: capacity.max(1), max_window_ns }
+        NonceTable { entries: Mutex::new((HashMap::new(), 0)), capacity: capacity.max(1), max_window_ns }
     }
 
-    /// Checks `nonce` for `key` under the reference's V2 rule and records it.
-    fn check_and_record(
-        &self,
-        key: String,
-        nonce: i64,
-        version: i64,
-        timeout_s: f64,
-        now_ns: i64,
-    ) -> Result<(), Refusal> {
-        let mut entries = self.entries.lock().expect("nonce table lock");
-        match entries.get(&key) {
-            Some(&last) if nonce <= last => {
+    /// Checks `nonce` for `key` and records it.
+    fn check_and_record(&self, key: String, nonce: i64, timeout_s: f64, now_ns: i64) -> Result<(), Refusal> {
+        let window = ALLOWED_DELTA_NS.saturating_add((timeout_s * 1e9) as i64).min(self.max_window_ns);
+        if nonce <= now_ns.saturating_sub(window) {
+            return Err(refuse(
+                401,
+                format!(
+                    "Nonce is too old: acceptable delta is {:.2} seconds but request was {:.2} seconds old",
+                    window as f64 / 1e9,
+                    now_ns.saturating_sub(nonce) as f64 / 1e9
+                ),
+            ));
+        }
+        let mut guard = self.entries.lock().expect("nonce table lock");
+        let (entries, live) = &mut *guard;
+        if let Some(seen) = entries.get(&key) {
+            if nonce <= seen.floor {
                 return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
             }
-            None if version >= V2_NONCE_VERSION => {
-                let window = ALLOWED_DELTA_NS.saturating_add((timeout_s * 1e9) as i64).min(self.max_window_ns);
-                if nonce <= now_ns.saturating_sub(window) {
-                    return Err(refuse(
-                        401,
-                        format!(
-                            "Nonce is too old: acceptable delta is {:.2} seconds but request was {:.2} seconds old",
-                            window as f64 / 1e9,
-                            now_ns.saturating_sub(nonce) as f64 / 1e9
-                        ),
-                    ));
-                }
+            if seen.nonces.contains(&nonce) {
+                return Err(refuse(401, "Nonce was already used: replayed request"));
             }
-            _ => {}
         }
-        if !entries.contains_key(&key) && entries.len() >= self.capacity {
+        if *live >= self.capacity {
             let horizon = now_ns.saturating_sub(self.max_window_ns);
-            entries.retain(|_, last| *last > horizon);
-            if entries.len() >= self.capacity {
-                return Err(refuse(503, "Too many active senders; retry shortly"));
+            *live = 0;
+            entries.retain(|_, seen| {
+                let keep = seen.nonces.split_off(&(horizon + 1));
+                if let Some(&newest_gone) = seen.nonces.last() {
+                    seen.floor = seen.floor.max(newest_gone);
+                }
+                seen.nonces = keep;
+                *live += seen.nonces.len();
+                !seen.nonces.is_empty()
+            });
+            if *live >= self.capacity {
+                return Err(refuse(503, "Too many requests in the replay window; retry shortly"));
             }
         }
-        entries.insert(key, nonce);
+        entries.entry(key).or_default().nonces.insert(nonce);
+        *live += 1;
         Ok(())
     }
 
-    /// Number of remembered senders.
+    /// Number of remembered nonces.
     pub fn len(&self) -> usize {
-        self.entries.lock().expect("nonce table lock").len()
+        self.entries.lock().expect("nonce table lock").1
     }
 
-    /// Whether no sender is remembered.
+    /// Whether no nonce is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -126,8 +141,7 @@ pub fn verify_dendrite(
     if !valid {
         return Err(refuse(401, format!("Signature mismatch with {message} and {signature_text}")));
     }
-    let version = h.dendrite.version.unwrap_or(0);
-    nonces.check_and_record(format!("{hotkey_text}:{uuid}"), nonce, version, h.timeout.unwrap_or(12.0), now_ns)?;
+    nonces.check_and_record(format!("{hotkey_text}:{uuid}"), nonce, h.timeout.unwrap_or(12.0), now_ns)?;
     Ok(hotkey)
 }
 
@@ -167,7 +181,7 @@ pub fn verify_epistula(
     let key = format!("epistula:{}:{}", e.signed_by, e.uuid);
     let stamp = i64::try_from(e.timestamp_ms).unwrap_or(i64::MAX).saturating_mul(1_000_000);
     nonces
-        .check_and_record(key, stamp, 0, EPISTULA_DELTA_MS as f64 / 1e3, (now_ms as i64).saturating_mul(1_000_000))
+        .check_and_record(key, stamp, 2.0 * EPISTULA_DELTA_MS as f64 / 1e3, (now_ms as i64).saturating_mul(1_000_000))
         .map_err(|r| if r.status == 401 { refuse(401, "Replayed Epistula request (uuid already used)") } else { r })?;
     Ok(signer)
 }
@@ -201,7 +215,10 @@ mod tests {
         let h = signed(&caller, &axon, now - 1_000, "abc");
         assert_eq!(verify_dendrite(&h, &axon, &table, now), Ok(caller.public()));
         // Replay.
-        assert_eq!(verify_dendrite(&h, &axon, &table, now).unwrap_err().status, 401);
+        assert!(verify_dendrite(&h, &axon, &table, now).unwrap_err().message.contains("replayed"));
+        // An earlier nonce of the same session, arriving late but inside the window, is fine.
+        let earlier = signed(&caller, &axon, now - 2_000, "abc");
+        assert!(verify_dendrite(&earlier, &axon, &table, now).is_ok());
         // Missing signature.
         let mut unsigned = signed(&caller, &axon, now, "abc");
         unsigned.dendrite.signature = None;
@@ -224,6 +241,7 @@ mod tests {
         let axon = Pair::from_seed(&[2; 32]).public();
         let table = NonceTable::new(2, 12.0);
         let now = 1_800_000_000_000_000_000i64;
+        let first = Pair::from_seed(&[10; 32]);
         for seed in 10..12u8 {
             verify_dendrite(&signed(&Pair::from_seed(&[seed; 32]), &axon, now, "h"), &axon, &table, now).unwrap();
         }
@@ -234,6 +252,9 @@ mod tests {
         let third = signed(&Pair::from_seed(&[12; 32]), &axon, later, "h");
         assert!(verify_dendrite(&third, &axon, &table, later).is_ok());
         assert_eq!(table.len(), 1);
+        // A forgotten nonce is still refused: the window, and the floor of its session.
+        let replay = signed(&first, &axon, now, "h");
+        assert_eq!(verify_dendrite(&replay, &axon, &table, later).unwrap_err().status, 401);
     }
 
     #[test]

@@ -147,3 +147,64 @@ async fn a_dendrite_fans_out_to_many_axons() {
         r.stop().await.unwrap();
     }
 }
+
+/// The default chain guard: unregistered callers, callers without a validator permit and callers
+/// below the minimum stake are refused with 403; the rest are served.
+#[tokio::test]
+async fn the_stake_guard_follows_the_metagraph() {
+    use agora_neuron::StakeGuard;
+    use agora_primitives::NetUid;
+    use agora_runtime::query::Metagraph;
+
+    let (validator, miner, poor) = (Pair::from_seed(&[30; 32]), Pair::from_seed(&[31; 32]), Pair::from_seed(&[32; 32]));
+    let n = 3;
+    let m = Metagraph {
+        netuid: NetUid(1),
+        block: 10,
+        n: n as u16,
+        hotkeys: vec![validator.public(), miner.public(), poor.public()],
+        coldkeys: vec![AccountId([0; 32]); n],
+        stake: vec![5_000_000_000_000, 1_000_000_000_000, 1_000_000_000],
+        consensus: vec![0; n],
+        incentive: vec![0; n],
+        dividends: vec![0; n],
+        emission: vec![0; n],
+        validator_trust: vec![0; n],
+        validator_permit: vec![true, false, true],
+        active: vec![true; n],
+        last_update: vec![0; n],
+        block_at_registration: vec![0; n],
+        stake_weight: vec![0; n],
+        axons: vec![Default::default(); n],
+        weights: None,
+        bonds: None,
+    };
+    let guard = Arc::new(StakeGuard::fixed(NetUid(1), 100.0, true, &m));
+    assert_eq!(guard.priority(&validator.public()), 5000.0);
+    let pair = Pair::from_seed(&[7; 32]);
+    let hotkey = pair.public();
+    let mut axon = Axon::new(pair, AxonConfig::default()).guard(guard);
+    axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
+    let running = axon.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let target = AxonTarget { addr: running.local_addr, hotkey };
+    let t = Duration::from_secs(5);
+    let q = Dummy { dummy_input: 2, dummy_output: None };
+    let status = |pair: Pair| {
+        let (target, q) = (target.clone(), q.clone());
+        async move {
+            let a = Dendrite::new(pair).call(&target, &q, t).await;
+            (a.status_code, a.status_message)
+        }
+    };
+    assert_eq!(status(validator).await.0, 200);
+    let (code, message) = status(miner).await;
+    assert_eq!(code, 403);
+    assert!(message.contains("no validator permit"), "{message}");
+    let (code, message) = status(poor).await;
+    assert_eq!(code, 403);
+    assert!(message.contains("below the minimum"), "{message}");
+    let (code, message) = status(Pair::from_seed(&[33; 32])).await;
+    assert_eq!(code, 403);
+    assert!(message.contains("not registered"), "{message}");
+    running.stop().await.unwrap();
+}
