@@ -71,6 +71,10 @@ pub struct AxonConfig {
     pub default_timeout_s: f64,
     /// Nonces remembered for replay protection (those inside the window).
     pub nonce_capacity: usize,
+    /// Also demand strictly increasing nonces per dendrite session, as the reference does (off by
+    /// default: it refuses concurrent requests that arrive out of order; replays are refused
+    /// either way).
+    pub strictly_increasing_nonces: bool,
 }
 
 impl Default for AxonConfig {
@@ -82,6 +86,7 @@ impl Default for AxonConfig {
             max_timeout_s: 120.0,
             default_timeout_s: 12.0,
             nonce_capacity: 500_000,
+            strictly_increasing_nonces: false,
         }
     }
 }
@@ -187,7 +192,10 @@ impl Axon {
         let local_addr = listener.local_addr()?;
         let inner = Arc::new(Inner {
             hotkey: self.pair.public(),
-            nonces: NonceTable::new(self.config.nonce_capacity, self.config.max_timeout_s),
+            nonces: {
+                let table = NonceTable::new(self.config.nonce_capacity, self.config.max_timeout_s);
+                if self.config.strictly_increasing_nonces { table.strictly_increasing() } else { table }
+            },
             gate: PriorityGate::new(self.config.workers, self.config.max_queue),
             config: self.config,
             guard: self.guard,

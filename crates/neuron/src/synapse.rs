@@ -158,6 +158,15 @@ mod tests {
         assert_eq!(body_hash(&[], &["text"]), sha3_hex(sha3_hex(b"None").as_bytes()));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn hashing_any_body_never_panics(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256), text in "\\PC{0,80}") {
+            let _ = body_hash_of_json(&body, &["a", "b"]);
+            let _ = body_hash_of_json(text.as_bytes(), &["a"]);
+            let _ = parse_envelope::<Echo>(&body);
+        }
+    }
+
     #[test]
     fn envelope_round_trips() {
         let s = Echo { text: "hi".into(), out: None };

@@ -46,6 +46,7 @@ pub struct NonceTable {
     entries: Mutex<(HashMap<String, Seen>, usize)>,
     capacity: usize,
     max_window_ns: i64,
+    strictly_increasing: bool,
 }
 
 impl NonceTable {
@@ -53,7 +54,19 @@ impl NonceTable {
     /// request may claim.
     pub fn new(capacity: usize, max_timeout_s: f64) -> NonceTable {
         let max_window_ns = ALLOWED_DELTA_NS.saturating_add((max_timeout_s * 1e9) as i64);
-        NonceTable { entries: Mutex::new((HashMap::new(), 0)), capacity: capacity.max(1), max_window_ns }
+        NonceTable {
+            entries: Mutex::new((HashMap::new(), 0)),
+            capacity: capacity.max(1),
+            max_window_ns,
+            strictly_increasing: false,
+        }
+    }
+
+    /// The reference's rule on top of the window: each nonce of a session must exceed the last one
+    /// accepted (refuses concurrent requests that arrive out of order).
+    pub fn strictly_increasing(mut self) -> NonceTable {
+        self.strictly_increasing = true;
+        self
     }
 
     /// Checks `nonce` for `key` and records it.
@@ -77,6 +90,9 @@ impl NonceTable {
             }
             if seen.nonces.contains(&nonce) {
                 return Err(refuse(401, "Nonce was already used: replayed request"));
+            }
+            if self.strictly_increasing && seen.nonces.last().is_some_and(|&last| nonce < last) {
+                return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
             }
         }
         if *live >= self.capacity {
@@ -234,6 +250,17 @@ mod tests {
         // Addressed to someone else.
         let elsewhere = signed(&other, &Pair::from_seed(&[9; 32]).public(), now, "abc");
         assert_eq!(verify_dendrite(&elsewhere, &axon, &table, now).unwrap_err().status, 401);
+    }
+
+    #[test]
+    fn the_reference_order_rule_is_available() {
+        let caller = Pair::from_seed(&[1; 32]);
+        let axon = Pair::from_seed(&[2; 32]).public();
+        let table = NonceTable::new(100, 60.0).strictly_increasing();
+        let now = 1_800_000_000_000_000_000i64;
+        assert!(verify_dendrite(&signed(&caller, &axon, now - 1_000, "h"), &axon, &table, now).is_ok());
+        let late = verify_dendrite(&signed(&caller, &axon, now - 2_000, "h"), &axon, &table, now);
+        assert!(late.unwrap_err().message.contains("a newer one"));
     }
 
     #[test]

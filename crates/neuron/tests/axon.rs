@@ -208,3 +208,38 @@ async fn the_stake_guard_follows_the_metagraph() {
     assert!(message.contains("not registered"), "{message}");
     running.stop().await.unwrap();
 }
+
+/// An Epistula v2 request (what many newer subnets send) to the same route, with the same checks.
+#[tokio::test]
+async fn epistula_requests_are_served_and_checked() {
+    use agora_neuron::headers::{epistula_message, signature_text};
+
+    let (target, running) = start(Pair::from_seed(&[66; 32]).public(), AxonConfig::default()).await;
+    let caller = Pair::from_seed(&[40; 32]);
+    let http = reqwest::Client::new();
+    let send = |uuid: &'static str, ts: u64, body: &'static str, signer: &Pair| {
+        let target_ss58 = target.hotkey.to_ss58();
+        let message = epistula_message(body.as_bytes(), uuid, ts, Some(&target_ss58));
+        let request = http
+            .post(format!("http://{}/Dummy", target.addr))
+            .header("Epistula-Version", "2")
+            .header("Epistula-Timestamp", ts.to_string())
+            .header("Epistula-Uuid", uuid)
+            .header("Epistula-Signed-By", caller.public().to_ss58())
+            .header("Epistula-Signed-For", target_ss58)
+            .header("Epistula-Request-Signature", signature_text(&signer.sign(message.as_bytes()).0))
+            .body(body);
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let (status, doc) = send("e-1", now, r#"{"dummy_input": 8}"#, &caller).await;
+    assert_eq!((status, &doc["dummy_output"]), (200, &serde_json::json!(16)), "{doc}");
+    assert_eq!(send("e-1", now, r#"{"dummy_input": 8}"#, &caller).await.0, 401, "a replay");
+    assert_eq!(send("e-2", now - 20_000, r#"{"dummy_input": 8}"#, &caller).await.0, 401, "too old");
+    assert_eq!(send("e-3", now, r#"{"dummy_input": 8}"#, &Pair::from_seed(&[41; 32])).await.0, 401, "forged");
+    running.stop().await.unwrap();
+}
