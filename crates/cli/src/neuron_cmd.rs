@@ -92,6 +92,13 @@ pub enum DendriteCommand {
         /// Forward rounds to time.
         #[arg(long, default_value_t = 30)]
         rounds: usize,
+        /// Instead of timing, write the axons' addresses and hotkeys to FILE (JSON) and serve them
+        /// for `--serve-for` seconds, so another dendrite can be timed against the same axons.
+        #[arg(long, value_name = "FILE")]
+        export: Option<std::path::PathBuf>,
+        /// Seconds to serve with --export.
+        #[arg(long, default_value_t = 300)]
+        serve_for: u64,
     },
 }
 
@@ -169,6 +176,9 @@ fn load(g: &Global, target: AxonTarget, requests: usize, concurrency: usize, tim
     if requests == 0 || concurrency == 0 {
         return Err(Failure::msg("--requests and --concurrency must be at least 1"));
     }
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(Failure::msg("--timeout must be a positive number of seconds"));
+    }
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let (ok, mut latencies, codes, seconds) = runtime()?.block_on(async move {
         let dendrite = Arc::new(Dendrite::new(pair));
@@ -209,7 +219,13 @@ fn load(g: &Global, target: AxonTarget, requests: usize, concurrency: usize, tim
     Ok(())
 }
 
-fn fanout(g: &Global, axons: usize, rounds: usize) -> Result<(), Failure> {
+fn fanout(
+    g: &Global,
+    axons: usize,
+    rounds: usize,
+    export: Option<std::path::PathBuf>,
+    serve_for: u64,
+) -> Result<(), Failure> {
     if axons == 0 || rounds == 0 {
         return Err(Failure::msg("--axons and --rounds must be at least 1"));
     }
@@ -226,6 +242,23 @@ fn fanout(g: &Global, axons: usize, rounds: usize) -> Result<(), Failure> {
             let r = axon.serve("127.0.0.1:0".parse().expect("an address")).await?;
             targets.push(AxonTarget { addr: r.local_addr, hotkey });
             running.push(r);
+        }
+        if let Some(path) = &export {
+            let list: Vec<_> = targets
+                .iter()
+                .map(|t| json!({"ip": t.addr.ip().to_string(), "port": t.addr.port(), "hotkey": t.hotkey}))
+                .collect();
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, serde_json::to_vec(&list).expect("serialisable"))?;
+            std::fs::rename(&tmp, path)?;
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(serve_for)) => {}
+                _ = shutdown_signal() => {}
+            }
+            for r in running {
+                r.stop().await?;
+            }
+            return Ok((Vec::new(), 0));
         }
         let dendrite = Dendrite::new(agora_primitives::Pair::from_seed(&[200; 32]));
         let q = Dummy { dummy_input: 1, dummy_output: None };
@@ -244,6 +277,9 @@ fn fanout(g: &Global, axons: usize, rounds: usize) -> Result<(), Failure> {
         }
         Ok::<_, std::io::Error>((times, ok))
     })?;
+    if times.is_empty() {
+        return Ok(());
+    }
     let (p50, p99) = percentiles(&mut times);
     let doc =
         json!({"axons": axons, "rounds": rounds, "ok": ok, "expected": axons * rounds, "p50_ms": p50, "p99_ms": p99});
@@ -260,7 +296,9 @@ pub fn run_dendrite(cmd: DendriteCommand, g: &Global) -> Result<(), Failure> {
             let target = AxonTarget { addr: axon, hotkey: parse_account(&axon_hotkey)? };
             return load(g, target, requests, concurrency, timeout);
         }
-        DendriteCommand::Fanout { axons, rounds } => return fanout(g, axons, rounds),
+        DendriteCommand::Fanout { axons, rounds, export, serve_for } => {
+            return fanout(g, axons, rounds, export, serve_for);
+        }
     };
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(Failure::msg("--timeout must be a positive number of seconds"));

@@ -283,7 +283,7 @@ async fn handle(
     // Who claims to call: the blacklist sees the claim before any expensive check.
     let claimed = match &epistula {
         Some(Ok(e)) => Some(e.signed_by.clone()),
-        Some(Err(message)) => return error(&axon, 400, message.clone()),
+        Some(Err((status, message))) => return error(&axon, *status, message.clone()),
         None => headers.dendrite.hotkey.clone(),
     };
     let Some(claimed) = claimed.and_then(|c| c.parse::<AccountId>().ok()) else {
@@ -293,43 +293,45 @@ async fn handle(
         return error(&axon, 403, format!("Forbidden. Key is blacklisted: {reason}."));
     }
 
+    // One deadline covers waiting for a worker, reading the body and the handler.
     let timeout_s = headers.timeout.unwrap_or(inner.config.default_timeout_s).min(inner.config.max_timeout_s);
-    // Reference requests are verified from headers alone (the body hash is in the signature);
-    // Epistula signs the body itself, so it is read first.
-    let mut early_body = None;
-    let verified = match &epistula {
-        Some(Ok(e)) => match axum::body::to_bytes(body, inner.config.max_body_bytes).await {
-            Ok(bytes) => {
-                let now_ms = (now_ns() / 1_000_000) as u64;
-                let result = verify_epistula(e, &bytes, &inner.hotkey, &inner.nonces, now_ms);
-                early_body = Some(bytes);
-                result.map(|hk| (hk, None))
-            }
-            Err(_) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
-        },
-        _ => verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()).map(|hk| (hk, Some(body))),
+    let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout_s.max(0.001));
+    let timed_out = |axon: &TerminalInfo| error(axon, 408, format!("Response timeout after: {timeout_s}s"));
+    // Reference requests are verified from headers alone (the body hash is in the signature), so
+    // only verified callers queue; an Epistula signature covers the body, which is read (within a
+    // worker slot and the deadline) before it is checked.
+    let mut verified = None;
+    if epistula.is_none() {
+        match verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()) {
+            Ok(hotkey) => verified = Some(hotkey),
+            Err(r) => return error(&axon, r.status, r.message),
+        }
+    }
+    let priority = inner.guard.priority(verified.as_ref().unwrap_or(&claimed));
+    let permit = match tokio::time::timeout_at(deadline, inner.gate.acquire(priority)).await {
+        Ok(Some(permit)) => permit,
+        Ok(None) => return error(&axon, 503, "Service at capacity; lower-priority requests are shed".into()),
+        Err(_) => return timed_out(&axon),
     };
-    let (hotkey, body) = match verified {
-        Ok(v) => v,
-        Err(r) => return error(&axon, r.status, r.message),
+    let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, inner.config.max_body_bytes)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
+        Err(_) => return timed_out(&axon),
+    };
+    let hotkey = match (verified, &epistula) {
+        (Some(hotkey), _) => hotkey,
+        (None, Some(Ok(e))) => {
+            let now_ms = (now_ns() / 1_000_000) as u64;
+            match verify_epistula(e, &body, &inner.hotkey, &inner.nonces, now_ms) {
+                Ok(hotkey) => hotkey,
+                Err(r) => return error(&axon, r.status, r.message),
+            }
+        }
+        (None, _) => return error(&axon, 401, "Missing or invalid caller hotkey".into()),
     };
     if let Err(reason) = inner.guard.verify(&hotkey, &name) {
         return error(&axon, 401, format!("Not Verified with error: {reason}"));
     }
-
-    let priority = inner.guard.priority(&hotkey);
-    let Some(_permit) = inner.gate.acquire(priority).await else {
-        return error(&axon, 503, "Service at capacity; lower-priority requests are shed".into());
-    };
-
-    let body = match (early_body, body) {
-        (Some(bytes), _) => bytes,
-        (None, Some(body)) => match axum::body::to_bytes(body, inner.config.max_body_bytes).await {
-            Ok(bytes) => bytes,
-            Err(_) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
-        },
-        (None, None) => Bytes::new(),
-    };
     if epistula.is_none() {
         match body_hash_of_json(&body, route.hashed) {
             Ok(hash) if Some(&hash) == headers.body_hash.as_ref() => {}
@@ -348,11 +350,10 @@ async fn handle(
     }
 
     let caller = Caller { hotkey, peer, priority };
-    let deadline = Duration::from_secs_f64(timeout_s.max(0.001));
-    let reply = match tokio::time::timeout(deadline, (route.handler)(body, caller)).await {
+    let reply = match tokio::time::timeout_at(deadline, (route.handler)(body, caller)).await {
         Ok(Ok(reply)) => reply,
         Ok(Err(r)) => return error(&axon, r.status, r.message),
-        Err(_) => return error(&axon, 408, format!("Response timeout after: {timeout_s}s")),
+        Err(_) => return timed_out(&axon),
     };
     axon.status_code = Some(200);
     axon.status_message = Some("Success".into());
@@ -375,8 +376,11 @@ async fn handle(
             response
         }
         Reply::Stream(stream) => {
-            let end = tokio::time::Instant::now() + deadline;
-            let bounded = stream.take_until(tokio::time::sleep_until(end)).map(Ok::<Bytes, std::convert::Infallible>);
+            // The worker slot is held until the stream ends (or the deadline cuts it).
+            let bounded = stream.take_until(tokio::time::sleep_until(deadline)).map(move |chunk| {
+                let _held = &permit;
+                Ok::<Bytes, std::convert::Infallible>(chunk)
+            });
             let mut response = Response::new(Body::from_stream(bounded));
             response.headers_mut().insert("content-type", HeaderValue::from_static("text/event-stream"));
             add_headers(&mut response, &axon, &dendrite);

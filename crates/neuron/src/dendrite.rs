@@ -65,6 +65,9 @@ pub struct StreamAnswer {
     pub chunks: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, String>> + Send>>,
 }
 
+/// The largest response a dendrite reads by default (bytes); a larger one is a 422.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
 /// A client that signs with one hotkey.
 pub struct Dendrite {
     http: reqwest::Client,
@@ -72,6 +75,7 @@ pub struct Dendrite {
     hotkey: String,
     uuid: String,
     last_nonce: AtomicI64,
+    max_response_bytes: usize,
 }
 
 fn random_uuid() -> String {
@@ -102,7 +106,20 @@ impl Dendrite {
             .tcp_nodelay(true)
             .build()
             .expect("a plain HTTP client builds");
-        Dendrite { hotkey: pair.public().to_ss58(), pair, http, uuid: random_uuid(), last_nonce: AtomicI64::new(0) }
+        Dendrite {
+            hotkey: pair.public().to_ss58(),
+            pair,
+            http,
+            uuid: random_uuid(),
+            last_nonce: AtomicI64::new(0),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// Changes the largest response read (a hostile axon cannot make the caller buffer more).
+    pub fn with_max_response_bytes(mut self, limit: usize) -> Dendrite {
+        self.max_response_bytes = limit;
+        self
     }
 
     /// The hotkey it signs with.
@@ -183,16 +200,32 @@ impl Dendrite {
             Err(e) => return Self::transport_error(&e, target, S::NAME, timeout, started),
         };
         let status = response.status().as_u16();
-        let body = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Self::transport_error(&e, target, S::NAME, timeout, started),
-        };
+        let mut response = response;
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > self.max_response_bytes => {
+                    return Answer::failed(
+                        422,
+                        format!("Failed to parse response: over {} bytes", self.max_response_bytes),
+                        started,
+                    );
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => return Self::transport_error(&e, target, S::NAME, timeout, started),
+            }
+        }
         if status != 200 {
-            let message = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(String::from))
-                .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(200).collect());
-            return Answer::failed(status, message, started);
+            // As the reference: the body must be JSON, else the answer is unparsable (422).
+            return match serde_json::from_slice::<serde_json::Value>(&body) {
+                Ok(v) => Answer::failed(
+                    status,
+                    v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string(),
+                    started,
+                ),
+                Err(_) => Answer::failed(422, format!("Failed to parse response (HTTP {status}, not JSON)"), started),
+            };
         }
         match parse_envelope::<S>(&body) {
             Ok(parsed) => Answer {

@@ -57,6 +57,23 @@ impl Drop for Permit {
     }
 }
 
+/// A waiter's end of the handover; see [`PriorityGate::acquire`].
+struct Pending {
+    rx: Option<oneshot::Receiver<bool>>,
+    gate: PriorityGate,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(mut rx) = self.rx.take() {
+            rx.close();
+            if let Ok(true) = rx.try_recv() {
+                self.gate.release();
+            }
+        }
+    }
+}
+
 impl PriorityGate {
     /// `workers` concurrent requests, `max_queue` waiting.
     pub fn new(workers: usize, max_queue: usize) -> PriorityGate {
@@ -74,6 +91,10 @@ impl PriorityGate {
             if s.running < self.workers {
                 s.running += 1;
                 return Some(Permit { gate: self.clone() });
+            }
+            if s.queue.len() >= self.max_queue {
+                // Waiters that gave up (their request was dropped) do not count.
+                s.queue.retain(|w| !w.wake.is_closed());
             }
             if s.queue.len() >= self.max_queue {
                 // Shed the lowest: is it the newcomer?
@@ -94,7 +115,12 @@ impl PriorityGate {
             s.queue.push(Waiter { priority, seq, wake: tx });
             rx
         };
-        match rx.await {
+        // If this future is dropped after the slot was handed over but before it ran, the guard
+        // gives the slot back.
+        let mut pending = Pending { rx: Some(rx), gate: self.clone() };
+        let granted = pending.rx.as_mut().expect("just set").await;
+        pending.rx = None;
+        match granted {
             Ok(true) => Some(Permit { gate: self.clone() }),
             _ => None,
         }
@@ -121,6 +147,24 @@ impl PriorityGate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_does_not_keep_the_slot() {
+        let gate = PriorityGate::new(1, 4);
+        let running = gate.acquire(0.0).await.unwrap();
+        let g = gate.clone();
+        let waiter = tokio::spawn(async move { g.acquire(1.0).await.map(|_| ()) });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waiter.abort();
+        let _ = waiter.await;
+        drop(running);
+        // The slot is free again: the next caller gets it at once.
+        let next = tokio::time::timeout(std::time::Duration::from_secs(1), gate.acquire(0.0)).await;
+        let permit = next.unwrap().expect("a slot");
+        assert_eq!(gate.load(), (1, 0));
+        drop(permit);
+        assert_eq!(gate.load(), (0, 0));
+    }
 
     #[tokio::test]
     async fn highest_priority_goes_first_and_the_lowest_is_shed() {

@@ -76,11 +76,15 @@ impl<'de> Deserialize<'de> for PyValue {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PyValue, A::Error> {
                 let mut entries: Vec<(String, PyValue)> = Vec::new();
+                let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
                 while let Some((k, v)) = map.next_entry::<String, PyValue>()? {
                     // A repeated key keeps its first position and its last value, as in Python.
-                    match entries.iter_mut().find(|(key, _)| *key == k) {
-                        Some(slot) => slot.1 = v,
-                        None => entries.push((k, v)),
+                    match index.get(&k) {
+                        Some(&at) => entries[at].1 = v,
+                        None => {
+                            index.insert(k.clone(), entries.len());
+                            entries.push((k, v));
+                        }
                     }
                 }
                 Ok(PyValue::Dict(entries))

@@ -10,6 +10,8 @@ use crate::headers::{Epistula, RequestHeaders, epistula_message, parse_signature
 
 /// The reference's allowed nonce age before the synapse timeout is added (4 s).
 pub const ALLOWED_DELTA_NS: i64 = 4_000_000_000;
+/// How far ahead of the axon's clock a nonce may be (clock skew between machines).
+pub const MAX_FUTURE_NS: i64 = 4_000_000_000;
 /// Epistula's allowed clock difference (8 s, either way).
 pub const EPISTULA_DELTA_MS: u64 = 8_000;
 
@@ -72,6 +74,15 @@ impl NonceTable {
     /// Checks `nonce` for `key` and records it.
     fn check_and_record(&self, key: String, nonce: i64, timeout_s: f64, now_ns: i64) -> Result<(), Refusal> {
         let window = ALLOWED_DELTA_NS.saturating_add((timeout_s * 1e9) as i64).min(self.max_window_ns);
+        if nonce > now_ns.saturating_add(MAX_FUTURE_NS) {
+            return Err(refuse(
+                401,
+                format!(
+                    "Nonce is {:.2} seconds in the future; check the sender's clock",
+                    (nonce - now_ns) as f64 / 1e9
+                ),
+            ));
+        }
         if nonce <= now_ns.saturating_sub(window) {
             return Err(refuse(
                 401,
@@ -84,6 +95,22 @@ impl NonceTable {
         }
         let mut guard = self.entries.lock().expect("nonce table lock");
         let (entries, live) = &mut *guard;
+        let horizon = now_ns.saturating_sub(self.max_window_ns);
+        // One session may hold a sixteenth of the table, so no single signer can fill it.
+        let per_session = (self.capacity / 16).max(1);
+        if let Some(seen) = entries.get_mut(&key)
+            && seen.nonces.len() >= per_session
+        {
+            let keep = seen.nonces.split_off(&(horizon + 1));
+            if let Some(&newest_gone) = seen.nonces.last() {
+                seen.floor = seen.floor.max(newest_gone);
+            }
+            *live -= seen.nonces.len();
+            seen.nonces = keep;
+            if seen.nonces.len() >= per_session {
+                return Err(refuse(503, "Too many requests from this session in the replay window; retry shortly"));
+            }
+        }
         if let Some(seen) = entries.get(&key) {
             if nonce <= seen.floor {
                 return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
@@ -96,7 +123,6 @@ impl NonceTable {
             }
         }
         if *live >= self.capacity {
-            let horizon = now_ns.saturating_sub(self.max_window_ns);
             *live = 0;
             entries.retain(|_, seen| {
                 let keep = seen.nonces.split_off(&(horizon + 1));
@@ -274,6 +300,9 @@ mod tests {
         }
         let third = signed(&Pair::from_seed(&[12; 32]), &axon, now, "h");
         assert_eq!(verify_dendrite(&third, &axon, &table, now).unwrap_err().status, 503);
+        // A nonce from the far future would never expire: refused.
+        let future = signed(&Pair::from_seed(&[13; 32]), &axon, now + 60_000_000_000, "h");
+        assert!(verify_dendrite(&future, &axon, &table, now).unwrap_err().message.contains("future"));
         // Later, the old entries have expired and make room.
         let later = now + 60_000_000_000;
         let third = signed(&Pair::from_seed(&[12; 32]), &axon, later, "h");

@@ -243,3 +243,29 @@ async fn epistula_requests_are_served_and_checked() {
     assert_eq!(send("e-3", now, r#"{"dummy_input": 8}"#, &Pair::from_seed(&[41; 32])).await.0, 401, "forged");
     running.stop().await.unwrap();
 }
+
+/// A hostile axon that answers 50 MB: the dendrite stops reading at its limit and reports 422.
+#[tokio::test]
+async fn a_huge_answer_is_cut_off() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 8192];
+        let _ = socket.read(&mut buf).await;
+        let len = 50 * 1024 * 1024;
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len}\r\n\r\n");
+        let _ = socket.write_all(head.as_bytes()).await;
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..50 {
+            if socket.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    let target = AxonTarget { addr, hotkey: Pair::from_seed(&[9; 32]).public() };
+    let dendrite = Dendrite::new(Pair::from_seed(&[1; 32])).with_max_response_bytes(1 << 20);
+    let a = dendrite.call(&target, &Dummy::default(), Duration::from_secs(10)).await;
+    assert_eq!(a.status_code, 422, "{}", a.status_message);
+}

@@ -1,6 +1,6 @@
 //! Every chain command of `agora` against a real node (one validator process on loopback, 200 ms
 //! blocks), with the failure paths: insufficient balance, unregistered hotkey, wrong password,
-//! rate limits, missing subnet, bad origin. Ports 42400–42409.
+//! rate limits, missing subnet, bad origin. Ports 22400–22409.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -54,7 +54,7 @@ impl Node {
             "--dir",
             dir.to_str().unwrap(),
             "--base-port",
-            "42400",
+            "22400",
             "--block-time",
             "200",
             "--json",

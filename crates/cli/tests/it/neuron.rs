@@ -1,7 +1,7 @@
 //! The neuron protocol against the reference SDK (bittensor 10.2.0 in a virtual environment made by
 //! `scripts/python-bittensor-env.sh`): a Python dendrite queries `agora miner dummy`, `agora
 //! dendrite dummy` queries a Python axon, and the Python side's forged requests are refused.
-//! Loopback only, ports 42410–42419.
+//! Loopback only, ports 22410–22419.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -76,20 +76,20 @@ fn python_and_agora_neurons_query_each_other() {
     // A Python dendrite → `agora miner dummy`.
     let _miner = Killed(
         Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args(["miner", "dummy", "--wallet.name", "miner", "--ip", "127.0.0.1", "--port", "42410", "--no-chain"])
+            .args(["miner", "dummy", "--wallet.name", "miner", "--ip", "127.0.0.1", "--port", "22410", "--no-chain"])
             .env("BT_WALLET_PATH", &root)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    wait_for_port(42410, Duration::from_secs(20));
-    let answer = py(&python, &["query", "42410", &miner_hotkey, "21"]);
+    wait_for_port(22410, Duration::from_secs(20));
+    let answer = py(&python, &["query", "22410", &miner_hotkey, "21"]);
     assert_eq!(answer["status_code"], 200, "{answer}");
     assert_eq!(answer["dummy_output"], 42);
 
     // Forged requests built with the SDK's own signing code.
-    let attacks = py(&python, &["attacks", "42410", &miner_hotkey]);
+    let attacks = py(&python, &["attacks", "22410", &miner_hotkey]);
     assert_eq!(attacks["valid"], 200, "{attacks}");
     assert_eq!(attacks["replay"], 401, "{attacks}");
     assert_eq!(attacks["bad_signature"], 401, "{attacks}");
@@ -98,7 +98,7 @@ fn python_and_agora_neurons_query_each_other() {
     // `agora dendrite dummy` → a Python axon.
     let mut server = Command::new(&python)
         .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
-        .args(["serve", root.join("py").to_str().unwrap(), "42411"])
+        .args(["serve", root.join("py").to_str().unwrap(), "22411"])
         .env("READ_ONLY", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -108,7 +108,7 @@ fn python_and_agora_neurons_query_each_other() {
     BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let _server = Killed(server);
     let py_hotkey = serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().to_string();
-    wait_for_port(42411, Duration::from_secs(30));
+    wait_for_port(22411, Duration::from_secs(30));
     let (code, doc, err) = agora(
         &root,
         &[
@@ -117,7 +117,7 @@ fn python_and_agora_neurons_query_each_other() {
             "--wallet.name",
             "validator",
             "--axon",
-            "127.0.0.1:42411",
+            "127.0.0.1:22411",
             "--axon-hotkey",
             &py_hotkey,
             "--input",
@@ -138,7 +138,7 @@ fn python_and_agora_neurons_query_each_other() {
             "--wallet.name",
             "validator",
             "--axon",
-            "127.0.0.1:42410",
+            "127.0.0.1:22410",
             "--axon-hotkey",
             &py_hotkey,
             "--input",

@@ -173,7 +173,7 @@ fn genesis_hash(net: &Localnet) -> Hash {
 
 #[test]
 fn four_processes_finalise_tolerate_one_crash_halt_at_two_and_catch_up() {
-    let mut net = Localnet::start("node-faults", 42100);
+    let mut net = Localnet::start("node-faults", 22100);
     // (1) They finalise and agree at every height.
     net.wait_for(6, Duration::from_secs(60));
     net.assert_agree();
@@ -209,7 +209,7 @@ fn four_processes_finalise_tolerate_one_crash_halt_at_two_and_catch_up() {
 
 #[test]
 fn a_thousand_transfers_survive_a_kill_9_and_restart() {
-    let mut net = Localnet::start("node-transfers", 42200);
+    let mut net = Localnet::start("node-transfers", 22200);
     net.wait_for(2, Duration::from_secs(60));
     let genesis = genesis_hash(&net);
     let accounts = dev_accounts();
@@ -302,7 +302,7 @@ fn localnet_run_starts_a_finalising_network_and_resumes_it() {
     let dir = temp_dir("localnet-run");
     let start = |expect_resume: bool| -> u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args(["localnet", "run", "--dir", dir.to_str().unwrap(), "--base-port", "42300", "--block-time", "250"])
+            .args(["localnet", "run", "--dir", dir.to_str().unwrap(), "--base-port", "22300", "--block-time", "250"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -318,7 +318,7 @@ fn localnet_run_starts_a_finalising_network_and_resumes_it() {
                 break;
             }
         }
-        let rpc = RpcClient::new("http://127.0.0.1:42301").unwrap();
+        let rpc = RpcClient::new("http://127.0.0.1:22301").unwrap();
         let height = rpc.call("chain_status", json!([])).unwrap()["finalized_height"].as_u64().unwrap();
         // Ctrl-C reaches the whole process group, as in a terminal.
         let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{}", child.id())]).status();

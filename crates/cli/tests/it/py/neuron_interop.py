@@ -3,6 +3,7 @@
     python neuron_interop.py serve ROOT PORT            -> prints {"hotkey"}, then serves Dummy until killed
     python neuron_interop.py query PORT HOTKEY INPUT    -> {"status_code", "dummy_output", "message"}
     python neuron_interop.py attacks PORT HOTKEY        -> {"valid", "replay", "bad_signature", "missing_signature"}
+    python neuron_interop.py fanout TARGETS.json ROUNDS -> {"p50_ms", "p99_ms", "ok", "expected"} (benchmark)
 
 External-IP discovery (an HTTP call to a public service in the SDK's constructors) is replaced by
 a fixed documentation address, so nothing leaves loopback.
@@ -94,6 +95,25 @@ def attacks(port, hotkey):
     return out
 
 
+def fanout(path, rounds):
+    with open(path) as f:
+        axons = [axon_info(t["port"], t["hotkey"]) for t in json.load(f)]
+    dendrite = bt.Dendrite(wallet=Keypair.create_from_uri("//PyValidator"))
+    dendrite.query(axons, Dummy(dummy_input=1), timeout=30, deserialize=False)  # warm-up
+    times, ok = [], 0
+    for _ in range(int(rounds)):
+        start = time.perf_counter()
+        answers = dendrite.query(axons, Dummy(dummy_input=1), timeout=30, deserialize=False)
+        times.append(time.perf_counter() - start)
+        ok += sum(1 for a in answers if a.dendrite.status_code == 200)
+    times.sort()
+
+    def pick(q):
+        return times[min(len(times), max(1, int(-(-len(times) * q // 1)))) - 1] * 1e3
+
+    return {"p50_ms": pick(0.5), "p99_ms": pick(0.99), "ok": ok, "expected": len(axons) * int(rounds)}
+
+
 def main(argv):
     command = argv[1]
     if command == "serve":
@@ -102,6 +122,8 @@ def main(argv):
         print(json.dumps(query(argv[2], argv[3], argv[4])))
     elif command == "attacks":
         print(json.dumps(attacks(argv[2], argv[3])))
+    elif command == "fanout":
+        print(json.dumps(fanout(argv[2], argv[3])))
     else:
         raise SystemExit(f"unknown command {command}")
 
