@@ -1,7 +1,7 @@
 //! The neuron protocol against the reference SDK (bittensor 10.2.0 in a virtual environment made by
 //! `scripts/python-bittensor-env.sh`): a Python dendrite queries `agora miner dummy`, `agora
 //! dendrite dummy` queries a Python axon, and the Python side's forged requests are refused.
-//! Loopback only, ports 22410–22419.
+//! Streaming synapses cross too, both ways. Loopback only, ports 22410–22419.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -147,4 +147,79 @@ fn python_and_agora_neurons_query_each_other() {
     );
     assert_eq!((code, doc["status_code"].as_u64()), (1, Some(401)));
     assert!(doc["status_message"].as_str().unwrap().contains("not to this axon"));
+}
+
+/// The Python side's `Story` streaming synapse (prompt hashed, completion streamed word by word).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Story {
+    prompt: String,
+    completion: String,
+}
+
+impl agora_neuron::Synapse for Story {
+    const NAME: &'static str = "Story";
+    const REQUIRED_HASH_FIELDS: &'static [&'static str] = &["prompt"];
+    const REQUIRED_FIELDS: &'static [(&'static str, &'static str)] = &[("prompt", "\"\"")];
+}
+
+#[test]
+fn streaming_synapses_cross_both_ways() {
+    use agora_neuron::{Axon, AxonConfig, AxonTarget, ChunkStream, Dendrite};
+    use agora_primitives::Pair;
+    use futures::StreamExt;
+
+    let python = python();
+    let root = temp_dir("neuron-stream");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    // A Python dendrite streams from an Agora axon.
+    let pair = Pair::from_seed(&[77; 32]);
+    let hotkey = pair.public();
+    let running = runtime.block_on(async move {
+        let mut axon = Axon::new(pair, AxonConfig::default());
+        axon.attach_stream(|q: Story, _| async move {
+            let words: Vec<axum::body::Bytes> =
+                q.prompt.split(' ').map(|w| axum::body::Bytes::from(format!("{w}\n"))).collect();
+            Ok(Box::pin(futures::stream::iter(words)) as ChunkStream)
+        });
+        axon.serve("127.0.0.1:0".parse().unwrap()).await.unwrap()
+    });
+    let port = running.local_addr.port().to_string();
+    let got = py(&python, &["stream", &port, &hotkey.to_ss58(), "the quick brown fox"]);
+    assert_eq!(got["status_code"], 200, "{got}");
+    let chunks: String = got["chunks"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(chunks, "the\nquick\nbrown\nfox\n");
+
+    // The Agora dendrite streams from a Python axon.
+    let mut server = Command::new(&python)
+        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
+        .args(["serve_stream", root.join("py").to_str().unwrap(), "22412"])
+        .env("READ_ONLY", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let _server = Killed(server);
+    let py_hotkey: agora_primitives::AccountId =
+        serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().parse().unwrap();
+    wait_for_port(22412, Duration::from_secs(30));
+    let target = AxonTarget { addr: "127.0.0.1:22412".parse().unwrap(), hotkey: py_hotkey };
+    let text = runtime.block_on(async move {
+        let dendrite = Dendrite::new(Pair::from_seed(&[78; 32]));
+        let q = Story { prompt: "over the lazy dog".into(), completion: String::new() };
+        let mut answer = dendrite.call_stream(&target, &q, Duration::from_secs(10)).await;
+        assert_eq!(answer.status_code, 200, "{}", answer.status_message);
+        let mut text = String::new();
+        let mut pieces = 0;
+        while let Some(chunk) = answer.chunks.next().await {
+            text.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+            pieces += 1;
+        }
+        assert!(pieces >= 1);
+        text
+    });
+    assert_eq!(text, "over\nthe\nlazy\ndog\n");
+    runtime.block_on(running.stop()).unwrap();
 }

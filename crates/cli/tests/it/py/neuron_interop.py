@@ -4,6 +4,8 @@
     python neuron_interop.py query PORT HOTKEY INPUT    -> {"status_code", "dummy_output", "message"}
     python neuron_interop.py attacks PORT HOTKEY        -> {"valid", "replay", "bad_signature", "missing_signature"}
     python neuron_interop.py fanout TARGETS.json ROUNDS -> {"p50_ms", "p99_ms", "ok", "expected"} (benchmark)
+    python neuron_interop.py serve_stream ROOT PORT     -> prints {"hotkey"}, then streams Story until killed
+    python neuron_interop.py stream PORT HOTKEY PROMPT  -> {"chunks", "status_code"}
 
 External-IP discovery (an HTTP call to a public service in the SDK's constructors) is replaced by
 a fixed documentation address, so nothing leaves loopback.
@@ -13,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from typing import Optional
+from typing import ClassVar, Optional
 
 from bittensor.utils import networking
 
@@ -29,6 +31,26 @@ class Dummy(bt.Synapse):
 
     def deserialize(self) -> Optional[int]:
         return self.dummy_output
+
+
+class Story(bt.StreamingSynapse):
+    """A streaming synapse: the axon sends the prompt back word by word."""
+
+    prompt: str
+    completion: str = ""
+    required_hash_fields: ClassVar[tuple[str, ...]] = ("prompt",)
+
+    async def process_streaming_response(self, response):
+        async for chunk in response.content.iter_any():
+            text = chunk.decode()
+            self.completion += text
+            yield text
+
+    def extract_response_json(self, response) -> dict:
+        return {"prompt": self.prompt, "completion": self.completion}
+
+    def deserialize(self) -> str:
+        return self.completion
 
 
 def axon_info(port, hotkey):
@@ -50,6 +72,43 @@ def serve(root, port):
     print(json.dumps({"hotkey": wallet.hotkey.ss58_address}), flush=True)
     while True:
         time.sleep(1)
+
+
+def serve_stream(root, port):
+    wallet = Wallet(name="pystreamer", hotkey="default", path=root)
+    wallet.create_coldkey_from_uri("//PyStreamerCold", use_password=False, overwrite=True, suppress=True)
+    wallet.create_hotkey_from_uri("//PyStreamer", use_password=False, overwrite=True, suppress=True)
+
+    def forward(synapse: Story) -> Story:
+        async def streamer(send):
+            for word in synapse.prompt.split():
+                await send({"type": "http.response.body", "body": (word + "\n").encode(), "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        return synapse.create_streaming_response(streamer)
+
+    axon = bt.Axon(wallet=wallet, port=int(port), ip="127.0.0.1", external_ip="127.0.0.1", external_port=int(port))
+    axon.attach(forward_fn=forward)
+    axon.start()
+    print(json.dumps({"hotkey": wallet.hotkey.ss58_address}), flush=True)
+    while True:
+        time.sleep(1)
+
+
+def stream(port, hotkey, prompt):
+    import asyncio
+
+    async def run():
+        dendrite = bt.Dendrite(wallet=Keypair.create_from_uri("//PyValidator"))
+        chunks, final = [], None
+        async for item in dendrite.call_stream(axon_info(port, hotkey), Story(prompt=prompt), timeout=10, deserialize=False):
+            if isinstance(item, str):
+                chunks.append(item)
+            else:
+                final = item
+        return {"chunks": chunks, "status_code": final.dendrite.status_code if final else None}
+
+    return asyncio.run(run())
 
 
 def query(port, hotkey, value):
@@ -124,6 +183,10 @@ def main(argv):
         print(json.dumps(attacks(argv[2], argv[3])))
     elif command == "fanout":
         print(json.dumps(fanout(argv[2], argv[3])))
+    elif command == "serve_stream":
+        serve_stream(argv[2], argv[3])
+    elif command == "stream":
+        print(json.dumps(stream(argv[2], argv[3], argv[4])))
     else:
         raise SystemExit(f"unknown command {command}")
 
