@@ -68,10 +68,9 @@ pub fn axon_address(axon: &AxonInfo) -> Option<SocketAddr> {
     }
 }
 
-/// Whether every per-uid vector has `n` entries and every weights/bonds row fits `n`.
-pub fn check(m: &Metagraph) -> Result<(), String> {
-    let n = usize::from(m.n);
-    let lengths = [
+/// The length of every per-uid vector.
+fn vector_lengths(m: &Metagraph) -> [usize; 14] {
+    [
         m.hotkeys.len(),
         m.coldkeys.len(),
         m.stake.len(),
@@ -86,7 +85,13 @@ pub fn check(m: &Metagraph) -> Result<(), String> {
         m.block_at_registration.len(),
         m.stake_weight.len(),
         m.axons.len(),
-    ];
+    ]
+}
+
+/// Whether every per-uid vector has `n` entries and every weights/bonds row fits `n`.
+pub fn check(m: &Metagraph) -> Result<(), String> {
+    let n = usize::from(m.n);
+    let lengths = vector_lengths(m);
     if lengths.iter().any(|&l| l != n) {
         return Err(format!("n is {n} but the per-uid vectors have lengths {lengths:?}"));
     }
@@ -100,24 +105,7 @@ pub fn check(m: &Metagraph) -> Result<(), String> {
 
 /// One row per uid (as many as every vector has, if a metagraph failed [`check`]).
 pub fn neurons(m: &Metagraph) -> Vec<NeuronRow> {
-    let len = [
-        usize::from(m.n),
-        m.hotkeys.len(),
-        m.coldkeys.len(),
-        m.stake.len(),
-        m.consensus.len(),
-        m.incentive.len(),
-        m.dividends.len(),
-        m.emission.len(),
-        m.validator_trust.len(),
-        m.validator_permit.len(),
-        m.active.len(),
-        m.last_update.len(),
-        m.axons.len(),
-    ]
-    .into_iter()
-    .min()
-    .unwrap_or(0);
+    let len = vector_lengths(m).into_iter().chain([usize::from(m.n)]).min().unwrap_or(0);
     (0..len)
         .map(|i| NeuronRow {
             uid: i as u16,

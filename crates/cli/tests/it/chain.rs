@@ -106,6 +106,22 @@ impl Node {
         self.run(args, None).ok(&args.join(" "))
     }
 
+    /// `agora sudo set` of a subnet hyperparameter as the owner wallet (also the sudo key).
+    fn sudo_set(&self, netuid: u16, param: &str, value: &str) -> Value {
+        self.ok(&[
+            "sudo",
+            "set",
+            "--wallet.name",
+            "owner",
+            "--netuid",
+            &netuid.to_string(),
+            "--param",
+            param,
+            "--value",
+            value,
+        ])
+    }
+
     fn fails(&self, args: &[&str], needle: &str) -> Out {
         self.run(args, None).fails_with(&args.join(" "), needle)
     }
@@ -210,7 +226,7 @@ fn every_chain_command_against_a_running_node() {
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"]);
     node.fails(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"], "FirstEmissionBlockNumberAlreadySet");
     for (param, value) in [("tempo", "20"), ("weights_rate_limit", "0")] {
-        node.ok(&["sudo", "set", "--wallet.name", "owner", "--netuid", "1", "--param", param, "--value", value]);
+        node.sudo_set(1, param, value);
     }
     node.fails(
         &["sudo", "set", "--wallet.name", "alice", "--netuid", "1", "--param", "tempo", "--value", "5"],
@@ -281,18 +297,7 @@ fn every_chain_command_against_a_running_node() {
         std::thread::sleep(Duration::from_millis(500));
     }
     node.fails(&["weights", "reveal", "--wallet.name", "owner", "--netuid", "1"], "NoWeightsCommitFound");
-    node.ok(&[
-        "sudo",
-        "set",
-        "--wallet.name",
-        "owner",
-        "--netuid",
-        "1",
-        "--param",
-        "commit_reveal_weights_enabled",
-        "--value",
-        "false",
-    ]);
+    node.sudo_set(1, "commit_reveal_weights_enabled", "false");
     // Scores for some uids only: placed by uid, the rest count as zero.
     let set =
         node.ok(
@@ -316,18 +321,7 @@ fn every_chain_command_against_a_running_node() {
         &[&["weights", "set"], &w("owner")[..], &["--netuid", "1", "--uids", "0,1", "--weights", "1"][..]].concat(),
         "WeightVecNotEqualSize",
     );
-    node.ok(&[
-        "sudo",
-        "set",
-        "--wallet.name",
-        "owner",
-        "--netuid",
-        "1",
-        "--param",
-        "weights_rate_limit",
-        "--value",
-        "1000",
-    ]);
+    node.sudo_set(1, "weights_rate_limit", "1000");
     let too_fast = node.fails(&[&["weights", "set"], &w("owner")[..], &scores[..]].concat(), "SettingWeightsTooFast");
     assert!(too_fast.stderr.contains("more blocks"), "{}", too_fast.stderr);
 

@@ -47,6 +47,24 @@ fn wait_for_port(port: u16, limit: Duration) {
     }
 }
 
+/// Starts a Python axon (`serve` or `serve_stream`) on `port`; returns it and its hotkey.
+fn python_axon(python: &str, mode: &str, root: &std::path::Path, port: u16) -> (Killed, String) {
+    let mut server = Command::new(python)
+        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
+        .args([mode, root.join("py").to_str().unwrap(), &port.to_string()])
+        .env("READ_ONLY", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let server = Killed(server);
+    let hotkey = serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().to_string();
+    wait_for_port(port, Duration::from_secs(30));
+    (server, hotkey)
+}
+
 fn agora(root: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_agora"))
         .args(args)
@@ -96,19 +114,7 @@ fn python_and_agora_neurons_query_each_other() {
     assert_eq!(attacks["missing_signature"], 401, "{attacks}");
 
     // `agora dendrite dummy` → a Python axon.
-    let mut server = Command::new(&python)
-        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
-        .args(["serve", root.join("py").to_str().unwrap(), "22411"])
-        .env("READ_ONLY", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let _server = Killed(server);
-    let py_hotkey = serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().to_string();
-    wait_for_port(22411, Duration::from_secs(30));
+    let (_server, py_hotkey) = python_axon(&python, "serve", &root, 22411);
     let (code, doc, err) = agora(
         &root,
         &[
@@ -191,20 +197,8 @@ fn streaming_synapses_cross_both_ways() {
     assert_eq!(chunks, "the\nquick\nbrown\nfox\n");
 
     // The Agora dendrite streams from a Python axon.
-    let mut server = Command::new(&python)
-        .arg(repo_file("crates/cli/tests/it/py/neuron_interop.py"))
-        .args(["serve_stream", root.join("py").to_str().unwrap(), "22412"])
-        .env("READ_ONLY", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let _server = Killed(server);
-    let py_hotkey: agora_primitives::AccountId =
-        serde_json::from_str::<Value>(&line).unwrap()["hotkey"].as_str().unwrap().parse().unwrap();
-    wait_for_port(22412, Duration::from_secs(30));
+    let (_server, py_hotkey) = python_axon(&python, "serve_stream", &root, 22412);
+    let py_hotkey: agora_primitives::AccountId = py_hotkey.parse().unwrap();
     let target = AxonTarget { addr: "127.0.0.1:22412".parse().unwrap(), hotkey: py_hotkey };
     let text = runtime.block_on(async move {
         let dendrite = Dendrite::new(Pair::from_seed(&[78; 32]));

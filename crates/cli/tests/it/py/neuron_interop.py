@@ -57,15 +57,15 @@ def axon_info(port, hotkey):
     return bt.AxonInfo(version=10002000, ip="127.0.0.1", port=int(port), ip_type=4, hotkey=hotkey, coldkey=hotkey)
 
 
-def serve(root, port):
-    wallet = Wallet(name="pyminer", hotkey="default", path=root)
-    wallet.create_coldkey_from_uri("//PyMinerCold", use_password=False, overwrite=True, suppress=True)
-    wallet.create_hotkey_from_uri("//PyMiner", use_password=False, overwrite=True, suppress=True)
+def make_wallet(root, name, uri):
+    wallet = Wallet(name=name, hotkey="default", path=root)
+    wallet.create_coldkey_from_uri(uri + "Cold", use_password=False, overwrite=True, suppress=True)
+    wallet.create_hotkey_from_uri(uri, use_password=False, overwrite=True, suppress=True)
+    return wallet
 
-    def forward(synapse: Dummy) -> Dummy:
-        synapse.dummy_output = synapse.dummy_input * 2
-        return synapse
 
+def start_axon(wallet, port, forward):
+    """Serves `forward` and prints the hotkey line the Rust side waits for."""
     axon = bt.Axon(wallet=wallet, port=int(port), ip="127.0.0.1", external_ip="127.0.0.1", external_port=int(port))
     axon.attach(forward_fn=forward)
     axon.start()
@@ -74,10 +74,18 @@ def serve(root, port):
         time.sleep(1)
 
 
+def serve(root, port):
+    wallet = make_wallet(root, "pyminer", "//PyMiner")
+
+    def forward(synapse: Dummy) -> Dummy:
+        synapse.dummy_output = synapse.dummy_input * 2
+        return synapse
+
+    start_axon(wallet, port, forward)
+
+
 def serve_stream(root, port):
-    wallet = Wallet(name="pystreamer", hotkey="default", path=root)
-    wallet.create_coldkey_from_uri("//PyStreamerCold", use_password=False, overwrite=True, suppress=True)
-    wallet.create_hotkey_from_uri("//PyStreamer", use_password=False, overwrite=True, suppress=True)
+    wallet = make_wallet(root, "pystreamer", "//PyStreamer")
 
     def forward(synapse: Story) -> Story:
         async def streamer(send):
@@ -87,12 +95,7 @@ def serve_stream(root, port):
 
         return synapse.create_streaming_response(streamer)
 
-    axon = bt.Axon(wallet=wallet, port=int(port), ip="127.0.0.1", external_ip="127.0.0.1", external_port=int(port))
-    axon.attach(forward_fn=forward)
-    axon.start()
-    print(json.dumps({"hotkey": wallet.hotkey.ss58_address}), flush=True)
-    while True:
-        time.sleep(1)
+    start_axon(wallet, port, forward)
 
 
 def stream(port, hotkey, prompt):
