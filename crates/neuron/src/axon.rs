@@ -153,17 +153,7 @@ impl Axon {
         F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<S, String>> + Send + 'static,
     {
-        let f = Arc::new(f);
-        let handler: Handler = Arc::new(move |body: Bytes, caller: Caller| {
-            let f = f.clone();
-            Box::pin(async move {
-                let parsed = parse_envelope::<S>(&body).map_err(|m| Refusal { status: 400, message: m })?;
-                let out = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
-                Ok(Reply::Json(serde_json::to_value(&out).expect("a synapse serialises")))
-            })
-        });
-        self.routes.insert(S::NAME, Route { hashed: S::REQUIRED_HASH_FIELDS, handler });
-        self
+        self.route(f, |out: S| Reply::Json(serde_json::to_value(&out).expect("a synapse serialises")))
     }
 
     /// Serves `S` as a stream: `f` returns the chunks sent back (`text/event-stream`).
@@ -173,13 +163,25 @@ impl Axon {
         F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<ChunkStream, String>> + Send + 'static,
     {
+        self.route(f, Reply::Stream)
+    }
+
+    /// Registers `S`'s route: parse the body (400), run `f` (500 on `Err`), turn its output into
+    /// the reply.
+    fn route<S, R, F, Fut>(&mut self, f: F, reply: fn(R) -> Reply) -> &mut Axon
+    where
+        S: Synapse,
+        R: 'static,
+        F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<R, String>> + Send + 'static,
+    {
         let f = Arc::new(f);
         let handler: Handler = Arc::new(move |body: Bytes, caller: Caller| {
             let f = f.clone();
             Box::pin(async move {
                 let parsed = parse_envelope::<S>(&body).map_err(|m| Refusal { status: 400, message: m })?;
-                let stream = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
-                Ok(Reply::Stream(stream))
+                let out = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
+                Ok(reply(out))
             })
         });
         self.routes.insert(S::NAME, Route { hashed: S::REQUIRED_HASH_FIELDS, handler });

@@ -65,6 +65,14 @@ fn python_axon(python: &str, mode: &str, root: &std::path::Path, port: u16) -> (
     (server, hotkey)
 }
 
+/// `agora dendrite dummy --input 7` from the "validator" wallet.
+fn query_dummy(root: &std::path::Path, axon: &str, hotkey: &str) -> (i32, Value, String) {
+    agora(
+        root,
+        &["dendrite", "dummy", "--wallet.name", "validator", "--axon", axon, "--axon-hotkey", hotkey, "--input", "7"],
+    )
+}
+
 fn agora(root: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_agora"))
         .args(args)
@@ -115,42 +123,14 @@ fn python_and_agora_neurons_query_each_other() {
 
     // `agora dendrite dummy` → a Python axon.
     let (_server, py_hotkey) = python_axon(&python, "serve", &root, 22411);
-    let (code, doc, err) = agora(
-        &root,
-        &[
-            "dendrite",
-            "dummy",
-            "--wallet.name",
-            "validator",
-            "--axon",
-            "127.0.0.1:22411",
-            "--axon-hotkey",
-            &py_hotkey,
-            "--input",
-            "7",
-        ],
-    );
+    let (code, doc, err) = query_dummy(&root, "127.0.0.1:22411", &py_hotkey);
     assert_eq!(code, 0, "{err}");
     assert_eq!(doc["status_code"], 200);
     assert_eq!(doc["dummy_output"], 14);
     assert!(doc["process_time"].as_f64().unwrap() > 0.0);
 
     // A non-200 answer prints its status and message, and exits 1.
-    let (code, doc, _) = agora(
-        &root,
-        &[
-            "dendrite",
-            "dummy",
-            "--wallet.name",
-            "validator",
-            "--axon",
-            "127.0.0.1:22410",
-            "--axon-hotkey",
-            &py_hotkey,
-            "--input",
-            "7",
-        ],
-    );
+    let (code, doc, _) = query_dummy(&root, "127.0.0.1:22410", &py_hotkey);
     assert_eq!((code, doc["status_code"].as_u64()), (1, Some(401)));
     assert!(doc["status_message"].as_str().unwrap().contains("not to this axon"));
 }
