@@ -260,3 +260,15 @@ pub fn fetch(paths: &ModelPaths, mut progress: impl FnMut(Progress)) -> Result<(
     progress(Progress::Ready);
     Ok(())
 }
+
+/// Resolves the models directory (see [`ModelPaths::resolve`]) and fetches what is missing,
+/// reporting progress on stderr. What tests and the miner/validator commands call.
+pub fn ensure(dir: Option<PathBuf>) -> Result<ModelPaths> {
+    let paths = ModelPaths::resolve(dir);
+    fetch(&paths, |p| match p {
+        Progress::Step(s) => eprintln!("models: {s}"),
+        Progress::Converting(done, total) if done == total => eprintln!("models: converted {total} tensors"),
+        _ => {}
+    })?;
+    Ok(paths)
+}

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use agora_models::fetch::{ModelPaths, fetch};
+use agora_models::fetch::{ModelPaths, ensure};
 use agora_models::{ChatMessage, Embedder, GenerationRequest, LlamaEngine};
 
 fn paths() -> ModelPaths {
@@ -14,9 +14,7 @@ fn paths() -> ModelPaths {
             let dir = std::env::var_os("AGORA_MODELS_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/models"));
-            let paths = ModelPaths::resolve(Some(dir));
-            fetch(&paths, |p| eprintln!("{p:?}")).expect("models fetched");
-            paths
+            ensure(Some(dir)).expect("models fetched")
         })
         .clone()
 }

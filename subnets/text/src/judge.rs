@@ -1,0 +1,101 @@
+//! The validator's judge: turns answers into scores with the pinned SmolLM2 (teacher-forced check;
+//! a reference answer only when an answer does not match it) and MiniLM (similarity).
+
+use agora_models::local::DEFAULT_TIE_TOLERANCE;
+use agora_models::{Embedder, LlamaEngine, Result, cosine};
+
+use crate::scoring::{self, Evidence, Observed, Rejection};
+use crate::tasks::Task;
+
+/// A judged answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Judged {
+    /// Score in [0, 1].
+    pub score: f64,
+    /// Why it scored what it did (for logs).
+    pub reason: String,
+}
+
+/// Models the judge uses.
+pub struct Judge {
+    engine: LlamaEngine,
+    embedder: Embedder,
+}
+
+impl Judge {
+    /// A judge over loaded models.
+    pub fn new(engine: LlamaEngine, embedder: Embedder) -> Judge {
+        Judge { engine, embedder }
+    }
+
+    /// The pinned model's id.
+    pub fn model_id(&self) -> &str {
+        self.engine.model_id()
+    }
+
+    /// Scores every answer to `task`; `timeout` is the query's timeout (for latency).
+    pub fn judge(&mut self, task: &Task, answers: &[Observed], timeout: f64) -> Result<Vec<Judged>> {
+        let messages = &task.request.messages;
+        let mut reference: Option<(String, Vec<f32>, Vec<f32>)> = None;
+        let mut out = Vec::with_capacity(answers.len());
+        for o in answers {
+            let text = match scoring::admissible(o, task.request.max_tokens) {
+                Ok(t) => t,
+                Err(r) => {
+                    out.push(Judged { score: 0.0, reason: rejection(&r) });
+                    continue;
+                }
+            };
+            let stopped = o.finish_reason.as_deref() == Some("stop");
+            let check = match self.engine.check_answer(messages, text, stopped, DEFAULT_TIE_TOLERANCE) {
+                Ok(c) => c,
+                // Text that does not fit the context is not an answer to this task.
+                Err(agora_models::ModelError::BadRequest(m)) => {
+                    out.push(Judged { score: 0.0, reason: m });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut evidence =
+                Evidence { agreement: check.agreement(), similarity_to_reference: None, similarity_to_prompt: None };
+            if evidence.agreement < scoring::EXACT {
+                if reference.is_none() {
+                    let ids = self.engine.greedy_ids(messages, task.request.max_tokens)?;
+                    let text = self.engine.tokenizer().decode(&ids)?;
+                    let v = self.embedder.embed(&[&text, &task.prompt])?;
+                    reference = Some((text, v[0].clone(), v[1].clone()));
+                }
+                let (_, r, p) = reference.as_ref().expect("computed above");
+                let a = self.embedder.embed(&[text])?.remove(0);
+                evidence.similarity_to_reference = Some(cosine(&a, r));
+                evidence.similarity_to_prompt = Some(cosine(&a, p));
+            }
+            let q = scoring::quality(&evidence);
+            let score = scoring::score(q, o.latency, timeout);
+            out.push(Judged {
+                score,
+                reason: format!(
+                    "agreement {:.2} ({}/{} positions){}, latency {:.2} s",
+                    evidence.agreement,
+                    check.agreeing_prefix,
+                    check.positions,
+                    match (evidence.similarity_to_reference, evidence.similarity_to_prompt) {
+                        (Some(r), Some(p)) => format!(", similarity to reference {r:.2}, to prompt {p:.2}"),
+                        _ => String::new(),
+                    },
+                    o.latency
+                ),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn rejection(r: &Rejection) -> String {
+    match r {
+        Rejection::NoAnswer(s) => format!("no answer (status {s})"),
+        Rejection::Empty => "empty completion".into(),
+        Rejection::Oversized(n) => format!("completion of {n} bytes is longer than max_tokens allows"),
+        Rejection::TooManyTokens(n) => format!("claims {n} tokens, over max_tokens"),
+    }
+}

@@ -1,0 +1,151 @@
+//! The validator's memory: a moving average of each uid's score (alpha 0.1; every uid decays
+//! each round and the queried ones gain `alpha × reward`, as the reference template does), reset
+//! when a uid's hotkey changes, plus a pending weights commit. Saved after every round (write to a
+//! temporary file, then rename) and loaded at start.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use agora_primitives::AccountId;
+use serde::{Deserialize, Serialize};
+
+/// One uid's running score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UidScore {
+    /// The hotkey the score belongs to.
+    pub hotkey: AccountId,
+    /// Moving average in [0, 1].
+    pub score: f64,
+}
+
+/// A weights commit waiting for its reveal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingCommit {
+    /// Target uids.
+    pub uids: Vec<u16>,
+    /// Values.
+    pub values: Vec<u16>,
+    /// Salt.
+    pub salt: Vec<u16>,
+    /// Version key.
+    pub version_key: u64,
+    /// Block of the commit.
+    pub block: u64,
+}
+
+/// Everything a validator keeps across restarts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ValidatorState {
+    /// Subnet.
+    pub netuid: u16,
+    /// Rounds completed.
+    pub rounds: u64,
+    /// Block of the last weights sent.
+    pub last_weights_block: u64,
+    /// Running scores by uid.
+    pub scores: BTreeMap<u16, UidScore>,
+    /// Commit waiting to be revealed (commit-reveal subnets).
+    #[serde(default)]
+    pub pending_commit: Option<PendingCommit>,
+}
+
+impl ValidatorState {
+    /// Reads `path`; a missing file is a fresh state.
+    pub fn load(path: &Path, netuid: u16) -> std::io::Result<ValidatorState> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let s: ValidatorState = serde_json::from_slice(&bytes).map_err(|e| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))
+                })?;
+                if s.netuid != netuid {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{} belongs to subnet {}, not {netuid}", path.display(), s.netuid),
+                    ));
+                }
+                Ok(s)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ValidatorState { netuid, ..Default::default() }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `path` atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("state serialises"))?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Forgets uids that no longer exist or changed hands (`hotkeys` is the metagraph's list).
+    pub fn sync(&mut self, hotkeys: &[AccountId]) {
+        self.scores.retain(|uid, s| hotkeys.get(usize::from(*uid)) == Some(&s.hotkey));
+    }
+
+    /// One round: every score decays by `1 - alpha`, rewarded uids gain `alpha × reward`.
+    pub fn update(&mut self, rewards: &[(u16, AccountId, f64)], alpha: f64) {
+        for s in self.scores.values_mut() {
+            s.score *= 1.0 - alpha;
+        }
+        for (uid, hotkey, reward) in rewards {
+            let r = if reward.is_finite() { reward.clamp(0.0, 1.0) } else { 0.0 };
+            let e = self.scores.entry(*uid).or_insert(UidScore { hotkey: hotkey.clone(), score: 0.0 });
+            e.score += alpha * r;
+        }
+        self.rounds += 1;
+    }
+
+    /// Scores as a dense vector over `n` uids.
+    pub fn dense(&self, n: u16) -> Vec<f32> {
+        let mut v = vec![0f32; usize::from(n)];
+        for (uid, s) in &self.scores {
+            if let Some(slot) = v.get_mut(usize::from(*uid)) {
+                *slot = s.score as f32;
+            }
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(i: u8) -> AccountId {
+        agora_primitives::Pair::from_seed(&[i; 32]).public()
+    }
+
+    #[test]
+    fn scores_average_decay_and_reset_when_the_hotkey_changes() {
+        let mut s = ValidatorState { netuid: 1, ..Default::default() };
+        s.update(&[(1, key(1), 1.0), (2, key(2), 0.0)], 0.1);
+        s.update(&[(1, key(1), 1.0)], 0.1);
+        assert!((s.scores[&1].score - 0.19).abs() < 1e-12);
+        assert_eq!(s.scores[&2].score, 0.0);
+        // uid 1 not queried: decays.
+        s.update(&[(2, key(2), 1.0)], 0.1);
+        assert!((s.scores[&1].score - 0.171).abs() < 1e-12);
+        // uid 1 re-registered by another hotkey: its history is dropped.
+        s.sync(&[key(0), key(9), key(2)]);
+        assert!(!s.scores.contains_key(&1));
+        assert_eq!(s.dense(3), vec![0.0, 0.0, 0.1]);
+        s.sync(&[key(0)]);
+        assert!(s.scores.is_empty());
+    }
+
+    #[test]
+    fn state_survives_a_restart_and_refuses_another_subnet() {
+        let dir = std::env::temp_dir().join(format!("agora-text-state-{}", std::process::id()));
+        let path = dir.join("state.json");
+        let mut s = ValidatorState::load(&path, 3).unwrap();
+        s.update(&[(0, key(1), 0.5)], 0.1);
+        s.last_weights_block = 42;
+        s.save(&path).unwrap();
+        assert_eq!(ValidatorState::load(&path, 3).unwrap(), s);
+        assert!(ValidatorState::load(&path, 4).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,295 @@
+//! The validator loop: each round it reads the metagraph, sends one task to a sample of miners,
+//! judges the answers, updates the moving averages, and every `weights_every` blocks sets weights
+//! on chain (directly, or commit then reveal when the subnet requires it) with the reference's
+//! weight processing. State is saved after every round.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use agora_client::weights::{convert_weights_and_uids_for_emit, generate_weight_hash, process_weights_for_netuid};
+use agora_client::{Client, ClientError, SubmitError};
+use agora_models::sampling::SplitMix64;
+use agora_neuron::{AxonTarget, Dendrite};
+use agora_primitives::{NetUid, Pair};
+use agora_runtime::{Call, DispatchError};
+use tracing::{info, warn};
+
+use crate::judge::Judge;
+use crate::scoring::Observed;
+use crate::state::{PendingCommit, ValidatorState};
+use crate::synapse::TextGeneration;
+use crate::tasks::TaskMaker;
+
+/// What can stop a validator.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidatorError {
+    /// The node failed.
+    #[error("node: {0}")]
+    Client(#[from] ClientError),
+    /// A model failed.
+    #[error(transparent)]
+    Model(#[from] agora_models::ModelError),
+    /// This hotkey has no uid.
+    #[error(
+        "hotkey {hotkey} is not registered on subnet {netuid}; register it with `agora subnets register --netuid {netuid}`"
+    )]
+    NotRegistered {
+        /// The hotkey.
+        hotkey: String,
+        /// The subnet.
+        netuid: u16,
+    },
+    /// The state file could not be read or written.
+    #[error("validator state {path}: {source}")]
+    State {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Settings.
+#[derive(Clone, Debug)]
+pub struct ValidatorConfig {
+    /// Subnet.
+    pub netuid: u16,
+    /// Miners queried per round.
+    pub sample_size: usize,
+    /// Per-query timeout.
+    pub timeout: Duration,
+    /// Tokens per task.
+    pub max_tokens: u32,
+    /// Moving-average factor.
+    pub alpha: f64,
+    /// Blocks between weight updates (at least the subnet's rate limit is waited anyway).
+    pub weights_every: u64,
+    /// Pause between rounds.
+    pub round_pause: Duration,
+    /// Where the state lives.
+    pub state_path: PathBuf,
+    /// Stop after this many rounds (None: until stopped).
+    pub rounds: Option<u64>,
+}
+
+/// A running validator.
+pub struct Validator {
+    client: Client,
+    pair: Pair,
+    dendrite: Dendrite,
+    judge: Judge,
+    tasks: TaskMaker,
+    rng: SplitMix64,
+    state: ValidatorState,
+    config: ValidatorConfig,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Validator {
+    /// Loads the state and prepares the dendrite.
+    pub fn new(client: Client, pair: Pair, judge: Judge, config: ValidatorConfig) -> Result<Validator, ValidatorError> {
+        let state = ValidatorState::load(&config.state_path, config.netuid)
+            .map_err(|source| ValidatorError::State { path: config.state_path.clone(), source })?;
+        let seed = crate::tasks::entropy();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(ValidatorError::Runtime)?;
+        Ok(Validator {
+            client,
+            dendrite: Dendrite::new(pair.clone()),
+            pair,
+            judge,
+            tasks: TaskMaker::new(seed, config.max_tokens),
+            rng: SplitMix64::new(seed ^ 0x5eed),
+            state,
+            config,
+            rt,
+        })
+    }
+
+    /// The state so far.
+    pub fn state(&self) -> &ValidatorState {
+        &self.state
+    }
+
+    /// Runs rounds until `stop` is set (or `rounds` are done).
+    pub fn run(&mut self, stop: &AtomicBool) -> Result<(), ValidatorError> {
+        let mut done = 0u64;
+        while !stop.load(Ordering::Relaxed) && self.config.rounds.is_none_or(|r| done < r) {
+            match self.round() {
+                Ok(()) => {}
+                // A node that is briefly unreachable (restart) is not fatal; anything else is.
+                Err(ValidatorError::Client(e)) => warn!("round skipped: {e}"),
+                Err(e) => return Err(e),
+            }
+            done += 1;
+            let mut waited = Duration::ZERO;
+            while waited < self.config.round_pause && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                waited += Duration::from_millis(50);
+            }
+        }
+        Ok(())
+    }
+
+    /// One round: query, judge, remember, and maybe set weights.
+    pub fn round(&mut self) -> Result<(), ValidatorError> {
+        let netuid = NetUid(self.config.netuid);
+        let m = self.client.metagraph(netuid, false)?;
+        let me = self.pair.public();
+        let Some(my_uid) = m.hotkeys.iter().position(|h| *h == me) else {
+            return Err(ValidatorError::NotRegistered { hotkey: me.to_string(), netuid: self.config.netuid });
+        };
+        self.state.sync(&m.hotkeys);
+        let mut miners: Vec<(u16, AxonTarget)> = (0..m.hotkeys.len())
+            .filter(|&uid| uid != my_uid)
+            .filter_map(|uid| {
+                agora_client::metagraph::axon_address(&m.axons[uid])
+                    .map(|addr| (uid as u16, AxonTarget { addr, hotkey: m.hotkeys[uid].clone() }))
+            })
+            .collect();
+        // A random sample (Fisher–Yates prefix).
+        for i in 0..miners.len().min(self.config.sample_size) {
+            let j = i + (self.rng.next_u64() % (miners.len() - i) as u64) as usize;
+            miners.swap(i, j);
+        }
+        miners.truncate(self.config.sample_size);
+        if miners.is_empty() {
+            info!("no miner serves an axon on subnet {} yet", self.config.netuid);
+            return Ok(());
+        }
+        let task = self.tasks.next_task();
+        let targets: Vec<AxonTarget> = miners.iter().map(|(_, t)| t.clone()).collect();
+        let q = TextGeneration::ask(&task.request);
+        let answers = self.rt.block_on(self.dendrite.forward(&targets, &q, self.config.timeout));
+        let observed: Vec<Observed> = answers
+            .into_iter()
+            .map(|a| {
+                let s = a.synapse;
+                Observed {
+                    status: a.status_code,
+                    latency: a.process_time,
+                    completion: s.as_ref().and_then(|s| s.completion.clone()),
+                    completion_tokens: s.as_ref().and_then(|s| s.completion_tokens),
+                    finish_reason: s.and_then(|s| s.finish_reason),
+                }
+            })
+            .collect();
+        let judged = self.judge.judge(&task, &observed, self.config.timeout.as_secs_f64())?;
+        let mut rewards = Vec::with_capacity(miners.len());
+        for ((uid, target), j) in miners.iter().zip(&judged) {
+            info!(uid, score = j.score, "{}: {}", target.hotkey, j.reason);
+            rewards.push((*uid, target.hotkey.clone(), j.score));
+        }
+        self.state.update(&rewards, self.config.alpha);
+        self.save()?;
+        if m.block >= self.state.last_weights_block + self.config.weights_every || self.state.pending_commit.is_some() {
+            self.set_weights(netuid, m.hotkeys.len() as u16, m.block)?;
+        }
+        Ok(())
+    }
+
+    fn save(&self) -> Result<(), ValidatorError> {
+        self.state
+            .save(&self.config.state_path)
+            .map_err(|source| ValidatorError::State { path: self.config.state_path.clone(), source })
+    }
+
+    fn send(&self, call: Call, what: &str) -> Result<Option<u64>, ValidatorError> {
+        match self.client.submit_and_watch(&self.pair, call, Duration::from_secs(30)) {
+            Ok(done) => {
+                info!(block = done.height, "{what}: done");
+                Ok(Some(done.height))
+            }
+            Err(SubmitError::Rpc(e)) => Err(e.into()),
+            Err(e) => {
+                warn!("{what}: {e}");
+                Ok(None)
+            }
+        }
+    }
+
+    fn set_weights(&mut self, netuid: NetUid, n: u16, block: u64) -> Result<(), ValidatorError> {
+        if let Some(p) = self.state.pending_commit.clone() {
+            let call = Call::RevealWeights {
+                netuid,
+                uids: p.uids.clone(),
+                values: p.values.clone(),
+                salt: p.salt.clone(),
+                version_key: p.version_key,
+            };
+            match self.client.submit_and_watch(&self.pair, call, Duration::from_secs(30)) {
+                Ok(done) => {
+                    info!(block = done.height, "weights revealed: uids {:?} values {:?}", p.uids, p.values);
+                    self.state.pending_commit = None;
+                    self.state.last_weights_block = done.height;
+                }
+                Err(SubmitError::Failed { error: DispatchError::RevealTooEarly, .. }) => {}
+                Err(SubmitError::Rpc(e)) => return Err(e.into()),
+                Err(e) => {
+                    warn!("reveal failed, dropping the commit: {e}");
+                    self.state.pending_commit = None;
+                }
+            }
+            return self.save();
+        }
+        let h = self.client.hyperparameters(netuid)?;
+        if block < self.state.last_weights_block + h.weights_rate_limit {
+            return Ok(());
+        }
+        let dense = self.state.dense(n);
+        if dense.iter().all(|w| *w <= 0.0) {
+            return Ok(());
+        }
+        let all: Vec<u16> = (0..n).collect();
+        let Ok((uids, weights)) =
+            process_weights_for_netuid(&all, &dense, n, h.min_allowed_weights, h.max_weight_limit)
+        else {
+            warn!("weights could not be processed for subnet {netuid}");
+            return Ok(());
+        };
+        let uids: Vec<i64> = uids.into_iter().map(i64::from).collect();
+        let Ok((uids, values)) = convert_weights_and_uids_for_emit(&uids, &weights) else {
+            warn!("weights could not be converted for subnet {netuid}");
+            return Ok(());
+        };
+        if uids.is_empty() {
+            return Ok(());
+        }
+        if h.commit_reveal {
+            let salt: Vec<u16> = (0..8).map(|_| self.rng.next_u64() as u16).collect();
+            let hash = generate_weight_hash(&self.pair.public(), netuid, &uids, &values, h.weights_version_key, &salt);
+            let pending = PendingCommit {
+                uids: uids.clone(),
+                values: values.clone(),
+                salt,
+                version_key: h.weights_version_key,
+                block,
+            };
+            // Saved first: a commit that lands after a timeout must still be revealable.
+            self.state.pending_commit = Some(pending);
+            self.save()?;
+            match self.send(Call::CommitWeights { netuid, commit_hash: hash }, "weights committed")? {
+                Some(height) => self.state.last_weights_block = height,
+                None => self.state.pending_commit = None,
+            }
+        } else {
+            let call = Call::SetWeights {
+                netuid,
+                dests: uids.clone(),
+                weights: values.clone(),
+                version_key: h.weights_version_key,
+            };
+            if let Some(height) = self.send(call, &format!("weights set: uids {uids:?} values {values:?}"))? {
+                self.state.last_weights_block = height;
+            }
+        }
+        self.save()
+    }
+}
