@@ -6,6 +6,7 @@
 
 mod load;
 mod localnet_run;
+mod models_cmd;
 mod neuron_cmd;
 mod node;
 mod out;
@@ -13,6 +14,7 @@ mod sim;
 mod stake;
 mod subnets;
 mod sudo;
+mod text_cmd;
 mod tx;
 mod wallet;
 mod wallet_chain;
@@ -77,6 +79,12 @@ enum Command {
     /// Query axons.
     #[command(subcommand)]
     Dendrite(neuron_cmd::DendriteCommand),
+    /// Run a subnet validator.
+    #[command(subcommand)]
+    Validator(text_cmd::ValidatorCommand),
+    /// The offline models miners and validators use.
+    #[command(subcommand)]
+    Models(models_cmd::ModelsCommand),
     /// Print a shell completion script: `agora completions bash > /etc/bash_completion.d/agora`.
     Completions {
         /// The shell.
@@ -123,6 +131,8 @@ fn main() -> ExitCode {
         Command::Axon(cmd) => sudo::run_axon(cmd, g),
         Command::Miner(cmd) => neuron_cmd::run_miner(cmd, g),
         Command::Dendrite(cmd) => neuron_cmd::run_dendrite(cmd, g),
+        Command::Validator(cmd) => text_cmd::run_validator(cmd, g),
+        Command::Models(cmd) => models_cmd::run(cmd, g),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -20,6 +20,8 @@ use crate::tx::parse_account;
 pub enum MinerCommand {
     /// Serve the template's `Dummy` synapse (answers 2 × dummy_input) with the wallet's hotkey.
     Dummy(MinerArgs),
+    /// Serve the text-generation subnet (`TextGeneration`, streaming too) from a model.
+    Text(crate::text_cmd::TextMinerArgs),
 }
 
 /// Options of a miner's axon.
@@ -110,7 +112,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 }
 
 pub fn run_miner(cmd: MinerCommand, g: &Global) -> Result<(), Failure> {
-    let MinerCommand::Dummy(args) = cmd;
+    let args = match cmd {
+        MinerCommand::Dummy(args) => args,
+        MinerCommand::Text(args) => return crate::text_cmd::run_miner(args, g),
+    };
     crate::init_logging();
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
@@ -147,7 +152,7 @@ pub fn run_miner(cmd: MinerCommand, g: &Global) -> Result<(), Failure> {
     })
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -236,6 +236,26 @@ pub fn run_sudo(cmd: SudoCommand, g: &Global) -> Result<(), Failure> {
 
 pub fn run_axon(cmd: AxonCommand, g: &Global) -> Result<(), Failure> {
     let AxonCommand::Serve { netuid, ip, port, protocol, axon_version: version } = cmd;
+    let done = publish_axon(g, netuid, ip, port, protocol, version)?;
+    let hotkey = g.wallet.hotkey_account()?;
+    let addr = std::net::SocketAddr::new(ip, port);
+    let mut doc = receipt_doc(&done);
+    doc["netuid"] = json!(netuid);
+    doc["hotkey"] = json!(hotkey);
+    doc["axon"] = json!(addr.to_string());
+    g.print(&doc, || format!("axon {addr} published for {hotkey} on subnet {netuid}"));
+    Ok(())
+}
+
+/// Publishes `ip:port` as the wallet hotkey's axon on `netuid` (checks registration first).
+pub fn publish_axon(
+    g: &Global,
+    netuid: u16,
+    ip: IpAddr,
+    port: u16,
+    protocol: u8,
+    version: u32,
+) -> Result<agora_client::Finalized, Failure> {
     let wallet = &g.wallet;
     let session = Session::new(g)?;
     session.require_subnet(NetUid(netuid))?;
@@ -265,11 +285,5 @@ pub fn run_axon(cmd: AxonCommand, g: &Global) -> Result<(), Failure> {
     };
     let signer = wallet.hotkey_pair()?;
     let addr = std::net::SocketAddr::new(ip, port);
-    let done = session.send(&signer, call, &format!("publish axon {addr} for subnet {netuid}"))?;
-    let mut doc = receipt_doc(&done);
-    doc["netuid"] = json!(netuid);
-    doc["hotkey"] = json!(hotkey);
-    doc["axon"] = json!(addr.to_string());
-    g.print(&doc, || format!("axon {addr} published for {hotkey} on subnet {netuid}"));
-    Ok(())
+    session.send(&signer, call, &format!("publish axon {addr} for subnet {netuid}"))
 }

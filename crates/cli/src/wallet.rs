@@ -35,7 +35,7 @@ pub struct WalletFlags {
         default_value = "default",
         env = "BT_WALLET_HOTKEY"
     )]
-    hotkey: String,
+    pub hotkey: String,
     /// Wallets root (default ~/.bittensor/wallets).
     #[arg(long = "wallet.path", global = true, visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
     path: Option<PathBuf>,

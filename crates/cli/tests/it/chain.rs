@@ -10,11 +10,12 @@ use serde_json::Value;
 
 use crate::{agora, temp_dir};
 
-struct Node {
+/// One validator node process with a dev genesis, and the wallets directory of a test.
+pub(crate) struct Node {
     child: Child,
-    url: String,
-    wallets: PathBuf,
-    dir: PathBuf,
+    pub(crate) url: String,
+    pub(crate) wallets: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl Drop for Node {
@@ -25,14 +26,14 @@ impl Drop for Node {
 }
 
 /// What a command did.
-struct Out {
-    code: i32,
-    json: Value,
-    stderr: String,
+pub(crate) struct Out {
+    pub(crate) code: i32,
+    pub(crate) json: Value,
+    pub(crate) stderr: String,
 }
 
 impl Out {
-    fn ok(self, what: &str) -> Value {
+    pub(crate) fn ok(self, what: &str) -> Value {
         assert_eq!(self.code, 0, "{what} failed: {}", self.stderr);
         self.json
     }
@@ -45,7 +46,12 @@ impl Out {
 
 impl Node {
     fn start() -> Node {
-        let dir = temp_dir("chain-cli");
+        Node::start_in("chain-cli", 22400)
+    }
+
+    /// A node in a fresh test dir `name`, its ports from `base_port`, 200 ms blocks.
+    pub(crate) fn start_in(name: &str, base_port: u16) -> Node {
+        let dir = temp_dir(name);
         let out = agora(&[
             "localnet",
             "init",
@@ -54,7 +60,7 @@ impl Node {
             "--dir",
             dir.to_str().unwrap(),
             "--base-port",
-            "22400",
+            &base_port.to_string(),
             "--block-time",
             "200",
             "--json",
@@ -83,7 +89,7 @@ impl Node {
     }
 
     /// `agora --network URL --json --yes ARGS`, with the wallets under the test dir.
-    fn run(&self, args: &[&str], password: Option<&str>) -> Out {
+    pub(crate) fn run(&self, args: &[&str], password: Option<&str>) -> Out {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
         cmd.args(args)
             .args(["--network", &self.url, "--json", "--yes"])
@@ -102,12 +108,12 @@ impl Node {
         }
     }
 
-    fn ok(&self, args: &[&str]) -> Value {
+    pub(crate) fn ok(&self, args: &[&str]) -> Value {
         self.run(args, None).ok(&args.join(" "))
     }
 
     /// `agora sudo set` of a subnet hyperparameter as the owner wallet (also the sudo key).
-    fn sudo_set(&self, netuid: u16, param: &str, value: &str) -> Value {
+    pub(crate) fn sudo_set(&self, netuid: u16, param: &str, value: &str) -> Value {
         self.ok(&[
             "sudo",
             "set",
@@ -127,7 +133,7 @@ impl Node {
     }
 }
 
-fn dev_seed(dir: &Path, i: usize) -> String {
+pub(crate) fn dev_seed(dir: &Path, i: usize) -> String {
     let text = std::fs::read_to_string(dir.join("dev-accounts.json")).unwrap();
     let accounts: Value = serde_json::from_str(&text).unwrap();
     accounts[i]["seed"].as_str().unwrap().to_string()

@@ -4,6 +4,7 @@ mod chain;
 mod neuron;
 mod node;
 mod sim;
+mod text;
 mod wallet;
 
 use std::path::{Path, PathBuf};
