@@ -92,7 +92,7 @@ impl ValidatorState {
         }
         for (uid, hotkey, reward) in rewards {
             let r = if reward.is_finite() { reward.clamp(0.0, 1.0) } else { 0.0 };
-            let e = self.scores.entry(*uid).or_insert(UidScore { hotkey: hotkey.clone(), score: 0.0 });
+            let e = self.scores.entry(*uid).or_insert(UidScore { hotkey: *hotkey, score: 0.0 });
             e.score += alpha * r;
         }
         self.rounds += 1;

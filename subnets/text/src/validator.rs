@@ -151,7 +151,7 @@ impl Validator {
             .filter(|&uid| uid != my_uid)
             .filter_map(|uid| {
                 agora_client::metagraph::axon_address(&m.axons[uid])
-                    .map(|addr| (uid as u16, AxonTarget { addr, hotkey: m.hotkeys[uid].clone() }))
+                    .map(|addr| (uid as u16, AxonTarget { addr, hotkey: m.hotkeys[uid] }))
             })
             .collect();
         // A random sample (Fisher–Yates prefix).
@@ -185,7 +185,7 @@ impl Validator {
         let mut rewards = Vec::with_capacity(miners.len());
         for ((uid, target), j) in miners.iter().zip(&judged) {
             info!(uid, score = j.score, "{}: {}", target.hotkey, j.reason);
-            rewards.push((*uid, target.hotkey.clone(), j.score));
+            rewards.push((*uid, target.hotkey, j.score));
         }
         self.state.update(&rewards, self.config.alpha);
         self.save()?;
