@@ -37,7 +37,8 @@ data: [DONE]\n\n";
 async fn streams_pieces_and_sends_the_request_openai_expects() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let url = serve(StatusCode::OK, STREAM, seen.clone()).await;
-    let backend = OpenAiBackend::new(&format!("{url}/v1"), "tiny", Some("sk-test".into()), Duration::from_secs(5)).unwrap();
+    let backend =
+        OpenAiBackend::new(&format!("{url}/v1"), "tiny", Some("sk-test".into()), Duration::from_secs(5)).unwrap();
     assert_eq!(backend.model_id(), "openai:tiny");
     let g = generate(&backend, GenerationRequest::greedy("Say hello", 8)).await.unwrap();
     assert_eq!(g.text, "Hello, world");

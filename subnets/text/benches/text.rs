@@ -34,7 +34,10 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
-    let task = Task { prompt: "Write one sentence about the ocean.".into(), request: GenerationRequest::greedy("Write one sentence about the ocean.", 24) };
+    let task = Task {
+        prompt: "Write one sentence about the ocean.".into(),
+        request: GenerationRequest::greedy("Write one sentence about the ocean.", 24),
+    };
     let honest = engine.generate(&task.request, |_| true).unwrap();
     let mut judge = Judge::new(engine, Embedder::load(&paths.embedder()).unwrap());
     let observed = |text: &str| Observed {

@@ -99,3 +99,24 @@ fn rejection(r: &Rejection) -> String {
         Rejection::TooManyTokens(n) => format!("claims {n} tokens, over max_tokens"),
     }
 }
+
+impl Judge {
+    /// Ranks answers to one request for a user (best-of-k): the validator's score of each answer
+    /// plus half its mean similarity to the other answers (agreement among miners), so the
+    /// pinned model's answer wins and, among others, the one most miners agree with.
+    pub fn rank(&mut self, task: &Task, answers: &[Observed], timeout: f64) -> Result<Vec<f64>> {
+        let mut scores: Vec<f64> = self.judge(task, answers, timeout)?.into_iter().map(|j| j.score).collect();
+        let texts: Vec<&str> = answers.iter().map(|a| a.completion.as_deref().unwrap_or("")).collect();
+        if texts.len() >= 2 {
+            let vectors = self.embedder.embed(&texts)?;
+            for (i, s) in scores.iter_mut().enumerate() {
+                if *s <= 0.0 {
+                    continue;
+                }
+                let others: f32 = (0..texts.len()).filter(|&j| j != i).map(|j| cosine(&vectors[i], &vectors[j])).sum();
+                *s += 0.5 * f64::from(others / (texts.len() - 1) as f32).max(0.0);
+            }
+        }
+        Ok(scores)
+    }
+}

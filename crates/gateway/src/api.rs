@@ -1,0 +1,230 @@
+//! OpenAI's chat-completions wire format: the request we accept, the response and stream chunks
+//! we send, and the error shape.
+
+use agora_models::{ChatMessage, GenerationRequest};
+use serde_json::{Value, json};
+
+/// The model id of the text subnet.
+pub const TEXT_MODEL: &str = agora_text::MECHANISM;
+/// `max_tokens` when the request gives none.
+pub const DEFAULT_MAX_TOKENS: u32 = 64;
+/// The largest `max_tokens` accepted.
+pub const MAX_TOKENS_LIMIT: u32 = 1024;
+
+/// A parsed `POST /v1/chat/completions` body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatRequest {
+    /// What to generate.
+    pub generation: GenerationRequest,
+    /// Server-sent events wanted.
+    pub stream: bool,
+    /// Best-of-k asked for in `agora.best_of`.
+    pub best_of: Option<u8>,
+    /// `stream_options.include_usage`.
+    pub include_usage: bool,
+}
+
+/// An error in OpenAI's shape, with its HTTP status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// `error.type`.
+    pub kind: &'static str,
+    /// `error.param`.
+    pub param: Option<&'static str>,
+    /// `error.message`.
+    pub message: String,
+}
+
+impl ApiError {
+    /// 400 `invalid_request_error`.
+    pub fn invalid(param: Option<&'static str>, message: impl Into<String>) -> ApiError {
+        ApiError { status: 400, kind: "invalid_request_error", param, message: message.into() }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        json!({"error": {"message": self.message, "type": self.kind, "param": self.param, "code": Value::Null}})
+    }
+}
+
+fn content_text(content: &Value) -> Result<String, ApiError> {
+    match content {
+        Value::String(s) => Ok(s.clone()),
+        // Content parts: only text parts are served here.
+        Value::Array(parts) => {
+            let mut out = String::new();
+            for p in parts {
+                match (p.get("type").and_then(Value::as_str), p.get("text").and_then(Value::as_str)) {
+                    (Some("text"), Some(t)) => out.push_str(t),
+                    _ => return Err(ApiError::invalid(Some("messages"), "only text content parts are supported")),
+                }
+            }
+            Ok(out)
+        }
+        Value::Null => Ok(String::new()),
+        _ => Err(ApiError::invalid(Some("messages"), "message content must be a string or a list of text parts")),
+    }
+}
+
+fn number(v: &Value, name: &'static str, default: f64) -> Result<f64, ApiError> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(default),
+        Some(x) => x.as_f64().ok_or_else(|| ApiError::invalid(Some(name), format!("{name} must be a number"))),
+    }
+}
+
+/// Parses and checks a request body.
+pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::invalid(None, format!("the body is not valid JSON: {e}")))?;
+    if !v.is_object() {
+        return Err(ApiError::invalid(None, "the body must be a JSON object"));
+    }
+    match v.get("model").and_then(Value::as_str) {
+        Some(m) if m == TEXT_MODEL || m == "agora" || m.starts_with("agora/text") => {}
+        Some(m) => {
+            return Err(ApiError {
+                status: 404,
+                kind: "invalid_request_error",
+                param: Some("model"),
+                message: format!("the model `{m}` does not exist; GET /v1/models lists `{TEXT_MODEL}`"),
+            });
+        }
+        None => return Err(ApiError::invalid(Some("model"), "model is required (`agora/text`)")),
+    }
+    let raw = v
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::invalid(Some("messages"), "messages must be a non-empty list"))?;
+    if raw.is_empty() {
+        return Err(ApiError::invalid(Some("messages"), "messages must be a non-empty list"));
+    }
+    let mut messages = Vec::with_capacity(raw.len());
+    for m in raw {
+        let role = m.get("role").and_then(Value::as_str).unwrap_or("");
+        let role = match role {
+            "system" | "developer" => "system",
+            "user" => "user",
+            "assistant" => "assistant",
+            other => return Err(ApiError::invalid(Some("messages"), format!("unsupported role {other:?}"))),
+        };
+        messages.push(ChatMessage::new(role, content_text(m.get("content").unwrap_or(&Value::Null))?));
+    }
+    let max_tokens = match v.get("max_completion_tokens").or_else(|| v.get("max_tokens")) {
+        None | Some(Value::Null) => DEFAULT_MAX_TOKENS,
+        Some(x) => match x.as_u64() {
+            Some(n) if (1..=u64::from(MAX_TOKENS_LIMIT)).contains(&n) => n as u32,
+            _ => {
+                return Err(ApiError::invalid(
+                    Some("max_tokens"),
+                    format!("max_tokens must be 1 to {MAX_TOKENS_LIMIT}"),
+                ));
+            }
+        },
+    };
+    let temperature = number(&v, "temperature", 0.0)?;
+    if !(0.0..=2.0).contains(&temperature) {
+        return Err(ApiError::invalid(Some("temperature"), "temperature must be between 0 and 2"));
+    }
+    let top_p = number(&v, "top_p", 1.0)?;
+    if !(top_p > 0.0 && top_p <= 1.0) {
+        return Err(ApiError::invalid(Some("top_p"), "top_p must be in (0, 1]"));
+    }
+    let seed = match v.get("seed") {
+        None | Some(Value::Null) => 0,
+        Some(x) => {
+            x.as_i64().map(|s| s as u64).ok_or_else(|| ApiError::invalid(Some("seed"), "seed must be an integer"))?
+        }
+    };
+    if let Some(n) = v.get("n").and_then(Value::as_u64)
+        && n != 1
+    {
+        return Err(ApiError::invalid(Some("n"), "only n = 1 is supported (use agora.best_of for several miners)"));
+    }
+    let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let include_usage = v.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
+    let best_of = match v.pointer("/agora/best_of") {
+        None | Some(Value::Null) => None,
+        Some(x) => match x.as_u64() {
+            Some(k) if (1..=8).contains(&k) => Some(k as u8),
+            _ => return Err(ApiError::invalid(Some("agora.best_of"), "agora.best_of must be 1 to 8")),
+        },
+    };
+    let generation = GenerationRequest { messages, max_tokens, temperature, top_p, seed };
+    Ok(ChatRequest { generation, stream, best_of, include_usage })
+}
+
+/// A non-streamed completion.
+pub fn completion(id: &str, created: u64, text: &str, tokens: u32, finish: &str) -> Value {
+    json!({
+        "id": id,
+        "object": "chat.completion",
+        "created": created,
+        "model": TEXT_MODEL,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": Value::Null, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
+    })
+}
+
+/// One stream chunk (`delta` content, or the final chunk with `finish`).
+pub fn chunk(id: &str, created: u64, delta: Value, finish: Option<&str>) -> Value {
+    json!({
+        "id": id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": TEXT_MODEL,
+        "choices": [{"index": 0, "delta": delta, "logprobs": Value::Null, "finish_reason": finish}],
+    })
+}
+
+/// The usage chunk sent last when `stream_options.include_usage` is set.
+pub fn usage_chunk(id: &str, created: u64, tokens: u32) -> Value {
+    json!({
+        "id": id, "object": "chat.completion.chunk", "created": created, "model": TEXT_MODEL, "choices": [],
+        "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
+    })
+}
+
+/// `GET /v1/models`.
+pub fn models(created: u64) -> Value {
+    json!({"object": "list", "data": [{"id": TEXT_MODEL, "object": "model", "created": created, "owned_by": "agora"}]})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_parse_with_defaults_and_content_parts() {
+        let r = parse_chat_request(
+            br#"{"model":"agora/text","messages":[{"role":"developer","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hi"}]}],"stream":true,"agora":{"best_of":3}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            r.generation.messages,
+            vec![ChatMessage::new("system", "Be brief."), ChatMessage::new("user", "Hi")]
+        );
+        assert_eq!(
+            (r.generation.max_tokens, r.generation.temperature, r.stream, r.best_of),
+            (DEFAULT_MAX_TOKENS, 0.0, true, Some(3))
+        );
+    }
+
+    #[test]
+    fn bad_requests_get_openai_errors_naming_the_parameter() {
+        let bad = |b: &str| parse_chat_request(b.as_bytes()).unwrap_err();
+        assert_eq!(bad("{").status, 400);
+        assert_eq!(bad(r#"{"model":"gpt-4","messages":[{"role":"user","content":"x"}]}"#).status, 404);
+        assert_eq!(bad(r#"{"model":"agora/text","messages":[]}"#).param, Some("messages"));
+        assert_eq!(bad(r#"{"model":"agora/text","messages":[{"role":"tool","content":"x"}]}"#).param, Some("messages"));
+        let m = r#""model":"agora/text","messages":[{"role":"user","content":"x"}]"#;
+        assert_eq!(bad(&format!("{{{m},\"max_tokens\":0}}")).param, Some("max_tokens"));
+        assert_eq!(bad(&format!("{{{m},\"temperature\":9}}")).param, Some("temperature"));
+        assert_eq!(bad(&format!("{{{m},\"n\":2}}")).param, Some("n"));
+        assert_eq!(bad(&format!("{{{m},\"agora\":{{\"best_of\":20}}}}")).param, Some("agora.best_of"));
+        let e = bad("[]");
+        assert_eq!(e.body()["error"]["type"], "invalid_request_error");
+    }
+}

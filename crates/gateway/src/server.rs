@@ -1,0 +1,402 @@
+//! The HTTP server: `POST /v1/chat/completions` (JSON or server-sent events), `GET /v1/models`,
+//! `GET /healthz`; bearer keys with per-key rate limits; routing with retries, hedging and
+//! best-of-k. Each response says which miner answered (`x-agora-uid`, `x-agora-hotkey`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use agora_models::sampling::SplitMix64;
+use agora_neuron::Dendrite;
+use agora_text::scoring::Observed;
+use agora_text::tasks::Task;
+use agora_text::{Judge, TextGeneration, TextGenerationStream};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use crate::api::{self, ApiError, ChatRequest};
+use crate::keys::{Admission, Keys};
+use crate::pool::{Candidate, MinerPool};
+
+/// Routing settings.
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// The subnet served.
+    pub netuid: u16,
+    /// Time a miner has per attempt.
+    pub timeout: Duration,
+    /// Other miners tried after a failure.
+    pub retries: usize,
+    /// Send each request to two miners and take the first good answer.
+    pub hedge: bool,
+    /// Best-of-k applied when neither the request nor its key asks.
+    pub default_best_of: u8,
+}
+
+/// Shared state of the server.
+pub struct Gateway {
+    /// Routing table.
+    pub pool: Arc<MinerPool>,
+    dendrite: Dendrite,
+    keys: Option<Keys>,
+    judge: Option<Arc<Mutex<Judge>>>,
+    config: GatewayConfig,
+    ids: Mutex<SplitMix64>,
+    served: AtomicU64,
+}
+
+impl Gateway {
+    /// A gateway signing as `dendrite`'s hotkey. `keys: None` serves without authentication;
+    /// `judge: None` disables best-of-k.
+    pub fn new(
+        pool: Arc<MinerPool>,
+        dendrite: Dendrite,
+        keys: Option<Keys>,
+        judge: Option<Judge>,
+        config: GatewayConfig,
+    ) -> Arc<Gateway> {
+        let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
+        Arc::new(Gateway {
+            pool,
+            dendrite,
+            keys,
+            judge: judge.map(|j| Arc::new(Mutex::new(j))),
+            config,
+            ids: Mutex::new(SplitMix64::new(seed)),
+            served: AtomicU64::new(0),
+        })
+    }
+
+    fn new_id(&self) -> String {
+        format!("chatcmpl-{:016x}", self.ids.lock().unwrap_or_else(|e| e.into_inner()).next_u64())
+    }
+}
+
+/// The routes; `extra` (the web UI) is merged in by the caller.
+pub fn router(gw: Arc<Gateway>) -> Router {
+    Router::new()
+        .route("/v1/chat/completions", post(chat))
+        .route("/v1/models", get(models))
+        .route("/healthz", get(health))
+        .with_state(gw)
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn error(e: ApiError) -> Response {
+    json_response(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), &e.body())
+}
+
+fn admit<'a>(gw: &'a Gateway, headers: &HeaderMap) -> Result<Option<&'a crate::keys::ApiKey>, Box<Response>> {
+    let Some(keys) = &gw.keys else { return Ok(None) };
+    match keys.admit(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {
+        Admission::Admitted(k) => Ok(Some(k)),
+        Admission::Unauthorized => Err(Box::new(error(ApiError {
+            status: 401,
+            kind: "invalid_request_error",
+            param: None,
+            message: "missing or unknown API key: send `Authorization: Bearer <key>`".into(),
+        }))),
+        Admission::Limited(after) => {
+            let mut r = error(ApiError {
+                status: 429,
+                kind: "rate_limit_exceeded",
+                param: None,
+                message: format!("rate limit of this API key reached; retry in {after:.1} s"),
+            });
+            if let Ok(v) = format!("{}", after.ceil() as u64).parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Err(Box::new(r))
+        }
+    }
+}
+
+async fn models(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>, headers: HeaderMap) -> Response {
+    if let Err(r) = admit(&gw, &headers) {
+        return *r;
+    }
+    json_response(StatusCode::OK, &api::models(now()))
+}
+
+async fn health(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -> Response {
+    let miners = gw.pool.candidates();
+    json_response(
+        StatusCode::OK,
+        &json!({"netuid": gw.config.netuid, "block": gw.pool.block(), "miners": miners.len(),
+            "served": gw.served.load(Ordering::Relaxed), "best_of": gw.judge.is_some()}),
+    )
+}
+
+fn no_miner(netuid: u16) -> ApiError {
+    ApiError {
+        status: 503,
+        kind: "server_error",
+        param: None,
+        message: format!("no miner of subnet {netuid} is serving right now; try again shortly"),
+    }
+}
+
+fn all_failed(netuid: u16, last: &str) -> ApiError {
+    ApiError {
+        status: 502,
+        kind: "server_error",
+        param: None,
+        message: format!("every miner of subnet {netuid} that was tried failed (last: {last})"),
+    }
+}
+
+struct Served {
+    miner: Candidate,
+    text: String,
+    tokens: u32,
+    finish: String,
+}
+
+fn good(a: &agora_neuron::Answer<TextGeneration>) -> Option<(String, u32, String)> {
+    let s = a.synapse.as_ref()?;
+    let text = s.completion.clone()?;
+    if a.status_code != 200 || text.trim().is_empty() {
+        return None;
+    }
+    Some((text, s.completion_tokens.unwrap_or(0), s.finish_reason.clone().unwrap_or_else(|| "stop".into())))
+}
+
+/// Plain routing: one miner (two when hedging), another after a failure.
+async fn route_one(gw: &Gateway, req: &ChatRequest) -> Result<Served, ApiError> {
+    let q = TextGeneration::ask(&req.generation);
+    let mut tried = Vec::new();
+    let mut last = String::from("none tried");
+    for _ in 0..=gw.config.retries {
+        let picks = gw.pool.pick(if gw.config.hedge { 2 } else { 1 }, &tried);
+        if picks.is_empty() {
+            break;
+        }
+        tried.extend(picks.iter().map(|c| c.uid));
+        let mut calls: futures::stream::FuturesUnordered<_> = picks
+            .into_iter()
+            .map(|c| {
+                let q = &q;
+                async move {
+                    let a = gw.dendrite.call(&c.target, q, gw.config.timeout).await;
+                    (c, a)
+                }
+            })
+            .collect();
+        while let Some((c, a)) = calls.next().await {
+            match good(&a) {
+                Some((text, tokens, finish)) => {
+                    gw.pool.succeeded(c.uid);
+                    return Ok(Served { miner: c, text, tokens, finish });
+                }
+                None => {
+                    gw.pool.failed(c.uid);
+                    last = format!("uid {} answered {} {}", c.uid, a.status_code, a.status_message);
+                }
+            }
+        }
+    }
+    if tried.is_empty() { Err(no_miner(gw.config.netuid)) } else { Err(all_failed(gw.config.netuid, &last)) }
+}
+
+/// Best-of-k: k miners at once, the validator's scorer picks the answer.
+async fn route_best_of(gw: &Gateway, req: &ChatRequest, k: u8) -> Result<Served, ApiError> {
+    let Some(judge) = gw.judge.clone() else {
+        return Err(ApiError::invalid(
+            Some("agora.best_of"),
+            "best-of-k needs the gateway's models (started with --no-models)",
+        ));
+    };
+    let picks = gw.pool.pick(usize::from(k), &[]);
+    if picks.is_empty() {
+        return Err(no_miner(gw.config.netuid));
+    }
+    let targets: Vec<_> = picks.iter().map(|c| c.target.clone()).collect();
+    let answers = gw.dendrite.forward(&targets, &TextGeneration::ask(&req.generation), gw.config.timeout).await;
+    let mut ok = Vec::new();
+    for (c, a) in picks.into_iter().zip(answers) {
+        match good(&a) {
+            Some(g) => {
+                gw.pool.succeeded(c.uid);
+                ok.push((c, a.process_time, g));
+            }
+            None => gw.pool.failed(c.uid),
+        }
+    }
+    if ok.is_empty() {
+        return route_one(gw, req).await;
+    }
+    let prompt =
+        req.generation.messages.iter().rev().find(|m| m.role == "user").map(|m| m.content.clone()).unwrap_or_default();
+    let task = Task { prompt, request: req.generation.clone() };
+    let observed: Vec<Observed> = ok
+        .iter()
+        .map(|(_, latency, (text, tokens, finish))| Observed {
+            status: 200,
+            latency: *latency,
+            completion: Some(text.clone()),
+            completion_tokens: Some(*tokens),
+            finish_reason: Some(finish.clone()),
+        })
+        .collect();
+    let timeout = gw.config.timeout.as_secs_f64();
+    let scores = tokio::task::spawn_blocking(move || {
+        judge.lock().unwrap_or_else(|e| e.into_inner()).rank(&task, &observed, timeout)
+    })
+    .await
+    .map_err(|e| ApiError { status: 500, kind: "server_error", param: None, message: e.to_string() })?
+    .map_err(|e| ApiError { status: 500, kind: "server_error", param: None, message: e.to_string() })?;
+    let best = (0..ok.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
+    let (miner, _, (text, tokens, finish)) = ok.swap_remove(best);
+    Ok(Served { miner, text, tokens, finish })
+}
+
+fn with_miner(mut r: Response, miner: &Candidate) -> Response {
+    if let Ok(v) = miner.uid.to_string().parse() {
+        r.headers_mut().insert("x-agora-uid", v);
+    }
+    if let Ok(v) = miner.target.hotkey.to_string().parse() {
+        r.headers_mut().insert("x-agora-hotkey", v);
+    }
+    r
+}
+
+fn sse(value: &Value) -> Bytes {
+    Bytes::from(format!("data: {value}\n\n"))
+}
+
+fn sse_response(events: impl futures::Stream<Item = Bytes> + Send + 'static) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from_stream(events.map(Ok::<_, std::convert::Infallible>)))
+        .expect("a valid response")
+}
+
+/// Streams an already complete answer (best-of-k picks before it can stream), word by word.
+fn stream_text(id: String, created: u64, s: Served, usage: bool) -> Response {
+    let mut events = vec![sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None))];
+    let mut rest = s.text.as_str();
+    while !rest.is_empty() {
+        let cut = rest.char_indices().skip(1).find(|(_, c)| c.is_whitespace()).map_or(rest.len(), |(i, _)| i);
+        events.push(sse(&api::chunk(&id, created, json!({"content": &rest[..cut]}), None)));
+        rest = &rest[cut..];
+    }
+    events.push(sse(&api::chunk(&id, created, json!({}), Some(&s.finish))));
+    if usage {
+        events.push(sse(&api::usage_chunk(&id, created, s.tokens)));
+    }
+    events.push(Bytes::from_static(b"data: [DONE]\n\n"));
+    with_miner(sse_response(futures::stream::iter(events)), &s.miner)
+}
+
+/// Streams from a miner's streaming route, trying another miner while none has started.
+async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u64) -> Response {
+    let q = TextGenerationStream(TextGeneration::ask(&req.generation));
+    let mut tried = Vec::new();
+    let mut last = String::from("none tried");
+    for _ in 0..=gw.config.retries {
+        let Some(c) = gw.pool.pick(1, &tried).pop() else { break };
+        tried.push(c.uid);
+        let answer = gw.dendrite.call_stream(&c.target, &q, gw.config.timeout).await;
+        if answer.status_code != 200 {
+            gw.pool.failed(c.uid);
+            last = format!("uid {} answered {} {}", c.uid, answer.status_code, answer.status_message);
+            continue;
+        }
+        gw.pool.succeeded(c.uid);
+        gw.served.fetch_add(1, Ordering::Relaxed);
+        let usage = req.include_usage;
+        let head = sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None));
+        let state = (answer.chunks, Vec::<u8>::new(), 0u32, false, id, created);
+        let body = futures::stream::unfold(
+            state,
+            move |(mut chunks, mut pending, mut pieces, done, id, created)| async move {
+                if done {
+                    return None;
+                }
+                match chunks.next().await {
+                    Some(Ok(bytes)) => {
+                        pending.extend_from_slice(&bytes);
+                        // Only whole UTF-8 characters go out; a split one waits for its end.
+                        let valid = match std::str::from_utf8(&pending) {
+                            Ok(s) => s.len(),
+                            Err(e) => e.valid_up_to(),
+                        };
+                        let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
+                        pending.drain(..valid);
+                        let out = if text.is_empty() {
+                            Bytes::new()
+                        } else {
+                            pieces += 1;
+                            sse(&api::chunk(&id, created, json!({"content": text}), None))
+                        };
+                        Some((out, (chunks, pending, pieces, false, id, created)))
+                    }
+                    // The miner's stream ended (or broke): close ours properly either way.
+                    end => {
+                        let finish = if matches!(end, Some(Err(_))) { "length" } else { "stop" };
+                        let mut tail = Vec::new();
+                        if !pending.is_empty() {
+                            let text = String::from_utf8_lossy(&pending).into_owned();
+                            tail.extend_from_slice(&sse(&api::chunk(&id, created, json!({"content": text}), None)));
+                        }
+                        tail.extend_from_slice(&sse(&api::chunk(&id, created, json!({}), Some(finish))));
+                        if usage {
+                            tail.extend_from_slice(&sse(&api::usage_chunk(&id, created, pieces)));
+                        }
+                        tail.extend_from_slice(b"data: [DONE]\n\n");
+                        Some((Bytes::from(tail), (chunks, Vec::new(), pieces, true, id, created)))
+                    }
+                }
+            },
+        );
+        let events =
+            futures::stream::once(async move { head }).chain(body).filter(|b| futures::future::ready(!b.is_empty()));
+        return with_miner(sse_response(events), &c);
+    }
+    error(if tried.is_empty() { no_miner(gw.config.netuid) } else { all_failed(gw.config.netuid, &last) })
+}
+
+async fn chat(
+    axum::extract::State(gw): axum::extract::State<Arc<Gateway>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let key = match admit(&gw, &headers) {
+        Ok(k) => k,
+        Err(r) => return *r,
+    };
+    let req = match api::parse_chat_request(&body) {
+        Ok(r) => r,
+        Err(e) => return error(e),
+    };
+    let best_of = req.best_of.or(key.and_then(|k| k.best_of)).unwrap_or(gw.config.default_best_of);
+    let (id, created) = (gw.new_id(), now());
+    if req.stream && best_of <= 1 {
+        return route_stream(gw.clone(), req, id, created).await;
+    }
+    let served = if best_of > 1 { route_best_of(&gw, &req, best_of).await } else { route_one(&gw, &req).await };
+    let served = match served {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    gw.served.fetch_add(1, Ordering::Relaxed);
+    if req.stream {
+        return stream_text(id, created, served, req.include_usage);
+    }
+    let body = api::completion(&id, created, &served.text, served.tokens, &served.finish);
+    with_miner(json_response(StatusCode::OK, &body), &served.miner)
+}
