@@ -4,6 +4,7 @@
 //! or one JSON document with `--json`). Exit codes: 0 success, 2 error (one line on stderr). A
 //! closed stdout (e.g. piping into `head`) counts as success.
 
+mod gateway_cmd;
 mod load;
 mod localnet_run;
 mod models_cmd;
@@ -82,6 +83,8 @@ enum Command {
     /// Run a subnet validator.
     #[command(subcommand)]
     Validator(text_cmd::ValidatorCommand),
+    /// Serve an OpenAI-compatible API in front of a subnet's miners.
+    Gateway(gateway_cmd::GatewayArgs),
     /// The offline models miners and validators use.
     #[command(subcommand)]
     Models(models_cmd::ModelsCommand),
@@ -133,6 +136,7 @@ fn main() -> ExitCode {
         Command::Dendrite(cmd) => neuron_cmd::run_dendrite(cmd, g),
         Command::Validator(cmd) => text_cmd::run_validator(cmd, g),
         Command::Models(cmd) => models_cmd::run(cmd, g),
+        Command::Gateway(args) => gateway_cmd::run(args, g),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

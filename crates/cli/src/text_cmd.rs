@@ -250,14 +250,14 @@ pub fn run_miner(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
 
 pub fn run_validator(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
     let ValidatorCommand::Text(args) = cmd;
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(Failure::msg("--timeout must be a positive number of seconds"));
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+        return Err(Failure::msg("--timeout must be a number of seconds in (0, 3600]"));
     }
     if !(args.alpha > 0.0 && args.alpha <= 1.0) {
         return Err(Failure::msg("--alpha must be in (0, 1]"));
     }
-    if !(args.round_pause.is_finite() && args.round_pause >= 0.0) {
-        return Err(Failure::msg("--round-pause must be a number of seconds ≥ 0"));
+    if !(args.round_pause.is_finite() && (0.0..=86_400.0).contains(&args.round_pause)) {
+        return Err(Failure::msg("--round-pause must be a number of seconds in [0, 86400]"));
     }
     if args.sample_size == 0 || args.max_tokens == 0 {
         return Err(Failure::msg("--sample-size and --max-tokens must be at least 1"));

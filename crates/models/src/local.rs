@@ -18,6 +18,10 @@ use crate::sampling::{Sampler, argmax};
 /// Logits within this distance of the best count as the model's own choice when checking an
 /// answer (near-ties can flip between batched and incremental evaluation, or across CPUs).
 pub const DEFAULT_TIE_TOLERANCE: f32 = 0.25;
+/// Longest prompt served, in tokens (prefill memory grows with its square).
+pub const MAX_PROMPT_TOKENS: usize = 2048;
+/// Most new tokens one request may ask for.
+pub const MAX_NEW_TOKENS: u32 = 1024;
 
 /// Result of checking an answer against the model with one teacher-forced pass.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +50,8 @@ pub struct LlamaEngine {
     model: crate::llama::Llama,
     tokenizer: ChatTokenizer,
     model_id: String,
+    /// Bytes of the current answer already handed out.
+    sent: usize,
 }
 
 impl LlamaEngine {
@@ -58,7 +64,7 @@ impl LlamaEngine {
         let tokenizer = ChatTokenizer::from_gguf(&content)?;
         let model = crate::llama::Llama::load(&content, &mut file)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("local");
-        Ok(LlamaEngine { model, tokenizer, model_id: stem.to_string() })
+        Ok(LlamaEngine { model, tokenizer, model_id: stem.to_string(), sent: 0 })
     }
 
     /// The id reported to callers (the file's stem).
@@ -95,6 +101,12 @@ impl LlamaEngine {
             Ok(more)
         })?;
         let text = self.tokenizer.decode(&ids)?;
+        // What was held back (a character still incomplete when generation ended) goes out last,
+        // so the pieces always add up to the text.
+        let sent: usize = self.sent;
+        if text.len() > sent && text.is_char_boundary(sent) {
+            on_text(&text[sent..]);
+        }
         Ok(Generation { text, tokens: ids.len() as u32, finish })
     }
 
@@ -106,12 +118,17 @@ impl LlamaEngine {
         mut on_ids: impl FnMut(&Self, &[u32], &mut usize) -> Result<bool>,
     ) -> Result<(Vec<u32>, FinishReason)> {
         let context = self.model.config().context;
-        if prompt.len() >= context {
+        if prompt.len() >= context.min(MAX_PROMPT_TOKENS) {
             return Err(ModelError::BadRequest(format!(
-                "the prompt has {} tokens; the model takes {context}",
-                prompt.len()
+                "the prompt has {} tokens; at most {} are served",
+                prompt.len(),
+                context.min(MAX_PROMPT_TOKENS) - 1
             )));
         }
+        if request.max_tokens > MAX_NEW_TOKENS {
+            return Err(ModelError::BadRequest(format!("max_tokens is at most {MAX_NEW_TOKENS}")));
+        }
+        self.sent = 0;
         self.model.clear();
         let mut sampler = Sampler::new(request.temperature, request.top_p, request.seed);
         let mut logits = self.model.forward(prompt, false)?.squeeze(0)?.to_vec1::<f32>()?;
@@ -124,7 +141,9 @@ impl LlamaEngine {
                 return Ok((ids, FinishReason::Stop));
             }
             ids.push(next);
-            if !on_ids(self, &ids, &mut emitted)? || ids.len() >= budget {
+            let more = on_ids(self, &ids, &mut emitted)?;
+            self.sent = emitted;
+            if !more || ids.len() >= budget {
                 return Ok((ids, FinishReason::Length));
             }
             logits = self.model.forward(&[next], false)?.squeeze(0)?.to_vec1::<f32>()?;
@@ -150,7 +169,7 @@ impl LlamaEngine {
     ) -> Result<AnswerCheck> {
         let prompt = self.prompt_tokens(messages)?;
         let answer_ids = self.tokenizer.encode(answer)?;
-        let context = self.model.config().context;
+        let context = self.model.config().context.min(MAX_PROMPT_TOKENS + MAX_NEW_TOKENS as usize);
         if prompt.len() + answer_ids.len() > context {
             return Err(ModelError::BadRequest("prompt and answer exceed the model's context".into()));
         }
@@ -217,7 +236,12 @@ impl LocalLlm {
                     }
                 };
                 for job in rx {
-                    run_job(&mut engine, job);
+                    // A panic inside one job (a candle bug, a bad tensor) must not take the model
+                    // away from every later request: the job's channel is dropped (its caller
+                    // sees the worker gone) and the next job runs on a cleared cache.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(&mut engine, job))).is_err() {
+                        tracing::error!("an inference job panicked; continuing with the next");
+                    }
                 }
             })
             .map_err(|e| ModelError::Io { path: "inference thread".into(), source: e })?;

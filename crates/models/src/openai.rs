@@ -53,8 +53,12 @@ impl OpenAiBackend {
 /// incomplete tail.
 pub fn take_sse_data(buffer: &mut Vec<u8>) -> Vec<String> {
     let mut out = Vec::new();
-    while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
-        let event: Vec<u8> = buffer.drain(..end + 2).collect();
+    loop {
+        // Events end with a blank line: "\n\n" or "\r\n\r\n".
+        let lf = buffer.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2));
+        let crlf = buffer.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4));
+        let Some((end, len)) = [lf, crlf].into_iter().flatten().min_by_key(|(i, _)| *i) else { break };
+        let event: Vec<u8> = buffer.drain(..end + len).collect();
         let text = String::from_utf8_lossy(&event);
         let data: Vec<&str> =
             text.lines().filter_map(|l| l.strip_prefix("data:")).map(|d| d.strip_prefix(' ').unwrap_or(d)).collect();
@@ -73,7 +77,11 @@ impl TextGenerator for OpenAiBackend {
     fn generate_stream(&self, request: GenerationRequest) -> PieceStream {
         let this = self.clone();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Result<Piece>>();
-        tokio::spawn(async move {
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            let _ = tx.send(Err(ModelError::Remote("the OpenAI backend needs a Tokio runtime".into())));
+            return futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|p| (p, rx)) }).boxed();
+        };
+        handle.spawn(async move {
             if let Err(e) = request.check() {
                 let _ = tx.send(Err(e));
                 return;
@@ -94,6 +102,40 @@ impl TextGenerator for OpenAiBackend {
                 let status = response.status();
                 let text = response.text().await.unwrap_or_default();
                 let _ = tx.send(Err(ModelError::Remote(format!("{} answered {status}: {}", this.url, text.trim()))));
+                return;
+            }
+            let is_sse = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/event-stream"));
+            if !is_sse {
+                // A server that ignores `stream: true` answers one JSON completion.
+                let body = match response.bytes().await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = tx.send(Err(ModelError::Remote(e.to_string())));
+                        return;
+                    }
+                };
+                let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                match v.pointer("/choices/0/message/content").and_then(Value::as_str) {
+                    Some(text) => {
+                        let tokens = v.pointer("/usage/completion_tokens").and_then(Value::as_u64).unwrap_or(0) as u32;
+                        let finish = match v.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
+                            Some("stop") => FinishReason::Stop,
+                            _ => FinishReason::Length,
+                        };
+                        let _ = tx.send(Ok(Piece::Text(text.to_string())));
+                        let _ = tx.send(Ok(Piece::Done { tokens, finish }));
+                    }
+                    None => {
+                        let _ = tx.send(Err(ModelError::Remote(format!(
+                            "unexpected answer: {}",
+                            String::from_utf8_lossy(&body)
+                        ))));
+                    }
+                }
                 return;
             }
             let mut bytes = response.bytes_stream();
@@ -120,6 +162,10 @@ impl TextGenerator for OpenAiBackend {
                             return;
                         }
                     };
+                    if let Some(e) = v.get("error") {
+                        let _ = tx.send(Err(ModelError::Remote(format!("the server reported an error: {e}"))));
+                        return;
+                    }
                     if let Some(n) = v.pointer("/usage/completion_tokens").and_then(Value::as_u64) {
                         tokens = n as u32;
                     }
@@ -156,6 +202,8 @@ mod tests {
         let mut b = b"data: {\"a\":1}\n\ndata: [DONE]\n\ndata: {\"b\"".to_vec();
         assert_eq!(take_sse_data(&mut b), vec!["{\"a\":1}".to_string(), "[DONE]".to_string()]);
         assert_eq!(b, b"data: {\"b\"".to_vec());
+        let mut crlf = b"data: 1\r\n\r\ndata: 2\n\n".to_vec();
+        assert_eq!(take_sse_data(&mut crlf), vec!["1".to_string(), "2".to_string()]);
     }
 
     #[test]

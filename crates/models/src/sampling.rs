@@ -57,7 +57,7 @@ impl Sampler {
     /// The next token id from `logits`.
     pub fn sample(&mut self, logits: &[f32]) -> usize {
         let greedy = argmax(logits).unwrap_or(0);
-        if self.temperature <= 0.0 {
+        if self.temperature <= 0.0 || logits.is_empty() || !logits[greedy].is_finite() {
             return greedy;
         }
         let max = logits[greedy] as f64;
@@ -79,7 +79,10 @@ impl Sampler {
                 break;
             }
         }
-        let probs = &probs[..kept.max(1)];
+        if probs.is_empty() {
+            return greedy;
+        }
+        let probs = &probs[..kept.clamp(1, probs.len())];
         let kept_total: f64 = probs.iter().map(|p| p.1).sum();
         let mut x = self.rng.next_f64() * kept_total;
         for p in probs {
@@ -100,6 +103,10 @@ mod tests {
     fn greedy_takes_the_first_largest() {
         assert_eq!(argmax(&[0.1, 3.0, f32::NAN, 3.0]), Some(1));
         assert_eq!(Sampler::new(0.0, 1.0, 9).sample(&[1.0, 2.0, 0.5]), 1);
+        // Degenerate logits never panic.
+        assert_eq!(Sampler::new(0.7, 0.9, 1).sample(&[]), 0);
+        assert_eq!(Sampler::new(0.7, 0.9, 1).sample(&[f32::NAN, f32::NAN]), 0);
+        assert_eq!(Sampler::new(0.7, 0.9, 1).sample(&[f32::INFINITY, 1.0]), 0);
     }
 
     #[test]

@@ -10,7 +10,12 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
-async fn serve(status: StatusCode, body: &'static str, seen: Arc<Mutex<Vec<(String, String)>>>) -> String {
+async fn serve_as(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &'static str,
+    seen: Arc<Mutex<Vec<(String, String)>>>,
+) -> String {
     let app = Router::new().route(
         "/v1/chat/completions",
         post(move |headers: HeaderMap, request: String| {
@@ -18,7 +23,7 @@ async fn serve(status: StatusCode, body: &'static str, seen: Arc<Mutex<Vec<(Stri
             async move {
                 let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                 seen.lock().unwrap().push((auth, request));
-                (status, [("content-type", "text/event-stream")], Body::from(body))
+                (status, [("content-type", content_type)], Body::from(body))
             }
         }),
     );
@@ -26,6 +31,10 @@ async fn serve(status: StatusCode, body: &'static str, seen: Arc<Mutex<Vec<(Stri
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
+}
+
+async fn serve(status: StatusCode, body: &'static str, seen: Arc<Mutex<Vec<(String, String)>>>) -> String {
+    serve_as(status, "text/event-stream", body, seen).await
 }
 
 const STREAM: &str = "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n\
@@ -62,4 +71,18 @@ async fn server_errors_and_bad_requests_are_reported() {
     assert!(e.to_string().contains("max_tokens"), "{e}");
     let dead = OpenAiBackend::new("http://127.0.0.1:9", "tiny", None, Duration::from_secs(2)).unwrap();
     assert!(generate(&dead, GenerationRequest::greedy("hi", 8)).await.is_err());
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_streaming_is_read_as_one_completion() {
+    let body = r#"{"choices":[{"message":{"role":"assistant","content":"Plain."},"finish_reason":"stop"}],"usage":{"completion_tokens":2}}"#;
+    let url = serve_as(StatusCode::OK, "application/json", body, Arc::default()).await;
+    let backend = OpenAiBackend::new(&url, "tiny", None, Duration::from_secs(5)).unwrap();
+    let g = generate(&backend, GenerationRequest::greedy("hi", 8)).await.unwrap();
+    assert_eq!((g.text.as_str(), g.tokens, g.finish), ("Plain.", 2, FinishReason::Stop));
+    let errors = "data: {\"error\":{\"message\":\"overloaded\"}}\n\n";
+    let url = serve(StatusCode::OK, errors, Arc::default()).await;
+    let backend = OpenAiBackend::new(&url, "tiny", None, Duration::from_secs(5)).unwrap();
+    let e = generate(&backend, GenerationRequest::greedy("hi", 8)).await.unwrap_err();
+    assert!(e.to_string().contains("overloaded"), "{e}");
 }

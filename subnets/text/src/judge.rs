@@ -46,15 +46,29 @@ impl Judge {
                     continue;
                 }
             };
-            let stopped = o.finish_reason.as_deref() == Some("stop");
-            let check = match self.engine.check_answer(messages, text, stopped, DEFAULT_TIE_TOLERANCE) {
-                Ok(c) => c,
-                // Text that does not fit the context is not an answer to this task.
-                Err(agora_models::ModelError::BadRequest(m)) => {
-                    out.push(Judged { score: 0.0, reason: m });
+            // The validator counts the tokens itself; claims are not trusted.
+            let answer_tokens = match self.engine.tokenizer().encode(text) {
+                Ok(ids) => ids.len(),
+                Err(e) => {
+                    out.push(Judged { score: 0.0, reason: format!("cannot tokenise the answer: {e}") });
                     continue;
                 }
-                Err(e) => return Err(e),
+            };
+            if answer_tokens > task.request.max_tokens as usize + scoring::TOKEN_SLACK {
+                out.push(Judged { score: 0.0, reason: format!("{answer_tokens} tokens, over max_tokens") });
+                continue;
+            }
+            // An answer that says it ran out of tokens must have used them; a short one has stopped,
+            // and its end is checked like any other position.
+            let stopped = o.finish_reason.as_deref() == Some("stop")
+                || answer_tokens + scoring::TOKEN_SLACK < task.request.max_tokens as usize;
+            let check = match self.engine.check_answer(messages, text, stopped, DEFAULT_TIE_TOLERANCE) {
+                Ok(c) => c,
+                // One answer the model cannot process scores 0; it does not stop the round.
+                Err(e) => {
+                    out.push(Judged { score: 0.0, reason: format!("cannot check the answer: {e}") });
+                    continue;
+                }
             };
             let mut evidence =
                 Evidence { agreement: check.agreement(), similarity_to_reference: None, similarity_to_prompt: None };
@@ -66,7 +80,13 @@ impl Judge {
                     reference = Some((text, v[0].clone(), v[1].clone()));
                 }
                 let (_, r, p) = reference.as_ref().expect("computed above");
-                let a = self.embedder.embed(&[text])?.remove(0);
+                let a = match self.embedder.embed(&[text]) {
+                    Ok(mut v) => v.remove(0),
+                    Err(e) => {
+                        out.push(Judged { score: 0.0, reason: format!("cannot embed the answer: {e}") });
+                        continue;
+                    }
+                };
                 evidence.similarity_to_reference = Some(cosine(&a, r));
                 evidence.similarity_to_prompt = Some(cosine(&a, p));
             }
@@ -97,6 +117,7 @@ fn rejection(r: &Rejection) -> String {
         Rejection::Empty => "empty completion".into(),
         Rejection::Oversized(n) => format!("completion of {n} bytes is longer than max_tokens allows"),
         Rejection::TooManyTokens(n) => format!("claims {n} tokens, over max_tokens"),
+        Rejection::Malformed(m) => format!("malformed answer: {m}"),
     }
 }
 

@@ -20,6 +20,8 @@ pub const SEMANTIC_MAX: f64 = 0.7;
 pub const SIMILARITY_FLOOR: f32 = 0.5;
 /// Similarity to the reference at which a different answer earns [`SEMANTIC_MAX`].
 pub const SIMILARITY_FULL: f32 = 0.9;
+/// Tokens an answer may differ by when the validator re-tokenises its text.
+pub const TOKEN_SLACK: usize = 2;
 /// Share of the score that depends on latency.
 pub const LATENCY_SHARE: f64 = 0.2;
 
@@ -49,6 +51,8 @@ pub enum Rejection {
     Oversized(usize),
     /// More tokens than allowed.
     TooManyTokens(u32),
+    /// A required field is missing or invalid.
+    Malformed(&'static str),
 }
 
 /// Longest completion accepted, in bytes, for `max_tokens` (a token is rarely over 16 bytes).
@@ -72,6 +76,9 @@ pub fn admissible(o: &Observed, max_tokens: u32) -> Result<&str, Rejection> {
         && n > max_tokens
     {
         return Err(Rejection::TooManyTokens(n));
+    }
+    if !matches!(o.finish_reason.as_deref(), Some("stop" | "length")) {
+        return Err(Rejection::Malformed("finish_reason must be \"stop\" or \"length\""));
     }
     Ok(text)
 }
@@ -100,8 +107,10 @@ pub fn quality(e: &Evidence) -> f64 {
         }
         _ => 0.0,
     };
-    // A partly agreeing answer is still worth its agreeing share, below the exact threshold.
-    semantic.max(agreement * SEMANTIC_MAX)
+    // No credit for a partly agreeing prefix as such: the model's first words are cheap to send
+    // (a two-token answer would earn most of its agreement); a partial answer earns what its
+    // meaning earns.
+    semantic
 }
 
 /// The final score: quality, discounted by latency.
@@ -139,6 +148,10 @@ mod tests {
         assert_eq!(admissible(&answered(&long, 0.1), 24), Err(Rejection::Oversized(1000)));
         let greedy = Observed { completion_tokens: Some(25), ..answered("ok", 0.1) };
         assert_eq!(admissible(&greedy, 24), Err(Rejection::TooManyTokens(25)));
+        let odd = Observed { finish_reason: Some("done".into()), ..answered("ok", 0.1) };
+        assert!(matches!(admissible(&odd, 24), Err(Rejection::Malformed(_))));
+        let missing = Observed { finish_reason: None, ..answered("ok", 0.1) };
+        assert!(matches!(admissible(&missing, 24), Err(Rejection::Malformed(_))));
         assert_eq!(admissible(&answered("The ocean is vast.", 0.1), 24), Ok("The ocean is vast."));
     }
 
@@ -155,9 +168,11 @@ mod tests {
         assert!(paraphrase > 0.3 && paraphrase < SEMANTIC_MAX, "{paraphrase}");
         assert_eq!(echo, 0.0);
         assert_eq!(random, 0.0);
-        // Half the pinned answer, then something else: more than nothing, less than exact.
-        let half = quality(&ev(0.5, Some(0.3), Some(0.2)));
-        assert!(half > 0.0 && half < honest);
+        // Half the pinned answer: what its meaning earns, far below the whole answer.
+        let half = quality(&ev(0.5, Some(0.8), Some(0.4)));
+        assert!(half > 0.0 && half <= 0.6 * honest, "{half}");
+        // The model's first two tokens agree, then stop: no credit for the agreement alone.
+        assert_eq!(quality(&ev(0.67, Some(0.28), Some(0.25))), 0.0);
         assert_eq!(quality(&ev(f64::NAN, Some(f32::NAN), Some(0.1))), 0.0);
     }
 

@@ -31,6 +31,12 @@ pub struct PendingCommit {
     pub version_key: u64,
     /// Block of the commit.
     pub block: u64,
+    /// First block worth trying the reveal at.
+    #[serde(default)]
+    pub reveal_from: u64,
+    /// Blocks in one epoch when committed.
+    #[serde(default)]
+    pub period_blocks: u64,
 }
 
 /// Everything a validator keeps across restarts.

@@ -76,6 +76,16 @@ pub struct ValidatorConfig {
     pub rounds: Option<u64>,
 }
 
+/// What happened to a transaction.
+enum Sent {
+    /// Final in this block.
+    Final(u64),
+    /// Final, but the call failed.
+    Failed(DispatchError),
+    /// Not final within the wait; it may still land.
+    Pending,
+}
+
 /// A running validator.
 pub struct Validator {
     client: Client,
@@ -102,7 +112,9 @@ impl Validator {
             .map_err(ValidatorError::Runtime)?;
         Ok(Validator {
             client,
-            dendrite: Dendrite::new(pair.clone()),
+            // No admissible answer is larger than this; a bigger body is cut off (422), not parsed.
+            dendrite: Dendrite::new(pair.clone())
+                .with_max_response_bytes(crate::scoring::max_completion_bytes(config.max_tokens) + 64 * 1024),
             pair,
             judge,
             tasks: TaskMaker::new(seed, config.max_tokens),
@@ -147,6 +159,15 @@ impl Validator {
             return Err(ValidatorError::NotRegistered { hotkey: me.to_string(), netuid: self.config.netuid });
         };
         self.state.sync(&m.hotkeys);
+        // A state written against another (reset) chain must not hold weights back.
+        if self.state.last_weights_block > m.block {
+            warn!(
+                "saved state is from block {} but the chain is at {}; starting its weights clock over",
+                self.state.last_weights_block, m.block
+            );
+            self.state.last_weights_block = 0;
+            self.state.pending_commit = None;
+        }
         let mut miners: Vec<(u16, AxonTarget)> = (0..m.hotkeys.len())
             .filter(|&uid| uid != my_uid)
             .filter_map(|uid| {
@@ -201,22 +222,30 @@ impl Validator {
             .map_err(|source| ValidatorError::State { path: self.config.state_path.clone(), source })
     }
 
-    fn send(&self, call: Call, what: &str) -> Result<Option<u64>, ValidatorError> {
+    fn send(&self, call: Call, what: &str) -> Result<Sent, ValidatorError> {
         match self.client.submit_and_watch(&self.pair, call, Duration::from_secs(30)) {
             Ok(done) => {
                 info!(block = done.height, "{what}: done");
-                Ok(Some(done.height))
+                Ok(Sent::Final(done.height))
             }
             Err(SubmitError::Rpc(e)) => Err(e.into()),
+            Err(SubmitError::Failed { error, .. }) => {
+                warn!("{what}: failed: {}", agora_client::advice::name(&error));
+                Ok(Sent::Failed(error))
+            }
             Err(e) => {
                 warn!("{what}: {e}");
-                Ok(None)
+                Ok(Sent::Pending)
             }
         }
     }
 
     fn set_weights(&mut self, netuid: NetUid, n: u16, block: u64) -> Result<(), ValidatorError> {
         if let Some(p) = self.state.pending_commit.clone() {
+            // Revealing before the reveal epoch only costs fees: wait at least the period.
+            if block < p.reveal_from {
+                return Ok(());
+            }
             let call = Call::RevealWeights {
                 netuid,
                 uids: p.uids.clone(),
@@ -224,18 +253,20 @@ impl Validator {
                 salt: p.salt.clone(),
                 version_key: p.version_key,
             };
-            match self.client.submit_and_watch(&self.pair, call, Duration::from_secs(30)) {
-                Ok(done) => {
-                    info!(block = done.height, "weights revealed: uids {:?} values {:?}", p.uids, p.values);
+            match self.send(call, &format!("weights revealed: uids {:?} values {:?}", p.uids, p.values))? {
+                Sent::Final(height) => {
                     self.state.pending_commit = None;
-                    self.state.last_weights_block = done.height;
+                    self.state.last_weights_block = height;
                 }
-                Err(SubmitError::Failed { error: DispatchError::RevealTooEarly, .. }) => {}
-                Err(SubmitError::Rpc(e)) => return Err(e.into()),
-                Err(e) => {
-                    warn!("reveal failed, dropping the commit: {e}");
-                    self.state.pending_commit = None;
+                Sent::Failed(DispatchError::RevealTooEarly) => {
+                    if let Some(c) = self.state.pending_commit.as_mut() {
+                        c.reveal_from = block + p.period_blocks.div_ceil(4).max(1);
+                    }
                 }
+                // Still in flight: it may land; try again next time (a second reveal of a used
+                // commit fails harmlessly).
+                Sent::Pending => {}
+                Sent::Failed(_) => self.state.pending_commit = None,
             }
             return self.save();
         }
@@ -265,19 +296,25 @@ impl Validator {
         if h.commit_reveal {
             let salt: Vec<u16> = (0..8).map(|_| self.rng.next_u64() as u16).collect();
             let hash = generate_weight_hash(&self.pair.public(), netuid, &uids, &values, h.weights_version_key, &salt);
+            let period_blocks = u64::from(h.tempo) + 1;
+            let reveal_from = block + period_blocks * h.reveal_period_epochs.max(1);
             let pending = PendingCommit {
                 uids: uids.clone(),
                 values: values.clone(),
                 salt,
                 version_key: h.weights_version_key,
                 block,
+                reveal_from,
+                period_blocks,
             };
             // Saved first: a commit that lands after a timeout must still be revealable.
             self.state.pending_commit = Some(pending);
             self.save()?;
             match self.send(Call::CommitWeights { netuid, commit_hash: hash }, "weights committed")? {
-                Some(height) => self.state.last_weights_block = height,
-                None => self.state.pending_commit = None,
+                Sent::Final(height) => self.state.last_weights_block = height,
+                // Not final yet: it may still land, so the reveal data stays.
+                Sent::Pending => self.state.last_weights_block = block,
+                Sent::Failed(_) => self.state.pending_commit = None,
             }
         } else {
             let call = Call::SetWeights {
@@ -286,8 +323,10 @@ impl Validator {
                 weights: values.clone(),
                 version_key: h.weights_version_key,
             };
-            if let Some(height) = self.send(call, &format!("weights set: uids {uids:?} values {values:?}"))? {
-                self.state.last_weights_block = height;
+            match self.send(call, &format!("weights set: uids {uids:?} values {values:?}"))? {
+                Sent::Final(height) => self.state.last_weights_block = height,
+                Sent::Pending => self.state.last_weights_block = block,
+                Sent::Failed(_) => {}
             }
         }
         self.save()

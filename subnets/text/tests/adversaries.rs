@@ -99,9 +99,52 @@ async fn the_honest_miner_beats_every_adversary() {
     assert_eq!(streamed.status_code, 200);
     let chunks: Vec<_> = streamed.chunks.collect().await;
     assert!(chunks.len() > 1, "streamed in pieces");
-    let text: String = chunks.into_iter().map(|c| String::from_utf8(c.unwrap().to_vec()).unwrap()).collect();
+    // Joined before decoding: a character may be split between chunks.
+    let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();
+    let text = String::from_utf8(bytes).unwrap();
     assert_eq!(Some(text), whole.synapse.and_then(|s| s.completion));
     for a in axons {
         a.stop().await.unwrap();
     }
+}
+
+#[test]
+fn the_judge_scores_fixed_answers_as_designed() {
+    let paths = ensure(Some(models_dir())).expect("models");
+    let mut engine = LlamaEngine::load(&paths.llm()).unwrap();
+    let task = TaskMaker::new(7, 24).next_task();
+    let honest = engine.generate(&task.request, |_| true).unwrap();
+    let mut judge = Judge::new(engine, Embedder::load(&paths.embedder()).unwrap());
+    let answer = |text: &str, finish: &str, latency: f64| Observed {
+        status: 200,
+        latency,
+        completion: Some(text.to_string()),
+        completion_tokens: Some(3),
+        finish_reason: Some(finish.to_string()),
+    };
+    let finish = if honest.finish == agora_models::FinishReason::Stop { "stop" } else { "length" };
+    let first_word = honest.text.split_whitespace().next().unwrap().to_string();
+    let answers = [
+        answer(&honest.text, finish, 1.0),
+        // The model's first word, claiming it ran out of tokens: caught at the end position.
+        answer(&first_word, "length", 0.05),
+        answer(&task.prompt, "stop", 0.01),
+        answer("marble lantern quietly seven under blue", "stop", 0.01),
+        answer("   ", "stop", 0.01),
+        answer(&honest.text, "finished", 0.5),
+    ];
+    let judged = judge.judge(&task, &answers, 12.0).unwrap();
+    for (a, j) in answers.iter().zip(&judged) {
+        eprintln!("{:.3} {:?}: {}", j.score, a.completion, j.reason);
+    }
+    assert!(judged[0].score > 0.9, "{:?}", judged[0]);
+    assert!(
+        judged[1].score < 0.5 * judged[0].score,
+        "a truncated answer does not pass as the model's: {:?}",
+        judged[1]
+    );
+    assert_eq!(judged[2].score, 0.0, "echo");
+    assert_eq!(judged[3].score, 0.0, "random words");
+    assert_eq!(judged[4].score, 0.0, "blank");
+    assert_eq!(judged[5].score, 0.0, "malformed finish reason");
 }
