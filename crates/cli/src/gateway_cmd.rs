@@ -98,13 +98,15 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
             default_best_of: args.best_of,
         };
         let miners = pool.candidates().len();
-        let gw = Gateway::new(pool, Dendrite::new(pair), keys, judge, config);
+        let node = agora_client::RpcClient::new(g.endpoint())?.with_timeout(Duration::from_secs(10));
+        let gw = Gateway::new(pool, Dendrite::new(pair), keys, judge, Some(node), config);
         let addr = SocketAddr::new(args.ip, args.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Failure::msg(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
         let doc = json!({"url": format!("http://{local}"), "openai_base_url": format!("http://{local}/v1"),
+            "explorer_url": format!("http://{local}/explorer"), "chat_url": format!("http://{local}/chat"),
             "netuid": args.netuid, "hotkey": hotkey, "miners": miners, "auth": !args.open});
         g.print(&doc, || {
             format!(

@@ -1,6 +1,6 @@
-//! `agora localnet run`: the local network as child processes of this command.
+//! `agora localnet run`: the local network as child processes of this command: the validator
+//! nodes, then (unless `--no-subnet`) subnet 1 with its miners, validators and the gateway.
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,43 @@ use agora_node::localnet::{InitOptions, init};
 use serde_json::{Value, json};
 
 use crate::Failure;
+use crate::localnet_subnet::{Proc, SubnetOptions, bring_up, check_alive};
+use crate::out::Global;
+
+/// Options of `agora localnet run`.
+pub struct LocalnetOptions {
+    /// Data directory.
+    pub dir: std::path::PathBuf,
+    /// Start over.
+    pub fresh: bool,
+    /// Validator nodes of a new network.
+    pub validators: usize,
+    /// Block time of a new network (ms).
+    pub block_time: u64,
+    /// First port of a new network.
+    pub base_port: u16,
+    /// The subnet, unless only the chain is wanted.
+    pub subnet: Option<SubnetOptions>,
+}
+
+struct Procs(Vec<Proc>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        // Neurons first (they talk to the nodes), politely, then for sure.
+        for p in &mut self.0 {
+            let _ = Command::new("kill").arg("-TERM").arg(p.child.id().to_string()).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for p in &mut self.0 {
+            while Instant::now() < deadline && matches!(p.child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = p.child.kill();
+            let _ = p.child.wait();
+        }
+    }
+}
 
 struct Nodes(Vec<Child>);
 
@@ -21,7 +58,10 @@ impl Drop for Nodes {
     }
 }
 
-pub fn run(dir: &Path, fresh: bool, validators: usize, block_time: u64, base_port: u16) -> Result<(), Failure> {
+pub fn run(o: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
+    let started = Instant::now();
+    let (dir, fresh, validators, block_time, base_port) =
+        (o.dir.as_path(), o.fresh, o.validators, o.block_time, o.base_port);
     if fresh && dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     }
@@ -100,17 +140,101 @@ pub fn run(dir: &Path, fresh: bool, validators: usize, block_time: u64, base_por
         std::thread::sleep(Duration::from_millis(300));
     };
     eprintln!();
-    println!("agora localnet: {} validators, finalising (height {})", nodes.0.len(), status["finalized_height"]);
-    for (i, url) in rpc_urls.iter().enumerate() {
-        println!("  node-{i}  JSON-RPC (HTTP + WebSocket) {url}");
+    eprintln!("chain: {} validators, finalising (height {})", nodes.0.len(), status["finalized_height"]);
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the agora binary: {e}"))?;
+    let mut procs = Procs(Vec::new());
+    let gateway = match &o.subnet {
+        Some(subnet) => Some(bring_up(&exe, dir, &rpc_urls[0], subnet, &mut procs.0)?),
+        None => None,
+    };
+    let mut processes: Vec<Value> = nodes
+        .0
+        .iter()
+        .zip(&rpc_urls)
+        .map(|(c, url)| {
+            json!({"role": "node", "backend": Value::Null, "wallet": Value::Null, "hotkey": Value::Null,
+            "hotkey_ss58": Value::Null, "netuid": Value::Null, "uid": Value::Null,
+            "port": url.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()), "pid": c.id()})
+        })
+        .collect();
+    processes.extend(procs.0.iter().map(|p| p.doc.clone()));
+    let (gateway_url, key) = gateway.clone().unzip();
+    let doc = json!({
+        "rpc_url": rpc_urls[0],
+        "rpc_urls": rpc_urls,
+        "gateway_url": gateway_url,
+        "gateway_api_key": key,
+        "openai_base_url": gateway_url.as_ref().map(|u| format!("{u}/v1")),
+        "explorer_url": gateway_url.as_ref().map(|u| format!("{u}/explorer")),
+        "chat_url": gateway.as_ref().map(|(u, k)| format!("{u}/chat#key={k}")),
+        "wallets": dir.join("wallets"),
+        "processes": processes,
+        "ready_after_s": started.elapsed().as_secs_f64(),
+    });
+    let path = dir.join("localnet.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("serialisable"))
+        .map_err(|e| Failure::msg(format!("{}: {e}", path.display())))?;
+    if g.json {
+        println!("{doc}");
+    } else {
+        println!(
+            "agora localnet ready in {:.0} s: {} validator nodes finalising",
+            started.elapsed().as_secs_f64(),
+            nodes.0.len()
+        );
+        for (i, url) in rpc_urls.iter().enumerate() {
+            println!("  node-{i}  JSON-RPC (HTTP + WebSocket) {url}");
+        }
+        if let Some((url, key)) = &gateway {
+            println!("  explorer         {url}/explorer");
+            println!("  chat             {url}/chat#key={key}");
+            println!("  OpenAI base URL  {url}/v1   (API key {key})");
+            println!(
+                "  try: curl {url}/v1/chat/completions -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\"
+            );
+            println!(
+                "         -d '{{\"model\": \"agora/text\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello!\"}}]}}'"
+            );
+            for p in &procs.0 {
+                println!(
+                    "  {:<9} {:<13} uid {:<3} {}",
+                    p.doc["role"].as_str().unwrap_or(""),
+                    p.doc["wallet"].as_str().unwrap_or(""),
+                    p.doc["uid"].as_u64().map_or("-".into(), |u| u.to_string()),
+                    p.doc["backend"].as_str().unwrap_or("")
+                );
+            }
+            println!(
+                "  wallets  {} (BT_WALLET_PATH={} agora wallet list)",
+                dir.join("wallets").display(),
+                dir.join("wallets").display()
+            );
+            println!("  logs     {}", dir.join("logs").display());
+        }
+        println!("  genesis      {}", dir.join("genesis.json").display());
+        println!("  dev accounts {} (test money; dev-0 is sudo)", dir.join("dev-accounts.json").display());
+        println!("  described in {}", path.display());
+        println!("Ctrl-C stops everything; running this again resumes the same chain (--fresh starts over).");
     }
-    println!("  genesis      {}", dir.join("genesis.json").display());
-    println!("  dev accounts {} (test money; dev-0 is sudo)", dir.join("dev-accounts.json").display());
-    println!("  try: agora chain status --rpc {}", rpc_urls[0]);
-    println!("Ctrl-C stops the network; running this again resumes it.");
     let mut last = 0;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            rt.block_on(crate::neuron_cmd::shutdown_signal());
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     loop {
-        std::thread::sleep(Duration::from_secs(5));
+        for _ in 0..50 {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("stopping");
+                drop(procs);
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        check_alive(&mut procs.0)?;
         for (i, child) in nodes.0.iter_mut().enumerate() {
             if let Ok(Some(code)) = child.try_wait() {
                 return Err(Failure::msg(format!(

@@ -7,6 +7,7 @@
 mod gateway_cmd;
 mod load;
 mod localnet_run;
+mod localnet_subnet;
 mod models_cmd;
 mod neuron_cmd;
 mod node;

@@ -24,11 +24,13 @@ pub struct NodeArgs {
 #[derive(Debug, Subcommand)]
 pub enum LocalnetCommand {
     /// Start a local network: writes it on first use (4 validators), starts one `agora node`
-    /// process per validator, waits for finality and prints the URLs. Ctrl-C stops it; the next
-    /// run resumes the same chain.
+    /// process per validator, then subnet 1 (text generation): fetches the models, creates dev
+    /// wallets, registers and starts the miners and 2 validators, stakes, starts the gateway, and
+    /// prints the URLs (also in D/localnet.json). Ctrl-C stops everything; the next run resumes
+    /// the same chain.
     Run {
         /// Directory of the network (created on first use).
-        #[arg(long, default_value = ".agora/localnet")]
+        #[arg(long, visible_alias = "data-dir", default_value = ".agora/localnet")]
         dir: PathBuf,
         /// Delete DIR first and start a new chain.
         #[arg(long)]
@@ -42,6 +44,21 @@ pub enum LocalnetCommand {
         /// First port of a new network.
         #[arg(long, default_value_t = 30300)]
         base_port: u16,
+        /// One miner per listed backend: local, echo, random, openai:<URL>.
+        #[arg(long, value_delimiter = ',', default_value = "local,local,local")]
+        miners: Vec<String>,
+        /// Tempo of subnet 1 (blocks between epochs), set when it is created.
+        #[arg(long, default_value_t = 20)]
+        tempo: u16,
+        /// Port of the gateway (miners use the ports after it).
+        #[arg(long, default_value_t = 8000)]
+        gateway_port: u16,
+        /// Only the chain: no models, subnet, miners, validators or gateway.
+        #[arg(long)]
+        no_subnet: bool,
+        /// Models directory.
+        #[arg(long, value_name = "DIR")]
+        models_dir: Option<PathBuf>,
     },
     /// Write a genesis and one config per validator for a loopback network.
     Init {
@@ -102,8 +119,38 @@ pub fn run_node(args: NodeArgs) -> Result<(), Failure> {
 
 pub fn run_localnet(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
-        LocalnetCommand::Run { dir, fresh, validators, block_time, base_port } => {
-            crate::localnet_run::run(&dir, fresh, validators, block_time, base_port)
+        LocalnetCommand::Run {
+            dir,
+            fresh,
+            validators,
+            block_time,
+            base_port,
+            miners,
+            tempo,
+            gateway_port,
+            no_subnet,
+            models_dir,
+        } => {
+            for m in &miners {
+                if !matches!(m.as_str(), "local" | "echo" | "random") && !m.starts_with("openai:") {
+                    return Err(Failure::msg(format!(
+                        "--miners: unknown backend {m:?} (local, echo, random, openai:<URL>)"
+                    )));
+                }
+            }
+            if tempo == 0 {
+                return Err(Failure::msg("--tempo must be at least 1"));
+            }
+            let subnet = (!no_subnet).then(|| crate::localnet_subnet::SubnetOptions {
+                miners,
+                tempo,
+                gateway_port,
+                miner_port: gateway_port + 1,
+                models_dir,
+            });
+            let options =
+                crate::localnet_run::LocalnetOptions { dir, fresh, validators, block_time, base_port, subnet };
+            crate::localnet_run::run(&options, g)
         }
         LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force } => {
             let options =

@@ -2,7 +2,7 @@
 //! with probability proportional to on-chain incentive (uniform while nobody has any), skipping
 //! miners that failed recently.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,24 @@ pub struct MinerPool {
     cooldown: Duration,
     me: AccountId,
     block: std::sync::atomic::AtomicU64,
+    history: Mutex<VecDeque<Snapshot>>,
 }
+
+/// Per-uid incentive, dividends and emission at one block (for the explorer's charts).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Snapshot {
+    /// Block.
+    pub block: u64,
+    /// Incentive per uid (u16 ratio).
+    pub incentive: Vec<u16>,
+    /// Dividends per uid (u16 ratio).
+    pub dividends: Vec<u16>,
+    /// Emission per uid at the last epoch (rao).
+    pub emission: Vec<u64>,
+}
+
+/// Snapshots kept (two hours at one per 12 s refresh).
+pub const HISTORY: usize = 600;
 
 impl MinerPool {
     /// An empty pool; `me` (the gateway's own hotkey) is never a candidate.
@@ -43,6 +60,7 @@ impl MinerPool {
             cooldown,
             me,
             block: Default::default(),
+            history: Mutex::new(VecDeque::new()),
         }
     }
 
@@ -61,6 +79,23 @@ impl MinerPool {
             .collect();
         *self.candidates.write().unwrap_or_else(|e| e.into_inner()) = list;
         self.block.store(m.block, std::sync::atomic::Ordering::Relaxed);
+        let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        if history.back().is_none_or(|s| s.block < m.block) {
+            history.push_back(Snapshot {
+                block: m.block,
+                incentive: m.incentive.clone(),
+                dividends: m.dividends.clone(),
+                emission: m.emission.clone(),
+            });
+            while history.len() > HISTORY {
+                history.pop_front();
+            }
+        }
+    }
+
+    /// The snapshots kept, oldest first.
+    pub fn history(&self) -> Vec<Snapshot> {
+        self.history.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
     }
 
     /// Replaces the table with a fixed list (a static deployment, or tests).

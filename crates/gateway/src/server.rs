@@ -48,16 +48,18 @@ pub struct Gateway {
     config: GatewayConfig,
     ids: Mutex<SplitMix64>,
     served: AtomicU64,
+    rpc: Option<agora_client::RpcClient>,
 }
 
 impl Gateway {
     /// A gateway signing as `dendrite`'s hotkey. `keys: None` serves without authentication;
-    /// `judge: None` disables best-of-k.
+    /// `judge: None` disables best-of-k; `node` is what the explorer pages read (read-only).
     pub fn new(
         pool: Arc<MinerPool>,
         dendrite: Dendrite,
         keys: Option<Keys>,
         judge: Option<Judge>,
+        node: Option<agora_client::RpcClient>,
         config: GatewayConfig,
     ) -> Arc<Gateway> {
         let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
@@ -69,6 +71,7 @@ impl Gateway {
             config,
             ids: Mutex::new(SplitMix64::new(seed)),
             served: AtomicU64::new(0),
+            rpc: node,
         })
     }
 
@@ -83,7 +86,68 @@ pub fn router(gw: Arc<Gateway>) -> Router {
         .route("/v1/chat/completions", post(chat))
         .route("/v1/models", get(models))
         .route("/healthz", get(health))
+        .route("/api/rpc", post(node_rpc))
+        .route("/api/history", get(history))
+        .route("/", get(|| async { page(INDEX) }))
+        .route("/explorer", get(|| async { page(EXPLORER) }))
+        .route("/chat", get(|| async { page(CHAT) }))
+        .route("/ui/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE).into_response() }))
         .with_state(gw)
+}
+
+const INDEX: &str = include_str!("../ui/index.html");
+const EXPLORER: &str = include_str!("../ui/explorer.html");
+const CHAT: &str = include_str!("../ui/chat.html");
+const STYLE: &str = include_str!("../ui/style.css");
+
+fn page(html: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+/// Node methods the explorer may call through the gateway (all read-only).
+pub const EXPLORER_METHODS: &[&str] = &[
+    "chain_status",
+    "chain_getBlock",
+    "chain_getEvents",
+    "chain_getReceipt",
+    "state_chainInfo",
+    "state_balance",
+    "state_subnets",
+    "state_subnet",
+    "state_hyperparameters",
+    "state_metagraph",
+    "state_stakesOfColdkey",
+    "state_stakesOnHotkey",
+    "state_delegates",
+];
+
+async fn node_rpc(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>, body: Bytes) -> Response {
+    let reply = |v: Value| json_response(StatusCode::OK, &v);
+    let Some(rpc) = gw.rpc.clone() else {
+        return reply(
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32601, "message": "this gateway has no node to ask"}}),
+        );
+    };
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return reply(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "not JSON"}}));
+    };
+    let id = v.get("id").cloned().unwrap_or(Value::Null);
+    let method = v.get("method").and_then(Value::as_str).unwrap_or("").to_string();
+    if !EXPLORER_METHODS.contains(&method.as_str()) {
+        return reply(
+            json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("{method:?} is not offered here")}}),
+        );
+    }
+    let params = v.get("params").cloned().unwrap_or(json!([]));
+    match tokio::task::spawn_blocking(move || rpc.call(&method, params)).await {
+        Ok(Ok(result)) => reply(json!({"jsonrpc": "2.0", "id": id, "result": result})),
+        Ok(Err(e)) => reply(json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32000, "message": e.to_string()}})),
+        Err(e) => reply(json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32603, "message": e.to_string()}})),
+    }
+}
+
+async fn history(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -> Response {
+    json_response(StatusCode::OK, &json!({"netuid": gw.config.netuid, "snapshots": gw.pool.history()}))
 }
 
 fn now() -> u64 {

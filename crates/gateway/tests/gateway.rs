@@ -49,7 +49,7 @@ async fn setup(rpm: u32) -> Setup {
             .unwrap();
     let config =
         GatewayConfig { netuid: 1, timeout: Duration::from_millis(1500), retries: 2, hedge: false, default_best_of: 1 };
-    let gw = Gateway::new(pool.clone(), Dendrite::new(me), Some(keys), None, config);
+    let gw = Gateway::new(pool.clone(), Dendrite::new(me), Some(keys), None, None, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router(gw)).await.unwrap() });
@@ -163,4 +163,28 @@ impl JsonValue for reqwest::Response {
     async fn json_value(self) -> Value {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_pages_and_the_explorer_api_are_served() {
+    let s = setup(600).await;
+    let http = reqwest::Client::new();
+    for (path, needle) in
+        [("/", "Agora"), ("/explorer", "Latest blocks"), ("/chat", "/v1/chat/completions"), ("/ui/style.css", "font")]
+    {
+        let r = http.get(format!("{}{path}", s.url)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(r.text().await.unwrap().contains(needle), "{path}");
+    }
+    // No node behind this gateway: the explorer API says so in JSON-RPC's shape.
+    let r = http
+        .post(format!("{}/api/rpc", s.url))
+        .body(r#"{"jsonrpc":"2.0","id":1,"method":"chain_status"}"#)
+        .send()
+        .await
+        .unwrap();
+    let v = r.json_value().await;
+    assert_eq!(v["error"]["code"], -32601);
+    let h = http.get(format!("{}/api/history", s.url)).send().await.unwrap().json_value().await;
+    assert_eq!(h["snapshots"], json!([]));
 }

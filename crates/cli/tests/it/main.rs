@@ -1,6 +1,7 @@
 //! CLI integration tests: the built `agora` binary, each test in its own temp dir.
 
 mod chain;
+mod localnet;
 mod neuron;
 mod node;
 mod sim;
@@ -9,6 +10,14 @@ mod wallet;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// Held by the tests that load the machine (multi-process networks, model inference), so they
+/// run one at a time: on 2 cores, a 4-node network next to three model processes misses its
+/// timing assumptions (which proposer earns fees, how fast a round finishes).
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Runs the built binary with `args`.
 pub fn agora(args: &[&str]) -> Output {

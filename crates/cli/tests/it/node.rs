@@ -173,6 +173,7 @@ fn genesis_hash(net: &Localnet) -> Hash {
 
 #[test]
 fn four_processes_finalise_tolerate_one_crash_halt_at_two_and_catch_up() {
+    let _heavy = crate::heavy();
     let mut net = Localnet::start("node-faults", 22100);
     // (1) They finalise and agree at every height.
     net.wait_for(6, Duration::from_secs(60));
@@ -209,6 +210,7 @@ fn four_processes_finalise_tolerate_one_crash_halt_at_two_and_catch_up() {
 
 #[test]
 fn a_thousand_transfers_survive_a_kill_9_and_restart() {
+    let _heavy = crate::heavy();
     let mut net = Localnet::start("node-transfers", 22200);
     net.wait_for(2, Duration::from_secs(60));
     let genesis = genesis_hash(&net);
@@ -302,7 +304,17 @@ fn localnet_run_starts_a_finalising_network_and_resumes_it() {
     let dir = temp_dir("localnet-run");
     let start = |expect_resume: bool| -> u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args(["localnet", "run", "--dir", dir.to_str().unwrap(), "--base-port", "22300", "--block-time", "250"])
+            .args([
+                "localnet",
+                "run",
+                "--dir",
+                dir.to_str().unwrap(),
+                "--base-port",
+                "22300",
+                "--block-time",
+                "250",
+                "--no-subnet",
+            ])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -76,6 +76,7 @@ fn wait_for(what: &str, limit: Duration, logs: &Path, mut ready: impl FnMut() ->
 
 #[test]
 fn the_honest_miner_earns_the_most_on_a_real_network() {
+    let _heavy = crate::heavy();
     // Fetch (or verify) the models before the clock starts.
     let fetched = crate::agora(&["models", "fetch", "--models-dir", &models_dir(), "--json"]);
     assert!(fetched.status.success(), "{}", String::from_utf8_lossy(&fetched.stderr));
@@ -84,6 +85,7 @@ fn the_honest_miner_earns_the_most_on_a_real_network() {
     let dir = node.dir.clone();
     node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&dir, 0), "--no-password"]);
     node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
     node.ok(&["subnets", "create", "--wallet.name", "owner"]);
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"]);
     for (param, value) in [("tempo", "20"), ("weights_rate_limit", "0"), ("commit_reveal_weights_enabled", "false")] {

@@ -1,0 +1,77 @@
+//! `agora localnet run` with the subnet, as a user starts it: 4 validator nodes, the models, subnet
+//! 1 with a local-model miner and an echo miner, 2 validators, the gateway; then the official
+//! `openai` Python client (from the registry, in a virtual environment) asks the gateway with and
+//! without streaming and gets model text from a miner. Ports 22450–22496 (nodes 22450–22482,
+//! gateway 22495, miner 22496).
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::{repo_file, temp_dir};
+
+#[test]
+fn localnet_serves_chat_completions_to_the_openai_client() {
+    let _heavy = crate::heavy();
+    let python = Command::new("bash").arg(repo_file("scripts/python-openai-env.sh")).output().unwrap();
+    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
+    let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+
+    let dir = temp_dir("localnet-subnet");
+    let models = std::env::var("AGORA_MODELS_DIR").unwrap_or_else(|_| repo_file("assets/models"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["localnet", "run", "--data-dir", dir.to_str().unwrap(), "--base-port", "22450", "--block-time", "250"])
+        .args(["--tempo", "10", "--miners", "local", "--gateway-port", "22495", "--models-dir", &models, "--json"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let group = child.id();
+    let stop = move || {
+        let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
+    };
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let first = stdout.lines().next().map(|l| l.unwrap_or_default()).unwrap_or_default();
+    let doc: Value = match serde_json::from_str(&first) {
+        Ok(v) => v,
+        Err(_) => {
+            stop();
+            let _ = child.wait();
+            let mut err = String::new();
+            use std::io::Read;
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            panic!("localnet did not get ready: {first}\n{err}");
+        }
+    };
+    let saved: Value = serde_json::from_slice(&std::fs::read(dir.join("localnet.json")).unwrap()).unwrap();
+    assert_eq!(saved["gateway_url"], doc["gateway_url"]);
+    let roles: Vec<&str> = doc["processes"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
+    assert_eq!(roles.iter().filter(|r| **r == "node").count(), 4);
+    assert_eq!(roles.iter().filter(|r| **r == "miner").count(), 1);
+    assert_eq!(roles.iter().filter(|r| **r == "validator").count(), 2);
+    assert_eq!(roles.iter().filter(|r| **r == "gateway").count(), 1);
+    eprintln!("ready after {} s", doc["ready_after_s"]);
+
+    let out = Command::new(&python)
+        .arg(repo_file("crates/cli/tests/it/py/openai_client.py"))
+        .arg(doc["openai_base_url"].as_str().unwrap())
+        .arg(doc["gateway_api_key"].as_str().unwrap())
+        .output()
+        .unwrap();
+    stop();
+    let _ = child.wait();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("{answer}");
+    assert_eq!(answer["model"], "agora/text");
+    assert_eq!(answer["models"], serde_json::json!(["agora/text"]));
+    let text = answer["text"].as_str().unwrap();
+    assert!(!text.trim().is_empty());
+    assert!(answer["uid"].as_str().is_some());
+    assert!(answer["stream_chunks"].as_u64().unwrap() >= 1);
+    assert!(!answer["stream_text"].as_str().unwrap().trim().is_empty());
+}
