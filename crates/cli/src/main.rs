@@ -86,6 +86,8 @@ enum Command {
     Validator(text_cmd::ValidatorCommand),
     /// Serve an OpenAI-compatible API in front of a subnet's miners.
     Gateway(gateway_cmd::GatewayArgs),
+    /// Load test of a gateway: chat completions at a fixed concurrency.
+    GatewayLoad(gateway_cmd::GatewayLoadArgs),
     /// The offline models miners and validators use.
     #[command(subcommand)]
     Models(models_cmd::ModelsCommand),
@@ -138,6 +140,7 @@ fn main() -> ExitCode {
         Command::Validator(cmd) => text_cmd::run_validator(cmd, g),
         Command::Models(cmd) => models_cmd::run(cmd, g),
         Command::Gateway(args) => gateway_cmd::run(args, g),
+        Command::GatewayLoad(args) => gateway_cmd::load(args, g),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

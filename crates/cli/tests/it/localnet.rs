@@ -1,8 +1,9 @@
 //! `agora localnet run` with the subnet, as a user starts it: 4 validator nodes, the models, subnet
-//! 1 with a local-model miner and an echo miner, 2 validators, the gateway; then the official
-//! `openai` Python client (from the registry, in a virtual environment) asks the gateway with and
-//! without streaming and gets model text from a miner. Ports 22450–22496 (nodes 22450–22482,
-//! gateway 22495, miner 22496).
+//! 1 with a local-model miner, 2 validators, the gateway; then the official `openai` Python client
+//! (from the registry, in a virtual environment) asks the gateway with and without streaming and
+//! gets model text from a miner, and headless Chromium (Debian's, driven by `playwright-core`)
+//! loads the explorer and the chat page, chats, and saves screenshots. Ports 22450–22496 (nodes
+//! 22450–22482, gateway 22495, miner 22496).
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -18,6 +19,9 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     let python = Command::new("bash").arg(repo_file("scripts/python-openai-env.sh")).output().unwrap();
     assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
     let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+    let ui = Command::new("bash").arg(repo_file("scripts/ui-env.sh")).output().unwrap();
+    assert!(ui.status.success(), "{}", String::from_utf8_lossy(&ui.stderr));
+    let node_modules = String::from_utf8(ui.stdout).unwrap().trim().to_string();
 
     let dir = temp_dir("localnet-subnet");
     let models = std::env::var("AGORA_MODELS_DIR").unwrap_or_else(|_| repo_file("assets/models"));
@@ -62,9 +66,28 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         .arg(doc["gateway_api_key"].as_str().unwrap())
         .output()
         .unwrap();
+    let screens = dir.join("screenshots");
+    std::fs::create_dir_all(&screens).unwrap();
+    let browser = Command::new("node")
+        .arg(repo_file("scripts/ui-check.mjs"))
+        .arg(doc["gateway_url"].as_str().unwrap())
+        .arg(doc["gateway_api_key"].as_str().unwrap())
+        .arg(&screens)
+        .env("NODE_PATH", &node_modules)
+        .output()
+        .unwrap();
     stop();
     let _ = child.wait();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(browser.status.success(), "{}", String::from_utf8_lossy(&browser.stderr));
+    let seen: Value = serde_json::from_slice(&browser.stdout).unwrap();
+    eprintln!("browser: {seen}");
+    assert!(seen["explorer_blocks"].as_u64().unwrap() >= 1, "{seen}");
+    assert!(seen["metagraph_rows"].as_u64().unwrap() >= 3, "{seen}");
+    assert_eq!(seen["chat_done"], "1", "{seen}");
+    assert!(!seen["chat_text"].as_str().unwrap().trim().is_empty(), "{seen}");
+    assert!(seen["chat_uid"].as_str().is_some(), "{seen}");
+    assert!(screens.join("explorer.png").exists() && screens.join("chat.png").exists());
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!("{answer}");
     assert_eq!(answer["model"], "agora/text");

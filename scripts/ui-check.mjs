@@ -1,0 +1,43 @@
+// Headless Chromium against a running gateway: loads the explorer (waits for finalised blocks and
+// the metagraph), then the chat page, sends a message and waits for the streamed answer; saves a
+// screenshot of each page. Prints one JSON line with what it saw.
+// Usage: NODE_PATH=<node_modules> node scripts/ui-check.mjs GATEWAY_URL API_KEY OUT_DIR
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const [url, key, out] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const result = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${url}/explorer`);
+  await page.waitForSelector('#blocks tr', { timeout: 30000 });
+  await page.waitForSelector('#metagraph tr td', { timeout: 30000 });
+  await page.waitForTimeout(3500); // one refresh, so the charts have points
+  result.explorer_blocks = await page.locator('#blocks tr').count();
+  result.metagraph_rows = await page.locator('#metagraph tr').count();
+  result.status = await page.locator('#status').innerText();
+  await page.screenshot({ path: `${out}/explorer.png`, fullPage: true });
+
+  const chat = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await chat.goto(`${url}/chat#key=${key}`);
+  await chat.fill('#prompt', 'Write one sentence about the ocean.');
+  await chat.click('#send');
+  const answer = chat.locator('.msg.assistant').last();
+  await chat.waitForFunction(() => {
+    const m = [...document.querySelectorAll('.msg.assistant')].pop();
+    return m && m.dataset.done;
+  }, null, { timeout: 120000 });
+  result.chat_done = await answer.getAttribute('data-done');
+  result.chat_text = await answer.locator('.text').innerText();
+  result.chat_uid = await answer.getAttribute('data-uid');
+  result.chat_status = await chat.locator('#status').innerText();
+  await chat.screenshot({ path: `${out}/chat.png`, fullPage: true });
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(result));
