@@ -114,6 +114,10 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
                 args.netuid
             )
         });
+        // No Nagle: server-sent events are small writes (see the axon).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, router(gw))
             .with_graceful_shutdown(crate::neuron_cmd::shutdown_signal())
             .await

@@ -148,7 +148,8 @@ fn python() -> String {
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<()> {
-    let status = cmd.status().map_err(|e| {
+    // pip's output goes to stderr: stdout belongs to the caller (`--json` prints one document there).
+    let status = cmd.stdout(Stdio::from(std::io::stderr())).status().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             ModelError::Fetch(format!(
                 "{what} needs `{}` with pip; install Python 3 and pip (e.g. `apt-get install python3-pip`), \
@@ -205,7 +206,7 @@ pub fn fetch(paths: &ModelPaths, mut progress: impl FnMut(Progress)) -> Result<(
         .collect();
     if !missing.is_empty() {
         run(
-            Command::new(python()).args(["-m", "pip", "--version"]).stdout(Stdio::null()).stdin(Stdio::null()),
+            Command::new(python()).args(["-m", "pip", "--version"]).stdin(Stdio::null()),
             "checking for pip (`python3 -m pip`; install it with `apt-get install python3-pip` or `python3 -m ensurepip`)",
         )?;
         progress(Progress::Step(format!(
