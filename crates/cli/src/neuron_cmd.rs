@@ -104,11 +104,27 @@ pub enum DendriteCommand {
     },
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::msg(format!("cannot start the async runtime: {e}")))
+}
+
+/// Who may call a miner: anyone signed (`no_chain`), else the subnet's registered callers with a
+/// permit (unless `allow_no_permit`) and the minimum stake, from a metagraph kept fresh in the
+/// background. Call inside the runtime.
+pub fn miner_guard(
+    g: &Global,
+    no_chain: bool,
+    netuid: u16,
+    min_stake: f64,
+    allow_no_permit: bool,
+) -> Result<Arc<dyn Guard>, Failure> {
+    if no_chain {
+        return Ok(Arc::new(OpenGuard));
+    }
+    Ok(StakeGuard::start(g.endpoint(), NetUid(netuid), min_stake, !allow_no_permit, Duration::from_secs(12))?)
 }
 
 pub fn run_miner(cmd: MinerCommand, g: &Global) -> Result<(), Failure> {
@@ -120,17 +136,7 @@ pub fn run_miner(cmd: MinerCommand, g: &Global) -> Result<(), Failure> {
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
     runtime()?.block_on(async move {
-        let guard: Arc<dyn Guard> = if args.no_chain {
-            Arc::new(OpenGuard)
-        } else {
-            StakeGuard::start(
-                g.endpoint(),
-                NetUid(args.netuid),
-                args.min_stake,
-                !args.allow_no_permit,
-                Duration::from_secs(12),
-            )?
-        };
+        let guard = miner_guard(g, args.no_chain, args.netuid, args.min_stake, args.allow_no_permit)?;
         let config = AxonConfig { workers: args.workers, ..AxonConfig::default() };
         let mut axon = Axon::new(pair, config).guard(guard);
         axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });

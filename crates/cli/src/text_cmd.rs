@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use agora_client::Client;
 use agora_models::{Embedder, LlamaEngine, LocalLlm, OpenAiBackend, TextGenerator};
-use agora_neuron::{AxonConfig, AxonTarget, Dendrite, Guard, OpenGuard, StakeGuard};
+use agora_neuron::{AxonConfig, AxonTarget, Dendrite};
 use agora_primitives::NetUid;
 use agora_text::backends::{Copycat, Echo, Huge, RandomText, Sleep};
 use agora_text::{Judge, Validator, ValidatorConfig};
@@ -140,13 +140,6 @@ fn parse_backend(s: &str) -> Result<Backend, Failure> {
     })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::msg(format!("cannot start the async runtime: {e}")))
-}
-
 pub fn run_miner(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
     let backend = parse_backend(&args.backend)?;
     if matches!(backend, Backend::Local) {
@@ -172,7 +165,7 @@ pub fn run_miner(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
             }
         }
     };
-    let rt = runtime()?;
+    let rt = crate::neuron_cmd::runtime()?;
     let generator: Arc<dyn TextGenerator> = match &backend {
         Backend::Local => {
             let paths = ensure(g, &args.models)?;
@@ -199,17 +192,8 @@ pub fn run_miner(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
     };
     let model = generator.model_id();
     let running = rt.block_on(async {
-        let guard: Arc<dyn Guard> = if args.no_chain {
-            Arc::new(OpenGuard)
-        } else {
-            StakeGuard::start(
-                g.endpoint(),
-                NetUid(args.netuid),
-                args.min_stake,
-                !args.allow_no_permit,
-                Duration::from_secs(12),
-            )?
-        };
+        let guard =
+            crate::neuron_cmd::miner_guard(g, args.no_chain, args.netuid, args.min_stake, args.allow_no_permit)?;
         let config = AxonConfig { workers: args.workers, ..AxonConfig::default() };
         agora_text::miner::serve(pair, config, guard, generator, SocketAddr::new(args.ip, args.port))
             .await

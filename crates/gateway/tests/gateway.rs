@@ -8,25 +8,13 @@ use std::time::Duration;
 use agora_gateway::pool::Candidate;
 use agora_gateway::{ApiKey, Gateway, GatewayConfig, Keys, MinerPool, router};
 use agora_models::TextGenerator;
-use agora_neuron::{AxonConfig, AxonTarget, Dendrite, OpenGuard, RunningAxon};
+use agora_neuron::{AxonTarget, Dendrite, RunningAxon};
 use agora_primitives::Pair;
 use agora_text::backends::{Echo, Sleep};
 use serde_json::{Value, json};
 
 async fn miner(seed: u8, backend: Arc<dyn TextGenerator>) -> (RunningAxon, AxonTarget) {
-    let pair = Pair::from_seed(&[seed; 32]);
-    let hotkey = pair.public();
-    let running = agora_text::miner::serve(
-        pair,
-        AxonConfig::default(),
-        Arc::new(OpenGuard),
-        backend,
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let target = AxonTarget { addr: running.local_addr, hotkey };
-    (running, target)
+    agora_text::miner::serve_loopback(Pair::from_seed(&[seed; 32]), backend).await.unwrap()
 }
 
 struct Setup {

@@ -49,6 +49,20 @@ pub fn axon(pair: Pair, config: AxonConfig, guard: Arc<dyn Guard>, backend: Arc<
     axon
 }
 
+/// Serves `backend` on a free loopback port to any signed caller (no chain): for tests and local
+/// experiments. Returns the axon and the target a dendrite calls.
+pub async fn serve_loopback(
+    pair: Pair,
+    backend: Arc<dyn TextGenerator>,
+) -> std::io::Result<(RunningAxon, agora_neuron::AxonTarget)> {
+    let hotkey = pair.public();
+    let running =
+        serve(pair, AxonConfig::default(), Arc::new(agora_neuron::OpenGuard), backend, ([127, 0, 0, 1], 0).into())
+            .await?;
+    let target = agora_neuron::AxonTarget { addr: running.local_addr, hotkey };
+    Ok((running, target))
+}
+
 /// Serves `backend` on `addr`.
 pub async fn serve(
     pair: Pair,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use agora_models::fetch::ensure;
 use agora_models::{Embedder, LlamaEngine, LocalLlm, TextGenerator};
-use agora_neuron::{AxonConfig, AxonTarget, Dendrite, OpenGuard, RunningAxon};
+use agora_neuron::{AxonTarget, Dendrite, RunningAxon};
 use agora_primitives::Pair;
 use agora_text::backends::{Copycat, Echo, Huge, RandomText, Sleep};
 use agora_text::scoring::Observed;
@@ -23,19 +23,7 @@ fn models_dir() -> PathBuf {
 }
 
 async fn start(seed: u8, backend: Arc<dyn TextGenerator>) -> (RunningAxon, AxonTarget) {
-    let pair = Pair::from_seed(&[seed; 32]);
-    let hotkey = pair.public();
-    let running = agora_text::miner::serve(
-        pair,
-        AxonConfig::default(),
-        Arc::new(OpenGuard),
-        backend,
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let target = AxonTarget { addr: running.local_addr, hotkey };
-    (running, target)
+    agora_text::miner::serve_loopback(Pair::from_seed(&[seed; 32]), backend).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,7 @@
 //! 22450–22482, gateway 22495, miner 22496).
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -25,15 +24,23 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
 
     let dir = temp_dir("localnet-subnet");
     let models = std::env::var("AGORA_MODELS_DIR").unwrap_or_else(|_| repo_file("assets/models"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-        .args(["localnet", "run", "--data-dir", dir.to_str().unwrap(), "--base-port", "22450", "--block-time", "250"])
-        .args(["--tempo", "10", "--miners", "local", "--gateway-port", "22495", "--models-dir", &models, "--json"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .unwrap();
+    let mut child = crate::localnet(&[
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--base-port",
+        "22450",
+        "--block-time",
+        "250",
+        "--tempo",
+        "10",
+        "--miners",
+        "local",
+        "--gateway-port",
+        "22495",
+        "--models-dir",
+        &models,
+        "--json",
+    ]);
     let group = child.id();
     let stop = move || {
         let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();

@@ -19,6 +19,21 @@ pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
     HEAVY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// `agora localnet run ARGS` in its own process group (so a Ctrl-C can reach all of it, as in a
+/// terminal), stdout and stderr piped.
+pub fn localnet(args: &[&str]) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["localnet", "run"])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("the agora binary runs")
+}
+
 /// Runs the built binary with `args`.
 pub fn agora(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_agora")).args(args).output().expect("the agora binary runs")

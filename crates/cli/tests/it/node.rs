@@ -300,27 +300,17 @@ fn a_thousand_transfers_survive_a_kill_9_and_restart() {
 #[test]
 fn localnet_run_starts_a_finalising_network_and_resumes_it() {
     use std::io::{BufRead, BufReader};
-    use std::os::unix::process::CommandExt;
     let dir = temp_dir("localnet-run");
     let start = |expect_resume: bool| -> u64 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args([
-                "localnet",
-                "run",
-                "--dir",
-                dir.to_str().unwrap(),
-                "--base-port",
-                "22300",
-                "--block-time",
-                "250",
-                "--no-subnet",
-            ])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .unwrap();
+        let mut child = crate::localnet(&[
+            "--dir",
+            dir.to_str().unwrap(),
+            "--base-port",
+            "22300",
+            "--block-time",
+            "250",
+            "--no-subnet",
+        ]);
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let mut lines = Vec::new();
         for line in stdout.lines() {
