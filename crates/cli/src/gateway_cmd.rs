@@ -47,6 +47,13 @@ pub struct GatewayArgs {
     /// Best-of-k for every request (requests may ask with `"agora": {"best_of": K}`).
     #[arg(long, default_value_t = 1)]
     best_of: u8,
+    /// Append one request in `--organic-every` to this JSON-lines file, for validators'
+    /// `--organic-file` (organic traffic in scoring).
+    #[arg(long, value_name = "FILE")]
+    organic_file: Option<PathBuf>,
+    /// Sample one request in this many into `--organic-file`.
+    #[arg(long, default_value_t = 4)]
+    organic_every: u64,
     /// Do not load the models (best-of-k is then unavailable).
     #[arg(long)]
     no_models: bool,
@@ -99,7 +106,10 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
         };
         let miners = pool.candidates().len();
         let node = agora_client::RpcClient::new(g.endpoint())?.with_timeout(Duration::from_secs(10));
-        let gw = Gateway::new(pool, Dendrite::new(pair), keys, judge, Some(node), config);
+        let mut gw = Gateway::new(pool, Dendrite::new(pair), keys, judge, Some(node), config);
+        if let Some(path) = args.organic_file.clone() {
+            gw = gw.with_organic(agora_gateway::server::OrganicSink::new(path, args.organic_every));
+        }
         let addr = SocketAddr::new(args.ip, args.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await

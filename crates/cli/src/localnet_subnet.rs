@@ -6,6 +6,7 @@
 //! D/wallets/                   owner (dev-0, sudo), validator-0/1, miner-<i>
 //! D/subnet.json                what the first run set up (the next run resumes it)
 //! D/gateway-keys.toml          the gateway's API key
+//! D/organic.jsonl              requests the gateway samples for the validators' scoring
 //! D/logs/<role>-<i>.log        each process's log
 //! D/localnet.json              URLs and processes
 //! ```
@@ -211,6 +212,7 @@ pub fn bring_up(
     for (i, v) in validators.iter().enumerate() {
         let wallet = v["wallet"].as_str().unwrap_or_default().to_string();
         let log = logs.join(format!("validator-{i}.log"));
+        let organic = dir.join("organic.jsonl").display().to_string();
         let args = [
             "validator",
             "text",
@@ -222,6 +224,8 @@ pub fn bring_up(
             &every,
             "--round-pause",
             "1",
+            "--organic-file",
+            &organic,
         ];
         let child = cli.spawn(&args, &log, true)?;
         let doc = json!({"role": "validator", "backend": Value::Null, "wallet": wallet, "hotkey": "default",
@@ -238,7 +242,20 @@ pub fn bring_up(
     let port = options.gateway_port.to_string();
     let log = logs.join("gateway.log");
     let keys_arg = keys.display().to_string();
-    let args = ["gateway", "--wallet.name", &gateway_wallet, "--netuid", &netuid, "--port", &port, "--keys", &keys_arg];
+    let organic = dir.join("organic.jsonl").display().to_string();
+    let args = [
+        "gateway",
+        "--wallet.name",
+        &gateway_wallet,
+        "--netuid",
+        &netuid,
+        "--port",
+        &port,
+        "--keys",
+        &keys_arg,
+        "--organic-file",
+        &organic,
+    ];
     let child = cli.spawn(&args, &log, true)?;
     let doc = json!({"role": "gateway", "backend": Value::Null, "wallet": gateway_wallet, "hotkey": "default",
         "hotkey_ss58": validators.first().map(|v| v["hotkey"].clone()), "netuid": setup["netuid"], "uid": Value::Null,

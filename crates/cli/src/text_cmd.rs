@@ -102,6 +102,10 @@ pub struct TextValidatorArgs {
     /// Stop after this many rounds.
     #[arg(long)]
     rounds: Option<u64>,
+    /// Organic requests a gateway samples (`agora gateway --organic-file`): every other round
+    /// asks the newest one instead of a synthetic task.
+    #[arg(long, value_name = "FILE")]
+    organic_file: Option<PathBuf>,
     #[command(flatten)]
     models: ModelsDir,
 }
@@ -285,6 +289,7 @@ pub fn run_validator(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
         round_pause: Duration::from_secs_f64(args.round_pause),
         state_path: state_path.clone(),
         rounds: args.rounds,
+        organic: args.organic_file.clone(),
     };
     let mut validator = Validator::new(client, pair, judge, config).map_err(|e| Failure::msg(e.to_string()))?;
     let doc = json!({"hotkey": hotkey, "uid": uid.get(), "netuid": args.netuid, "state": state_path,

@@ -38,6 +38,9 @@ pub struct GatewayConfig {
     pub default_best_of: u8,
 }
 
+/// Where sampled organic requests go (for validators' scoring).
+pub type OrganicSink = agora_text::organic::OrganicWriter;
+
 /// Shared state of the server.
 pub struct Gateway {
     /// Routing table.
@@ -49,6 +52,7 @@ pub struct Gateway {
     ids: Mutex<SplitMix64>,
     served: AtomicU64,
     rpc: Option<agora_client::RpcClient>,
+    organic: Option<OrganicSink>,
 }
 
 impl Gateway {
@@ -72,7 +76,17 @@ impl Gateway {
             ids: Mutex::new(SplitMix64::new(seed)),
             served: AtomicU64::new(0),
             rpc: node,
+            organic: None,
         })
+    }
+
+    /// Also samples requests into `sink` for validators (call before the gateway is shared).
+    pub fn with_organic(mut self: Arc<Self>, sink: OrganicSink) -> Arc<Gateway> {
+        match Arc::get_mut(&mut self) {
+            Some(gw) => gw.organic = Some(sink),
+            None => tracing::warn!("organic sampling must be set before the gateway is shared; ignored"),
+        }
+        self
     }
 
     fn new_id(&self) -> String {
@@ -447,6 +461,11 @@ async fn chat(
         Ok(r) => r,
         Err(e) => return error(e),
     };
+    if let Some(sink) = &gw.organic
+        && let Err(e) = sink.offer(&req.generation.messages, req.generation.max_tokens)
+    {
+        tracing::warn!("organic sample not written: {e}");
+    }
     let best_of = req.best_of.or(key.and_then(|k| k.best_of)).unwrap_or(gw.config.default_best_of);
     let (id, created) = (gw.new_id(), now());
     if req.stream && best_of <= 1 {

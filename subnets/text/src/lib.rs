@@ -10,6 +10,7 @@
 pub mod backends;
 pub mod judge;
 pub mod miner;
+pub mod organic;
 pub mod scoring;
 pub mod state;
 pub mod synapse;

@@ -74,6 +74,8 @@ pub struct ValidatorConfig {
     pub state_path: PathBuf,
     /// Stop after this many rounds (None: until stopped).
     pub rounds: Option<u64>,
+    /// Organic requests sampled by a gateway (every other round uses the newest, when there is one).
+    pub organic: Option<PathBuf>,
 }
 
 /// What happened to a transaction.
@@ -97,6 +99,7 @@ pub struct Validator {
     state: ValidatorState,
     config: ValidatorConfig,
     rt: tokio::runtime::Runtime,
+    organic: Option<crate::organic::OrganicReader>,
 }
 
 impl Validator {
@@ -120,6 +123,7 @@ impl Validator {
             tasks: TaskMaker::new(seed, config.max_tokens),
             rng: SplitMix64::new(seed ^ 0x5eed),
             state,
+            organic: config.organic.clone().map(crate::organic::OrganicReader::new),
             config,
             rt,
         })
@@ -185,7 +189,11 @@ impl Validator {
             info!("no miner serves an axon on subnet {} yet", self.config.netuid);
             return Ok(());
         }
-        let task = self.tasks.next_task();
+        let organic = match &mut self.organic {
+            Some(reader) if self.state.rounds % 2 == 1 => reader.next_task(self.config.max_tokens, self.rng.next_u64()),
+            _ => None,
+        };
+        let task = organic.unwrap_or_else(|| self.tasks.next_task());
         let targets: Vec<AxonTarget> = miners.iter().map(|(_, t)| t.clone()).collect();
         let q = TextGeneration::ask(&task.request);
         let answers = self.rt.block_on(self.dendrite.forward(&targets, &q, self.config.timeout));

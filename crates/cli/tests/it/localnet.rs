@@ -95,6 +95,9 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     assert!(!seen["chat_text"].as_str().unwrap().trim().is_empty(), "{seen}");
     assert!(seen["chat_uid"].as_str().is_some(), "{seen}");
     assert!(screens.join("explorer.png").exists() && screens.join("chat.png").exists());
+    // The gateway sampled organic traffic for the validators (one request in four; the first is kept).
+    let organic = std::fs::read_to_string(dir.join("organic.jsonl")).unwrap();
+    assert!(organic.lines().next().is_some_and(|l| l.contains("Write one sentence about the ocean.")), "{organic}");
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!("{answer}");
     assert_eq!(answer["model"], "agora/text");
