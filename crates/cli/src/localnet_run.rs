@@ -32,18 +32,8 @@ struct Procs(Vec<Proc>);
 
 impl Drop for Procs {
     fn drop(&mut self) {
-        // Neurons first (they talk to the nodes), politely, then for sure.
-        for p in &mut self.0 {
-            let _ = Command::new("kill").arg("-TERM").arg(p.child.id().to_string()).status();
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        for p in &mut self.0 {
-            while Instant::now() < deadline && matches!(p.child.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = p.child.kill();
-            let _ = p.child.wait();
-        }
+        // Neurons before the nodes they talk to (`Procs` is declared after `Nodes`, so it drops first).
+        stop_children(self.0.iter_mut().map(|p| &mut p.child));
     }
 }
 
@@ -51,15 +41,38 @@ struct Nodes(Vec<Child>);
 
 impl Drop for Nodes {
     fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
+        stop_children(self.0.iter_mut());
+    }
+}
+
+/// SIGTERM to each child, up to 5 s for them to exit, then SIGKILL.
+fn stop_children<'a>(children: impl Iterator<Item = &'a mut Child>) {
+    let mut children: Vec<&mut Child> = children.collect();
+    for c in children.iter_mut() {
+        let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for c in children.iter_mut() {
+        while Instant::now() < deadline && matches!(c.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = c.kill();
+        let _ = c.wait();
     }
 }
 
 pub fn run(o: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
     let started = Instant::now();
+    // From the start, a Ctrl-C or SIGTERM turns into an orderly stop (children stopped by Drop),
+    // also while the network is still coming up.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            rt.block_on(crate::neuron_cmd::shutdown_signal());
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     let (dir, fresh, validators, block_time, base_port) =
         (o.dir.as_path(), o.fresh, o.validators, o.block_time, o.base_port);
     if fresh && dir.exists() {
@@ -136,6 +149,9 @@ pub fn run(o: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
         if Instant::now() > deadline {
             return Err(Failure::msg("no block finalised within 60 s; see the node.log files"));
         }
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Failure::msg("interrupted"));
+        }
         eprint!(".");
         std::thread::sleep(Duration::from_millis(300));
     };
@@ -144,7 +160,7 @@ pub fn run(o: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the agora binary: {e}"))?;
     let mut procs = Procs(Vec::new());
     let gateway = match &o.subnet {
-        Some(subnet) => Some(bring_up(&exe, dir, &rpc_urls[0], subnet, &mut procs.0)?),
+        Some(subnet) => Some(bring_up(&exe, dir, &rpc_urls[0], subnet, &mut procs.0, &stop)?),
         None => None,
     };
     let mut processes: Vec<Value> = nodes
@@ -217,14 +233,6 @@ pub fn run(o: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
         println!("Ctrl-C stops everything; running this again resumes the same chain (--fresh starts over).");
     }
     let mut last = 0;
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = stop.clone();
-    std::thread::spawn(move || {
-        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            rt.block_on(crate::neuron_cmd::shutdown_signal());
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
-    });
     loop {
         for _ in 0..50 {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {

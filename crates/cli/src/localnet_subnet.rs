@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde_json::{Value, json};
 
 use crate::Failure;
@@ -107,11 +109,19 @@ fn step(n: usize, total: usize, what: &str) {
     eprintln!("[{n}/{total}] {what}");
 }
 
-fn wait(what: &str, limit: Duration, mut ready: impl FnMut() -> Result<bool, Failure>) -> Result<(), Failure> {
+fn wait(
+    what: &str,
+    limit: Duration,
+    stop: &AtomicBool,
+    mut ready: impl FnMut() -> Result<bool, Failure>,
+) -> Result<(), Failure> {
     let start = Instant::now();
     loop {
         if ready()? {
             return Ok(());
+        }
+        if stop.load(Ordering::Relaxed) {
+            return Err(Failure::msg("interrupted"));
         }
         if start.elapsed() > limit {
             return Err(Failure::msg(format!(
@@ -131,6 +141,7 @@ pub fn bring_up(
     rpc: &str,
     options: &SubnetOptions,
     procs: &mut Vec<Proc>,
+    stop: &AtomicBool,
 ) -> Result<(String, String), Failure> {
     let total = 6;
     let cli = Cli {
@@ -159,9 +170,20 @@ pub fn bring_up(
             .map_err(|e| Failure::msg(format!("{}: {e}; use --fresh", marker.display())))?
     } else {
         step(2, total, "subnet 1: dev wallets, funds, registration, stake");
+        // A first setup cut short (Ctrl-C, an error) cannot simply run again: the subnet and the
+        // wallets exist already. Say so instead of making a second subnet.
+        let partial = dir.join("subnet.partial");
+        if partial.exists() {
+            return Err(Failure::msg(format!(
+                "an earlier run was stopped while setting up subnet 1 in {}; start over with --fresh",
+                dir.display()
+            )));
+        }
+        std::fs::write(&partial, b"setting up\n").map_err(|e| Failure::msg(format!("{}: {e}", partial.display())))?;
         let setup = first_setup(&cli, dir, options)?;
         std::fs::write(&marker, serde_json::to_vec_pretty(&setup).expect("serialisable"))
             .map_err(|e| Failure::msg(format!("{}: {e}", marker.display())))?;
+        let _ = std::fs::remove_file(&partial);
         setup
     };
     let netuid = setup["netuid"].as_u64().unwrap_or(1).to_string();
@@ -169,7 +191,7 @@ pub fn bring_up(
     let validators = setup["validators"].as_array().cloned().unwrap_or_default();
 
     step(3, total, "waiting for the validators' permits (first epoch)");
-    wait("validator permits", Duration::from_secs(180), || {
+    wait("validator permits", Duration::from_secs(180), stop, || {
         let m = cli.json(&["subnets", "show", "--netuid", &netuid])?;
         let rows = m["neurons"].as_array().cloned().unwrap_or_default();
         Ok(validators.iter().all(|v| rows.iter().any(|r| r["hotkey"] == v["hotkey"] && r["validator_permit"] == true)))
@@ -200,8 +222,16 @@ pub fn bring_up(
             "hotkey_ss58": m["hotkey"], "netuid": setup["netuid"], "uid": m["uid"], "port": port.parse::<u16>().ok(), "pid": child.id()});
         procs.push(Proc { child, doc, log });
     }
-    wait("the miners' axons on chain", Duration::from_secs(180), || {
+    let ports: Vec<u16> = (0..miners.len()).map(|i| options.miner_port + i as u16).collect();
+    wait("the miners' axons", Duration::from_secs(180), stop, || {
         check_alive(procs)?;
+        // Listening (on a resumed network the chain still has their old axons) and published.
+        let listening = ports.iter().all(|p| {
+            std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], *p).into(), Duration::from_millis(200)).is_ok()
+        });
+        if !listening {
+            return Ok(false);
+        }
         let m = cli.json(&["subnets", "show", "--netuid", &netuid])?;
         let rows = m["neurons"].as_array().cloned().unwrap_or_default();
         Ok(miners.iter().all(|x| rows.iter().any(|r| r["hotkey"] == x["hotkey"] && r["axon"].is_string())))
@@ -262,7 +292,7 @@ pub fn bring_up(
         "port": options.gateway_port, "pid": child.id()});
     procs.push(Proc { child, doc, log });
     let url = format!("http://127.0.0.1:{}", options.gateway_port);
-    wait("the gateway", Duration::from_secs(120), || {
+    wait("the gateway", Duration::from_secs(120), stop, || {
         check_alive(procs)?;
         Ok(health(&url).is_some_and(|h| h["miners"].as_u64().unwrap_or(0) > 0))
     })?;

@@ -95,8 +95,9 @@ impl Keys {
     /// Keys from a list (duplicates and empty keys refused).
     pub fn new(list: Vec<ApiKey>) -> Result<Keys, String> {
         let mut keys = BTreeMap::new();
-        for k in list {
-            if k.key.trim().is_empty() {
+        for mut k in list {
+            k.key = k.key.trim().to_string();
+            if k.key.is_empty() {
                 return Err("an API key is empty".into());
             }
             if k.requests_per_minute == 0 {
@@ -129,7 +130,11 @@ impl Keys {
 
     /// Checks the `Authorization` header's value and takes one request from the key's bucket.
     pub fn admit(&self, authorization: Option<&str>) -> Admission<'_> {
-        let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) else {
+        let token = authorization
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim());
+        let Some(token) = token else {
             return Admission::Unauthorized;
         };
         let Some(key) = self.keys.get(token) else { return Admission::Unauthorized };
@@ -163,6 +168,7 @@ mod tests {
         assert_eq!(keys.admit(None), Admission::Unauthorized);
         assert_eq!(keys.admit(Some("Bearer nope")), Admission::Unauthorized);
         assert_eq!(keys.admit(Some("a")), Admission::Unauthorized);
+        assert!(matches!(keys.admit(Some("bearer b")), Admission::Admitted(_)), "the scheme is case-insensitive");
         assert!(matches!(keys.admit(Some("Bearer a")), Admission::Admitted(_)));
         assert!(matches!(keys.admit(Some("Bearer a")), Admission::Admitted(_)));
         match keys.admit(Some("Bearer a")) {

@@ -152,7 +152,13 @@ async fn node_rpc(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>, 
             json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("{method:?} is not offered here")}}),
         );
     }
-    let params = v.get("params").cloned().unwrap_or(json!([]));
+    let mut params = v.get("params").cloned().unwrap_or(json!([]));
+    // The light metagraph only: weights and bonds of a large subnet are megabytes per call.
+    if method == "state_metagraph"
+        && let Some(list) = params.as_array_mut()
+    {
+        list.truncate(1);
+    }
     match tokio::task::spawn_blocking(move || rpc.call(&method, params)).await {
         Ok(Ok(result)) => reply(json!({"jsonrpc": "2.0", "id": id, "result": result})),
         Ok(Err(e)) => reply(json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32000, "message": e.to_string()}})),
@@ -329,12 +335,21 @@ async fn route_best_of(gw: &Gateway, req: &ChatRequest, k: u8) -> Result<Served,
         })
         .collect();
     let timeout = gw.config.timeout.as_secs_f64();
-    let scores = tokio::task::spawn_blocking(move || {
+    let n = observed.len();
+    let ranked = tokio::task::spawn_blocking(move || {
         judge.lock().unwrap_or_else(|e| e.into_inner()).rank(&task, &observed, timeout)
-    })
-    .await
-    .map_err(|e| ApiError { status: 500, kind: "server_error", param: None, message: e.to_string() })?
-    .map_err(|e| ApiError { status: 500, kind: "server_error", param: None, message: e.to_string() })?;
+    });
+    // The answers are in hand: if ranking fails or takes too long, the first good one is served.
+    let scores = match tokio::time::timeout(gw.config.timeout, ranked).await {
+        Ok(Ok(Ok(scores))) if scores.len() == n => scores,
+        other => {
+            tracing::warn!(
+                "best-of ranking unavailable ({}); serving the first answer",
+                if other.is_err() { "timed out".to_string() } else { "failed".to_string() }
+            );
+            vec![0.0; n]
+        }
+    };
     let best = (0..ok.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0);
     let (miner, _, (text, tokens, finish)) = ok.swap_remove(best);
     Ok(Served { miner, text, tokens, finish })
@@ -380,6 +395,18 @@ fn stream_text(id: String, created: u64, s: Served, usage: bool) -> Response {
     with_miner(sse_response(futures::stream::iter(events)), &s.miner)
 }
 
+/// Most bytes relayed from one miner's stream (a 1,024-token answer is far below it).
+pub const STREAM_LIMIT: usize = 1 << 20;
+
+/// A `take_while` predicate that lets through chunks until `limit` bytes have passed.
+fn counted(limit: usize) -> impl FnMut(&Result<Bytes, String>) -> futures::future::Ready<bool> {
+    let mut seen = 0usize;
+    move |chunk| {
+        seen += chunk.as_ref().map_or(0, |b| b.len());
+        futures::future::ready(seen <= limit)
+    }
+}
+
 /// Streams from a miner's streaming route, trying another miner while none has started.
 async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u64) -> Response {
     let q = TextGenerationStream(TextGeneration::ask(&req.generation));
@@ -388,17 +415,33 @@ async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u
     for _ in 0..=gw.config.retries {
         let Some(c) = gw.pool.pick(1, &tried).pop() else { break };
         tried.push(c.uid);
-        let answer = gw.dendrite.call_stream(&c.target, &q, gw.config.timeout).await;
+        let mut answer = gw.dendrite.call_stream(&c.target, &q, gw.config.timeout).await;
         if answer.status_code != 200 {
             gw.pool.failed(c.uid);
             last = format!("uid {} answered {} {}", c.uid, answer.status_code, answer.status_message);
             continue;
         }
+        // Committed to a miner only once it has said something: a 200 followed by silence or a
+        // broken stream tries the next one.
+        let first = loop {
+            match answer.chunks.next().await {
+                Some(Ok(b)) if b.is_empty() => continue,
+                Some(Ok(b)) => break Some(b),
+                _ => break None,
+            }
+        };
+        let Some(first) = first else {
+            gw.pool.failed(c.uid);
+            last = format!("uid {} streamed nothing", c.uid);
+            continue;
+        };
+        answer.chunks = Box::pin(futures::stream::once(async move { Ok(first) }).chain(answer.chunks));
         gw.pool.succeeded(c.uid);
         gw.served.fetch_add(1, Ordering::Relaxed);
         let usage = req.include_usage;
         let head = sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None));
-        let state = (answer.chunks, Vec::<u8>::new(), 0u32, false, id, created);
+        let state =
+            (answer.chunks.take_while(counted(STREAM_LIMIT)).boxed(), Vec::<u8>::new(), 0u32, false, id, created);
         let body = futures::stream::unfold(
             state,
             move |(mut chunks, mut pending, mut pieces, done, id, created)| async move {
@@ -408,10 +451,12 @@ async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u
                 match chunks.next().await {
                     Some(Ok(bytes)) => {
                         pending.extend_from_slice(&bytes);
-                        // Only whole UTF-8 characters go out; a split one waits for its end.
+                        // Only whole UTF-8 characters go out; a split one (at most 3 bytes at the end)
+                        // waits for its end, invalid bytes go out replaced.
                         let valid = match std::str::from_utf8(&pending) {
                             Ok(s) => s.len(),
-                            Err(e) => e.valid_up_to(),
+                            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                            Err(_) => pending.len(),
                         };
                         let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
                         pending.drain(..valid);
