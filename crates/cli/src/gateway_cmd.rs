@@ -5,17 +5,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora_gateway::{Gateway, GatewayConfig, Keys, MinerPool, router};
-use agora_models::{Embedder, LlamaEngine};
-use agora_neuron::Dendrite;
+use agora_gateway::{Access, GatewayError, GatewayOptions, ModelFiles};
 use agora_primitives::NetUid;
-use agora_text::Judge;
 use clap::Args;
 use serde_json::json;
 
-use crate::Failure;
-use crate::models_cmd::{ModelsDir, ensure, single_thread_inference};
-use crate::out::Global;
+use crate::args::Global;
+use crate::failure::Failure;
+use crate::models::{ModelsDir, ensure};
+use agora_models::single_thread_inference;
 
 /// Options of `agora gateway`.
 #[derive(Debug, Args)]
@@ -54,7 +52,9 @@ pub struct GatewayArgs {
     /// Sample one request in this many into `--organic-file`.
     #[arg(long, default_value_t = 4)]
     organic_every: u64,
-    /// Do not load the models (best-of-k is then unavailable).
+    /// Do not load the models: best-of-k is then unavailable, and `usage` is counted only when
+    /// the SmolLM2 file is already in the models directory (its tokenizer alone is read), else
+    /// `null`.
     #[arg(long)]
     no_models: bool,
     #[command(flatten)]
@@ -62,32 +62,41 @@ pub struct GatewayArgs {
 }
 
 pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
-        return Err(Failure::msg("--timeout must be a number of seconds in (0, 3600]"));
-    }
-    if !(1..=8).contains(&args.best_of) {
-        return Err(Failure::msg("--best-of must be 1 to 8"));
-    }
-    if args.no_models && args.best_of > 1 {
-        return Err(Failure::msg("--best-of needs the models; drop --no-models"));
-    }
+    let timeout =
+        Duration::try_from_secs_f64(args.timeout).map_err(|_| GatewayError::Timeout { seconds: args.timeout })?;
+    let models = if args.no_models {
+        // No judge, but usage is still counted when the model file is already here.
+        let llm = args.models.paths().llm();
+        if llm.is_file() { ModelFiles::Tokenizer(llm) } else { ModelFiles::None }
+    } else {
+        ModelFiles::Judge(args.models.paths())
+    };
+    let options = GatewayOptions {
+        addr: SocketAddr::new(args.ip, args.port),
+        timeout,
+        retries: args.retries,
+        hedge: args.hedge,
+        best_of: args.best_of,
+        organic_file: args.organic_file,
+        organic_every: args.organic_every,
+        models,
+        ..GatewayOptions::new(
+            g.endpoint(),
+            NetUid(args.netuid),
+            match args.keys {
+                Some(path) => Access::KeyFile(path),
+                None => Access::Open,
+            },
+        )
+    };
+    options.validate()?;
     if !args.no_models {
         single_thread_inference();
     }
-    crate::init_logging();
-    let keys = match &args.keys {
-        Some(path) => Some(Keys::load(path).map_err(|e| Failure::msg(e.to_string()))?),
-        None => None,
-    };
-    let judge = if args.no_models {
-        None
-    } else {
-        let paths = ensure(g, &args.models)?;
-        Some(Judge::new(
-            LlamaEngine::load(&paths.llm()).map_err(|e| Failure::msg(e.to_string()))?,
-            Embedder::load(&paths.embedder()).map_err(|e| Failure::msg(e.to_string()))?,
-        ))
-    };
+    crate::signals::init_logging();
+    if !args.no_models {
+        ensure(g, &args.models)?;
+    }
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -95,26 +104,8 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::msg(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async move {
-        let pool = Arc::new(MinerPool::new(hotkey, Duration::from_secs(30), agora_text::tasks::entropy()));
-        pool.start_refresh(g.endpoint(), NetUid(args.netuid), Duration::from_secs(12)).await?;
-        let config = GatewayConfig {
-            netuid: args.netuid,
-            timeout: Duration::from_secs_f64(args.timeout),
-            retries: args.retries,
-            hedge: args.hedge,
-            default_best_of: args.best_of,
-        };
-        let miners = pool.candidates().len();
-        let node = agora_client::RpcClient::new(g.endpoint())?.with_timeout(Duration::from_secs(10));
-        let mut gw = Gateway::new(pool, Dendrite::new(pair), keys, judge, Some(node), config);
-        if let Some(path) = args.organic_file.clone() {
-            gw = gw.with_organic(agora_gateway::server::OrganicSink::new(path, args.organic_every));
-        }
-        let addr = SocketAddr::new(args.ip, args.port);
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Failure::msg(format!("cannot listen on {addr}: {e}")))?;
-        let local = listener.local_addr()?;
+        let gateway = agora_gateway::start(options, pair).await?;
+        let (local, miners) = (gateway.local_addr, gateway.miners());
         let doc = json!({"url": format!("http://{local}"), "openai_base_url": format!("http://{local}/v1"),
             "explorer_url": format!("http://{local}/explorer"), "chat_url": format!("http://{local}/chat"),
             "netuid": args.netuid, "hotkey": hotkey, "miners": miners, "auth": !args.open});
@@ -124,14 +115,8 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
                 args.netuid
             )
         });
-        // No Nagle: server-sent events are small writes (see the axon).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, router(gw))
-            .with_graceful_shutdown(crate::neuron_cmd::shutdown_signal())
-            .await
-            .map_err(|e| Failure::msg(format!("gateway stopped: {e}")))
+        gateway.wait_until(crate::signals::shutdown()).await?;
+        Ok(())
     })
 }
 

@@ -1,26 +1,39 @@
 //! The `agora` binary: thin commands over the crates below.
 //!
-//! Each command parses its arguments, calls one library function and prints the result (a table,
-//! or one JSON document with `--json`). Exit codes: 0 success, 2 error (one line on stderr). A
-//! closed stdout (e.g. piping into `head`) counts as success.
+//! Each command parses its arguments, calls the libraries (a lifecycle such as
+//! [`agora_localnet::Localnet::start`] or [`agora_text::start_miner`], or typed client calls with
+//! their pre-flight checks) and prints the result: a table, or one JSON document with `--json`.
+//! One file per command group; `args` (the options every command takes), `out` (printing),
+//! `session` (signed calls), `signals` (runtime and Ctrl-C), `load` (the load tools' loop) and
+//! `failure` are shared by them.
+//!
+//! Exit codes: 0 success; 2 error; 1 for a wrong password and for `wallet verify` of a signature
+//! that does not match. Errors are one line on stderr with their causes. A closed stdout (piping
+//! into `head`) counts as success.
 
-mod gateway_cmd;
+mod args;
+mod axon;
+mod chain;
+mod delegate;
+mod dendrite;
+mod failure;
+#[path = "gateway_cmd.rs"]
+mod gateway;
 mod load;
-mod localnet_run;
-mod localnet_subnet;
-mod models_cmd;
-mod neuron_cmd;
+mod localnet;
+mod miner;
+mod models;
 mod node;
 mod out;
+mod session;
+mod signals;
 mod sim;
 mod stake;
 mod subnets;
 mod sudo;
-mod text_cmd;
-mod tx;
+mod validator;
 mod wallet;
-mod wallet_chain;
-mod weights_cmd;
+mod weights;
 
 use std::process::ExitCode;
 
@@ -36,7 +49,7 @@ use clap::{Parser, Subcommand};
 )]
 struct Cli {
     #[command(flatten)]
-    global: out::Global,
+    global: args::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,10 +63,10 @@ enum Command {
     Node(node::NodeArgs),
     /// Set up a local network.
     #[command(subcommand)]
-    Localnet(node::LocalnetCommand),
+    Localnet(localnet::LocalnetCommand),
     /// Ask a node about the chain.
     #[command(subcommand)]
-    Chain(node::ChainCommand),
+    Chain(chain::ChainCommand),
     /// Coldkeys and hotkeys in the Bittensor wallet format.
     #[command(subcommand, visible_alias = "w")]
     Wallet(wallet::WalletCommand),
@@ -65,32 +78,32 @@ enum Command {
     Stake(stake::StakeCommand),
     /// Hotkeys that take stake from others, and their take.
     #[command(subcommand)]
-    Delegate(stake::DelegateCommand),
+    Delegate(delegate::DelegateCommand),
     /// Set, commit and reveal weights.
     #[command(subcommand, visible_alias = "wt", alias = "weight")]
-    Weights(weights_cmd::WeightsCommand),
+    Weights(weights::WeightsCommand),
     /// Subnet hyperparameters and chain-wide parameters (owner or sudo).
     #[command(subcommand, visible_alias = "su")]
     Sudo(sudo::SudoCommand),
     /// Publish where a hotkey serves.
     #[command(subcommand)]
-    Axon(sudo::AxonCommand),
+    Axon(axon::AxonCommand),
     /// Run a miner's axon.
     #[command(subcommand)]
-    Miner(neuron_cmd::MinerCommand),
+    Miner(miner::MinerCommand),
     /// Query axons.
     #[command(subcommand)]
-    Dendrite(neuron_cmd::DendriteCommand),
+    Dendrite(dendrite::DendriteCommand),
     /// Run a subnet validator.
     #[command(subcommand)]
-    Validator(text_cmd::ValidatorCommand),
+    Validator(validator::ValidatorCommand),
     /// Serve an OpenAI-compatible API in front of a subnet's miners.
-    Gateway(gateway_cmd::GatewayArgs),
+    Gateway(gateway::GatewayArgs),
     /// Load test of a gateway: chat completions at a fixed concurrency.
-    GatewayLoad(gateway_cmd::GatewayLoadArgs),
+    GatewayLoad(gateway::GatewayLoadArgs),
     /// The offline models miners and validators use.
     #[command(subcommand)]
-    Models(models_cmd::ModelsCommand),
+    Models(models::ModelsCommand),
     /// Print a shell completion script: `agora completions bash > /etc/bash_completion.d/agora`.
     Completions {
         /// The shell.
@@ -98,49 +111,27 @@ enum Command {
     },
 }
 
-/// A failure: printed as one line; exit code 2 (1 for a wrong password).
-pub struct Failure(String, u8);
-
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string(), 2)
-    }
-}
-
-impl Failure {
-    /// A failure with a message and exit code 2.
-    pub fn msg(message: impl Into<String>) -> Failure {
-        Failure(message.into(), 2)
-    }
-}
-
-/// Logs to stderr; `RUST_LOG` filters (default `info`).
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let g = &cli.global;
     let result = match cli.command {
-        Command::Sim(cmd) => sim::run(cmd, g.json),
-        Command::Node(args) => node::run_node(args),
-        Command::Localnet(cmd) => node::run_localnet(cmd, g),
-        Command::Chain(cmd) => node::run_chain(cmd, g),
+        Command::Sim(cmd) => sim::run(cmd, g),
+        Command::Node(args) => node::run(args),
+        Command::Localnet(cmd) => localnet::run(cmd, g),
+        Command::Chain(cmd) => chain::run(cmd, g),
         Command::Wallet(cmd) => wallet::run(cmd, g),
         Command::Subnets(cmd) => subnets::run(cmd, g),
-        Command::Stake(cmd) => stake::run_stake(cmd, g),
-        Command::Delegate(cmd) => stake::run_delegate(cmd, g),
-        Command::Weights(cmd) => weights_cmd::run(cmd, g),
-        Command::Sudo(cmd) => sudo::run_sudo(cmd, g),
-        Command::Axon(cmd) => sudo::run_axon(cmd, g),
-        Command::Miner(cmd) => neuron_cmd::run_miner(cmd, g),
-        Command::Dendrite(cmd) => neuron_cmd::run_dendrite(cmd, g),
-        Command::Validator(cmd) => text_cmd::run_validator(cmd, g),
-        Command::Models(cmd) => models_cmd::run(cmd, g),
-        Command::Gateway(args) => gateway_cmd::run(args, g),
-        Command::GatewayLoad(args) => gateway_cmd::load(args, g),
+        Command::Stake(cmd) => stake::run(cmd, g),
+        Command::Delegate(cmd) => delegate::run(cmd, g),
+        Command::Weights(cmd) => weights::run(cmd, g),
+        Command::Sudo(cmd) => sudo::run(cmd, g),
+        Command::Axon(cmd) => axon::run(cmd, g),
+        Command::Miner(cmd) => miner::run(cmd, g),
+        Command::Dendrite(cmd) => dendrite::run(cmd, g),
+        Command::Validator(cmd) => validator::run(cmd, g),
+        Command::Models(cmd) => models::run(cmd, g),
+        Command::Gateway(args) => gateway::run(args, g),
+        Command::GatewayLoad(args) => gateway::load(args, g),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -153,7 +144,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(message, code)) => {
+        Err(failure::Failure { message, code }) => {
             eprintln!("agora: error: {message}");
             ExitCode::from(code)
         }

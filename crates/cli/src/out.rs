@@ -7,54 +7,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use clap::Args;
 use serde::Serialize;
 
-use crate::Failure;
-
-/// The node the chain commands talk to when none is given: the localnet's first validator.
-pub const DEFAULT_NETWORK: &str = "http://127.0.0.1:30301";
-
-/// Options every command takes (btcli's names accepted as aliases).
-#[derive(Debug, Args, Clone)]
-pub struct Global {
-    /// The node's JSON-RPC endpoint (`http://HOST:PORT`, `ws://HOST:PORT`, or `local`).
-    #[arg(
-        long,
-        global = true,
-        visible_alias = "chain-endpoint",
-        aliases = ["subtensor.network", "subtensor.chain_endpoint", "chain"],
-        env = "AGORA_NETWORK",
-        default_value = "local"
-    )]
-    pub network: String,
-    /// Print one JSON document on stdout (errors still go to stderr).
-    #[arg(long, global = true, aliases = ["json-output", "json-out"])]
-    pub json: bool,
-    /// Answer yes to every confirmation.
-    #[arg(long, short = 'y', global = true, visible_alias = "no-prompt", alias = "no_prompt")]
-    pub yes: bool,
-    /// Print nothing but errors (and the JSON document with --json).
-    #[arg(long, short = 'q', global = true)]
-    pub quiet: bool,
-    /// Which wallet and hotkey.
-    #[command(flatten)]
-    pub wallet: crate::wallet::WalletFlags,
-}
+use crate::args::Global;
+use crate::failure::Failure;
+use agora_client::metagraph::ratio;
 
 impl Global {
-    /// The endpoint URL, with `local` spelled out.
-    pub fn endpoint(&self) -> &str {
-        if self.network == "local" { DEFAULT_NETWORK } else { &self.network }
-    }
-
     /// Prints `doc` with `--json`, else `text` (unless `--quiet`).
     pub fn print<T: Serialize>(&self, doc: &T, text: impl FnOnce() -> String) {
         if self.json {
             // Through text, not `serde_json::Value`: some values are 128-bit.
-            println!("{}", serde_json::to_string(doc).expect("serialisable"));
+            line(&serde_json::to_string(doc).expect("serialisable"));
         } else if !self.quiet {
-            println!("{}", text());
+            line(&text());
         }
     }
 
@@ -86,6 +52,24 @@ impl Global {
         drop(spinner);
         result
     }
+}
+
+/// Writes `text` and a newline to stdout. A closed stdout (piping into `head`) ends the process
+/// with success instead of a panic.
+pub fn line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("agora: error: writing to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// A u16 proportion as a percentage.
+pub fn percent(x: u16) -> String {
+    format!("{:.2}%", ratio(x) * 100.0)
 }
 
 struct Spinner {

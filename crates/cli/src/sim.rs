@@ -1,12 +1,13 @@
 //! `agora sim run SCENARIO.json [--json] [--chart DIR]`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use agora_sim::{Scenario, output};
 use clap::{Args, Subcommand};
 
-use crate::Failure;
+use crate::args::Global;
+use crate::failure::Failure;
+use crate::out::line;
 
 /// `agora sim …`
 #[derive(Debug, Subcommand)]
@@ -25,17 +26,8 @@ pub struct RunArgs {
     pub chart: Option<PathBuf>,
 }
 
-/// Writes to stdout; a closed pipe is not an error.
-fn print(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::msg(format!("cannot write output: {e}"))),
-        _ => Ok(()),
-    }
-}
-
 /// Runs a `sim` subcommand.
-pub fn run(cmd: SimCommand, json: bool) -> Result<(), Failure> {
+pub fn run(cmd: SimCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         SimCommand::Run(args) => {
             let text = std::fs::read_to_string(&args.scenario)
@@ -50,7 +42,9 @@ pub fn run(cmd: SimCommand, json: bool) -> Result<(), Failure> {
                     eprintln!("wrote {}", path.display());
                 }
             }
-            if json { print(&output::to_json(&result)) } else { print(&output::to_table(&result)) }
+            let text = if g.json { output::to_json(&result) } else { output::to_table(&result) };
+            line(text.trim_end_matches('\n'));
+            Ok(())
         }
     }
 }

@@ -9,10 +9,10 @@ use agora_runtime::{Call, DispatchError, Event};
 use clap::Subcommand;
 use serde_json::json;
 
-use crate::Failure;
-use crate::out::{Global, Table};
-use crate::tx::{Session, receipt_doc, refuse, short, tao};
-use crate::wallet::WalletFlags;
+use crate::args::{Global, WalletFlags};
+use crate::failure::Failure;
+use crate::out::Table;
+use crate::session::{Session, receipt_doc, refuse, short, tao};
 
 /// `agora subnets`.
 #[derive(Debug, Subcommand)]
@@ -23,8 +23,8 @@ pub enum SubnetsCommand {
     #[command(alias = "metagraph")]
     Show {
         /// The subnet.
-        #[arg(long, short = 'n', alias = "netuids")]
-        netuid: u16,
+        #[arg(long, short = 'n', value_parser = crate::args::netuid, alias = "netuids")]
+        netuid: NetUid,
         /// Also fetch the weights and bonds rows (full mode).
         #[arg(long)]
         full: bool,
@@ -38,28 +38,28 @@ pub enum SubnetsCommand {
     /// A subnet's hyperparameters, as the chain stores them.
     Hyperparameters {
         /// The subnet.
-        #[arg(long, short = 'n')]
-        netuid: u16,
+        #[arg(long, short = 'n', value_parser = crate::args::netuid)]
+        netuid: NetUid,
     },
     /// Create a subnet: locks the current lock cost from the coldkey; the hotkey becomes uid 0.
     Create,
     /// Start a subnet's emission (owner only; `start_call`).
     Start {
         /// The subnet.
-        #[arg(long, short = 'n')]
-        netuid: u16,
+        #[arg(long, short = 'n', value_parser = crate::args::netuid)]
+        netuid: NetUid,
     },
     /// Register the hotkey on a subnet by burning the current registration cost.
     Register {
         /// The subnet.
-        #[arg(long, short = 'n')]
-        netuid: u16,
+        #[arg(long, short = 'n', value_parser = crate::args::netuid)]
+        netuid: NetUid,
     },
     /// What registering costs: the burn of a subnet (with --netuid), or the lock to create one.
     BurnCost {
         /// The subnet (omit for the cost of creating a subnet).
-        #[arg(long, short = 'n')]
-        netuid: Option<u16>,
+        #[arg(long, short = 'n', value_parser = crate::args::netuid)]
+        netuid: Option<NetUid>,
     },
 }
 
@@ -69,7 +69,7 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
         SubnetsCommand::Show { netuid, full, save, load } => show(g, netuid, full, save, load),
         SubnetsCommand::Hyperparameters { netuid } => {
             let session = Session::new(g)?;
-            let subnet = session.require_subnet(NetUid(netuid))?;
+            let subnet = session.require_subnet(netuid)?;
             print_hyperparameters(g, netuid, &subnet.hyperparameters);
             Ok(())
         }
@@ -77,7 +77,7 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
         SubnetsCommand::Start { netuid } => {
             let wallet = &g.wallet;
             let session = Session::new(g)?;
-            let subnet = session.require_subnet(NetUid(netuid))?;
+            let subnet = session.require_subnet(netuid)?;
             if subnet.first_emission_block != 0 {
                 return Err(refuse(
                     DispatchError::FirstEmissionBlockNumberAlreadySet,
@@ -85,8 +85,7 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
                 ));
             }
             let signer = wallet.coldkey_pair()?;
-            let done =
-                session.send(&signer, Call::StartCall { netuid: NetUid(netuid) }, &format!("start subnet {netuid}"))?;
+            let done = session.send(&signer, Call::StartCall { netuid }, &format!("start subnet {netuid}"))?;
             let mut doc = receipt_doc(&done);
             doc["netuid"] = json!(netuid);
             g.print(&doc, || format!("subnet {netuid} started in block {}", done.height));
@@ -96,7 +95,7 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
         SubnetsCommand::BurnCost { netuid } => {
             let session = Session::new(g)?;
             let (cost, what) = match netuid {
-                Some(n) => (session.require_subnet(NetUid(n))?.burn, format!("registering on subnet {n}")),
+                Some(n) => (session.require_subnet(n)?.burn, format!("registering on subnet {n}")),
                 None => (session.client.chain_info()?.network_lock_cost, "creating a subnet".into()),
             };
             g.print(&json!({"netuid": netuid, "cost": tao(cost), "cost_rao": cost.rao()}), || {
@@ -146,14 +145,14 @@ fn list(g: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
-fn show(g: &Global, netuid: u16, full: bool, save: Option<PathBuf>, load: Option<PathBuf>) -> Result<(), Failure> {
+fn show(g: &Global, netuid: NetUid, full: bool, save: Option<PathBuf>, load: Option<PathBuf>) -> Result<(), Failure> {
     let m = match load {
         Some(path) => metagraph::load(&path)?,
         None => {
             let session = Session::new(g)?;
-            match g.waiting("fetching the metagraph", || session.client.metagraph(NetUid(netuid), full)) {
+            match g.waiting("fetching the metagraph", || session.client.metagraph(netuid, full)) {
                 Ok(m) => m,
-                Err(agora_client::ClientError::Rpc { code: crate::tx::NOT_FOUND, .. }) => {
+                Err(agora_client::ClientError::Rpc { code: agora_client::NOT_FOUND, .. }) => {
                     return Err(refuse(
                         DispatchError::SubnetNotExists,
                         format!("there is no subnet {netuid}; see `agora subnets list`"),
@@ -214,10 +213,10 @@ fn short_ss58(s: &str) -> String {
 }
 
 /// Prints hyperparameters: JSON as the chain has them, or a name/value table.
-pub fn print_hyperparameters(g: &Global, netuid: u16, h: &agora_runtime::hyperparams::SubnetHyperparams) {
+pub fn print_hyperparameters(g: &Global, netuid: NetUid, h: &agora_runtime::hyperparams::SubnetHyperparams) {
     #[derive(serde::Serialize)]
     struct Doc<'a> {
-        netuid: u16,
+        netuid: NetUid,
         hyperparameters: &'a agora_runtime::hyperparams::SubnetHyperparams,
     }
     let doc = Doc { netuid, hyperparameters: h };
@@ -267,11 +266,11 @@ fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
     Ok(())
 }
 
-fn register(g: &Global, wallet: &WalletFlags, netuid: u16) -> Result<(), Failure> {
+fn register(g: &Global, wallet: &WalletFlags, netuid: NetUid) -> Result<(), Failure> {
     let session = Session::new(g)?;
-    let subnet = session.require_subnet(NetUid(netuid))?;
+    let subnet = session.require_subnet(netuid)?;
     let hotkey = wallet.hotkey_account()?;
-    if let Some(uid) = session.client.uid_of(NetUid(netuid), &hotkey)? {
+    if let Some(uid) = session.client.uid_of(netuid, &hotkey)? {
         return Err(refuse(
             DispatchError::HotKeyAlreadyRegisteredInSubNet,
             format!("{hotkey} is uid {} on subnet {netuid}", uid.get()),
@@ -289,10 +288,10 @@ fn register(g: &Global, wallet: &WalletFlags, netuid: u16) -> Result<(), Failure
     let signer = wallet.coldkey_pair()?;
     let done = session.send(
         &signer,
-        Call::BurnedRegister { netuid: NetUid(netuid), hotkey },
+        Call::BurnedRegister { netuid, hotkey },
         &format!("register {} on subnet {netuid}, burning {}", short(&hotkey), subnet.burn),
     )?;
-    let uid = session.client.uid_of(NetUid(netuid), &hotkey)?;
+    let uid = session.client.uid_of(netuid, &hotkey)?;
     let mut doc = receipt_doc(&done);
     doc["netuid"] = json!(netuid);
     doc["hotkey"] = json!(hotkey);

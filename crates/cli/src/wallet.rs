@@ -1,91 +1,20 @@
-//! `agora wallet …`: create, regenerate, list, sign and verify with Bittensor-format wallets.
+//! `agora wallet …`: create, regenerate, list, sign and verify Bittensor-format wallets, and on
+//! the chain: balance, overview, transfer.
 //!
 //! Passwords: `AGORA_COLDKEY_PASSWORD` if set, else a prompt without echo on the terminal;
 //! `--no-password` writes an unencrypted coldkey (development only).
 
-use std::path::PathBuf;
-
-use agora_primitives::{AccountId, Signature};
-use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, default_root, list};
+use agora_client::metagraph::neurons;
+use agora_primitives::{AccountId, Balance, Signature};
+use agora_runtime::{Call, DispatchError};
+use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, list};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::Failure;
-use crate::out::Global;
-
-/// Where the wallet is (btcli's flag names and aliases).
-#[derive(Debug, Args, Clone)]
-pub struct WalletFlags {
-    /// Wallet name.
-    #[arg(
-        long = "wallet.name",
-        global = true,
-        visible_alias = "wallet-name",
-        alias = "name",
-        default_value = "default",
-        env = "BT_WALLET_NAME"
-    )]
-    name: String,
-    /// Hotkey name.
-    #[arg(
-        long = "wallet.hotkey",
-        global = true,
-        visible_alias = "wallet-hotkey",
-        alias = "hotkey",
-        default_value = "default",
-        env = "BT_WALLET_HOTKEY"
-    )]
-    pub hotkey: String,
-    /// Wallets root (default ~/.bittensor/wallets).
-    #[arg(long = "wallet.path", global = true, visible_alias = "wallet-path", alias = "path", env = "BT_WALLET_PATH")]
-    path: Option<PathBuf>,
-}
-
-impl WalletFlags {
-    fn wallet(&self) -> Result<Wallet, Failure> {
-        Ok(Wallet::new(self.path.clone().unwrap_or_else(default_root), &self.name)?)
-    }
-
-    /// The wallets root.
-    pub fn root(&self) -> PathBuf {
-        self.path.clone().unwrap_or_else(default_root)
-    }
-
-    /// The wallet's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The coldkey's address (from `coldkeypub.txt`; no password needed).
-    pub fn coldkey_account(&self) -> Result<AccountId, Failure> {
-        Ok(self.wallet()?.coldkey_address()?)
-    }
-
-    /// The hotkey's address.
-    pub fn hotkey_account(&self) -> Result<AccountId, Failure> {
-        Ok(self.wallet()?.hotkey_address(&self.hotkey)?)
-    }
-
-    /// The coldkey, unlocked (asking for its password if it is encrypted).
-    pub fn coldkey_pair(&self) -> Result<Keypair, Failure> {
-        unlock_coldkey(&self.wallet()?)
-    }
-
-    /// The hotkey.
-    pub fn hotkey_pair(&self) -> Result<Keypair, Failure> {
-        Ok(self.wallet()?.hotkey(&self.hotkey, None, KdfCost::SENSITIVE)?)
-    }
-}
-
-/// Opens a coldkey: unencrypted as is, else with the password from `AGORA_COLDKEY_PASSWORD`, the
-/// reference's `BT_PW_<PATH>` variable, or a prompt.
-fn unlock_coldkey(w: &Wallet) -> Result<Keypair, Failure> {
-    if !w.coldkey_encrypted()? {
-        return Ok(w.coldkey(None, KdfCost::SENSITIVE)?);
-    }
-    let password = existing_password(w)?;
-    w.coldkey(Some(&password), KdfCost::SENSITIVE).map_err(wrong_password)
-}
+use crate::args::{Global, WalletFlags};
+use crate::failure::Failure;
+use crate::out::Table;
+use crate::session::{Session, parse_account, parse_tao, receipt_doc, refuse, short, tao};
 
 /// Options shared by the commands that write keys.
 #[derive(Debug, Args, Clone)]
@@ -263,63 +192,11 @@ fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Fa
     Ok(())
 }
 
-/// The password to open an encrypted coldkey.
-fn existing_password(w: &Wallet) -> Result<String, Failure> {
-    if let Ok(password) = std::env::var("AGORA_COLDKEY_PASSWORD") {
-        return Ok(password);
-    }
-    if let Some(password) = agora_wallet::password_from_env(&w.coldkey_path()) {
-        return Ok(password);
-    }
-    rpassword::prompt_password("Coldkey password: ")
-        .map_err(|e| Failure::msg(format!("cannot read a password ({e}); set AGORA_COLDKEY_PASSWORD")))
-}
-
-fn wrong_password(e: WalletError) -> Failure {
-    match e {
-        WalletError::WrongPasswordFor(_) => Failure(e.to_string(), 1),
-        other => other.into(),
-    }
-}
-
 pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
     let wallet = &g.wallet;
     let cost = KdfCost::SENSITIVE;
     match cmd {
-        WalletCommand::Create(NewKey { write, n_words, show_mnemonic }) => {
-            let w = wallet.wallet()?;
-            let (cold_phrase, cold) = fresh_key(n_words)?;
-            let (hot_phrase, hot) = fresh_key(n_words)?;
-            // Check both targets before writing either, so a refusal writes nothing.
-            for path in
-                [w.coldkey_path(), w.coldkeypub_path(), w.hotkey_path(&wallet.hotkey), w.hotkeypub_path(&wallet.hotkey)]
-            {
-                if path.exists() && !write.overwrite {
-                    return Err(WalletError::Exists(path).into());
-                }
-            }
-            let password = new_password(&write)?;
-            w.set_coldkey(&cold, password.as_deref(), write.overwrite, cost)?;
-            w.set_hotkey(&wallet.hotkey, &hot, None, write.overwrite, cost)?;
-            let mut doc = json!({"name": w.name(), "path": w.dir(), "coldkey": cold.ss58(), "hotkey": hot.ss58(), "hotkey_name": wallet.hotkey, "encrypted": password.is_some()});
-            if show_mnemonic {
-                doc["coldkey_mnemonic"] = json!(cold_phrase);
-                doc["hotkey_mnemonic"] = json!(hot_phrase);
-            }
-            let mut text = format!(
-                "wallet {} created in {}\n  coldkey {}\n  hotkey  {} ({})",
-                w.name(),
-                w.dir().display(),
-                cold.ss58(),
-                hot.ss58(),
-                wallet.hotkey
-            );
-            if show_mnemonic {
-                text.push_str(&format!("\n  coldkey mnemonic: {cold_phrase}\n  hotkey mnemonic:  {hot_phrase}\n  anyone with these words controls the keys"));
-            }
-            g.print(&doc, || text);
-            Ok(())
-        }
+        WalletCommand::Create(NewKey { write, n_words, show_mnemonic }) => create(g, write, n_words, show_mnemonic),
         WalletCommand::NewColdkey(NewKey { write, n_words, show_mnemonic }) => {
             let w = wallet.wallet()?;
             let (phrase, key) = fresh_key(n_words)?;
@@ -368,58 +245,102 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
             g.print(&json!({"name": w.name(), "ss58": account.to_string()}), || format!("coldkeypub {account}"));
             Ok(())
         }
-        WalletCommand::Balance { all, ss58 } => crate::wallet_chain::balance(g, wallet, all, ss58),
-        WalletCommand::Overview => crate::wallet_chain::overview(g, wallet),
-        WalletCommand::Transfer { dest, amount, all } => crate::wallet_chain::transfer(g, wallet, &dest, amount, all),
-        WalletCommand::List => {
-            let root = wallet.root();
-            let wallets = list(&root);
-            if g.json {
-                println!("{}", json!({"path": root, "wallets": wallets}));
-            } else if g.quiet {
-            } else if wallets.is_empty() {
-                println!("no wallets in {} (create one with `agora wallet create`)", root.display());
-            } else {
-                for w in &wallets {
-                    println!("{}  coldkey {}", w.name, w.coldkey.as_deref().unwrap_or("?"));
-                    for h in &w.hotkeys {
-                        println!("  └ {}  {}", h.name, h.ss58.as_deref().unwrap_or("?"));
-                    }
-                }
-            }
-            Ok(())
-        }
-        WalletCommand::Sign { message, use_hotkey } => {
-            let w = wallet.wallet()?;
-            let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, cost)? } else { unlock_coldkey(&w)? };
-            let bytes = message_bytes(&message)?;
-            let signature = key.sign(&bytes);
-            let hex = format!("0x{}", signature.0.iter().map(|b| format!("{b:02x}")).collect::<String>());
-            g.print(&json!({"ss58": key.ss58(), "signature": hex}), || format!("{hex}\nsigned by {}", key.ss58()));
-            Ok(())
-        }
-        WalletCommand::Verify { message, signature, ss58 } => {
-            let account: AccountId =
-                ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
-            let raw = signature.strip_prefix("0x").unwrap_or(&signature);
-            let bytes: Vec<u8> = (0..raw.len())
-                .step_by(2)
-                .map(|i| raw.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-                .collect::<Option<_>>()
-                .filter(|b: &Vec<u8>| b.len() == 64)
-                .ok_or_else(|| Failure::msg("the signature must be 0x + 128 hex digits"))?;
-            let signature = Signature(bytes.try_into().expect("64 bytes"));
-            let message = message_bytes(&message)?;
-            // As the reference: the raw message, or polkadot.js's <Bytes>-wrapped form.
-            let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
-            let valid = agora_primitives::verify(&account, &message, &signature)
-                || agora_primitives::verify(&account, &wrapped, &signature);
-            g.print(&json!({"ss58": account.to_string(), "valid": valid}), || {
-                if valid { "valid".into() } else { "INVALID".into() }
-            });
-            if valid { Ok(()) } else { Err(Failure("the signature does not match".into(), 1)) }
+        WalletCommand::Balance { all, ss58 } => balance(g, wallet, all, ss58),
+        WalletCommand::Overview => overview(g, wallet),
+        WalletCommand::Transfer { dest, amount, all } => transfer(g, wallet, &dest, amount, all),
+        WalletCommand::List => list_wallets(g),
+        WalletCommand::Sign { message, use_hotkey } => sign(g, message, use_hotkey),
+        WalletCommand::Verify { message, signature, ss58 } => verify(g, message, signature, ss58),
+    }
+}
+
+fn create(g: &Global, write: WriteFlags, n_words: usize, show_mnemonic: bool) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let cost = KdfCost::SENSITIVE;
+    let w = wallet.wallet()?;
+    let (cold_phrase, cold) = fresh_key(n_words)?;
+    let (hot_phrase, hot) = fresh_key(n_words)?;
+    // Check both targets before writing either, so a refusal writes nothing.
+    for path in [w.coldkey_path(), w.coldkeypub_path(), w.hotkey_path(&wallet.hotkey), w.hotkeypub_path(&wallet.hotkey)]
+    {
+        if path.exists() && !write.overwrite {
+            return Err(WalletError::Exists(path).into());
         }
     }
+    let password = new_password(&write)?;
+    w.set_coldkey(&cold, password.as_deref(), write.overwrite, cost)?;
+    w.set_hotkey(&wallet.hotkey, &hot, None, write.overwrite, cost)?;
+    let mut doc = json!({"name": w.name(), "path": w.dir(), "coldkey": cold.ss58(), "hotkey": hot.ss58(), "hotkey_name": wallet.hotkey, "encrypted": password.is_some()});
+    if show_mnemonic {
+        doc["coldkey_mnemonic"] = json!(cold_phrase);
+        doc["hotkey_mnemonic"] = json!(hot_phrase);
+    }
+    let mut text = format!(
+        "wallet {} created in {}\n  coldkey {}\n  hotkey  {} ({})",
+        w.name(),
+        w.dir().display(),
+        cold.ss58(),
+        hot.ss58(),
+        wallet.hotkey
+    );
+    if show_mnemonic {
+        text.push_str(&format!("\n  coldkey mnemonic: {cold_phrase}\n  hotkey mnemonic:  {hot_phrase}\n  anyone with these words controls the keys"));
+    }
+    g.print(&doc, || text);
+    Ok(())
+}
+
+fn sign(g: &Global, message: String, use_hotkey: bool) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let cost = KdfCost::SENSITIVE;
+    let w = wallet.wallet()?;
+    let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, cost)? } else { wallet.coldkey_pair()? };
+    let bytes = message_bytes(&message)?;
+    let signature = key.sign(&bytes);
+    let hex = format!("0x{}", signature.0.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    g.print(&json!({"ss58": key.ss58(), "signature": hex}), || format!("{hex}\nsigned by {}", key.ss58()));
+    Ok(())
+}
+
+fn verify(g: &Global, message: String, signature: String, ss58: String) -> Result<(), Failure> {
+    let account: AccountId = ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
+    let raw = signature.strip_prefix("0x").unwrap_or(&signature);
+    let bytes: Vec<u8> = (0..raw.len())
+        .step_by(2)
+        .map(|i| raw.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()
+        .filter(|b: &Vec<u8>| b.len() == 64)
+        .ok_or_else(|| Failure::msg("the signature must be 0x + 128 hex digits"))?;
+    let signature = Signature(bytes.try_into().expect("64 bytes"));
+    let message = message_bytes(&message)?;
+    // As the reference: the raw message, or polkadot.js's <Bytes>-wrapped form.
+    let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
+    let valid = agora_primitives::verify(&account, &message, &signature)
+        || agora_primitives::verify(&account, &wrapped, &signature);
+    g.print(&json!({"ss58": account.to_string(), "valid": valid}), || {
+        if valid { "valid".into() } else { "INVALID".into() }
+    });
+    if valid { Ok(()) } else { Err(Failure::msg("the signature does not match").with_code(1)) }
+}
+
+fn list_wallets(g: &Global) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let root = wallet.root();
+    let wallets = list(&root);
+    g.print(&json!({"path": root, "wallets": wallets}), || {
+        if wallets.is_empty() {
+            return format!("no wallets in {} (create one with `agora wallet create`)", root.display());
+        }
+        let mut text = Vec::new();
+        for w in &wallets {
+            text.push(format!("{}  coldkey {}", w.name, w.coldkey.as_deref().unwrap_or("?")));
+            for h in &w.hotkeys {
+                text.push(format!("  └ {}  {}", h.name, h.ss58.as_deref().unwrap_or("?")));
+            }
+        }
+        text.join("\n")
+    });
+    Ok(())
 }
 
 /// The bytes a message stands for: `0x…` is hex-decoded, anything else is UTF-8.
@@ -432,4 +353,177 @@ fn message_bytes(message: &str) -> Result<Vec<u8>, Failure> {
             .ok_or_else(|| Failure::msg("the message starts with 0x but is not hex")),
         None => Ok(message.as_bytes().to_vec()),
     }
+}
+
+/// `agora wallet balance`.
+pub fn balance(g: &Global, wallet: &WalletFlags, all: bool, ss58: Option<String>) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let targets: Vec<(String, AccountId)> = match (ss58, all) {
+        (Some(text), _) => vec![(text.clone(), parse_account(&text)?)],
+        (None, true) => agora_wallet::list(&wallet.root())
+            .into_iter()
+            .filter_map(|w| Some((w.name, w.coldkey?.parse().ok()?)))
+            .collect(),
+        (None, false) => vec![(wallet.name().to_string(), wallet.coldkey_account()?)],
+    };
+    if targets.is_empty() {
+        return Err(Failure::msg(format!("no wallets in {}", wallet.root().display())));
+    }
+    let mut rows = Vec::new();
+    let (mut free_sum, mut staked_sum) = (Balance::ZERO, Balance::ZERO);
+    for (name, coldkey) in &targets {
+        let free = session.client.account(coldkey)?.free;
+        let staked: Balance = session.client.stakes_of_coldkey(coldkey)?.iter().map(|s| s.amount).sum();
+        free_sum = free_sum.saturating_add(free);
+        staked_sum = staked_sum.saturating_add(staked);
+        rows.push((name.clone(), *coldkey, free, staked));
+    }
+    let doc = json!({
+        "wallets": rows.iter().map(|(name, coldkey, free, staked)| json!({
+            "name": name, "coldkey": coldkey, "free": tao(*free), "staked": tao(*staked),
+            "total": tao(free.saturating_add(*staked)), "free_rao": free.rao(), "staked_rao": staked.rao(),
+        })).collect::<Vec<_>>(),
+        "total": {"free": tao(free_sum), "staked": tao(staked_sum), "total": tao(free_sum.saturating_add(staked_sum))},
+    });
+    g.print(&doc, || {
+        let mut t = Table::new(&["wallet", "coldkey", "free", "staked", "total"]);
+        for (name, coldkey, free, staked) in &rows {
+            t.row(vec![
+                name.clone(),
+                coldkey.to_ss58(),
+                free.to_string(),
+                staked.to_string(),
+                free.saturating_add(*staked).to_string(),
+            ]);
+        }
+        if rows.len() > 1 {
+            t.row(vec![
+                "total".into(),
+                String::new(),
+                free_sum.to_string(),
+                staked_sum.to_string(),
+                free_sum.saturating_add(staked_sum).to_string(),
+            ]);
+        }
+        t.to_string().trim_end().to_string()
+    });
+    Ok(())
+}
+
+/// `agora wallet overview`: every subnet where one of the coldkey's hotkeys holds a uid.
+pub fn overview(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let coldkey = wallet.coldkey_account()?;
+    let free = session.client.account(&coldkey)?.free;
+    let mut entries = Vec::new();
+    for subnet in session.client.subnets()? {
+        let m = g.waiting("reading the metagraph", || session.client.metagraph(subnet.netuid, false))?;
+        for row in neurons(&m).into_iter().filter(|r| r.coldkey == coldkey.to_ss58()) {
+            entries.push((subnet.netuid.get(), row));
+        }
+    }
+    let doc = json!({
+        "name": wallet.name(), "coldkey": coldkey, "free": tao(free),
+        "neurons": entries.iter().map(|(netuid, r)| {
+            let mut v = serde_json::to_value(r).expect("serialisable");
+            v["netuid"] = json!(netuid);
+            v
+        }).collect::<Vec<_>>(),
+    });
+    g.print(&doc, || {
+        let mut text = format!("wallet {}  coldkey {}  free {}\n", wallet.name(), coldkey, free);
+        if entries.is_empty() {
+            text.push_str("no registered hotkeys (register with `agora subnets register --netuid N`)");
+            return text;
+        }
+        let mut t = Table::new(&[
+            "netuid",
+            "uid",
+            "hotkey",
+            "stake",
+            "incentive",
+            "dividends",
+            "emission",
+            "vtrust",
+            "permit",
+            "active",
+            "axon",
+        ]);
+        for (netuid, r) in &entries {
+            t.row(vec![
+                netuid.to_string(),
+                r.uid.to_string(),
+                r.hotkey.clone(),
+                format!("{:.4}", r.stake),
+                format!("{:.4}", r.incentive),
+                format!("{:.4}", r.dividends),
+                format!("{:.9}", r.emission),
+                format!("{:.4}", r.validator_trust),
+                yes_no(r.validator_permit),
+                yes_no(r.active),
+                r.axon.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        text.push_str(t.to_string().trim_end());
+        text
+    });
+    Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes".into() } else { "no".into() }
+}
+
+/// `agora wallet transfer`.
+pub fn transfer(
+    g: &Global,
+    wallet: &WalletFlags,
+    dest: &str,
+    amount: Option<String>,
+    all: bool,
+) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let dest = parse_account(dest)?;
+    let coldkey = wallet.coldkey_account()?;
+    let free = session.client.account(&coldkey)?.free;
+    let params = session.client.chain_info()?.params;
+    let (fee, ed) = (Balance::from_rao(params.tx_fee), Balance::from_rao(params.existential_deposit));
+    // Transfers keep the sender alive: the fee, then the amount, must leave the existential deposit.
+    let amount = match (amount, all) {
+        (Some(text), false) => parse_tao(&text)?,
+        (None, true) => free.saturating_sub(fee).saturating_sub(ed),
+        _ => return Err(Failure::msg("give either --amount TAO or --all")),
+    };
+    if amount.is_zero() {
+        return Err(refuse(
+            DispatchError::InsufficientBalance,
+            format!("nothing to send: {coldkey} has {free}; the fee is {fee} and {ed} must stay"),
+        ));
+    }
+    if amount.saturating_add(fee) > free {
+        return Err(refuse(
+            DispatchError::InsufficientBalance,
+            format!("{coldkey} has {free}, which does not cover {amount} plus the fee {fee}"),
+        ));
+    }
+    if free.saturating_sub(fee).saturating_sub(amount) < ed {
+        return Err(refuse(
+            DispatchError::Expendability,
+            format!(
+                "{coldkey} must keep {ed}; send at most {} (or use --all)",
+                free.saturating_sub(fee).saturating_sub(ed)
+            ),
+        ));
+    }
+    if dest != coldkey && session.client.account(&dest)?.free.saturating_add(amount) < ed {
+        return Err(refuse(DispatchError::ExistentialDeposit, format!("a new account needs at least {ed}")));
+    }
+    let signer = wallet.coldkey_pair()?;
+    let done = session.send(&signer, Call::Transfer { dest, amount }, &format!("transfer {amount} to {dest}"))?;
+    let mut doc = receipt_doc(&done);
+    doc["from"] = json!(coldkey);
+    doc["to"] = json!(dest);
+    doc["amount"] = json!(tao(amount));
+    g.print(&doc, || format!("sent {amount} to {} in block {} (fee {})", short(&dest), done.height, done.receipt.fee));
+    Ok(())
 }

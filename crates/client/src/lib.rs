@@ -6,15 +6,24 @@
 //! - [`metagraph`]: a subnet's metagraph in **one** round trip ([`Client::metagraph`], lite or
 //!   full), the user-facing view of it, and save/load to a portable JSON file.
 //! - [`weights`]: the reference SDK's weight helpers, bit for bit.
+//! - [`weight_setting`]: the one path from scores to a `set_weights` / commit / reveal call, with
+//!   the chain's checks first, and the [`CommitRecord`] a reveal needs.
+//! - [`axon`]: the chain's axon address encoding both ways, and publishing an axon.
 //! - [`advice`]: what to do about each chain error.
 
 pub mod advice;
+pub mod axon;
 mod client;
 pub mod metagraph;
 pub mod rpc;
+pub mod weight_setting;
 pub mod weights;
 
 pub use client::{
     AccountState, BlockEvents, ChainStatus, Client, Finalized, ReceiptStatus, SubmitError, normalize_url,
 };
 pub use rpc::{ClientError, RpcClient};
+pub use weight_setting::{CommitRecord, PrepareError, PreparedWeights, Scores, WeightsMode, prepare_weights};
+
+/// The node's JSON-RPC error code for "no such thing" (an unknown subnet, block or receipt).
+pub const NOT_FOUND: i64 = 1001;

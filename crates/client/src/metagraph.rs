@@ -4,12 +4,11 @@
 //! The reference pickles (or `torch.save`s) its metagraph, which only Python can read; ours is a
 //! JSON document with a format tag, holding the chain's exact integers.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 
 use agora_primitives::RAO_PER_TAO;
 use agora_runtime::query::Metagraph;
-use agora_runtime::state::AxonInfo;
+
 use serde::{Deserialize, Serialize};
 
 /// Format tag of a saved metagraph.
@@ -56,17 +55,7 @@ pub fn tao(rao: u64) -> f64 {
     rao as f64 / RAO_PER_TAO as f64
 }
 
-/// The socket address of a published axon; `None` when never served.
-pub fn axon_address(axon: &AxonInfo) -> Option<SocketAddr> {
-    if axon.port == 0 && axon.ip == 0 {
-        return None;
-    }
-    match axon.ip_type {
-        4 => Some(SocketAddr::from((Ipv4Addr::from(axon.ip as u32), axon.port))),
-        6 => Some(SocketAddr::from((Ipv6Addr::from(axon.ip), axon.port))),
-        _ => None,
-    }
-}
+pub use crate::axon::axon_address;
 
 /// The length of every per-uid vector.
 fn vector_lengths(m: &Metagraph) -> [usize; 14] {
@@ -182,6 +171,8 @@ pub fn load(path: &Path) -> Result<Metagraph, MetagraphFileError> {
 mod tests {
     use super::*;
     use agora_primitives::AccountId;
+    use agora_runtime::state::AxonInfo;
+    use std::net::Ipv4Addr;
 
     fn sample(n: u16) -> Metagraph {
         let k = usize::from(n);

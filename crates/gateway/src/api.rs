@@ -24,6 +24,33 @@ pub struct ChatRequest {
     pub include_usage: bool,
 }
 
+/// `error.code` values: OpenAI's where it has one, and two of ours for the miners behind the
+/// gateway. Scripts match on them.
+pub mod code {
+    /// 401: no key, or one this gateway does not know.
+    pub const INVALID_API_KEY: &str = "invalid_api_key";
+    /// 404: `model` names a model this gateway does not serve.
+    pub const MODEL_NOT_FOUND: &str = "model_not_found";
+    /// 429: the key's requests per minute are used up.
+    pub const RATE_LIMIT_EXCEEDED: &str = "rate_limit_exceeded";
+    /// 400: the body is not a JSON object.
+    pub const INVALID_JSON: &str = "invalid_json";
+    /// 400: a required parameter is absent.
+    pub const MISSING_REQUIRED_PARAMETER: &str = "missing_required_parameter";
+    /// 400: a parameter has the wrong JSON type.
+    pub const INVALID_TYPE: &str = "invalid_type";
+    /// 400: a parameter's value is out of range or not allowed.
+    pub const INVALID_VALUE: &str = "invalid_value";
+    /// 400: a valid value this gateway cannot serve (`n` > 1, best-of-k without the models).
+    pub const UNSUPPORTED_VALUE: &str = "unsupported_value";
+    /// 400: the rendered prompt has more tokens than the subnet's model serves.
+    pub const CONTEXT_LENGTH_EXCEEDED: &str = "context_length_exceeded";
+    /// 503: no miner of the subnet is serving.
+    pub const NO_MINER_AVAILABLE: &str = "no_miner_available";
+    /// 502: every miner tried failed or timed out.
+    pub const UPSTREAM_ERROR: &str = "upstream_error";
+}
+
 /// An error in OpenAI's shape, with its HTTP status.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
@@ -31,6 +58,8 @@ pub struct ApiError {
     pub status: u16,
     /// `error.type`.
     pub kind: &'static str,
+    /// `error.code` (one of [`code`]).
+    pub code: &'static str,
     /// `error.param`.
     pub param: Option<&'static str>,
     /// `error.message`.
@@ -38,14 +67,40 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// 400 `invalid_request_error`.
+    /// 400 `invalid_request_error` with `code`.
+    pub fn bad_request(code: &'static str, param: Option<&'static str>, message: impl Into<String>) -> ApiError {
+        ApiError { status: 400, kind: "invalid_request_error", code, param, message: message.into() }
+    }
+
+    /// 400 `invalid_request_error`, code `invalid_value`.
     pub fn invalid(param: Option<&'static str>, message: impl Into<String>) -> ApiError {
-        ApiError { status: 400, kind: "invalid_request_error", param, message: message.into() }
+        ApiError::bad_request(code::INVALID_VALUE, param, message)
     }
 
     /// The JSON body.
     pub fn body(&self) -> Value {
-        json!({"error": {"message": self.message, "type": self.kind, "param": self.param, "code": Value::Null}})
+        json!({"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}})
+    }
+}
+
+/// Token counts of one answer, as the subnet's model (SmolLM2) tokenizes: `prompt` is the
+/// chat-template-rendered prompt a miner's model sees, `completion` the answer's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    /// `usage.prompt_tokens`.
+    pub prompt_tokens: u32,
+    /// `usage.completion_tokens`.
+    pub completion_tokens: u32,
+}
+
+impl Usage {
+    /// The `usage` object; `null` when the gateway cannot count.
+    pub fn json(usage: Option<Usage>) -> Value {
+        match usage {
+            Some(u) => json!({"prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
+                "total_tokens": u.prompt_tokens.saturating_add(u.completion_tokens)}),
+            None => Value::Null,
+        }
     }
 }
 
@@ -58,29 +113,41 @@ fn content_text(content: &Value) -> Result<String, ApiError> {
             for p in parts {
                 match (p.get("type").and_then(Value::as_str), p.get("text").and_then(Value::as_str)) {
                     (Some("text"), Some(t)) => out.push_str(t),
-                    _ => return Err(ApiError::invalid(Some("messages"), "only text content parts are supported")),
+                    _ => {
+                        return Err(ApiError::bad_request(
+                            code::UNSUPPORTED_VALUE,
+                            Some("messages"),
+                            "only text content parts are supported",
+                        ));
+                    }
                 }
             }
             Ok(out)
         }
         Value::Null => Ok(String::new()),
-        _ => Err(ApiError::invalid(Some("messages"), "message content must be a string or a list of text parts")),
+        _ => Err(ApiError::bad_request(
+            code::INVALID_TYPE,
+            Some("messages"),
+            "message content must be a string or a list of text parts",
+        )),
     }
 }
 
 fn number(v: &Value, name: &'static str, default: f64) -> Result<f64, ApiError> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(default),
-        Some(x) => x.as_f64().ok_or_else(|| ApiError::invalid(Some(name), format!("{name} must be a number"))),
+        Some(x) => x
+            .as_f64()
+            .ok_or_else(|| ApiError::bad_request(code::INVALID_TYPE, Some(name), format!("{name} must be a number"))),
     }
 }
 
 /// Parses and checks a request body.
 pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
     let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::invalid(None, format!("the body is not valid JSON: {e}")))?;
+        .map_err(|e| ApiError::bad_request(code::INVALID_JSON, None, format!("the body is not valid JSON: {e}")))?;
     if !v.is_object() {
-        return Err(ApiError::invalid(None, "the body must be a JSON object"));
+        return Err(ApiError::bad_request(code::INVALID_JSON, None, "the body must be a JSON object"));
     }
     match v.get("model").and_then(Value::as_str) {
         Some(m) if m == TEXT_MODEL || m == "agora" || m.starts_with("agora/text") => {}
@@ -88,16 +155,22 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
             return Err(ApiError {
                 status: 404,
                 kind: "invalid_request_error",
+                code: code::MODEL_NOT_FOUND,
                 param: Some("model"),
                 message: format!("the model `{m}` does not exist; GET /v1/models lists `{TEXT_MODEL}`"),
             });
         }
-        None => return Err(ApiError::invalid(Some("model"), "model is required (`agora/text`)")),
+        None => {
+            return Err(ApiError::bad_request(
+                code::MISSING_REQUIRED_PARAMETER,
+                Some("model"),
+                "model is required (`agora/text`)",
+            ));
+        }
     }
-    let raw = v
-        .get("messages")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::invalid(Some("messages"), "messages must be a non-empty list"))?;
+    let raw = v.get("messages").and_then(Value::as_array).ok_or_else(|| {
+        ApiError::bad_request(code::MISSING_REQUIRED_PARAMETER, Some("messages"), "messages must be a non-empty list")
+    })?;
     if raw.is_empty() {
         return Err(ApiError::invalid(Some("messages"), "messages must be a non-empty list"));
     }
@@ -134,14 +207,19 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
     }
     let seed = match v.get("seed") {
         None | Some(Value::Null) => 0,
-        Some(x) => {
-            x.as_i64().map(|s| s as u64).ok_or_else(|| ApiError::invalid(Some("seed"), "seed must be an integer"))?
-        }
+        Some(x) => x
+            .as_i64()
+            .map(|s| s as u64)
+            .ok_or_else(|| ApiError::bad_request(code::INVALID_TYPE, Some("seed"), "seed must be an integer"))?,
     };
     if let Some(n) = v.get("n").and_then(Value::as_u64)
         && n != 1
     {
-        return Err(ApiError::invalid(Some("n"), "only n = 1 is supported (use agora.best_of for several miners)"));
+        return Err(ApiError::bad_request(
+            code::UNSUPPORTED_VALUE,
+            Some("n"),
+            "only n = 1 is supported (use agora.best_of for several miners)",
+        ));
     }
     let stream = v.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let include_usage = v.pointer("/stream_options/include_usage").and_then(Value::as_bool).unwrap_or(false);
@@ -156,15 +234,15 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
     Ok(ChatRequest { generation, stream, best_of, include_usage })
 }
 
-/// A non-streamed completion.
-pub fn completion(id: &str, created: u64, text: &str, tokens: u32, finish: &str) -> Value {
+/// A non-streamed completion; `usage` is `null` when the gateway cannot count tokens.
+pub fn completion(id: &str, created: u64, text: &str, usage: Option<Usage>, finish: &str) -> Value {
     json!({
         "id": id,
         "object": "chat.completion",
         "created": created,
         "model": TEXT_MODEL,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": Value::Null, "finish_reason": finish}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
+        "usage": Usage::json(usage),
     })
 }
 
@@ -179,11 +257,12 @@ pub fn chunk(id: &str, created: u64, delta: Value, finish: Option<&str>) -> Valu
     })
 }
 
-/// The usage chunk sent last when `stream_options.include_usage` is set.
-pub fn usage_chunk(id: &str, created: u64, tokens: u32) -> Value {
+/// The usage chunk sent last when `stream_options.include_usage` is set (`usage: null` when the
+/// gateway cannot count tokens).
+pub fn usage_chunk(id: &str, created: u64, usage: Option<Usage>) -> Value {
     json!({
         "id": id, "object": "chat.completion.chunk", "created": created, "model": TEXT_MODEL, "choices": [],
-        "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
+        "usage": Usage::json(usage),
     })
 }
 
@@ -226,5 +305,13 @@ mod tests {
         assert_eq!(bad(&format!("{{{m},\"agora\":{{\"best_of\":20}}}}")).param, Some("agora.best_of"));
         let e = bad("[]");
         assert_eq!(e.body()["error"]["type"], "invalid_request_error");
+        // Every error carries an OpenAI-style code.
+        assert_eq!(bad("{").code, code::INVALID_JSON);
+        assert_eq!(bad(r#"{"model":"gpt-4","messages":[{"role":"user","content":"x"}]}"#).code, code::MODEL_NOT_FOUND);
+        assert_eq!(bad(r#"{"messages":[{"role":"user","content":"x"}]}"#).code, code::MISSING_REQUIRED_PARAMETER);
+        assert_eq!(bad(&format!("{{{m},\"max_tokens\":0}}")).code, code::INVALID_VALUE);
+        assert_eq!(bad(&format!("{{{m},\"temperature\":\"hot\"}}")).code, code::INVALID_TYPE);
+        assert_eq!(bad(&format!("{{{m},\"n\":2}}")).code, code::UNSUPPORTED_VALUE);
+        assert_eq!(bad(&format!("{{{m},\"n\":2}}")).body()["error"]["code"], "unsupported_value");
     }
 }

@@ -9,7 +9,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -41,25 +41,68 @@ struct KeyFile {
     keys: Vec<ApiKey>,
 }
 
-/// Why a key file was refused.
+/// Why keys were refused.
 #[derive(Debug, thiserror::Error)]
-pub enum KeyFileError {
-    /// Unreadable.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The cause.
-        source: std::io::Error,
+pub enum KeyError {
+    /// The key at this position of the list is empty (or only spaces).
+    #[error("API key number {index} is empty")]
+    Empty {
+        /// Position in the list, from 1.
+        index: usize,
     },
-    /// Not the expected TOML.
-    #[error("{path}: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
+    /// A key allows no request at all.
+    #[error("key {name:?} allows 0 requests per minute")]
+    ZeroRate {
+        /// The key's name.
+        name: String,
     },
+    /// A key's `best_of` is outside 1 to 8.
+    #[error("key {name:?}: best_of must be 1 to 8, got {got}")]
+    BestOf {
+        /// The key's name.
+        name: String,
+        /// The value given.
+        got: u8,
+    },
+    /// The same token is listed twice.
+    #[error("an API key is listed twice (the second time as {name:?})")]
+    Duplicate {
+        /// Name of the second entry.
+        name: String,
+    },
+    /// A key file has no `[[keys]]` entry.
+    #[error("no [[keys]] entries")]
+    NoKeys,
+    /// A key file is not the expected TOML.
+    #[error(transparent)]
+    Toml(Box<toml::de::Error>),
+    /// A key file cannot be read.
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// One of the above, in this key file.
+    #[error("{}: {source}", path.display())]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: Box<KeyError>,
+    },
+}
+
+/// Result of this module.
+pub type Result<T, E = KeyError> = std::result::Result<T, E>;
+
+// Errors stay cheap to move: the TOML error and the wrapped cause are boxed.
+const _: () = assert!(std::mem::size_of::<KeyError>() <= 40);
+
+impl KeyError {
+    /// The cause, without the file it was found in.
+    pub fn cause(&self) -> &KeyError {
+        match self {
+            KeyError::InFile { source, .. } => source.cause(),
+            other => other,
+        }
+    }
 }
 
 struct Bucket {
@@ -93,39 +136,38 @@ pub enum Admission<'a> {
 
 impl Keys {
     /// Keys from a list (duplicates and empty keys refused).
-    pub fn new(list: Vec<ApiKey>) -> Result<Keys, String> {
+    pub fn new(list: Vec<ApiKey>) -> Result<Keys> {
         let mut keys = BTreeMap::new();
-        for mut k in list {
+        for (i, mut k) in list.into_iter().enumerate() {
             k.key = k.key.trim().to_string();
             if k.key.is_empty() {
-                return Err("an API key is empty".into());
+                return Err(KeyError::Empty { index: i + 1 });
             }
             if k.requests_per_minute == 0 {
-                return Err(format!("key {:?} allows 0 requests per minute", k.name));
+                return Err(KeyError::ZeroRate { name: k.name });
             }
-            if k.best_of.is_some_and(|b| b == 0 || b > 8) {
-                return Err(format!("key {:?}: best_of must be 1 to 8", k.name));
+            if let Some(got) = k.best_of.filter(|b| !(1..=8).contains(b)) {
+                return Err(KeyError::BestOf { name: k.name, got });
             }
-            if keys.insert(k.key.clone(), k).is_some() {
-                return Err("an API key is listed twice".into());
+            if keys.contains_key(&k.key) {
+                return Err(KeyError::Duplicate { name: k.name });
             }
+            keys.insert(k.key.clone(), k);
         }
         Ok(Keys { keys, buckets: Mutex::new(BTreeMap::new()) })
     }
 
     /// Reads a key file.
-    pub fn load(path: &Path) -> Result<Keys, KeyFileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| KeyFileError::Io { path: path.display().to_string(), source })?;
-        let file: KeyFile = toml::from_str(&text)
-            .map_err(|e| KeyFileError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
-        if file.keys.is_empty() {
-            return Err(KeyFileError::Invalid {
-                path: path.display().to_string(),
-                message: "no [[keys]] entries".into(),
-            });
-        }
-        Keys::new(file.keys).map_err(|message| KeyFileError::Invalid { path: path.display().to_string(), message })
+    pub fn load(path: &Path) -> Result<Keys> {
+        let read = || -> Result<Keys> {
+            let text = std::fs::read_to_string(path).map_err(KeyError::Io)?;
+            let file: KeyFile = toml::from_str(&text).map_err(|e| KeyError::Toml(Box::new(e)))?;
+            if file.keys.is_empty() {
+                return Err(KeyError::NoKeys);
+            }
+            Keys::new(file.keys)
+        };
+        read().map_err(|e| KeyError::InFile { path: path.to_path_buf(), source: Box::new(e) })
     }
 
     /// Checks the `Authorization` header's value and takes one request from the key's bucket.
@@ -181,9 +223,11 @@ mod tests {
 
     #[test]
     fn bad_key_files_are_refused_with_the_reason() {
-        assert!(Keys::new(vec![key("a", 1), key("a", 1)]).unwrap_err().contains("twice"));
-        assert!(Keys::new(vec![key(" ", 1)]).unwrap_err().contains("empty"));
-        assert!(Keys::new(vec![key("a", 0)]).unwrap_err().contains("0 requests"));
+        assert!(matches!(Keys::new(vec![key("a", 1), key("a", 1)]), Err(KeyError::Duplicate { .. })));
+        assert!(matches!(Keys::new(vec![key("a", 1), key(" ", 1)]), Err(KeyError::Empty { index: 2 })));
+        assert!(matches!(Keys::new(vec![key("a", 0)]), Err(KeyError::ZeroRate { name }) if name == "a"));
+        let nine = ApiKey { best_of: Some(9), ..key("a", 1) };
+        assert!(matches!(Keys::new(vec![nine]), Err(KeyError::BestOf { got: 9, .. })));
         let dir = std::env::temp_dir().join(format!("agora-keys-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("keys.toml");
@@ -191,7 +235,12 @@ mod tests {
         let k = Keys::load(&p).unwrap();
         assert!(matches!(k.admit(Some("Bearer sk-1")), Admission::Admitted(ApiKey { best_of: Some(3), .. })));
         std::fs::write(&p, "keys = 3").unwrap();
-        assert!(Keys::load(&p).is_err());
+        let e = Keys::load(&p).unwrap_err();
+        assert!(matches!(e.cause(), KeyError::Toml(_)), "{e}");
+        assert!(e.to_string().starts_with(&p.display().to_string()), "the file is named: {e}");
+        std::fs::write(&p, "").unwrap();
+        assert!(matches!(Keys::load(&p).unwrap_err().cause(), KeyError::NoKeys));
+        assert!(matches!(Keys::load(&dir.join("absent.toml")).unwrap_err().cause(), KeyError::Io(_)));
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

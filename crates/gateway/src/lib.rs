@@ -2,12 +2,55 @@
 //! with and without streaming, `/v1/models`, OpenAI's error shape) over the neuron protocol:
 //! requests are signed with a validator's hotkey and routed to miners by on-chain incentive,
 //! with retries, optional hedging and best-of-k ranked by the subnet's validator scorer.
+//!
+//! [`start`] runs a whole gateway from [`GatewayOptions`] and returns a [`RunningGateway`];
+//! [`Gateway`] and [`router`] are the pieces, for embedding the routes in another server.
+//!
+//! # Token counts
+//!
+//! `usage` is counted by the gateway with the subnet's pinned model's tokenizer (SmolLM2's,
+//! [`TokenCounter`]), never taken from a miner: `prompt_tokens` are the tokens of the prompt a
+//! miner's model sees (the chat template rendered: the default system prompt when the request
+//! has none, each message in ChatML, the assistant's header), `completion_tokens` the tokens of
+//! the answer's text as the user received it. A non-streamed miner's own `completion_tokens`
+//! is only compared with ours (logged at debug level when they differ: decoded text
+//! re-tokenizes slightly differently at times).
+//!
+//! What is loaded follows [`ModelFiles`]: with the judge's models ([`ModelFiles::Judge`]) or
+//! just the GGUF file ([`ModelFiles::Tokenizer`]: its metadata only, no weights), usage is
+//! counted; with no model file at all ([`ModelFiles::None`]) the gateway cannot count and
+//! `usage` is `null` (in the usage chunk of a stream too). `agora gateway --no-models` loads the
+//! tokenizer when the GGUF file is already in the models directory and nothing otherwise.
+//!
+//! With a tokenizer, a prompt of [`agora_models::local::MAX_PROMPT_TOKENS`] tokens or more is
+//! refused up front (`400`, code `context_length_exceeded`) instead of failing at every miner.
+//!
+//! # `finish_reason`
+//!
+//! `length` when the miner says so (non-streamed answers), when the answer has at least
+//! `max_tokens` tokens by the tokenizer's count (a streamed answer carries nothing else), or
+//! when the stream was cut off (it broke, or passed [`server::STREAM_LIMIT`] bytes); `stop`
+//! otherwise. Without a tokenizer a streamed answer that ends normally is `stop`.
+//!
+//! # Errors
+//!
+//! Every error body has OpenAI's shape with `error.code` set (see [`api::code`]):
+//! `invalid_api_key` (401), `rate_limit_exceeded` (429), `model_not_found` (404),
+//! `invalid_value`, `invalid_type`, `missing_required_parameter`, `unsupported_value`,
+//! `invalid_json` and `context_length_exceeded` (400), `no_miner_available` (503) and
+//! `upstream_error` (502: every miner tried failed).
 
 pub mod api;
+pub mod error;
 pub mod keys;
+pub mod lifecycle;
 pub mod pool;
 pub mod server;
+pub mod tokens;
 
-pub use keys::{ApiKey, Keys};
+pub use error::{GatewayError, Result};
+pub use keys::{ApiKey, KeyError, Keys};
+pub use lifecycle::{Access, GatewayOptions, ModelFiles, RunningGateway, start};
 pub use pool::MinerPool;
 pub use server::{Gateway, GatewayConfig, router};
+pub use tokens::TokenCounter;

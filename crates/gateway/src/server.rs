@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use agora_models::local::MAX_PROMPT_TOKENS;
 use agora_models::sampling::SplitMix64;
 use agora_neuron::Dendrite;
 use agora_text::scoring::Observed;
@@ -19,9 +20,10 @@ use axum::routing::{get, post};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::api::{self, ApiError, ChatRequest};
+use crate::api::{self, ApiError, ChatRequest, Usage, code};
 use crate::keys::{Admission, Keys};
 use crate::pool::{Candidate, MinerPool};
+use crate::tokens::TokenCounter;
 
 /// Routing settings.
 #[derive(Clone, Debug)]
@@ -53,6 +55,7 @@ pub struct Gateway {
     served: AtomicU64,
     rpc: Option<agora_client::RpcClient>,
     organic: Option<OrganicSink>,
+    tokens: Option<TokenCounter>,
 }
 
 impl Gateway {
@@ -77,7 +80,34 @@ impl Gateway {
             served: AtomicU64::new(0),
             rpc: node,
             organic: None,
+            tokens: None,
         })
+    }
+
+    /// Also counts tokens for `usage` and `finish_reason` (call before the gateway is shared).
+    /// Without a counter, `usage` is `null` and a streamed answer ends with `stop` unless it was
+    /// cut off.
+    pub fn with_tokens(mut self: Arc<Self>, counter: TokenCounter) -> Arc<Gateway> {
+        match Arc::get_mut(&mut self) {
+            Some(gw) => gw.tokens = Some(counter),
+            None => tracing::warn!("token counting must be set before the gateway is shared; ignored"),
+        }
+        self
+    }
+
+    /// Whether `usage` is counted.
+    pub fn counts_tokens(&self) -> bool {
+        self.tokens.is_some()
+    }
+
+    /// Whether best-of-k is available (the judge's models are loaded).
+    pub fn has_judge(&self) -> bool {
+        self.judge.is_some()
+    }
+
+    /// The routing settings.
+    pub fn config(&self) -> &GatewayConfig {
+        &self.config
     }
 
     /// Also samples requests into `sink` for validators (call before the gateway is shared).
@@ -189,6 +219,7 @@ fn admit<'a>(gw: &'a Gateway, headers: &HeaderMap) -> Result<Option<&'a crate::k
         Admission::Unauthorized => Err(Box::new(error(ApiError {
             status: 401,
             kind: "invalid_request_error",
+            code: code::INVALID_API_KEY,
             param: None,
             message: "missing or unknown API key: send `Authorization: Bearer <key>`".into(),
         }))),
@@ -196,6 +227,7 @@ fn admit<'a>(gw: &'a Gateway, headers: &HeaderMap) -> Result<Option<&'a crate::k
             let mut r = error(ApiError {
                 status: 429,
                 kind: "rate_limit_exceeded",
+                code: code::RATE_LIMIT_EXCEEDED,
                 param: None,
                 message: format!("rate limit of this API key reached; retry in {after:.1} s"),
             });
@@ -219,7 +251,7 @@ async fn health(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) ->
     json_response(
         StatusCode::OK,
         &json!({"netuid": gw.config.netuid, "block": gw.pool.block(), "miners": miners.len(),
-            "served": gw.served.load(Ordering::Relaxed), "best_of": gw.judge.is_some()}),
+            "served": gw.served.load(Ordering::Relaxed), "best_of": gw.judge.is_some(), "usage": gw.tokens.is_some()}),
     )
 }
 
@@ -227,6 +259,7 @@ fn no_miner(netuid: u16) -> ApiError {
     ApiError {
         status: 503,
         kind: "server_error",
+        code: code::NO_MINER_AVAILABLE,
         param: None,
         message: format!("no miner of subnet {netuid} is serving right now; try again shortly"),
     }
@@ -236,6 +269,7 @@ fn all_failed(netuid: u16, last: &str) -> ApiError {
     ApiError {
         status: 502,
         kind: "server_error",
+        code: code::UPSTREAM_ERROR,
         param: None,
         message: format!("every miner of subnet {netuid} that was tried failed (last: {last})"),
     }
@@ -244,17 +278,26 @@ fn all_failed(netuid: u16, last: &str) -> ApiError {
 struct Served {
     miner: Candidate,
     text: String,
-    tokens: u32,
-    finish: String,
+    /// The miner's own count (checked against ours, never reported).
+    tokens: Option<u32>,
+    /// The miner's finish reason, `length` or `stop` (anything else a miner says is `stop`).
+    finish: &'static str,
 }
 
-fn good(a: &agora_neuron::Answer<TextGeneration>) -> Option<(String, u32, String)> {
+fn good(a: &agora_neuron::Answer<TextGeneration>) -> Option<(String, Option<u32>, &'static str)> {
     let s = a.synapse.as_ref()?;
     let text = s.completion.clone()?;
     if a.status_code != 200 || text.trim().is_empty() {
         return None;
     }
-    Some((text, s.completion_tokens.unwrap_or(0), s.finish_reason.clone().unwrap_or_else(|| "stop".into())))
+    let finish = if s.finish_reason.as_deref() == Some("length") { "length" } else { "stop" };
+    Some((text, s.completion_tokens, finish))
+}
+
+/// An answer's `finish_reason`: `length` when the miner says so or when the answer has at least
+/// `max_tokens` tokens by our count (a stream says nothing else), otherwise `stop`.
+pub fn finish_reason(claimed: &str, completion_tokens: Option<u32>, max_tokens: u32) -> &'static str {
+    if claimed == "length" || completion_tokens.is_some_and(|n| n >= max_tokens) { "length" } else { "stop" }
 }
 
 /// Plain routing: one miner (two when hedging), another after a failure.
@@ -297,9 +340,10 @@ async fn route_one(gw: &Gateway, req: &ChatRequest) -> Result<Served, ApiError> 
 /// Best-of-k: k miners at once, the validator's scorer picks the answer.
 async fn route_best_of(gw: &Gateway, req: &ChatRequest, k: u8) -> Result<Served, ApiError> {
     let Some(judge) = gw.judge.clone() else {
-        return Err(ApiError::invalid(
+        return Err(ApiError::bad_request(
+            code::UNSUPPORTED_VALUE,
             Some("agora.best_of"),
-            "best-of-k needs the gateway's models (started with --no-models)",
+            "best-of-k needs the gateway's models (started without them)",
         ));
     };
     let picks = gw.pool.pick(usize::from(k), &[]);
@@ -330,8 +374,8 @@ async fn route_best_of(gw: &Gateway, req: &ChatRequest, k: u8) -> Result<Served,
             status: 200,
             latency: *latency,
             completion: Some(text.clone()),
-            completion_tokens: Some(*tokens),
-            finish_reason: Some(finish.clone()),
+            completion_tokens: Some(tokens.unwrap_or(0)),
+            finish_reason: Some(finish.to_string()),
         })
         .collect();
     let timeout = gw.config.timeout.as_secs_f64();
@@ -378,8 +422,9 @@ fn sse_response(events: impl futures::Stream<Item = Bytes> + Send + 'static) -> 
         .expect("a valid response")
 }
 
-/// Streams an already complete answer (best-of-k picks before it can stream), word by word.
-fn stream_text(id: String, created: u64, s: Served, usage: bool) -> Response {
+/// Streams an already complete answer (best-of-k picks before it can stream), word by word;
+/// `usage` is the usage chunk's content when one was asked for.
+fn stream_text(id: String, created: u64, s: Served, finish: &str, usage: Option<Option<Usage>>) -> Response {
     let mut events = vec![sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None))];
     let mut rest = s.text.as_str();
     while !rest.is_empty() {
@@ -387,9 +432,9 @@ fn stream_text(id: String, created: u64, s: Served, usage: bool) -> Response {
         events.push(sse(&api::chunk(&id, created, json!({"content": &rest[..cut]}), None)));
         rest = &rest[cut..];
     }
-    events.push(sse(&api::chunk(&id, created, json!({}), Some(&s.finish))));
-    if usage {
-        events.push(sse(&api::usage_chunk(&id, created, s.tokens)));
+    events.push(sse(&api::chunk(&id, created, json!({}), Some(finish))));
+    if let Some(usage) = usage {
+        events.push(sse(&api::usage_chunk(&id, created, usage)));
     }
     events.push(Bytes::from_static(b"data: [DONE]\n\n"));
     with_miner(sse_response(futures::stream::iter(events)), &s.miner)
@@ -398,17 +443,103 @@ fn stream_text(id: String, created: u64, s: Served, usage: bool) -> Response {
 /// Most bytes relayed from one miner's stream (a 1,024-token answer is far below it).
 pub const STREAM_LIMIT: usize = 1 << 20;
 
-/// A `take_while` predicate that lets through chunks until `limit` bytes have passed.
-fn counted(limit: usize) -> impl FnMut(&Result<Bytes, String>) -> futures::future::Ready<bool> {
-    let mut seen = 0usize;
-    move |chunk| {
-        seen += chunk.as_ref().map_or(0, |b| b.len());
-        futures::future::ready(seen <= limit)
+/// How a relayed stream ended.
+enum End {
+    /// The miner closed it.
+    Finished,
+    /// It broke (timeout, reset) or passed [`STREAM_LIMIT`]: the answer is cut off.
+    CutOff,
+}
+
+/// A miner's stream being relayed, and how to close ours.
+struct Relay<S> {
+    chunks: S,
+    /// Bytes of an incomplete UTF-8 character, waiting for the rest.
+    pending: Vec<u8>,
+    /// Text sent so far (counted at the end).
+    text: String,
+    /// Bytes received so far.
+    seen: usize,
+    done: bool,
+    id: String,
+    created: u64,
+    include_usage: bool,
+    prompt_tokens: Option<u32>,
+    max_tokens: u32,
+    tokens: Option<TokenCounter>,
+}
+
+/// The next SSE bytes of a relayed stream (empty when a chunk held only part of a character).
+async fn relay_next<S, E>(mut r: Relay<S>) -> Option<(Bytes, Relay<S>)>
+where
+    S: futures::Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    if r.done {
+        return None;
     }
+    let end = match r.chunks.next().await {
+        Some(Ok(bytes)) if r.seen + bytes.len() <= STREAM_LIMIT => {
+            r.seen += bytes.len();
+            r.pending.extend_from_slice(&bytes);
+            // Only whole UTF-8 characters go out; a split one (at most 3 bytes at the end) waits
+            // for its end, invalid bytes go out replaced.
+            let valid = match std::str::from_utf8(&r.pending) {
+                Ok(s) => s.len(),
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                Err(_) => r.pending.len(),
+            };
+            let text = String::from_utf8_lossy(&r.pending[..valid]).into_owned();
+            r.pending.drain(..valid);
+            let out = if text.is_empty() {
+                Bytes::new()
+            } else {
+                let event = sse(&api::chunk(&r.id, r.created, json!({"content": &text}), None));
+                r.text.push_str(&text);
+                event
+            };
+            return Some((out, r));
+        }
+        None => End::Finished,
+        // Over the byte limit, or broken: close ours properly either way.
+        Some(_) => End::CutOff,
+    };
+    let mut tail = Vec::new();
+    if !r.pending.is_empty() {
+        let text = String::from_utf8_lossy(&r.pending).into_owned();
+        tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, json!({"content": &text}), None)));
+        r.text.push_str(&text);
+        r.pending.clear();
+    }
+    let completion = match &r.tokens {
+        Some(t) => t.completion_off_thread(std::mem::take(&mut r.text)).await,
+        None => None,
+    };
+    let finish = match end {
+        End::Finished => finish_reason("stop", completion, r.max_tokens),
+        End::CutOff => "length",
+    };
+    tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, json!({}), Some(finish))));
+    if r.include_usage {
+        let usage = usage(r.prompt_tokens, completion);
+        tail.extend_from_slice(&sse(&api::usage_chunk(&r.id, r.created, usage)));
+    }
+    tail.extend_from_slice(b"data: [DONE]\n\n");
+    r.done = true;
+    Some((Bytes::from(tail), r))
+}
+
+fn usage(prompt_tokens: Option<u32>, completion_tokens: Option<u32>) -> Option<Usage> {
+    Some(Usage { prompt_tokens: prompt_tokens?, completion_tokens: completion_tokens? })
 }
 
 /// Streams from a miner's streaming route, trying another miner while none has started.
-async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u64) -> Response {
+async fn route_stream(
+    gw: Arc<Gateway>,
+    req: ChatRequest,
+    id: String,
+    created: u64,
+    prompt_tokens: Option<u32>,
+) -> Response {
     let q = TextGenerationStream(TextGeneration::ask(&req.generation));
     let mut tried = Vec::new();
     let mut last = String::from("none tried");
@@ -438,56 +569,23 @@ async fn route_stream(gw: Arc<Gateway>, req: ChatRequest, id: String, created: u
         answer.chunks = Box::pin(futures::stream::once(async move { Ok(first) }).chain(answer.chunks));
         gw.pool.succeeded(c.uid);
         gw.served.fetch_add(1, Ordering::Relaxed);
-        let usage = req.include_usage;
         let head = sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None));
-        let state =
-            (answer.chunks.take_while(counted(STREAM_LIMIT)).boxed(), Vec::<u8>::new(), 0u32, false, id, created);
-        let body = futures::stream::unfold(
-            state,
-            move |(mut chunks, mut pending, mut pieces, done, id, created)| async move {
-                if done {
-                    return None;
-                }
-                match chunks.next().await {
-                    Some(Ok(bytes)) => {
-                        pending.extend_from_slice(&bytes);
-                        // Only whole UTF-8 characters go out; a split one (at most 3 bytes at the end)
-                        // waits for its end, invalid bytes go out replaced.
-                        let valid = match std::str::from_utf8(&pending) {
-                            Ok(s) => s.len(),
-                            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-                            Err(_) => pending.len(),
-                        };
-                        let text = String::from_utf8_lossy(&pending[..valid]).into_owned();
-                        pending.drain(..valid);
-                        let out = if text.is_empty() {
-                            Bytes::new()
-                        } else {
-                            pieces += 1;
-                            sse(&api::chunk(&id, created, json!({"content": text}), None))
-                        };
-                        Some((out, (chunks, pending, pieces, false, id, created)))
-                    }
-                    // The miner's stream ended (or broke): close ours properly either way.
-                    end => {
-                        let finish = if matches!(end, Some(Err(_))) { "length" } else { "stop" };
-                        let mut tail = Vec::new();
-                        if !pending.is_empty() {
-                            let text = String::from_utf8_lossy(&pending).into_owned();
-                            tail.extend_from_slice(&sse(&api::chunk(&id, created, json!({"content": text}), None)));
-                        }
-                        tail.extend_from_slice(&sse(&api::chunk(&id, created, json!({}), Some(finish))));
-                        if usage {
-                            tail.extend_from_slice(&sse(&api::usage_chunk(&id, created, pieces)));
-                        }
-                        tail.extend_from_slice(b"data: [DONE]\n\n");
-                        Some((Bytes::from(tail), (chunks, Vec::new(), pieces, true, id, created)))
-                    }
-                }
-            },
-        );
-        let events =
-            futures::stream::once(async move { head }).chain(body).filter(|b| futures::future::ready(!b.is_empty()));
+        let relay = Relay {
+            chunks: answer.chunks,
+            pending: Vec::new(),
+            text: String::new(),
+            seen: 0,
+            done: false,
+            id,
+            created,
+            include_usage: req.include_usage,
+            prompt_tokens,
+            max_tokens: req.generation.max_tokens,
+            tokens: gw.tokens.clone(),
+        };
+        let events = futures::stream::once(async move { head })
+            .chain(futures::stream::unfold(relay, relay_next))
+            .filter(|b| futures::future::ready(!b.is_empty()));
         return with_miner(sse_response(events), &c);
     }
     error(if tried.is_empty() { no_miner(gw.config.netuid) } else { all_failed(gw.config.netuid, &last) })
@@ -506,6 +604,20 @@ async fn chat(
         Ok(r) => r,
         Err(e) => return error(e),
     };
+    let prompt_tokens = match &gw.tokens {
+        Some(t) => t.prompt_off_thread(req.generation.messages.clone()).await,
+        None => None,
+    };
+    // The subnet's model serves prompts below this; a longer one would fail at every miner.
+    if let Some(n) = prompt_tokens
+        && n as usize >= MAX_PROMPT_TOKENS
+    {
+        return error(ApiError::bad_request(
+            code::CONTEXT_LENGTH_EXCEEDED,
+            Some("messages"),
+            format!("the prompt has {n} tokens; this subnet's model serves at most {}", MAX_PROMPT_TOKENS - 1),
+        ));
+    }
     if let Some(sink) = &gw.organic
         && let Err(e) = sink.offer(&req.generation.messages, req.generation.max_tokens)
     {
@@ -514,7 +626,7 @@ async fn chat(
     let best_of = req.best_of.or(key.and_then(|k| k.best_of)).unwrap_or(gw.config.default_best_of);
     let (id, created) = (gw.new_id(), now());
     if req.stream && best_of <= 1 {
-        return route_stream(gw.clone(), req, id, created).await;
+        return route_stream(gw.clone(), req, id, created, prompt_tokens).await;
     }
     let served = if best_of > 1 { route_best_of(&gw, &req, best_of).await } else { route_one(&gw, &req).await };
     let served = match served {
@@ -522,9 +634,22 @@ async fn chat(
         Err(e) => return error(e),
     };
     gw.served.fetch_add(1, Ordering::Relaxed);
-    if req.stream {
-        return stream_text(id, created, served, req.include_usage);
+    let completion = match &gw.tokens {
+        Some(t) => t.completion_off_thread(served.text.clone()).await,
+        None => None,
+    };
+    if let (Some(ours), Some(theirs)) = (completion, served.tokens)
+        && ours != theirs
+    {
+        // Decoded text re-tokenizes a little differently at times; a large gap is a miner
+        // miscounting (its count is never reported).
+        tracing::debug!(uid = served.miner.uid, ours, theirs, "miner's completion_tokens differs from the tokenizer's");
     }
-    let body = api::completion(&id, created, &served.text, served.tokens, &served.finish);
+    let finish = finish_reason(served.finish, completion, req.generation.max_tokens);
+    let usage = usage(prompt_tokens, completion);
+    if req.stream {
+        return stream_text(id, created, served, finish, req.include_usage.then_some(usage));
+    }
+    let body = api::completion(&id, created, &served.text, usage, finish);
     with_miner(json_response(StatusCode::OK, &body), &served.miner)
 }

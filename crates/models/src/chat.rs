@@ -1,6 +1,8 @@
 //! The SmolLM2 tokenizer, rebuilt from GGUF metadata (the file ships no `tokenizer.json`), and
 //! the model's ChatML template.
 
+use std::path::Path;
+
 use candle_core::quantized::gguf_file;
 use tokenizers::decoders::byte_level::ByteLevel;
 use tokenizers::models::bpe::BPE;
@@ -79,6 +81,27 @@ impl ChatTokenizer {
         Ok(ChatTokenizer { tokenizer, stop_ids })
     }
 
+    /// The tokenizer of a GGUF file, reading only its metadata (not the weights): what a process
+    /// that counts tokens but runs no model loads.
+    pub fn load(path: &Path) -> Result<ChatTokenizer> {
+        let mut file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
+        let content = gguf_file::Content::read(&mut file)
+            .map_err(|e| ModelError::BadRequest(format!("{} is not a GGUF file: {e}", path.display())))?;
+        ChatTokenizer::from_gguf(&content)
+    }
+
+    /// Number of tokens in `text` (special tokens written in it count as one each).
+    pub fn count(&self, text: &str) -> Result<usize> {
+        let e = self.tokenizer.encode(text, false).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        Ok(e.len())
+    }
+
+    /// Number of tokens of the prompt the model sees for `messages`: the chat template rendered
+    /// ([`render_chat`]), default system prompt and assistant header included.
+    pub fn count_prompt(&self, messages: &[ChatMessage]) -> Result<usize> {
+        self.count(&render_chat(messages))
+    }
+
     /// Token ids of `text`; special tokens written in the text are recognised.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         let e = self.tokenizer.encode(text, false).map_err(|e| ModelError::Tokenizer(e.to_string()))?;
@@ -131,5 +154,76 @@ mod tests {
         let own = render_chat(&[ChatMessage::new("system", "Be brief."), ChatMessage::new("user", "Hi")]);
         assert!(own.starts_with("<|im_start|>system\nBe brief.<|im_end|>\n"));
         assert!(!own.contains(DEFAULT_SYSTEM));
+    }
+
+    /// A GGUF file with only a tokenizer: the 256 byte-level symbols, three merges (`he`, `ll`,
+    /// `Ġw`) and the ChatML control tokens.
+    fn tiny_tokenizer_file(path: &Path) {
+        use gguf_file::Value;
+        let printable = |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
+        let mut extra = 0;
+        let mut tokens: Vec<String> = (0..256u32)
+            .map(|b| {
+                let c = if printable(b) {
+                    b
+                } else {
+                    extra += 1;
+                    255 + extra
+                };
+                char::from_u32(c).unwrap().to_string()
+            })
+            .collect();
+        let mut types = vec![1i32; tokens.len()];
+        for t in ["he", "ll", "Ġw"] {
+            tokens.push(t.into());
+            types.push(1);
+        }
+        for t in ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] {
+            tokens.push(t.into());
+            types.push(3);
+        }
+        let list = |v: Vec<Value>| Value::Array(v);
+        let model = Value::String("gpt2".into());
+        let tokens_v = list(tokens.iter().map(|t| Value::String(t.clone())).collect());
+        let merges = list(["h e", "l l", "Ġ w"].iter().map(|m| Value::String(m.to_string())).collect());
+        let types_v = list(types.into_iter().map(Value::I32).collect());
+        let eos = Value::U32(tokens.len() as u32 - 1);
+        let mut file = std::fs::File::create(path).unwrap();
+        gguf_file::write(
+            &mut file,
+            &[
+                ("tokenizer.ggml.model", &model),
+                ("tokenizer.ggml.tokens", &tokens_v),
+                ("tokenizer.ggml.merges", &merges),
+                ("tokenizer.ggml.token_type", &types_v),
+                ("tokenizer.ggml.eos_token_id", &eos),
+            ],
+            &[],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_tokenizer_loads_from_metadata_alone_and_counts_the_rendered_prompt() {
+        let dir = std::env::temp_dir().join(format!("agora-chat-tokenizer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tiny.gguf");
+        tiny_tokenizer_file(&path);
+        let t = ChatTokenizer::load(&path).unwrap();
+        // "hello" → he·ll·o, " world" → Ġw·o·r·l·d.
+        assert_eq!(t.count("hello world").unwrap(), 8);
+        assert_eq!(t.decode(&t.encode("hello world").unwrap()).unwrap(), "hello world");
+        // Control tokens written in the text are one token each.
+        assert_eq!(t.count("<|im_start|>he<|im_end|>").unwrap(), 3);
+        let messages = [ChatMessage::new("user", "hello world")];
+        let rendered = render_chat(&messages);
+        assert_eq!(t.count_prompt(&messages).unwrap(), t.count(&rendered).unwrap());
+        // Fewer tokens than bytes (control tokens and merges), more than its 5 control tokens.
+        let n = t.count_prompt(&messages).unwrap();
+        assert!(n < rendered.len() && n > 5, "{n}");
+        assert!(matches!(ChatTokenizer::load(&dir.join("absent.gguf")), Err(ModelError::Missing { .. })));
+        std::fs::write(&path, b"not a gguf").unwrap();
+        assert!(ChatTokenizer::load(&path).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

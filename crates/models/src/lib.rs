@@ -10,8 +10,8 @@
 //!
 //! The networks (a llama decoder and a BERT encoder) are written here on `candle-core` and
 //! `candle-nn`; `candle-transformers` is not used because it compiles about a hundred models.
-//! Inference speed depends on running single-threaded under contention: the `agora` binary sets
-//! `CANDLE_NUM_THREADS=1` for model commands unless told otherwise.
+//! Inference speed depends on running single-threaded under contention: model commands call
+//! [`single_thread_inference`] first.
 
 pub mod bert;
 pub mod chat;
@@ -24,6 +24,7 @@ pub mod llama;
 pub mod local;
 pub mod openai;
 pub mod sampling;
+pub mod threads;
 
 pub use embedder::{Embedder, cosine};
 pub use error::{ModelError, Result};
@@ -33,3 +34,4 @@ pub use generator::{
 };
 pub use local::{AnswerCheck, LlamaEngine, LocalLlm};
 pub use openai::OpenAiBackend;
+pub use threads::single_thread_inference;

@@ -82,6 +82,7 @@ mod executive;
 pub mod genesis;
 pub mod harness;
 pub mod hyperparams;
+pub mod param_names;
 pub mod query;
 mod registration;
 mod root;
@@ -103,6 +104,7 @@ pub use executive::{
     validate_transaction,
 };
 pub use genesis::{Genesis, GenesisConfig, GenesisError};
+pub use param_names::ParamError;
 pub use registration::{decay_factor_q32, neuron_to_prune};
 pub use serving::is_valid_ip_address;
 pub use subnets::network_lock_cost;

@@ -9,6 +9,7 @@
 
 pub mod backends;
 pub mod judge;
+pub mod lifecycle;
 pub mod miner;
 pub mod organic;
 pub mod scoring;
@@ -18,6 +19,9 @@ pub mod tasks;
 pub mod validator;
 
 pub use judge::{Judge, Judged};
+pub use lifecycle::{
+    Backend, Callers, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator,
+};
 pub use synapse::{TextGeneration, TextGenerationStream};
 pub use validator::{Validator, ValidatorConfig, ValidatorError};
 

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use agora_primitives::AccountId;
+use agora_client::CommitRecord;
+use agora_primitives::{AccountId, NetUid};
 use serde::{Deserialize, Serialize};
 
 /// One uid's running score.
@@ -18,32 +19,11 @@ pub struct UidScore {
     pub score: f64,
 }
 
-/// A weights commit waiting for its reveal.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PendingCommit {
-    /// Target uids.
-    pub uids: Vec<u16>,
-    /// Values.
-    pub values: Vec<u16>,
-    /// Salt.
-    pub salt: Vec<u16>,
-    /// Version key.
-    pub version_key: u64,
-    /// Block of the commit.
-    pub block: u64,
-    /// First block worth trying the reveal at.
-    #[serde(default)]
-    pub reveal_from: u64,
-    /// Blocks in one epoch when committed.
-    #[serde(default)]
-    pub period_blocks: u64,
-}
-
 /// Everything a validator keeps across restarts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ValidatorState {
     /// Subnet.
-    pub netuid: u16,
+    pub netuid: NetUid,
     /// Rounds completed.
     pub rounds: u64,
     /// Block of the last weights sent.
@@ -52,12 +32,12 @@ pub struct ValidatorState {
     pub scores: BTreeMap<u16, UidScore>,
     /// Commit waiting to be revealed (commit-reveal subnets).
     #[serde(default)]
-    pub pending_commit: Option<PendingCommit>,
+    pub pending_commit: Option<CommitRecord>,
 }
 
 impl ValidatorState {
     /// Reads `path`; a missing file is a fresh state.
-    pub fn load(path: &Path, netuid: u16) -> std::io::Result<ValidatorState> {
+    pub fn load(path: &Path, netuid: NetUid) -> std::io::Result<ValidatorState> {
         match std::fs::read(path) {
             Ok(bytes) => {
                 let s: ValidatorState = serde_json::from_slice(&bytes).map_err(|e| {
@@ -126,7 +106,7 @@ mod tests {
 
     #[test]
     fn scores_average_decay_and_reset_when_the_hotkey_changes() {
-        let mut s = ValidatorState { netuid: 1, ..Default::default() };
+        let mut s = ValidatorState { netuid: NetUid(1), ..Default::default() };
         s.update(&[(1, key(1), 1.0), (2, key(2), 0.0)], 0.1);
         s.update(&[(1, key(1), 1.0)], 0.1);
         assert!((s.scores[&1].score - 0.19).abs() < 1e-12);
@@ -146,12 +126,12 @@ mod tests {
     fn state_survives_a_restart_and_refuses_another_subnet() {
         let dir = std::env::temp_dir().join(format!("agora-text-state-{}", std::process::id()));
         let path = dir.join("state.json");
-        let mut s = ValidatorState::load(&path, 3).unwrap();
+        let mut s = ValidatorState::load(&path, NetUid(3)).unwrap();
         s.update(&[(0, key(1), 0.5)], 0.1);
         s.last_weights_block = 42;
         s.save(&path).unwrap();
-        assert_eq!(ValidatorState::load(&path, 3).unwrap(), s);
-        assert!(ValidatorState::load(&path, 4).is_err());
+        assert_eq!(ValidatorState::load(&path, NetUid(3)).unwrap(), s);
+        assert!(ValidatorState::load(&path, NetUid(4)).is_err());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use agora_client::weights::{convert_weights_and_uids_for_emit, generate_weight_hash, process_weights_for_netuid};
-use agora_client::{Client, ClientError, SubmitError};
+use agora_client::{Client, ClientError, PrepareError, Scores, SubmitError, WeightsMode, prepare_weights};
 use agora_models::sampling::SplitMix64;
 use agora_neuron::{AxonTarget, Dendrite};
 use agora_primitives::{NetUid, Pair};
@@ -17,7 +16,7 @@ use tracing::{info, warn};
 
 use crate::judge::Judge;
 use crate::scoring::Observed;
-use crate::state::{PendingCommit, ValidatorState};
+use crate::state::ValidatorState;
 use crate::synapse::TextGeneration;
 use crate::tasks::TaskMaker;
 
@@ -38,7 +37,7 @@ pub enum ValidatorError {
         /// The hotkey.
         hotkey: String,
         /// The subnet.
-        netuid: u16,
+        netuid: NetUid,
     },
     /// The state file could not be read or written.
     #[error("validator state {path}: {source}")]
@@ -51,13 +50,16 @@ pub enum ValidatorError {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    /// An option is out of range.
+    #[error("{0}")]
+    BadOption(String),
 }
 
 /// Settings.
 #[derive(Clone, Debug)]
 pub struct ValidatorConfig {
     /// Subnet.
-    pub netuid: u16,
+    pub netuid: NetUid,
     /// Miners queried per round.
     pub sample_size: usize,
     /// Per-query timeout.
@@ -129,6 +131,11 @@ impl Validator {
         })
     }
 
+    /// Blocks between weight updates.
+    pub fn weights_every(&self) -> u64 {
+        self.config.weights_every
+    }
+
     /// The state so far.
     pub fn state(&self) -> &ValidatorState {
         &self.state
@@ -156,11 +163,11 @@ impl Validator {
 
     /// One round: query, judge, remember, and maybe set weights.
     pub fn round(&mut self) -> Result<(), ValidatorError> {
-        let netuid = NetUid(self.config.netuid);
+        let netuid = self.config.netuid;
         let m = self.client.metagraph(netuid, false)?;
         let me = self.pair.public();
         let Some(my_uid) = m.hotkeys.iter().position(|h| *h == me) else {
-            return Err(ValidatorError::NotRegistered { hotkey: me.to_string(), netuid: self.config.netuid });
+            return Err(ValidatorError::NotRegistered { hotkey: me.to_string(), netuid });
         };
         self.state.sync(&m.hotkeys);
         // A state written against another (reset) chain must not hold weights back.
@@ -186,7 +193,7 @@ impl Validator {
         }
         miners.truncate(self.config.sample_size);
         if miners.is_empty() {
-            info!("no miner serves an axon on subnet {} yet", self.config.netuid);
+            info!("no miner serves an axon on subnet {netuid} yet");
             return Ok(());
         }
         let organic = match &mut self.organic {
@@ -254,14 +261,7 @@ impl Validator {
             if block < p.reveal_from {
                 return Ok(());
             }
-            let call = Call::RevealWeights {
-                netuid,
-                uids: p.uids.clone(),
-                values: p.values.clone(),
-                salt: p.salt.clone(),
-                version_key: p.version_key,
-            };
-            match self.send(call, &format!("weights revealed: uids {:?} values {:?}", p.uids, p.values))? {
+            match self.send(p.reveal_call(), &format!("weights revealed: uids {:?} values {:?}", p.uids, p.values))? {
                 Sent::Final(height) => {
                     self.state.pending_commit = None;
                     self.state.last_weights_block = height;
@@ -278,63 +278,44 @@ impl Validator {
             }
             return self.save();
         }
-        let h = self.client.hyperparameters(netuid)?;
-        if block < self.state.last_weights_block + h.weights_rate_limit {
-            return Ok(());
-        }
         let dense = self.state.dense(n);
         if dense.iter().all(|w| *w <= 0.0) {
             return Ok(());
         }
-        let all: Vec<u16> = (0..n).collect();
-        let Ok((uids, weights)) =
-            process_weights_for_netuid(&all, &dense, n, h.min_allowed_weights, h.max_weight_limit)
-        else {
-            warn!("weights could not be processed for subnet {netuid}");
-            return Ok(());
-        };
-        let uids: Vec<i64> = uids.into_iter().map(i64::from).collect();
-        let Ok((uids, values)) = convert_weights_and_uids_for_emit(&uids, &weights) else {
-            warn!("weights could not be converted for subnet {netuid}");
-            return Ok(());
-        };
-        if uids.is_empty() {
-            return Ok(());
-        }
-        if h.commit_reveal {
-            let salt: Vec<u16> = (0..8).map(|_| self.rng.next_u64() as u16).collect();
-            let hash = generate_weight_hash(&self.pair.public(), netuid, &uids, &values, h.weights_version_key, &salt);
-            let period_blocks = u64::from(h.tempo) + 1;
-            let reveal_from = block + period_blocks * h.reveal_period_epochs.max(1);
-            let pending = PendingCommit {
-                uids: uids.clone(),
-                values: values.clone(),
-                salt,
-                version_key: h.weights_version_key,
-                block,
-                reveal_from,
-                period_blocks,
-            };
-            // Saved first: a commit that lands after a timeout must still be revealable.
-            self.state.pending_commit = Some(pending);
-            self.save()?;
-            match self.send(Call::CommitWeights { netuid, commit_hash: hash }, "weights committed")? {
-                Sent::Final(height) => self.state.last_weights_block = height,
-                // Not final yet: it may still land, so the reveal data stays.
-                Sent::Pending => self.state.last_weights_block = block,
-                Sent::Failed(_) => self.state.pending_commit = None,
+        let scores = Scores { netuid, scores: (0..n).zip(dense).collect(), version_key: None };
+        let mode =
+            if self.client.hyperparameters(netuid)?.commit_reveal { WeightsMode::Commit } else { WeightsMode::Set };
+        let prepared = match prepare_weights(&self.client, &self.pair.public(), &scores, mode) {
+            Ok(p) => p,
+            Err(PrepareError::Client(e)) => return Err(e.into()),
+            // Rate limited or nothing to set: next time.
+            Err(e) => {
+                info!("weights not sent: {e}");
+                return Ok(());
             }
-        } else {
-            let call = Call::SetWeights {
-                netuid,
-                dests: uids.clone(),
-                weights: values.clone(),
-                version_key: h.weights_version_key,
-            };
-            match self.send(call, &format!("weights set: uids {uids:?} values {values:?}"))? {
-                Sent::Final(height) => self.state.last_weights_block = height,
-                Sent::Pending => self.state.last_weights_block = block,
-                Sent::Failed(_) => {}
+        };
+        match mode {
+            WeightsMode::Commit => {
+                let salt: Vec<u16> = (0..8).map(|_| self.rng.next_u64() as u16).collect();
+                let record = prepared.commit(salt);
+                let call = record.commit_call();
+                // Saved first: a commit that lands after a timeout must still be revealable.
+                self.state.pending_commit = Some(record);
+                self.save()?;
+                match self.send(call, "weights committed")? {
+                    Sent::Final(height) => self.state.last_weights_block = height,
+                    // Not final yet: it may still land, so the reveal data stays.
+                    Sent::Pending => self.state.last_weights_block = block,
+                    Sent::Failed(_) => self.state.pending_commit = None,
+                }
+            }
+            WeightsMode::Set => {
+                let what = format!("weights set: uids {:?} values {:?}", prepared.uids, prepared.values);
+                match self.send(prepared.set_call(), &what)? {
+                    Sent::Final(height) => self.state.last_weights_block = height,
+                    Sent::Pending => self.state.last_weights_block = block,
+                    Sent::Failed(_) => {}
+                }
             }
         }
         self.save()

@@ -3,26 +3,22 @@
 //! rate limits, missing subnet, bad origin. Ports 22400–22409.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use agora_localnet::{Network, NetworkOptions};
 use serde_json::Value;
 
 use crate::{agora, temp_dir};
 
-/// One validator node process with a dev genesis, and the wallets directory of a test.
+/// One validator node process with a dev genesis ([`agora_localnet::Network`]), and the
+/// wallets directory of a test.
 pub(crate) struct Node {
-    child: Child,
+    _net: Network,
     pub(crate) url: String,
     pub(crate) wallets: PathBuf,
     pub(crate) dir: PathBuf,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// What a command did.
@@ -52,40 +48,14 @@ impl Node {
     /// A node in a fresh test dir `name`, its ports from `base_port`, 200 ms blocks.
     pub(crate) fn start_in(name: &str, base_port: u16) -> Node {
         let dir = temp_dir(name);
-        let out = agora(&[
-            "localnet",
-            "init",
-            "--validators",
-            "1",
-            "--dir",
-            dir.to_str().unwrap(),
-            "--base-port",
-            &base_port.to_string(),
-            "--block-time",
-            "200",
-            "--json",
-        ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let url = doc["rpc_urls"][0].as_str().unwrap().to_string();
-        let log = std::fs::File::create(dir.join("node.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args(["node", "--config", dir.join("node-0/config.toml").to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let node = Node { child, url, wallets: dir.join("wallets"), dir };
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(30) {
-            let status = node.run(&["chain", "status"], None);
-            if status.code == 0 && status.json["height"].as_u64().unwrap_or(0) >= 2 {
-                return node;
-            }
-            std::thread::sleep(Duration::from_millis(200));
+        let options = NetworkOptions { validators: 1, followers: 0, base_port, block_time_ms: 200 };
+        let mut net = Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn").unwrap();
+        net.start(0).unwrap();
+        let url = net.rpc_url(0).to_string();
+        if let Err(e) = net.wait_finalized(2, Duration::from_secs(30), &AtomicBool::new(false)) {
+            panic!("the node did not finalise blocks ({e}): {}", std::fs::read_to_string(net.log_path(0)).unwrap());
         }
-        panic!("the node did not finalise blocks: {}", std::fs::read_to_string(node.dir.join("node.log")).unwrap());
+        Node { _net: net, url, wallets: dir.join("wallets"), dir }
     }
 
     /// `agora --network URL --json --yes ARGS`, with the wallets under the test dir.

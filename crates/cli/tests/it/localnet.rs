@@ -107,4 +107,20 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     assert!(answer["uid"].as_str().is_some());
     assert!(answer["stream_chunks"].as_u64().unwrap() >= 1);
     assert!(!answer["stream_text"].as_str().unwrap().trim().is_empty());
+    // Usage, as the official client parsed it: the pinned model's tokenizer's counts of the
+    // rendered prompt and of the answer's text, for the plain answer and the streamed one.
+    let tokenizer =
+        agora_models::chat::ChatTokenizer::load(&agora_models::ModelPaths { dir: models.into() }.llm()).unwrap();
+    let prompt = tokenizer
+        .count_prompt(&[agora_models::ChatMessage::new("user", "Write one sentence about the ocean.")])
+        .unwrap() as u64;
+    for (usage, text) in
+        [(&answer["usage"], text), (&answer["usage_stream"], answer["usage_stream_text"].as_str().unwrap())]
+    {
+        let (p, c) = (usage["prompt_tokens"].as_u64().unwrap(), usage["completion_tokens"].as_u64().unwrap());
+        assert!(p > 0 && c > 0, "{usage}");
+        assert_eq!(p, prompt, "{usage}");
+        assert_eq!(c, tokenizer.count(text).unwrap() as u64, "{usage} for {text:?}");
+        assert_eq!(usage["total_tokens"].as_u64().unwrap(), p + c, "{usage}");
+    }
 }

@@ -1,87 +1,48 @@
 //! 4 validator processes on loopback: finality, agreement, crash tolerance, no fork without a
 //! quorum, catch-up after restart, and 1,000 transfers across a `kill -9`. Bounded in time.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use agora_client::RpcClient;
+use agora_localnet::{Network, NetworkOptions};
 use agora_node::localnet::dev_accounts;
 use agora_primitives::{Balance, Hash, Pair};
 use agora_runtime::{Call, SignedTransaction};
 use parity_scale_codec::Encode;
 use serde_json::{Value, json};
 
-use crate::{agora, temp_dir};
+use crate::temp_dir;
 
+/// 4 validators and a follower ([`agora_localnet::Network`]), the validators started.
 struct Localnet {
-    dir: PathBuf,
-    metrics: Vec<String>,
-    nodes: Vec<Option<Child>>,
+    net: Network,
     rpc: Vec<RpcClient>,
 }
 
 impl Localnet {
-    /// `agora localnet init` + 4 `agora node` processes. `port` must be unique per test.
+    /// A new 4-validator network with one follower, its validators started. `port` must be
+    /// unique per test.
     fn start(name: &str, port: u16) -> Localnet {
         let dir = temp_dir(name);
-        let out = agora(&[
-            "localnet",
-            "init",
-            "--validators",
-            "4",
-            "--dir",
-            dir.to_str().unwrap(),
-            "--base-port",
-            &port.to_string(),
-            "--block-time",
-            "250",
-            "--followers",
-            "1",
-            "--json",
-        ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let urls: Vec<Value> = doc["rpc_urls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .chain(doc["follower_rpc_urls"].as_array().unwrap())
-            .cloned()
+        let options = NetworkOptions { validators: 4, followers: 1, base_port: port, block_time_ms: 250 };
+        let mut net =
+            Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn,agora_node=info").unwrap();
+        let rpc = (0..net.len())
+            .map(|i| RpcClient::new(net.rpc_url(i)).unwrap().with_timeout(Duration::from_secs(5)))
             .collect();
-        let rpc = urls
-            .iter()
-            .map(|u| RpcClient::new(u.as_str().unwrap()).unwrap().with_timeout(Duration::from_secs(5)))
-            .collect();
-        let metrics =
-            doc["nodes"].as_array().unwrap().iter().map(|n| n["metrics_url"].as_str().unwrap().to_string()).collect();
-        let mut net = Localnet { dir, metrics, nodes: (0..5).map(|_| None).collect(), rpc };
-        for i in 0..4 {
-            net.spawn(i);
-        }
-        net
+        net.start_first(4).unwrap();
+        Localnet { net, rpc }
     }
 
     fn spawn(&mut self, i: usize) {
-        let name = if i < 4 { format!("node-{i}") } else { "follower-0".into() };
-        let config = self.dir.join(format!("{name}/config.toml"));
-        let log = std::fs::File::create(self.dir.join(format!("node-{i}.log"))).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .args(["node", "--config", config.to_str().unwrap()])
-            .env("RUST_LOG", "warn,agora_node=info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        self.nodes[i] = Some(child);
+        self.net.start(i).unwrap();
     }
 
     /// SIGKILL: no chance to flush anything.
     fn kill(&mut self, i: usize) {
-        if let Some(mut child) = self.nodes[i].take() {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
+        self.net.kill(i);
     }
 
     fn status(&self, i: usize) -> Option<Value> {
@@ -95,7 +56,7 @@ impl Localnet {
     /// One Prometheus sample of node `i`.
     fn metric(&self, i: usize, name: &str) -> u64 {
         use std::io::{Read, Write};
-        let url = self.metrics[i].strip_prefix("http://").unwrap();
+        let url = self.net.metrics_url(i).unwrap().strip_prefix("http://").unwrap();
         let (host, path) = url.split_once('/').unwrap();
         let mut stream = std::net::TcpStream::connect(host).unwrap();
         stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -108,7 +69,7 @@ impl Localnet {
     }
 
     fn running(&self) -> Vec<usize> {
-        (0..5).filter(|i| self.nodes[*i].is_some()).collect()
+        self.net.running()
     }
 
     /// Waits until every running node has finalised `height`.
@@ -149,20 +110,12 @@ impl Localnet {
     fn logs(&self) -> String {
         (0..5)
             .map(|i| {
-                let text = std::fs::read_to_string(self.dir.join(format!("node-{i}.log"))).unwrap_or_default();
+                let text = std::fs::read_to_string(self.net.log_path(i)).unwrap_or_default();
                 let tail: Vec<_> = text.lines().rev().take(5).collect();
                 format!("node-{i}: {}", tail.into_iter().rev().collect::<Vec<_>>().join("\n  "))
             })
             .collect::<Vec<_>>()
             .join("\n")
-    }
-}
-
-impl Drop for Localnet {
-    fn drop(&mut self) {
-        for i in 0..5 {
-            self.kill(i);
-        }
     }
 }
 

@@ -9,11 +9,8 @@ use agora_runtime::Call;
 use agora_wallet::Keypair;
 use serde_json::{Value, json};
 
-use crate::Failure;
-use crate::out::Global;
-
-/// The node's JSON-RPC error code for "no such thing".
-pub const NOT_FOUND: i64 = 1001;
+use crate::args::Global;
+use crate::failure::Failure;
 
 /// How long a signed call may take to become final before the command gives up waiting.
 pub const FINALITY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -65,7 +62,7 @@ impl<'a> Session<'a> {
     /// Fails with the chain's own error name when `netuid` does not exist.
     pub fn require_subnet(&self, netuid: NetUid) -> Result<agora_runtime::query::SubnetView, Failure> {
         self.client.subnet(netuid).map_err(|e| match e {
-            agora_client::ClientError::Rpc { code: NOT_FOUND, .. } => Failure::msg(format!(
+            agora_client::ClientError::Rpc { code: agora_client::NOT_FOUND, .. } => Failure::msg(format!(
                 "SubnetNotExists: there is no subnet {}; {}",
                 netuid.get(),
                 agora_client::advice::advice(&agora_runtime::DispatchError::SubnetNotExists)

@@ -7,8 +7,8 @@ use agora_models::fetch::{ModelPaths, Progress, fetch};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::Failure;
-use crate::out::Global;
+use crate::args::Global;
+use crate::failure::Failure;
 
 /// `agora models`.
 #[derive(Debug, Subcommand)]
@@ -50,8 +50,7 @@ pub fn ensure(g: &Global, dir: &ModelsDir) -> Result<ModelPaths, Failure> {
             let _ = std::io::stderr().flush();
         }
         _ => {}
-    })
-    .map_err(|e| Failure::msg(e.to_string()))?;
+    })?;
     Ok(paths)
 }
 
@@ -76,27 +75,4 @@ pub fn run(cmd: ModelsCommand, g: &Global) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Model commands run inference on one thread unless told otherwise: candle's worker threads
-/// spin-wait, and on a shared 2-core machine two of them collapse decoding from ~55 to 3–7
-/// tokens/s (spec `models.md` §4.5). candle reads `CANDLE_NUM_THREADS` once, from the
-/// environment, so when it is unset the process re-executes itself with it set to 1.
-pub fn single_thread_inference() {
-    if std::env::var_os("CANDLE_NUM_THREADS").is_some() {
-        return;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let Ok(exe) = std::env::current_exe() else { return };
-        let mut cmd = std::process::Command::new(exe);
-        cmd.args(std::env::args_os().skip(1)).env("CANDLE_NUM_THREADS", "1");
-        if std::env::var_os("RAYON_NUM_THREADS").is_none() {
-            cmd.env("RAYON_NUM_THREADS", "1");
-        }
-        // Only returns if the exec failed; then we carry on with candle's default threads.
-        let e = cmd.exec();
-        eprintln!("warning: could not re-execute with CANDLE_NUM_THREADS=1 ({e}); inference may be slow");
-    }
 }

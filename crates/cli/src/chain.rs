@@ -1,0 +1,105 @@
+//! `agora chain status|block|receipt|load`: what a node says about the chain, and its load test.
+
+use agora_client::{Client, RpcClient};
+use agora_primitives::Hash;
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use crate::args::Global;
+use crate::failure::Failure;
+
+/// `agora chain`.
+#[derive(Debug, Subcommand)]
+pub enum ChainCommand {
+    /// Load test: signed transfers from the localnet dev accounts; reports tx/s and latency.
+    Load(crate::load::ChainLoadArgs),
+    /// Height, finality and state root of a node.
+    Status {
+        /// The node's JSON-RPC URL (default: --network).
+        #[arg(long)]
+        rpc: Option<String>,
+    },
+    /// A finalised block.
+    Block {
+        /// Its height.
+        #[arg(long)]
+        height: u64,
+        /// The node's JSON-RPC URL (default: --network).
+        #[arg(long)]
+        rpc: Option<String>,
+    },
+    /// Where a transaction is, and what it did.
+    Receipt {
+        /// The transaction hash (`0x…`).
+        hash: String,
+    },
+}
+
+pub fn run(cmd: ChainCommand, g: &Global) -> Result<(), Failure> {
+    match cmd {
+        ChainCommand::Load(args) => crate::load::chain(args, g),
+        ChainCommand::Status { rpc } => {
+            let status = client(&rpc, g)?.call("chain_status", json!([]))?;
+            let doc = json!({
+                "height": status["height"],
+                "finalized_height": status["finalized_height"],
+                "finalized_hash": status["finalized_hash"],
+                "state_root": status["state_root"],
+                "peers": status["peers"],
+            });
+            g.print(&doc, || fields(&doc, &["height", "finalized_height", "finalized_hash", "state_root", "peers"]));
+            Ok(())
+        }
+        ChainCommand::Block { height, rpc } => {
+            let block = client(&rpc, g)?.call("chain_getBlock", json!([{ "height": height }]))?;
+            let doc = json!({
+                "height": block["height"],
+                "hash": block["hash"],
+                "state_root": block["state_root"],
+                "txs": block["txs"],
+                "parent": block["parent"],
+                "timestamp_ms": block["timestamp_ms"],
+                "proposer": block["proposer"],
+            });
+            g.print(&doc, || {
+                fields(&doc, &["height", "hash", "parent", "state_root", "timestamp_ms", "proposer", "txs"])
+            });
+            Ok(())
+        }
+        ChainCommand::Receipt { hash } => {
+            let hash = Hash::from_hex(&hash).ok_or_else(|| Failure::msg("the hash must be 0x + 64 hex digits"))?;
+            let status = Client::new(g.endpoint())?.receipt(&hash)?;
+            g.print(&status, || match (&status.receipt, status.height) {
+                (Some(r), Some(h)) => format!(
+                    "{} in block {h}: {} (fee {})",
+                    r.call,
+                    match r.result {
+                        Ok(()) => "succeeded".to_string(),
+                        Err(e) => format!("failed with {}", agora_client::advice::name(&e)),
+                    },
+                    r.fee
+                ),
+                _ => status.status.clone(),
+            });
+            Ok(())
+        }
+    }
+}
+
+fn client(rpc: &Option<String>, g: &Global) -> Result<RpcClient, Failure> {
+    Ok(RpcClient::new(&agora_client::normalize_url(rpc.as_deref().unwrap_or(g.endpoint())))?)
+}
+
+fn fields(doc: &Value, keys: &[&str]) -> String {
+    let mut out = Vec::new();
+    for key in keys {
+        let value = &doc[*key];
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Array(a) => format!("{} transactions", a.len()),
+            other => other.to_string(),
+        };
+        out.push(format!("{key:<17} {text}"));
+    }
+    out.join("\n")
+}

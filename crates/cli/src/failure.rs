@@ -1,0 +1,59 @@
+//! How a command fails: one line on stderr, the error and its causes (`agora: error: A: B: C`),
+//! and an exit code: 2 for errors, 1 for a wrong password or a signature that does not verify.
+
+use std::error::Error;
+
+/// A failed command.
+#[derive(Debug)]
+pub struct Failure {
+    /// The line printed after `agora: error: `.
+    pub message: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+impl Failure {
+    /// A failure with a message and exit code 2.
+    pub fn msg(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), code: 2 }
+    }
+
+    /// The same failure with another exit code.
+    pub fn with_code(self, code: u8) -> Failure {
+        Failure { code, ..self }
+    }
+}
+
+impl<E: Error> From<E> for Failure {
+    /// The error and its sources on one line; a source already spelled out in its parent's
+    /// message is not repeated.
+    fn from(e: E) -> Failure {
+        let mut message = e.to_string();
+        let mut source = e.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        Failure::msg(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("reading the state")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn the_cause_chain_is_printed_once() {
+        let f = Failure::from(Outer(std::io::Error::other("disk on fire")));
+        assert_eq!(f.message, "reading the state: disk on fire");
+        assert_eq!(f.code, 2);
+    }
+}

@@ -1,0 +1,196 @@
+//! `agora localnet run|init`: a whole local network ([`agora_localnet::Localnet`]), or only its
+//! files.
+
+use std::path::PathBuf;
+
+use agora_localnet::{Description, Localnet, LocalnetOptions, NetworkOptions, SubnetOptions};
+use agora_node::localnet::{InitOptions, init};
+use clap::Subcommand;
+use serde_json::json;
+
+use crate::args::Global;
+use crate::failure::Failure;
+use crate::out::line;
+
+/// `agora localnet`.
+#[derive(Debug, Subcommand)]
+pub enum LocalnetCommand {
+    /// Start a local network: writes it on first use (4 validators), starts one `agora node`
+    /// process per validator, then subnet 1 (text generation): fetches the models, creates dev
+    /// wallets, registers and starts the miners and 2 validators, stakes, starts the gateway, and
+    /// prints the URLs (also in D/localnet.json). Ctrl-C stops everything; the next run resumes
+    /// the same chain.
+    Run {
+        /// Directory of the network (created on first use).
+        #[arg(long, visible_alias = "data-dir", default_value = ".agora/localnet")]
+        dir: PathBuf,
+        /// Delete DIR first and start a new chain.
+        #[arg(long)]
+        fresh: bool,
+        /// Validators of a new network.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Block time of a new network, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        block_time: u64,
+        /// First port of a new network.
+        #[arg(long, default_value_t = 30300)]
+        base_port: u16,
+        /// One miner per listed backend: local, echo, random, openai:<URL>.
+        #[arg(long, value_delimiter = ',', default_value = "local,local,local")]
+        miners: Vec<String>,
+        /// Tempo of subnet 1 (blocks between epochs), set when it is created.
+        #[arg(long, default_value_t = 20)]
+        tempo: u16,
+        /// Port of the gateway (miners use the ports after it).
+        #[arg(long, default_value_t = 8000)]
+        gateway_port: u16,
+        /// Only the chain: no models, subnet, miners, validators or gateway.
+        #[arg(long)]
+        no_subnet: bool,
+        /// Models directory.
+        #[arg(long, value_name = "DIR")]
+        models_dir: Option<PathBuf>,
+    },
+    /// Write a genesis and one config per validator for a loopback network.
+    Init {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Number of followers (non-voting full nodes that sync from the validators).
+        #[arg(long, default_value_t = 0)]
+        followers: usize,
+        /// Output directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// First port (node i uses P+10i for p2p, +1 for RPC, +2 for metrics).
+        #[arg(long, default_value_t = 30300)]
+        base_port: u16,
+        /// Block time in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        block_time: u64,
+        /// Overwrite an existing network in DIR.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
+    match cmd {
+        LocalnetCommand::Run {
+            dir,
+            fresh,
+            validators,
+            block_time,
+            base_port,
+            miners,
+            tempo,
+            gateway_port,
+            no_subnet,
+            models_dir,
+        } => {
+            let subnet = (!no_subnet).then(|| SubnetOptions {
+                miners,
+                tempo,
+                gateway_port,
+                miner_port: gateway_port + 1,
+                models_dir,
+            });
+            let options = LocalnetOptions {
+                dir,
+                fresh,
+                network: NetworkOptions { validators, followers: 0, base_port, block_time_ms: block_time },
+                subnet,
+                binary: std::env::current_exe()
+                    .map_err(|e| format!("cannot find the agora binary: {e}"))
+                    .map_err(Failure::msg)?,
+                log_filter: std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            };
+            run_network(&options, g)
+        }
+        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force } => {
+            let options =
+                InitOptions { validators, followers, dir: dir.clone(), base_port, block_time_ms: block_time, force };
+            let nodes = init(&options)?;
+            let doc = json!({
+                "dir": dir,
+                "genesis": dir.join("genesis.json"),
+                "nodes": nodes,
+                "rpc_urls": nodes.iter().filter(|n| n.role == "validator").map(|n| n.rpc_url.clone()).collect::<Vec<_>>(),
+                "follower_rpc_urls": nodes.iter().filter(|n| n.role == "follower").map(|n| n.rpc_url.clone()).collect::<Vec<_>>(),
+            });
+            g.print(&doc, || {
+                let mut text =
+                    format!("wrote {} (genesis, dev accounts) and {} node configs:", dir.display(), nodes.len());
+                for n in &nodes {
+                    text.push_str(&format!(
+                        "\n  {:<9} rpc {}  p2p {}  config {}",
+                        n.role,
+                        n.rpc_url,
+                        n.p2p,
+                        n.config.display()
+                    ));
+                }
+                text + "\nstart each with: agora node --config <config.toml>"
+            });
+            Ok(())
+        }
+    }
+}
+
+fn run_network(options: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
+    // From the start, a Ctrl-C or SIGTERM turns into an orderly stop, also while coming up.
+    let stop = crate::signals::stop_flag();
+    let mut localnet = Localnet::start(options, &mut |step| eprintln!("{step}"), &stop)?;
+    let d = localnet.description().clone();
+    if g.json {
+        line(&serde_json::to_string(&d).expect("serialisable"));
+    } else {
+        line(&summary(&d, &options.dir));
+    }
+    localnet.run(&stop, |s| eprintln!("finalised height {}  peers {}  mempool {}", s.height, s.peers, s.mempool))?;
+    eprintln!("stopping");
+    localnet.stop();
+    Ok(())
+}
+
+/// What a person reads once the network is ready.
+fn summary(d: &Description, dir: &std::path::Path) -> String {
+    let mut out = vec![format!(
+        "agora localnet ready in {:.0} s: {} validator nodes finalising",
+        d.ready_after_s,
+        d.rpc_urls.len()
+    )];
+    for (i, url) in d.rpc_urls.iter().enumerate() {
+        out.push(format!("  node-{i}  JSON-RPC (HTTP + WebSocket) {url}"));
+    }
+    if let (Some(url), Some(key)) = (&d.gateway_url, &d.gateway_api_key) {
+        out.push(format!("  explorer         {url}/explorer"));
+        out.push(format!("  chat             {url}/chat#key={key}"));
+        out.push(format!("  OpenAI base URL  {url}/v1   (API key {key})"));
+        out.push(format!(
+            "  try: curl {url}/v1/chat/completions -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\"
+        ));
+        out.push(
+            "         -d '{\"model\": \"agora/text\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello!\"}]}'"
+                .into(),
+        );
+        for p in d.processes.iter().filter(|p| p.role != "node") {
+            out.push(format!(
+                "  {:<9} {:<13} uid {:<3} {}",
+                p.role,
+                p.wallet.as_deref().unwrap_or(""),
+                p.uid.map_or("-".into(), |u| u.to_string()),
+                p.backend.as_deref().unwrap_or("")
+            ));
+        }
+        let wallets = d.wallets.display();
+        out.push(format!("  wallets  {wallets} (BT_WALLET_PATH={wallets} agora wallet list)"));
+        out.push(format!("  logs     {}", dir.join("logs").display()));
+    }
+    out.push(format!("  genesis      {}", dir.join("genesis.json").display()));
+    out.push(format!("  dev accounts {} (test money; dev-0 is sudo)", dir.join("dev-accounts.json").display()));
+    out.push(format!("  described in {}", dir.join("localnet.json").display()));
+    out.push("Ctrl-C stops everything; running this again resumes the same chain (--fresh starts over).".into());
+    out.join("\n")
+}

@@ -1,0 +1,106 @@
+//! `agora validator text`: the text subnet's validator ([`agora_text::start_validator`], then
+//! [`agora_text::Validator::run`] until Ctrl-C).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use agora_primitives::NetUid;
+use agora_text::ValidatorOptions;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::args::Global;
+use crate::failure::Failure;
+use crate::models::ModelsDir;
+
+/// `agora validator`.
+#[derive(Debug, Subcommand)]
+pub enum ValidatorCommand {
+    /// Score the text subnet's miners and set weights.
+    Text(TextValidatorArgs),
+}
+
+/// Options of `agora validator text`.
+#[derive(Debug, Args)]
+pub struct TextValidatorArgs {
+    /// Subnet.
+    #[arg(long, short = 'n', default_value = "1", value_parser = crate::args::netuid)]
+    netuid: NetUid,
+    /// Miners queried per round.
+    #[arg(long, default_value_t = 16)]
+    sample_size: usize,
+    /// Seconds a miner has to answer.
+    #[arg(long, default_value_t = 12.0)]
+    timeout: f64,
+    /// Tokens per task.
+    #[arg(long, default_value_t = 24)]
+    max_tokens: u32,
+    /// Moving-average factor of the scores.
+    #[arg(long, default_value_t = 0.1)]
+    alpha: f64,
+    /// Blocks between weight updates (default: the subnet's tempo).
+    #[arg(long)]
+    weights_every: Option<u64>,
+    /// Seconds between rounds.
+    #[arg(long, default_value_t = 2.0)]
+    round_pause: f64,
+    /// State file (default: under the wallet, per hotkey and subnet).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Stop after this many rounds.
+    #[arg(long)]
+    rounds: Option<u64>,
+    /// Organic requests a gateway samples (`agora gateway --organic-file`): every other round
+    /// asks the newest one instead of a synthetic task.
+    #[arg(long, value_name = "FILE")]
+    organic_file: Option<PathBuf>,
+    #[command(flatten)]
+    models: ModelsDir,
+}
+
+/// Seconds from a flag, refusing what `Duration` cannot hold.
+pub fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value).map_err(|_| Failure::msg(format!("{flag} must be a number of seconds ≥ 0")))
+}
+
+pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
+    let ValidatorCommand::Text(args) = cmd;
+    agora_models::single_thread_inference();
+    crate::signals::init_logging();
+    let pair = g.wallet.hotkey_pair()?.pair().clone();
+    let hotkey = pair.public();
+    let state_path = args.state.clone().unwrap_or_else(|| {
+        g.wallet
+            .root()
+            .join(g.wallet.name())
+            .join("validator-text")
+            .join(format!("{hotkey}-netuid{}.json", args.netuid))
+    });
+    let options = ValidatorOptions {
+        endpoint: g.endpoint().to_string(),
+        netuid: args.netuid,
+        sample_size: args.sample_size,
+        timeout: seconds("--timeout", args.timeout)?,
+        max_tokens: args.max_tokens,
+        alpha: args.alpha,
+        weights_every: args.weights_every,
+        round_pause: seconds("--round-pause", args.round_pause)?,
+        state_path: state_path.clone(),
+        rounds: args.rounds,
+        organic_file: args.organic_file.clone(),
+        models: args.models.paths(),
+    };
+    let (mut validator, uid) = agora_text::start_validator(options, pair)?;
+    let rounds = validator.state().rounds;
+    let doc = json!({"hotkey": hotkey, "uid": uid.get(), "netuid": args.netuid, "state": state_path,
+        "rounds_so_far": rounds, "weights_every": validator.weights_every()});
+    g.print(&doc, || {
+        format!(
+            "text validator {hotkey} (uid {uid} on subnet {}), state {} ({rounds} rounds so far), weights every {} blocks; Ctrl-C stops",
+            args.netuid,
+            state_path.display(),
+            validator.weights_every()
+        )
+    });
+    Ok(validator.run(&crate::signals::stop_flag())?)
+}

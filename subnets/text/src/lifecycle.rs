@@ -1,0 +1,378 @@
+//! The subnet's neurons from start to stop, one library call each: [`start_miner`] (models,
+//! registration check, the caller guard, the axon, publishing it on chain; [`RunningMiner::stop`])
+//! and [`start_validator`] (registration check, models, judge, saved state; then
+//! [`Validator::run`]). The `agora miner text` and `agora validator text` commands are these calls.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora_client::axon::PublishError;
+use agora_client::{Client, ClientError};
+use agora_models::fetch::{ModelPaths, Progress};
+use agora_models::{Embedder, LlamaEngine, LocalLlm, ModelError, OpenAiBackend, TextGenerator};
+use agora_neuron::{AxonConfig, AxonTarget, Dendrite, Guard, OpenGuard, RunningAxon, StakeGuard};
+use agora_primitives::{AccountId, NetUid, Pair, Uid};
+use tracing::info;
+
+use crate::backends::{Copycat, Echo, Huge, RandomText, Sleep};
+use crate::judge::Judge;
+use crate::validator::{Validator, ValidatorConfig, ValidatorError};
+
+/// What answers a miner's requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SmolLM2 on this machine.
+    Local,
+    /// An OpenAI-compatible server at this base URL.
+    OpenAi(String),
+    /// Adversary: repeats the prompt.
+    Echo,
+    /// Adversary: random words.
+    Random,
+    /// Adversary: asks another miner (its address and hotkey) and returns its answer.
+    Copycat(SocketAddr, AccountId),
+    /// Adversary: never answers.
+    Sleep,
+    /// Adversary: 50 MB answers.
+    Huge,
+}
+
+/// A backend name that is not one of [`Backend`]'s forms.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown backend {0:?}: use local, openai:<URL>, echo, random, copycat:<IP:PORT>/<HOTKEY>, sleep or huge")]
+pub struct BadBackend(pub String);
+
+impl FromStr for Backend {
+    type Err = BadBackend;
+
+    fn from_str(s: &str) -> Result<Backend, BadBackend> {
+        Ok(match s {
+            "local" => Backend::Local,
+            "echo" => Backend::Echo,
+            "random" => Backend::Random,
+            "sleep" => Backend::Sleep,
+            "huge" => Backend::Huge,
+            _ => {
+                if let Some(url) = s.strip_prefix("openai:") {
+                    Backend::OpenAi(url.to_string())
+                } else if let Some(rest) = s.strip_prefix("copycat:") {
+                    let bad = || BadBackend(s.to_string());
+                    let (addr, hotkey) = rest.split_once('/').ok_or_else(bad)?;
+                    Backend::Copycat(addr.parse().map_err(|_| bad())?, hotkey.parse().map_err(|_| bad())?)
+                } else {
+                    return Err(BadBackend(s.to_string()));
+                }
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for Backend {
+    /// The name [`Backend::from_str`] reads.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Backend::Local => write!(f, "local"),
+            Backend::OpenAi(url) => write!(f, "openai:{url}"),
+            Backend::Echo => write!(f, "echo"),
+            Backend::Random => write!(f, "random"),
+            Backend::Copycat(addr, hotkey) => write!(f, "copycat:{addr}/{hotkey}"),
+            Backend::Sleep => write!(f, "sleep"),
+            Backend::Huge => write!(f, "huge"),
+        }
+    }
+}
+
+/// Why a miner did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MinerError {
+    /// The node could not be asked.
+    #[error("node: {0}")]
+    Client(#[from] ClientError),
+    /// The hotkey has no uid on the subnet.
+    #[error(
+        "HotKeyNotRegisteredInNetwork: {hotkey} has no uid on subnet {netuid}; register it first: `agora subnets register --netuid {netuid}`"
+    )]
+    NotRegistered {
+        /// The hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+    },
+    /// The model could not be fetched or loaded.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// An `openai:` backend's key variable is not set.
+    #[error("${0} is not set (the OpenAI backend's API key)")]
+    MissingKey(String),
+    /// The axon could not listen.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The axon could not be published on chain.
+    #[error("publishing the axon: {0}")]
+    Publish(#[from] PublishError),
+}
+
+/// Who may call a miner.
+#[derive(Clone, Debug)]
+pub enum Callers {
+    /// Anyone with a valid signature (no chain: no registration check, no axon published).
+    AnySigned,
+    /// The subnet's registered hotkeys with at least `min_stake_tao`, and a validator permit
+    /// unless `require_permit` is off; from a metagraph refreshed every 12 s.
+    Subnet {
+        /// Minimum stake in TAO.
+        min_stake_tao: f64,
+        /// Whether callers need a validator permit.
+        require_permit: bool,
+    },
+}
+
+/// Settings of a text miner.
+#[derive(Clone, Debug)]
+pub struct MinerOptions {
+    /// The node's JSON-RPC endpoint.
+    pub endpoint: String,
+    /// The subnet.
+    pub netuid: NetUid,
+    /// What answers.
+    pub backend: Backend,
+    /// Model name sent to an `openai:` backend.
+    pub openai_model: String,
+    /// Environment variable holding the `openai:` backend's API key.
+    pub openai_key_env: Option<String>,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
+    pub external_ip: Option<IpAddr>,
+    /// Who may call.
+    pub callers: Callers,
+    /// Do not publish the axon (it must already be published).
+    pub no_publish: bool,
+    /// Requests handled at once (the local model still runs one at a time).
+    pub workers: usize,
+    /// The model files (fetched when missing, for the `local` backend).
+    pub models: ModelPaths,
+}
+
+/// A serving miner.
+pub struct RunningMiner {
+    axon: RunningAxon,
+    /// Its uid (None without a chain).
+    pub uid: Option<Uid>,
+    /// The address published (or that would be).
+    pub external: SocketAddr,
+    /// The model that answers.
+    pub model: String,
+}
+
+impl RunningMiner {
+    /// Where the axon listens.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.axon.local_addr
+    }
+
+    /// Stops the axon (requests in flight finish first).
+    pub async fn stop(self) -> std::io::Result<()> {
+        self.axon.stop().await
+    }
+}
+
+/// Fetches the models if missing, logging progress.
+pub fn fetch_models(paths: &ModelPaths) -> Result<(), ModelError> {
+    agora_models::fetch::fetch(paths, |p| match p {
+        Progress::Step(s) => info!("models: {s}"),
+        Progress::Converting(done, total) if done == total => info!("models: converted {total} tensors"),
+        _ => {}
+    })
+}
+
+/// Starts a text miner: checks the registration, builds the backend, serves the axon with the
+/// caller guard and publishes its address on chain when it differs from the chain's. Call inside
+/// a tokio runtime.
+pub async fn start_miner(options: MinerOptions, pair: Pair) -> Result<RunningMiner, MinerError> {
+    let hotkey = pair.public();
+    let on_chain = matches!(options.callers, Callers::Subnet { .. });
+    let client = Client::new(&options.endpoint)?.with_timeout(Duration::from_secs(10));
+    let uid = if on_chain {
+        let (c, netuid) = (client.clone(), options.netuid);
+        let uid = tokio::task::spawn_blocking(move || c.uid_of(netuid, &hotkey)).await.expect("uid lookup")?;
+        Some(uid.ok_or(MinerError::NotRegistered { hotkey, netuid })?)
+    } else {
+        None
+    };
+    let generator = build_backend(&options, &pair).await?;
+    let model = generator.model_id();
+    let guard: Arc<dyn Guard> = match options.callers {
+        Callers::AnySigned => Arc::new(OpenGuard),
+        Callers::Subnet { min_stake_tao, require_permit } => StakeGuard::start(
+            &options.endpoint,
+            options.netuid,
+            min_stake_tao,
+            require_permit,
+            Duration::from_secs(12),
+        )?,
+    };
+    let config = AxonConfig { workers: options.workers, ..AxonConfig::default() };
+    let axon = crate::miner::serve(pair.clone(), config, guard, generator, options.listen)
+        .await
+        .map_err(|source| MinerError::Listen { addr: options.listen, source })?;
+    let ip = options.external_ip.unwrap_or(if options.listen.ip().is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        options.listen.ip()
+    });
+    let external = SocketAddr::new(ip, axon.local_addr.port());
+    if on_chain && !options.no_publish {
+        let netuid = options.netuid;
+        let version = agora_neuron::synapse::VERSION_AS_INT as u32;
+        let published = tokio::task::spawn_blocking(move || {
+            agora_client::axon::ensure_published(&client, &pair, netuid, external, version, Duration::from_secs(60))
+        })
+        .await
+        .expect("publishing the axon");
+        if let Err(e) = published {
+            let _ = axon.stop().await;
+            return Err(e.into());
+        }
+    }
+    Ok(RunningMiner { axon, uid, external, model })
+}
+
+async fn build_backend(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn TextGenerator>, MinerError> {
+    Ok(match &options.backend {
+        Backend::Local => {
+            let paths = options.models.clone();
+            let llm = tokio::task::spawn_blocking(move || {
+                fetch_models(&paths)?;
+                LocalLlm::start(&paths.llm())
+            })
+            .await
+            .expect("loading the model")?;
+            Arc::new(llm)
+        }
+        Backend::OpenAi(url) => {
+            let key = match &options.openai_key_env {
+                Some(var) => Some(std::env::var(var).map_err(|_| MinerError::MissingKey(var.clone()))?),
+                None => None,
+            };
+            Arc::new(OpenAiBackend::new(url, &options.openai_model, key, Duration::from_secs(120))?)
+        }
+        Backend::Echo => Arc::new(Echo),
+        Backend::Random => Arc::new(RandomText::new(crate::tasks::entropy())),
+        Backend::Copycat(addr, hotkey) => {
+            let target = AxonTarget { addr: *addr, hotkey: *hotkey };
+            Arc::new(Copycat::new(Arc::new(Dendrite::new(pair.clone())), target, Duration::from_secs(30)))
+        }
+        Backend::Sleep => Arc::new(Sleep(Duration::from_secs(3600))),
+        Backend::Huge => Arc::new(Huge(50 * 1024 * 1024)),
+    })
+}
+
+/// Settings of a text validator.
+#[derive(Clone, Debug)]
+pub struct ValidatorOptions {
+    /// The node's JSON-RPC endpoint.
+    pub endpoint: String,
+    /// The subnet.
+    pub netuid: NetUid,
+    /// Miners queried per round (at least 1).
+    pub sample_size: usize,
+    /// Time a miner has to answer, in (0, 3600] s.
+    pub timeout: Duration,
+    /// Tokens per task (at least 1).
+    pub max_tokens: u32,
+    /// Moving-average factor, in (0, 1].
+    pub alpha: f64,
+    /// Blocks between weight updates (default: the subnet's tempo).
+    pub weights_every: Option<u64>,
+    /// Pause between rounds (at most a day).
+    pub round_pause: Duration,
+    /// The state file.
+    pub state_path: PathBuf,
+    /// Stop after this many rounds.
+    pub rounds: Option<u64>,
+    /// Organic requests a gateway samples.
+    pub organic_file: Option<PathBuf>,
+    /// The model files (fetched when missing).
+    pub models: ModelPaths,
+}
+
+impl ValidatorOptions {
+    fn check(&self) -> Result<(), ValidatorError> {
+        let bad = |what: &str| Err(ValidatorError::BadOption(what.to_string()));
+        if self.timeout.is_zero() || self.timeout > Duration::from_secs(3600) {
+            return bad("the timeout must be in (0, 3600] seconds");
+        }
+        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
+            return bad("alpha must be in (0, 1]");
+        }
+        if self.round_pause > Duration::from_secs(86_400) {
+            return bad("the round pause must be at most 86400 seconds");
+        }
+        if self.sample_size == 0 || self.max_tokens == 0 {
+            return bad("the sample size and max tokens must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// Prepares a text validator: checks the options and the registration, reads the tempo, fetches
+/// and loads the models, loads the saved state. Then [`Validator::run`] runs it.
+pub fn start_validator(options: ValidatorOptions, pair: Pair) -> Result<(Validator, Uid), ValidatorError> {
+    options.check()?;
+    let hotkey = pair.public();
+    let client = Client::new(&options.endpoint)?.with_timeout(Duration::from_secs(10));
+    let uid = client
+        .uid_of(options.netuid, &hotkey)?
+        .ok_or(ValidatorError::NotRegistered { hotkey: hotkey.to_string(), netuid: options.netuid })?;
+    let weights_every = match options.weights_every {
+        Some(n) => n.max(1),
+        None => u64::from(client.hyperparameters(options.netuid)?.tempo).max(1),
+    };
+    fetch_models(&options.models)?;
+    let judge = Judge::new(LlamaEngine::load(&options.models.llm())?, Embedder::load(&options.models.embedder())?);
+    let config = ValidatorConfig {
+        netuid: options.netuid,
+        sample_size: options.sample_size,
+        timeout: options.timeout,
+        max_tokens: options.max_tokens,
+        alpha: options.alpha,
+        weights_every,
+        round_pause: options.round_pause,
+        state_path: options.state_path,
+        rounds: options.rounds,
+        organic: options.organic_file,
+    };
+    Ok((Validator::new(client, pair, judge, config)?, uid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_parse_from_their_names() {
+        assert_eq!("local".parse(), Ok(Backend::Local));
+        assert_eq!("openai:http://127.0.0.1:1/v1".parse(), Ok(Backend::OpenAi("http://127.0.0.1:1/v1".into())));
+        let hotkey = Pair::from_seed(&[1; 32]).public();
+        assert_eq!(
+            format!("copycat:127.0.0.1:9/{hotkey}").parse(),
+            Ok(Backend::Copycat("127.0.0.1:9".parse().unwrap(), hotkey))
+        );
+        assert_eq!(
+            Backend::Copycat("127.0.0.1:9".parse().unwrap(), hotkey).to_string(),
+            format!("copycat:127.0.0.1:9/{hotkey}")
+        );
+        assert!("copycat:127.0.0.1:9".parse::<Backend>().is_err());
+        assert!("copycat:nowhere/x".parse::<Backend>().is_err());
+        assert_eq!("gpt".parse::<Backend>(), Err(BadBackend("gpt".into())));
+    }
+}
