@@ -65,52 +65,7 @@ pub enum StakeCommand {
 
 pub fn run(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
-        StakeCommand::Add { target, amount, all } => {
-            let session = Session::new(g)?;
-            let subnet = session.require_subnet(target.netuid)?;
-            if !subnet.netuid.is_root() && subnet.first_emission_block == 0 {
-                return Err(refuse(
-                    DispatchError::SubtokenDisabled,
-                    format!("subnet {} has not started; its owner runs `agora subnets start`", target.netuid),
-                ));
-            }
-            let hotkey = target.hotkey(&g.wallet)?;
-            let coldkey = g.wallet.coldkey_account()?;
-            let free = session.client.account(&coldkey)?.free;
-            let params = session.client.chain_info()?.params;
-            let fee = params.tx_fee;
-            let amount = match amount {
-                Some(text) if !all => parse_tao(&text)?,
-                _ => free.saturating_sub(Balance::from_rao(fee)),
-            };
-            if amount.rao() < params.min_stake {
-                return Err(refuse(
-                    DispatchError::AmountTooLow,
-                    format!("the minimum stake is {}", Balance::from_rao(params.min_stake)),
-                ));
-            }
-            if amount.saturating_add(Balance::from_rao(fee)) > free {
-                return Err(refuse(
-                    DispatchError::NotEnoughBalanceToStake,
-                    format!("{coldkey} has {free}; staking {amount} needs that plus the fee"),
-                ));
-            }
-            let signer = g.wallet.coldkey_pair()?;
-            let call = Call::AddStake { hotkey, netuid: target.netuid, amount };
-            let done = session.send(
-                &signer,
-                call,
-                &format!("stake {amount} on {} in subnet {}", short(&hotkey), target.netuid),
-            )?;
-            let staked = session.client.stake(&coldkey, &hotkey, target.netuid)?;
-            let mut doc = receipt_doc(&done);
-            doc["hotkey"] = json!(hotkey);
-            doc["netuid"] = json!(target.netuid);
-            doc["amount"] = json!(tao(amount));
-            doc["stake"] = json!(tao(staked));
-            g.print(&doc, || format!("staked {amount} on {}; your stake there is now {staked}", short(&hotkey)));
-            Ok(())
-        }
+        StakeCommand::Add { target, amount, all } => add(g, &target, amount, all),
         StakeCommand::Remove { target, amount, all } => {
             let session = Session::new(g)?;
             session.require_subnet(target.netuid)?;
@@ -170,4 +125,49 @@ pub fn run(cmd: StakeCommand, g: &Global) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `agora stake add`.
+fn add(g: &Global, target: &StakeTarget, amount: Option<String>, all: bool) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let subnet = session.require_subnet(target.netuid)?;
+    if !subnet.netuid.is_root() && subnet.first_emission_block == 0 {
+        return Err(refuse(
+            DispatchError::SubtokenDisabled,
+            format!("subnet {} has not started; its owner runs `agora subnets start`", target.netuid),
+        ));
+    }
+    let hotkey = target.hotkey(&g.wallet)?;
+    let coldkey = g.wallet.coldkey_account()?;
+    let free = session.client.account(&coldkey)?.free;
+    let params = session.client.chain_info()?.params;
+    let fee = params.tx_fee;
+    let amount = match amount {
+        Some(text) if !all => parse_tao(&text)?,
+        _ => free.saturating_sub(Balance::from_rao(fee)),
+    };
+    if amount.rao() < params.min_stake {
+        return Err(refuse(
+            DispatchError::AmountTooLow,
+            format!("the minimum stake is {}", Balance::from_rao(params.min_stake)),
+        ));
+    }
+    if amount.saturating_add(Balance::from_rao(fee)) > free {
+        return Err(refuse(
+            DispatchError::NotEnoughBalanceToStake,
+            format!("{coldkey} has {free}; staking {amount} needs that plus the fee"),
+        ));
+    }
+    let signer = g.wallet.coldkey_pair()?;
+    let call = Call::AddStake { hotkey, netuid: target.netuid, amount };
+    let done =
+        session.send(&signer, call, &format!("stake {amount} on {} in subnet {}", short(&hotkey), target.netuid))?;
+    let staked = session.client.stake(&coldkey, &hotkey, target.netuid)?;
+    let mut doc = receipt_doc(&done);
+    doc["hotkey"] = json!(hotkey);
+    doc["netuid"] = json!(target.netuid);
+    doc["amount"] = json!(tao(amount));
+    doc["stake"] = json!(tao(staked));
+    g.print(&doc, || format!("staked {amount} on {}; your stake there is now {staked}", short(&hotkey)));
+    Ok(())
 }

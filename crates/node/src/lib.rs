@@ -1,3 +1,6 @@
+//! The Agora chain node: the runtime on commonware's simplex BFT engine, mempool, sync, JSON-RPC, metrics,
+//! localnet files.
+//!
 //! The Agora chain node: the only I/O shell around the runtime.
 //!
 //! A node hosts the deterministic runtime ([`agora_runtime`]) on commonware's simplex BFT engine:
@@ -8,6 +11,18 @@
 //!
 //! Layout: [`block`] (format and codec), [`chain`] (build / verify / commit with the runtime,
 //! no consensus types), [`engine`] (everything commonware), [`rpc`], [`metrics`], [`config`].
+//!
+//! # Guarantees
+//!
+//! - Safety under BFT assumptions: a block is final once a quorum of validators has voted for it,
+//!   and every validator re-executed it to the same state root first.
+//! - Crash safety: each finalised block is one store transaction; a restarted node resumes from its
+//!   store and catches up from peers.
+//!
+//! # Status
+//!
+//! Fixed validator set from genesis; JSON-RPC is Agora's own (the Substrate-compatible endpoint is a
+//! later issue). Design and limits: `docs/node.md`; RPC: `docs/rpc.md`.
 
 pub mod block;
 pub mod chain;

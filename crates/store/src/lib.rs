@@ -1,5 +1,7 @@
-//! The chain store: runtime state, finalised blocks, receipts and the committed head, in one
-//! embedded, crash-safe database ([redb]).
+//! Persistent, crash-safe chain store (redb): runtime state, blocks, receipts and the committed head.
+//!
+//! The chain store: runtime state, finalised blocks, receipts and the committed head, in one embedded, crash-
+//! safe database ([redb]).
 //!
 //! The node commits each finalised block with [`Store::commit_block`]: the runtime's
 //! [`ChangeSet`], the encoded block, its receipts, the transaction index and the new [`Head`] go
@@ -13,6 +15,15 @@
 //! answers queries directly over committed state.
 //!
 //! [`Store::in_memory`] gives the same store without a file, for simulation tests.
+//!
+//! # Guarantees
+//!
+//! - Atomic: a block's state changes, block, receipts, index and head commit together or not at all.
+//! - Checked on open: the head's state root must equal one recomputed from every entry.
+//!
+//! # Status
+//!
+//! Full history of blocks and receipts, the latest state only (no state pruning or archives).
 
 mod error;
 mod store;

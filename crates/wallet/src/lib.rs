@@ -1,5 +1,7 @@
-//! Wallets compatible with the Bittensor wallet files: a user's btcli wallets open here, and
-//! wallets made here open in btcli.
+//! Coldkey/hotkey wallets in the Bittensor file format: mnemonics, dev URIs, `$NACL`-encrypted keyfiles.
+//!
+//! Wallets compatible with the Bittensor wallet files: a user's btcli wallets open here, and wallets made
+//! here open in btcli.
 //!
 //! - [`Keypair`]: sr25519 keys from BIP39 mnemonics (Substrate's mini-secret derivation), seeds,
 //!   64-byte secrets, and secret URIs (`//Alice`, `phrase//hard/soft///password`).
@@ -10,6 +12,16 @@
 //! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
 //!   writes, no overwrite unless asked.
 //! - [`password_from_env`]: the reference's `BT_PW_<PATH>` password variables.
+//!
+//! # Guarantees
+//!
+//! - Files are byte-compatible with btwallet (tested against the reference package in the CLI's
+//!   interoperability test); writes are atomic with mode 0600 and never overwrite unless asked.
+//! - A wrong password is reported as such and leaves the file untouched.
+//!
+//! # Status
+//!
+//! sr25519 keys only (no ed25519 or ECDSA wallets).
 
 mod ansible;
 mod env_password;
