@@ -187,7 +187,7 @@ impl Client {
     pub fn metagraph(&self, netuid: NetUid, full: bool) -> Result<Metagraph, ClientError> {
         let m: Metagraph = self.rpc.request("state_metagraph", json!([netuid.get(), full]))?;
         crate::metagraph::check(&m)
-            .map_err(|message| ClientError::BadResponse { url: self.rpc.url().to_string(), message })?;
+            .map_err(|error| ClientError::BadMetagraph { url: self.rpc.url().to_string(), error: Box::new(error) })?;
         Ok(m)
     }
 

@@ -57,36 +57,80 @@ pub fn tao(rao: u64) -> f64 {
 
 pub use crate::axon::axon_address;
 
-/// The length of every per-uid vector.
-fn vector_lengths(m: &Metagraph) -> [usize; 14] {
+/// Why a metagraph does not hang together (see [`check`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MetagraphError {
+    /// A per-uid vector does not have `n` entries.
+    #[error("n is {n} but the per-uid vector {vector} has {len} entries")]
+    VectorLength {
+        /// The vector's field name (`stake`, `hotkeys`, …).
+        vector: &'static str,
+        /// Its length.
+        len: usize,
+        /// The metagraph's `n`.
+        n: u16,
+    },
+    /// The weights or bonds do not have one row per uid.
+    #[error("n is {n} but {matrix} has {rows} rows")]
+    RowCount {
+        /// `weights` or `bonds`.
+        matrix: &'static str,
+        /// Its number of rows.
+        rows: usize,
+        /// The metagraph's `n`.
+        n: u16,
+    },
+    /// A weights or bonds row names a uid that does not exist.
+    #[error("{matrix} row {row} names uid {uid} but n is {n}")]
+    UidOutOfRange {
+        /// `weights` or `bonds`.
+        matrix: &'static str,
+        /// The row (the uid that set it).
+        row: u16,
+        /// The uid named.
+        uid: u16,
+        /// The metagraph's `n`.
+        n: u16,
+    },
+}
+
+/// Every per-uid vector's field name and length.
+fn vector_lengths(m: &Metagraph) -> [(&'static str, usize); 14] {
     [
-        m.hotkeys.len(),
-        m.coldkeys.len(),
-        m.stake.len(),
-        m.consensus.len(),
-        m.incentive.len(),
-        m.dividends.len(),
-        m.emission.len(),
-        m.validator_trust.len(),
-        m.validator_permit.len(),
-        m.active.len(),
-        m.last_update.len(),
-        m.block_at_registration.len(),
-        m.stake_weight.len(),
-        m.axons.len(),
+        ("hotkeys", m.hotkeys.len()),
+        ("coldkeys", m.coldkeys.len()),
+        ("stake", m.stake.len()),
+        ("consensus", m.consensus.len()),
+        ("incentive", m.incentive.len()),
+        ("dividends", m.dividends.len()),
+        ("emission", m.emission.len()),
+        ("validator_trust", m.validator_trust.len()),
+        ("validator_permit", m.validator_permit.len()),
+        ("active", m.active.len()),
+        ("last_update", m.last_update.len()),
+        ("block_at_registration", m.block_at_registration.len()),
+        ("stake_weight", m.stake_weight.len()),
+        ("axons", m.axons.len()),
     ]
 }
 
-/// Whether every per-uid vector has `n` entries and every weights/bonds row fits `n`.
-pub fn check(m: &Metagraph) -> Result<(), String> {
-    let n = usize::from(m.n);
-    let lengths = vector_lengths(m);
-    if lengths.iter().any(|&l| l != n) {
-        return Err(format!("n is {n} but the per-uid vectors have lengths {lengths:?}"));
+/// Whether every per-uid vector has `n` entries and every weights/bonds row fits `n`; the first
+/// disagreement found otherwise.
+pub fn check(m: &Metagraph) -> Result<(), MetagraphError> {
+    let n = m.n;
+    if let Some((vector, len)) = vector_lengths(m).into_iter().find(|&(_, len)| len != usize::from(n)) {
+        return Err(MetagraphError::VectorLength { vector, len, n });
     }
-    for rows in [&m.weights, &m.bonds].into_iter().flatten() {
-        if rows.len() != n || rows.iter().flatten().any(|&(uid, _)| usize::from(uid) >= n) {
-            return Err("a weights or bonds row does not fit n".into());
+    for (matrix, rows) in [("weights", &m.weights), ("bonds", &m.bonds)] {
+        let Some(rows) = rows else { continue };
+        if rows.len() != usize::from(n) {
+            return Err(MetagraphError::RowCount { matrix, rows: rows.len(), n });
+        }
+        // `rows.len() == n`, so every row index fits a u16.
+        for (row, entries) in (0..n).zip(rows) {
+            if let Some(&(uid, _)) = entries.iter().find(|&&(uid, _)| uid >= n) {
+                return Err(MetagraphError::UidOutOfRange { matrix, row, uid, n });
+            }
         }
     }
     Ok(())
@@ -94,7 +138,7 @@ pub fn check(m: &Metagraph) -> Result<(), String> {
 
 /// One row per uid (as many as every vector has, if a metagraph failed [`check`]).
 pub fn neurons(m: &Metagraph) -> Vec<NeuronRow> {
-    let len = vector_lengths(m).into_iter().chain([usize::from(m.n)]).min().unwrap_or(0);
+    let len = vector_lengths(m).into_iter().map(|(_, len)| len).chain([usize::from(m.n)]).min().unwrap_or(0);
     (0..len)
         .map(|i| NeuronRow {
             uid: i as u16,
@@ -133,6 +177,14 @@ pub enum MetagraphFileError {
         /// What is wrong.
         message: String,
     },
+    /// A metagraph file whose vectors disagree with its `n`.
+    #[error("{path} is not an {FORMAT} file: {error}")]
+    Inconsistent {
+        /// The file.
+        path: String,
+        /// What disagrees.
+        error: MetagraphError,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -163,7 +215,7 @@ pub fn load(path: &Path) -> Result<Metagraph, MetagraphFileError> {
         return Err(bad(format!("format {:?}", file.format)));
     }
     let m = file.metagraph;
-    check(&m).map_err(bad)?;
+    check(&m).map_err(|error| MetagraphFileError::Inconsistent { path: shown.clone(), error })?;
     Ok(m)
 }
 
@@ -221,6 +273,22 @@ mod tests {
     }
 
     #[test]
+    fn check_names_what_disagrees_with_n() {
+        assert_eq!(check(&sample(3)), Ok(()));
+        let mut short = sample(3);
+        short.hotkeys.pop();
+        assert_eq!(check(&short), Err(MetagraphError::VectorLength { vector: "hotkeys", len: 2, n: 3 }));
+        let mut rows = sample(3);
+        rows.weights.as_mut().unwrap().pop();
+        assert_eq!(check(&rows), Err(MetagraphError::RowCount { matrix: "weights", rows: 2, n: 3 }));
+        let mut uid = sample(3);
+        uid.bonds = Some(vec![vec![], vec![(0, 1), (3, 1)], vec![]]);
+        let error = check(&uid).unwrap_err();
+        assert_eq!(error, MetagraphError::UidOutOfRange { matrix: "bonds", row: 1, uid: 3, n: 3 });
+        assert_eq!(error.to_string(), "bonds row 1 names uid 3 but n is 3");
+    }
+
+    #[test]
     fn save_then_load_is_identity_and_damage_is_refused() {
         let dir = std::env::temp_dir().join(format!("agora-mg-{}", std::process::id()));
         let path = dir.join("netuid-1.json");
@@ -230,7 +298,17 @@ mod tests {
         let mut short = m.clone();
         short.stake.pop();
         save(&short, &path).unwrap();
-        assert!(load(&path).unwrap_err().to_string().contains("lengths"));
+        let inconsistent = load(&path).unwrap_err();
+        assert!(
+            matches!(
+                &inconsistent,
+                MetagraphFileError::Inconsistent {
+                    error: MetagraphError::VectorLength { vector: "stake", len: 2, n: 3 },
+                    ..
+                }
+            ),
+            "{inconsistent}"
+        );
         std::fs::write(&path, "{\"format\": \"other\"}").unwrap();
         assert!(matches!(load(&path), Err(MetagraphFileError::Format { .. })));
         assert!(matches!(load(&dir.join("missing.json")), Err(MetagraphFileError::Io { .. })));

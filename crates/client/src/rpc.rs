@@ -34,6 +34,14 @@ pub enum ClientError {
         /// What is wrong.
         message: String,
     },
+    /// The node's metagraph does not hang together.
+    #[error("bad response from {url}: {error}")]
+    BadMetagraph {
+        /// The URL.
+        url: String,
+        /// What disagrees (boxed: rare, and larger than the other variants).
+        error: Box<crate::metagraph::MetagraphError>,
+    },
     /// The node answered with an error.
     #[error("the node refused: {message} (code {code})")]
     Rpc {

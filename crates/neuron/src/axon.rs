@@ -23,11 +23,12 @@ use axum::routing::any;
 use futures::{Stream, StreamExt};
 use serde_json::{Value, json};
 
+use crate::error::{NeuronError, NeuronResult};
 use crate::guard::{Guard, OpenGuard};
 use crate::headers::{parse_epistula, parse_request, push_terminal};
 use crate::priority::PriorityGate;
 use crate::synapse::{Ping, Synapse, TerminalInfo, VERSION_AS_INT, body_hash_of_json, parse_envelope};
-use crate::verify::{NonceTable, Refusal, verify_dendrite, verify_epistula};
+use crate::verify::{NonceTable, verify_dendrite, verify_epistula};
 
 /// Who is calling, once verified.
 #[derive(Clone, Debug)]
@@ -49,7 +50,7 @@ enum Reply {
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-type Handler = Arc<dyn Fn(Bytes, Caller) -> BoxFuture<Result<Reply, Refusal>> + Send + Sync>;
+type Handler = Arc<dyn Fn(Bytes, Caller) -> BoxFuture<NeuronResult<Reply>> + Send + Sync>;
 
 struct Route {
     hashed: &'static [&'static str],
@@ -146,42 +147,44 @@ impl Axon {
         self
     }
 
-    /// Serves `S` with `f`; an `Err(message)` from `f` is a 500 with that message.
+    /// Serves `S` with `f`. An error from `f` is answered with its status and message:
+    /// [`NeuronError::handler`] is a 500 with that message (a `String` or `&str` error converts
+    /// to it with `?`).
     pub fn attach<S, F, Fut>(&mut self, f: F) -> &mut Axon
     where
         S: Synapse,
         F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<S, String>> + Send + 'static,
+        Fut: Future<Output = NeuronResult<S>> + Send + 'static,
     {
         self.route(f, |out: S| Reply::Json(serde_json::to_value(&out).expect("a synapse serialises")))
     }
 
-    /// Serves `S` as a stream: `f` returns the chunks sent back (`text/event-stream`).
+    /// Serves `S` as a stream: `f` returns the chunks sent back (`text/event-stream`); its
+    /// errors are answered as [`Axon::attach`]'s.
     pub fn attach_stream<S, F, Fut>(&mut self, f: F) -> &mut Axon
     where
         S: Synapse,
         F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<ChunkStream, String>> + Send + 'static,
+        Fut: Future<Output = NeuronResult<ChunkStream>> + Send + 'static,
     {
         self.route(f, Reply::Stream)
     }
 
-    /// Registers `S`'s route: parse the body (400), run `f` (500 on `Err`), turn its output into
-    /// the reply.
+    /// Registers `S`'s route: parse the body (400), run `f` (its error's status), turn its output
+    /// into the reply.
     fn route<S, R, F, Fut>(&mut self, f: F, reply: fn(R) -> Reply) -> &mut Axon
     where
         S: Synapse,
         R: 'static,
         F: Fn(S, Caller) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<R, String>> + Send + 'static,
+        Fut: Future<Output = NeuronResult<R>> + Send + 'static,
     {
         let f = Arc::new(f);
         let handler: Handler = Arc::new(move |body: Bytes, caller: Caller| {
             let f = f.clone();
             Box::pin(async move {
-                let parsed = parse_envelope::<S>(&body).map_err(|m| Refusal { status: 400, message: m })?;
-                let out = f(parsed.synapse, caller).await.map_err(|m| Refusal { status: 500, message: m })?;
-                Ok(reply(out))
+                let parsed = parse_envelope::<S>(&body)?;
+                Ok(reply(f(parsed.synapse, caller).await?))
             })
         });
         self.routes.insert(S::NAME, Route { hashed: S::REQUIRED_HASH_FIELDS, handler });
@@ -206,9 +209,7 @@ impl Axon {
         });
         let router = axum::Router::new()
             .route("/{name}", any(handle))
-            .fallback(|| async {
-                error(&TerminalInfo::default(), 404, "Not found: requests go to /<SynapseName>".into())
-            })
+            .fallback(|| async { error(&TerminalInfo::default(), &NeuronError::NoRoute) })
             .with_state(inner);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -231,8 +232,10 @@ fn now_ns() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64)
 }
 
-/// An error response: `{"message": …}` with the axon's status headers.
-fn error(axon: &TerminalInfo, status: u16, message: String) -> Response {
+/// An error response: `{"message": …}` with the error's status, and the axon's status headers.
+fn error(axon: &TerminalInfo, e: &NeuronError) -> Response {
+    let status = e.status();
+    let message = e.to_string();
     let mut info = axon.clone();
     info.status_code = Some(i64::from(status));
     info.status_message = Some(message.clone());
@@ -277,8 +280,8 @@ async fn handle(
         ..Default::default()
     };
     let Some(route) = inner.routes.get(name.as_str()) else {
-        let known: Vec<&str> = inner.routes.keys().copied().collect();
-        return error(&axon, 404, format!("Synapse name '{name}' not found. Available synapses {known:?}"));
+        let known = inner.routes.keys().copied().collect();
+        return error(&axon, &NeuronError::UnknownSynapse { name, known });
     };
     let (parts, body) = request.into_parts();
     let headers = parse_request(&parts.headers);
@@ -290,20 +293,20 @@ async fn handle(
     // Who claims to call: the blacklist sees the claim before any expensive check.
     let claimed = match &epistula {
         Some(Ok(e)) => Some(e.signed_by.clone()),
-        Some(Err((status, message))) => return error(&axon, *status, message.clone()),
+        Some(Err(e)) => return error(&axon, e),
         None => headers.dendrite.hotkey.clone(),
     };
     let Some(claimed) = claimed.and_then(|c| c.parse::<AccountId>().ok()) else {
-        return error(&axon, 401, "Missing or invalid caller hotkey".into());
+        return error(&axon, &NeuronError::NoCaller);
     };
     if let Some(reason) = inner.guard.blacklist(&claimed, &name) {
-        return error(&axon, 403, format!("Forbidden. Key is blacklisted: {reason}."));
+        return error(&axon, &NeuronError::Blacklisted { reason });
     }
 
     // One deadline covers waiting for a worker, reading the body and the handler.
     let timeout_s = headers.timeout.unwrap_or(inner.config.default_timeout_s).min(inner.config.max_timeout_s);
     let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout_s.max(0.001));
-    let timed_out = |axon: &TerminalInfo| error(axon, 408, format!("Response timeout after: {timeout_s}s"));
+    let timed_out = |axon: &TerminalInfo| error(axon, &NeuronError::Timeout { seconds: timeout_s });
     // Reference requests are verified from headers alone (the body hash is in the signature), so
     // only verified callers queue; an Epistula signature covers the body, which is read (within a
     // worker slot and the deadline) before it is checked.
@@ -311,18 +314,18 @@ async fn handle(
     if epistula.is_none() {
         match verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()) {
             Ok(hotkey) => verified = Some(hotkey),
-            Err(r) => return error(&axon, r.status, r.message),
+            Err(e) => return error(&axon, &e),
         }
     }
     let priority = inner.guard.priority(verified.as_ref().unwrap_or(&claimed));
     let permit = match tokio::time::timeout_at(deadline, inner.gate.acquire(priority)).await {
         Ok(Some(permit)) => permit,
-        Ok(None) => return error(&axon, 503, "Service at capacity; lower-priority requests are shed".into()),
+        Ok(None) => return error(&axon, &NeuronError::AtCapacity),
         Err(_) => return timed_out(&axon),
     };
     let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, inner.config.max_body_bytes)).await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return error(&axon, 413, format!("Request body over {} bytes", inner.config.max_body_bytes)),
+        Ok(Err(_)) => return error(&axon, &NeuronError::BodyTooLarge { limit: inner.config.max_body_bytes }),
         Err(_) => return timed_out(&axon),
     };
     let hotkey = match (verified, &epistula) {
@@ -331,35 +334,29 @@ async fn handle(
             let now_ms = (now_ns() / 1_000_000) as u64;
             match verify_epistula(e, &body, &inner.hotkey, &inner.nonces, now_ms) {
                 Ok(hotkey) => hotkey,
-                Err(r) => return error(&axon, r.status, r.message),
+                Err(e) => return error(&axon, &e),
             }
         }
-        (None, _) => return error(&axon, 401, "Missing or invalid caller hotkey".into()),
+        (None, _) => return error(&axon, &NeuronError::NoCaller),
     };
-    if let Err(reason) = inner.guard.verify(&hotkey, &name) {
-        return error(&axon, 401, format!("Not Verified with error: {reason}"));
+    if let Err(e) = inner.guard.verify(&hotkey, &name) {
+        return error(&axon, &e);
     }
     if epistula.is_none() {
         match body_hash_of_json(&body, route.hashed) {
             Ok(hash) if Some(&hash) == headers.body_hash.as_ref() => {}
-            Ok(hash) => {
-                return error(
-                    &axon,
-                    400,
-                    format!(
-                        "Body hash mismatch: the body hashes to {hash}, the signed header says {}",
-                        headers.body_hash.as_deref().unwrap_or("nothing")
-                    ),
-                );
+            Ok(computed) => {
+                let signed = headers.body_hash.clone();
+                return error(&axon, &NeuronError::BodyHashMismatch { computed, signed });
             }
-            Err(message) => return error(&axon, 400, message),
+            Err(e) => return error(&axon, &e),
         }
     }
 
     let caller = Caller { hotkey, peer, priority };
     let reply = match tokio::time::timeout_at(deadline, (route.handler)(body, caller)).await {
         Ok(Ok(reply)) => reply,
-        Ok(Err(r)) => return error(&axon, r.status, r.message),
+        Ok(Err(e)) => return error(&axon, &e),
         Err(_) => return timed_out(&axon),
     };
     axon.status_code = Some(200);

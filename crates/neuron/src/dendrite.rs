@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use futures::{Stream, StreamExt};
 use serde::Serialize;
 
+use crate::error::NeuronError;
 use crate::headers::{request_headers, signature_text, signing_message};
 use crate::synapse::{Synapse, TerminalInfo, VERSION_AS_INT, body_hash_of_json, envelope, parse_envelope};
 
@@ -39,7 +40,11 @@ pub struct Answer<S> {
 }
 
 impl<S> Answer<S> {
-    fn failed(status_code: u16, status_message: String, started: Instant) -> Answer<S> {
+    fn failed(error: &NeuronError, started: Instant) -> Answer<S> {
+        Answer::refused(error.status(), error.to_string(), started)
+    }
+
+    fn refused(status_code: u16, status_message: String, started: Instant) -> Answer<S> {
         Answer {
             status_code,
             status_message,
@@ -61,8 +66,8 @@ pub struct StreamAnswer {
     pub status_code: u16,
     /// Status text.
     pub status_message: String,
-    /// The chunks (an error ends the stream).
-    pub chunks: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, String>> + Send>>,
+    /// The chunks; an error (the connection broke or timed out) ends the stream.
+    pub chunks: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, NeuronError>> + Send>>,
 }
 
 /// The largest response a dendrite reads by default (bytes); a larger one is a 422.
@@ -79,22 +84,16 @@ pub struct Dendrite {
 }
 
 fn random_uuid() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom_fill(&mut bytes).is_err() {
+    let mut bytes = agora_primitives::random_bytes::<16>().unwrap_or_else(|_| {
         // The process id and clock still make a per-process session id.
         let seed = std::process::id() as u128
             ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        bytes = seed.to_le_bytes();
-    }
+        seed.to_le_bytes()
+    });
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
-}
-
-fn getrandom_fill(buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
 impl Dendrite {
@@ -175,21 +174,13 @@ impl Dendrite {
     }
 
     fn transport_error<S>(
-        e: &reqwest::Error,
+        e: reqwest::Error,
         target: &AxonTarget,
-        name: &str,
+        name: &'static str,
         timeout: Duration,
         started: Instant,
     ) -> Answer<S> {
-        if e.is_timeout() {
-            Answer::failed(408, format!("Request timeout after {} seconds", timeout.as_secs_f64()), started)
-        } else if e.is_connect() {
-            Answer::failed(503, format!("Service unavailable at {}/{name}", target.addr), started)
-        } else if e.is_body() || e.is_decode() {
-            Answer::failed(400, format!("Bad response payload from {}/{name}: {e}", target.addr), started)
-        } else {
-            Answer::failed(500, format!("Client error calling {}/{name}: {e}", target.addr), started)
-        }
+        Answer::failed(&NeuronError::transport(e, target.addr, name, timeout.as_secs_f64()), started)
     }
 
     /// Sends `synapse` to one axon and waits at most `timeout`.
@@ -197,7 +188,7 @@ impl Dendrite {
         let started = Instant::now();
         let response = match self.request(target, synapse, timeout).send().await {
             Ok(r) => r,
-            Err(e) => return Self::transport_error(&e, target, S::NAME, timeout, started),
+            Err(e) => return Self::transport_error(e, target, S::NAME, timeout, started),
         };
         let status = response.status().as_u16();
         let mut response = response;
@@ -205,26 +196,22 @@ impl Dendrite {
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > self.max_response_bytes => {
-                    return Answer::failed(
-                        422,
-                        format!("Failed to parse response: over {} bytes", self.max_response_bytes),
-                        started,
-                    );
+                    return Answer::failed(&NeuronError::ResponseTooLarge { limit: self.max_response_bytes }, started);
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
-                Err(e) => return Self::transport_error(&e, target, S::NAME, timeout, started),
+                Err(e) => return Self::transport_error(e, target, S::NAME, timeout, started),
             }
         }
         if status != 200 {
             // As the reference: the body must be JSON, else the answer is unparsable (422).
             return match serde_json::from_slice::<serde_json::Value>(&body) {
-                Ok(v) => Answer::failed(
+                Ok(v) => Answer::refused(
                     status,
                     v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string(),
                     started,
                 ),
-                Err(_) => Answer::failed(422, format!("Failed to parse response (HTTP {status}, not JSON)"), started),
+                Err(_) => Answer::failed(&NeuronError::UnparsableRefusal { status }, started),
             };
         }
         match parse_envelope::<S>(&body) {
@@ -235,7 +222,7 @@ impl Dendrite {
                 synapse: Some(parsed.synapse),
                 axon: parsed.axon,
             },
-            Err(message) => Answer::failed(422, format!("Failed to parse response: {message}"), started),
+            Err(e) => Answer::failed(&NeuronError::UnparsableAnswer(Box::new(e)), started),
         }
     }
 
@@ -254,7 +241,7 @@ impl Dendrite {
         };
         let response = match self.request(target, synapse, timeout).send().await {
             Ok(r) => r,
-            Err(e) => return failed(Self::transport_error(&e, target, S::NAME, timeout, started)),
+            Err(e) => return failed(Self::transport_error(e, target, S::NAME, timeout, started)),
         };
         let status = response.status().as_u16();
         if status != 200 {
@@ -269,7 +256,9 @@ impl Dendrite {
                 chunks: Box::pin(futures::stream::empty()),
             };
         }
-        let chunks = response.bytes_stream().map(|r| r.map_err(|e| e.to_string()));
+        let (addr, timeout_s) = (target.addr, timeout.as_secs_f64());
+        let chunks =
+            response.bytes_stream().map(move |r| r.map_err(|e| NeuronError::transport(e, addr, S::NAME, timeout_s)));
         StreamAnswer { status_code: 200, status_message: "Success".into(), chunks: Box::pin(chunks) }
     }
 }

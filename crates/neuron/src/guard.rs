@@ -11,14 +11,17 @@ use std::time::Duration;
 use agora_client::Client;
 use agora_primitives::{AccountId, NetUid};
 
+use crate::error::NeuronError;
+
 /// The hooks an axon calls for every request.
 pub trait Guard: Send + Sync + 'static {
     /// `Some(reason)` refuses the (claimed) caller with 403, before its signature is checked.
     fn blacklist(&self, caller: &AccountId, route: &str) -> Option<String>;
     /// Higher runs first when the axon is busy.
     fn priority(&self, caller: &AccountId) -> f64;
-    /// A last check on the verified caller; `Err(reason)` is a 401.
-    fn verify(&self, _caller: &AccountId, _route: &str) -> Result<(), String> {
+    /// A last check on the verified caller: an error refuses it with that error's status
+    /// ([`NeuronError::not_verified`] is the usual 401).
+    fn verify(&self, _caller: &AccountId, _route: &str) -> Result<(), NeuronError> {
         Ok(())
     }
 }

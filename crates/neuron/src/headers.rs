@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use base64::Engine;
 
+use crate::error::{NeuronError, NeuronResult};
 use crate::synapse::{Synapse, TerminalInfo};
 
 /// Everything an axon reads from a request's headers.
@@ -133,32 +134,27 @@ pub struct Epistula {
     pub signature: String,
 }
 
-/// Reads Epistula headers: `None` when the request is not an Epistula request, `Err((status,
-/// message))` when it is one but unsigned (401) or malformed (400).
-pub fn parse_epistula(headers: &HeaderMap) -> Option<Result<Epistula, (u16, String)>> {
+/// Reads Epistula headers: `None` when the request is not an Epistula request, an error when it
+/// is one but unsigned ([`NeuronError::EpistulaUnsigned`], 401) or malformed (400).
+pub fn parse_epistula(headers: &HeaderMap) -> Option<NeuronResult<Epistula>> {
     let version = text(headers, "epistula-version")?;
     if text(headers, "epistula-request-signature").is_none() {
-        return Some(Err((401, "Missing Epistula-Request-Signature: every request must be signed".into())));
+        return Some(Err(NeuronError::EpistulaUnsigned));
     }
-    Some(
-        (|| {
-            if version != "2" {
-                return Err(format!("Epistula-Version {version:?} is not supported (2 is)"));
-            }
-            let need = |name: &str| text(headers, name).ok_or_else(|| format!("missing {name} header"));
-            let timestamp_ms = need("epistula-timestamp")?
-                .parse::<u64>()
-                .map_err(|_| "Epistula-Timestamp is not milliseconds".to_string())?;
-            Ok(Epistula {
-                timestamp_ms,
-                uuid: need("epistula-uuid")?,
-                signed_by: need("epistula-signed-by")?,
-                signed_for: text(headers, "epistula-signed-for"),
-                signature: need("epistula-request-signature")?,
-            })
-        })()
-        .map_err(|m| (400, m)),
-    )
+    Some((|| {
+        if version != "2" {
+            return Err(NeuronError::EpistulaVersion { version });
+        }
+        let need = |name: &'static str| text(headers, name).ok_or(NeuronError::EpistulaMissingHeader { name });
+        let timestamp_ms = need("epistula-timestamp")?.parse::<u64>().map_err(|_| NeuronError::EpistulaTimestamp)?;
+        Ok(Epistula {
+            timestamp_ms,
+            uuid: need("epistula-uuid")?,
+            signed_by: need("epistula-signed-by")?,
+            signed_for: text(headers, "epistula-signed-for"),
+            signature: need("epistula-request-signature")?,
+        })
+    })())
 }
 
 /// The message an Epistula sender signs: `sha256(body).uuid.timestamp.signed_for`.

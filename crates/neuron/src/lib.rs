@@ -11,11 +11,13 @@
 //! - [`axon`]: the server; [`guard`]: blacklist and priority (from the metagraph by default);
 //!   [`verify`]: signatures and nonces; [`priority`]: the bounded priority queue.
 //! - [`dendrite`]: the client.
+//! - [`error`]: every failure, and the HTTP status it is answered with.
 //! - [`dummy`]: the template's example protocol.
 
 pub mod axon;
 pub mod dendrite;
 pub mod dummy;
+pub mod error;
 pub mod guard;
 pub mod headers;
 pub mod priority;
@@ -25,5 +27,6 @@ pub mod verify;
 
 pub use axon::{Axon, AxonConfig, Caller, ChunkStream, RunningAxon};
 pub use dendrite::{Answer, AxonTarget, Dendrite, StreamAnswer};
+pub use error::{NeuronError, NeuronResult};
 pub use guard::{Guard, OpenGuard, StakeGuard};
 pub use synapse::{Synapse, TerminalInfo};

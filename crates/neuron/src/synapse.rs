@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha3::{Digest, Sha3_256};
 
+use crate::error::{NeuronError, NeuronResult};
 use crate::pystr::{PyValue, py_str};
 
 /// The reference SDK version this implementation speaks (`version_as_int` of 10.2.0).
@@ -76,12 +77,13 @@ pub fn body_hash(fields: &[(String, PyValue)], hashed: &[&str]) -> String {
     sha3_hex(digests.as_bytes())
 }
 
-/// The body hash of a JSON body, or why it cannot be computed.
-pub fn body_hash_of_json(body: &[u8], hashed: &[&str]) -> Result<String, String> {
+/// The body hash of a JSON body, or why it cannot be computed ([`NeuronError::NotJson`],
+/// [`NeuronError::NotAnObject`]).
+pub fn body_hash_of_json(body: &[u8], hashed: &[&str]) -> NeuronResult<String> {
     match serde_json::from_slice::<PyValue>(body) {
         Ok(PyValue::Dict(fields)) => Ok(body_hash(&fields, hashed)),
-        Ok(_) => Err("the body is not a JSON object".into()),
-        Err(e) => Err(format!("the body is not JSON: {e}")),
+        Ok(_) => Err(NeuronError::NotAnObject),
+        Err(error) => Err(NeuronError::NotJson { error }),
     }
 }
 
@@ -114,9 +116,9 @@ pub struct Parsed<S> {
 }
 
 /// Parses a body (an envelope or a bare synapse object) into `S`.
-pub fn parse_envelope<S: Synapse>(body: &[u8]) -> Result<Parsed<S>, String> {
-    let mut value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let object = value.as_object_mut().ok_or("the body is not a JSON object")?;
+pub fn parse_envelope<S: Synapse>(body: &[u8]) -> NeuronResult<Parsed<S>> {
+    let mut value: Value = serde_json::from_slice(body).map_err(|error| NeuronError::NotJson { error })?;
+    let object = value.as_object_mut().ok_or(NeuronError::NotAnObject)?;
     let terminal = |v: Option<Value>| -> TerminalInfo {
         v.filter(|v| !v.is_null()).and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
     };
@@ -125,7 +127,8 @@ pub fn parse_envelope<S: Synapse>(body: &[u8]) -> Result<Parsed<S>, String> {
     for base in ["name", "timeout", "total_size", "header_size", "computed_body_hash", "required_hash_fields"] {
         object.remove(base);
     }
-    let synapse: S = serde_json::from_value(value).map_err(|e| format!("the body is not a valid {}: {e}", S::NAME))?;
+    let synapse: S =
+        serde_json::from_value(value).map_err(|error| NeuronError::InvalidSynapse { synapse: S::NAME, error })?;
     Ok(Parsed { synapse, dendrite, axon })
 }
 

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use agora_primitives::{AccountId, Signature, verify};
 
+use crate::error::{NeuronError, NeuronResult};
 use crate::headers::{Epistula, RequestHeaders, epistula_message, parse_signature, signing_message};
 
 /// The reference's allowed nonce age before the synapse timeout is added (4 s).
@@ -14,19 +15,6 @@ pub const ALLOWED_DELTA_NS: i64 = 4_000_000_000;
 pub const MAX_FUTURE_NS: i64 = 4_000_000_000;
 /// Epistula's allowed clock difference (8 s, either way).
 pub const EPISTULA_DELTA_MS: u64 = 8_000;
-
-/// Why a request was refused: an HTTP status and the message the reference would give.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    /// Status code.
-    pub status: u16,
-    /// Message.
-    pub message: String,
-}
-
-fn refuse(status: u16, message: impl Into<String>) -> Refusal {
-    Refusal { status, message: message.into() }
-}
 
 /// The nonces seen per `hotkey:uuid` within the replay window.
 #[derive(Default)]
@@ -72,26 +60,16 @@ impl NonceTable {
     }
 
     /// Checks `nonce` for `key` and records it.
-    fn check_and_record(&self, key: String, nonce: i64, timeout_s: f64, now_ns: i64) -> Result<(), Refusal> {
+    fn check_and_record(&self, key: String, nonce: i64, timeout_s: f64, now_ns: i64) -> NeuronResult<()> {
         let window = ALLOWED_DELTA_NS.saturating_add((timeout_s * 1e9) as i64).min(self.max_window_ns);
         if nonce > now_ns.saturating_add(MAX_FUTURE_NS) {
-            return Err(refuse(
-                401,
-                format!(
-                    "Nonce is {:.2} seconds in the future; check the sender's clock",
-                    (nonce - now_ns) as f64 / 1e9
-                ),
-            ));
+            return Err(NeuronError::NonceInFuture { ahead_s: (nonce - now_ns) as f64 / 1e9 });
         }
         if nonce <= now_ns.saturating_sub(window) {
-            return Err(refuse(
-                401,
-                format!(
-                    "Nonce is too old: acceptable delta is {:.2} seconds but request was {:.2} seconds old",
-                    window as f64 / 1e9,
-                    now_ns.saturating_sub(nonce) as f64 / 1e9
-                ),
-            ));
+            return Err(NeuronError::NonceTooOld {
+                window_s: window as f64 / 1e9,
+                age_s: now_ns.saturating_sub(nonce) as f64 / 1e9,
+            });
         }
         let mut guard = self.entries.lock().expect("nonce table lock");
         let (entries, live) = &mut *guard;
@@ -108,18 +86,18 @@ impl NonceTable {
             *live -= seen.nonces.len();
             seen.nonces = keep;
             if seen.nonces.len() >= per_session {
-                return Err(refuse(503, "Too many requests from this session in the replay window; retry shortly"));
+                return Err(NeuronError::SessionFull);
             }
         }
         if let Some(seen) = entries.get(&key) {
             if nonce <= seen.floor {
-                return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
+                return Err(NeuronError::NonceSuperseded);
             }
             if seen.nonces.contains(&nonce) {
-                return Err(refuse(401, "Nonce was already used: replayed request"));
+                return Err(NeuronError::NonceReplayed);
             }
             if self.strictly_increasing && seen.nonces.last().is_some_and(|&last| nonce < last) {
-                return Err(refuse(401, "Nonce is too old, a newer one was last processed"));
+                return Err(NeuronError::NonceSuperseded);
             }
         }
         if *live >= self.capacity {
@@ -134,7 +112,7 @@ impl NonceTable {
                 !seen.nonces.is_empty()
             });
             if *live >= self.capacity {
-                return Err(refuse(503, "Too many requests in the replay window; retry shortly"));
+                return Err(NeuronError::ReplayTableFull);
             }
         }
         entries.entry(key).or_default().nonces.insert(nonce);
@@ -159,29 +137,24 @@ pub fn verify_dendrite(
     our_hotkey: &AccountId,
     nonces: &NonceTable,
     now_ns: i64,
-) -> Result<AccountId, Refusal> {
-    let hotkey_text = h.dendrite.hotkey.as_deref().ok_or_else(|| refuse(401, "Missing dendrite hotkey"))?;
-    let hotkey: AccountId = hotkey_text
-        .parse()
-        .map_err(|_| refuse(401, format!("Dendrite hotkey {hotkey_text:?} is not an SS58 address")))?;
-    let nonce = h.dendrite.nonce.ok_or_else(|| refuse(401, "Missing Nonce"))?;
-    let signature_text = h
-        .dendrite
-        .signature
-        .as_deref()
-        .ok_or_else(|| refuse(401, "Missing signature: every request must be signed by the dendrite's hotkey"))?;
+) -> NeuronResult<AccountId> {
+    let hotkey_text = h.dendrite.hotkey.as_deref().ok_or(NeuronError::MissingHotkey)?;
+    let hotkey: AccountId =
+        hotkey_text.parse().map_err(|_| NeuronError::BadHotkey { hotkey: hotkey_text.to_string() })?;
+    let nonce = h.dendrite.nonce.ok_or(NeuronError::MissingNonce)?;
+    let signature_text = h.dendrite.signature.as_deref().ok_or(NeuronError::MissingSignature)?;
     let uuid = h.dendrite.uuid.as_deref().unwrap_or("");
     let axon_hotkey = our_hotkey.to_ss58();
     if let Some(claimed) = h.axon.hotkey.as_deref()
         && claimed != axon_hotkey
     {
-        return Err(refuse(401, format!("Request is addressed to {claimed}, not to this axon ({axon_hotkey})")));
+        return Err(NeuronError::WrongAxon { claimed: claimed.to_string(), ours: *our_hotkey });
     }
     let body_hash = h.body_hash.as_deref().unwrap_or("");
     let message = signing_message(nonce, hotkey_text, &axon_hotkey, uuid, body_hash);
     let valid = parse_signature(signature_text).is_some_and(|sig| verify(&hotkey, message.as_bytes(), &Signature(sig)));
     if !valid {
-        return Err(refuse(401, format!("Signature mismatch with {message} and {signature_text}")));
+        return Err(NeuronError::SignatureMismatch { message, signature: signature_text.to_string() });
     }
     nonces.check_and_record(format!("{hotkey_text}:{uuid}"), nonce, h.timeout.unwrap_or(12.0), now_ns)?;
     Ok(hotkey)
@@ -194,37 +167,36 @@ pub fn verify_epistula(
     our_hotkey: &AccountId,
     nonces: &NonceTable,
     now_ms: u64,
-) -> Result<AccountId, Refusal> {
-    let signer: AccountId = e
-        .signed_by
-        .parse()
-        .map_err(|_| refuse(401, format!("Epistula-Signed-By {:?} is not an SS58 address", e.signed_by)))?;
+) -> NeuronResult<AccountId> {
+    let signer: AccountId =
+        e.signed_by.parse().map_err(|_| NeuronError::EpistulaSigner { signed_by: e.signed_by.clone() })?;
     let ours = our_hotkey.to_ss58();
     match e.signed_for.as_deref() {
         Some(target) if target == ours => {}
-        Some(target) => return Err(refuse(401, format!("Request is signed for {target}, not for this axon ({ours})"))),
-        None => return Err(refuse(401, "Missing Epistula-Signed-For: requests must name this axon's hotkey")),
+        Some(target) => {
+            return Err(NeuronError::EpistulaWrongTarget { target: target.to_string(), ours: *our_hotkey });
+        }
+        None => return Err(NeuronError::EpistulaUntargeted),
     }
-    if now_ms.abs_diff(e.timestamp_ms) > EPISTULA_DELTA_MS {
-        return Err(refuse(
-            401,
-            format!(
-                "Request timestamp is {} ms away from now; at most {EPISTULA_DELTA_MS} ms allowed",
-                now_ms.abs_diff(e.timestamp_ms)
-            ),
-        ));
+    let off_ms = now_ms.abs_diff(e.timestamp_ms);
+    if off_ms > EPISTULA_DELTA_MS {
+        return Err(NeuronError::EpistulaClock { off_ms });
     }
     let message = epistula_message(body, &e.uuid, e.timestamp_ms, e.signed_for.as_deref());
     let valid = parse_signature(&e.signature).is_some_and(|sig| verify(&signer, message.as_bytes(), &Signature(sig)));
     if !valid {
-        return Err(refuse(401, "Epistula-Request-Signature does not match"));
+        return Err(NeuronError::EpistulaSignatureMismatch);
     }
     // A uuid may be used once: record the timestamp and refuse it again.
     let key = format!("epistula:{}:{}", e.signed_by, e.uuid);
     let stamp = i64::try_from(e.timestamp_ms).unwrap_or(i64::MAX).saturating_mul(1_000_000);
     nonces
         .check_and_record(key, stamp, 2.0 * EPISTULA_DELTA_MS as f64 / 1e3, (now_ms as i64).saturating_mul(1_000_000))
-        .map_err(|r| if r.status == 401 { refuse(401, "Replayed Epistula request (uuid already used)") } else { r })?;
+        .map_err(|e| match e {
+            // A full table is not the sender's fault: it may retry.
+            NeuronError::SessionFull | NeuronError::ReplayTableFull => e,
+            _ => NeuronError::EpistulaReplayed,
+        })?;
     Ok(signer)
 }
 
@@ -255,27 +227,29 @@ mod tests {
         let table = NonceTable::new(100, 60.0);
         let now = 1_800_000_000_000_000_000i64;
         let h = signed(&caller, &axon, now - 1_000, "abc");
-        assert_eq!(verify_dendrite(&h, &axon, &table, now), Ok(caller.public()));
+        assert_eq!(verify_dendrite(&h, &axon, &table, now).unwrap(), caller.public());
         // Replay.
-        assert!(verify_dendrite(&h, &axon, &table, now).unwrap_err().message.contains("replayed"));
+        assert!(verify_dendrite(&h, &axon, &table, now).unwrap_err().to_string().contains("replayed"));
         // An earlier nonce of the same session, arriving late but inside the window, is fine.
         let earlier = signed(&caller, &axon, now - 2_000, "abc");
         assert!(verify_dendrite(&earlier, &axon, &table, now).is_ok());
         // Missing signature.
         let mut unsigned = signed(&caller, &axon, now, "abc");
         unsigned.dendrite.signature = None;
-        assert!(verify_dendrite(&unsigned, &axon, &table, now).unwrap_err().message.contains("Missing signature"));
+        assert!(verify_dendrite(&unsigned, &axon, &table, now).unwrap_err().to_string().contains("Missing signature"));
         // Tampered body hash.
         let mut tampered = signed(&caller, &axon, now + 1, "abc");
         tampered.body_hash = Some("abd".into());
-        assert!(verify_dendrite(&tampered, &axon, &table, now).unwrap_err().message.starts_with("Signature mismatch"));
+        assert!(
+            verify_dendrite(&tampered, &axon, &table, now).unwrap_err().to_string().starts_with("Signature mismatch")
+        );
         // Too old for a new session.
         let other = Pair::from_seed(&[3; 32]);
         let old = signed(&other, &axon, now - 17_000_000_000, "abc");
-        assert!(verify_dendrite(&old, &axon, &table, now).unwrap_err().message.starts_with("Nonce is too old"));
+        assert!(verify_dendrite(&old, &axon, &table, now).unwrap_err().to_string().starts_with("Nonce is too old"));
         // Addressed to someone else.
         let elsewhere = signed(&other, &Pair::from_seed(&[9; 32]).public(), now, "abc");
-        assert_eq!(verify_dendrite(&elsewhere, &axon, &table, now).unwrap_err().status, 401);
+        assert_eq!(verify_dendrite(&elsewhere, &axon, &table, now).unwrap_err().status(), 401);
     }
 
     #[test]
@@ -286,7 +260,7 @@ mod tests {
         let now = 1_800_000_000_000_000_000i64;
         assert!(verify_dendrite(&signed(&caller, &axon, now - 1_000, "h"), &axon, &table, now).is_ok());
         let late = verify_dendrite(&signed(&caller, &axon, now - 2_000, "h"), &axon, &table, now);
-        assert!(late.unwrap_err().message.contains("a newer one"));
+        assert!(late.unwrap_err().to_string().contains("a newer one"));
     }
 
     #[test]
@@ -299,10 +273,10 @@ mod tests {
             verify_dendrite(&signed(&Pair::from_seed(&[seed; 32]), &axon, now, "h"), &axon, &table, now).unwrap();
         }
         let third = signed(&Pair::from_seed(&[12; 32]), &axon, now, "h");
-        assert_eq!(verify_dendrite(&third, &axon, &table, now).unwrap_err().status, 503);
+        assert_eq!(verify_dendrite(&third, &axon, &table, now).unwrap_err().status(), 503);
         // A nonce from the far future would never expire: refused.
         let future = signed(&Pair::from_seed(&[13; 32]), &axon, now + 60_000_000_000, "h");
-        assert!(verify_dendrite(&future, &axon, &table, now).unwrap_err().message.contains("future"));
+        assert!(verify_dendrite(&future, &axon, &table, now).unwrap_err().to_string().contains("future"));
         // Later, the old entries have expired and make room.
         let later = now + 60_000_000_000;
         let third = signed(&Pair::from_seed(&[12; 32]), &axon, later, "h");
@@ -310,7 +284,7 @@ mod tests {
         assert_eq!(table.len(), 1);
         // A forgotten nonce is still refused: the window, and the floor of its session.
         let replay = signed(&first, &axon, now, "h");
-        assert_eq!(verify_dendrite(&replay, &axon, &table, later).unwrap_err().status, 401);
+        assert_eq!(verify_dendrite(&replay, &axon, &table, later).unwrap_err().status(), 401);
     }
 
     #[test]
@@ -332,10 +306,10 @@ mod tests {
             }
         };
         let e = make("a", now_ms, body);
-        assert_eq!(verify_epistula(&e, body, &axon, &table, now_ms), Ok(caller.public()));
-        assert!(verify_epistula(&e, body, &axon, &table, now_ms).unwrap_err().message.contains("Replayed"));
+        assert_eq!(verify_epistula(&e, body, &axon, &table, now_ms).unwrap(), caller.public());
+        assert!(verify_epistula(&e, body, &axon, &table, now_ms).unwrap_err().to_string().contains("Replayed"));
         let stale = make("b", now_ms - 9_000, body);
-        assert_eq!(verify_epistula(&stale, body, &axon, &table, now_ms).unwrap_err().status, 401);
+        assert_eq!(verify_epistula(&stale, body, &axon, &table, now_ms).unwrap_err().status(), 401);
         let other_body = make("c", now_ms, body);
         assert!(verify_epistula(&other_body, b"{}", &axon, &table, now_ms).is_err());
         let mut untargeted = make("d", now_ms, body);

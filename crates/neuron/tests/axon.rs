@@ -269,3 +269,46 @@ async fn a_huge_answer_is_cut_off() {
     let a = dendrite.call(&target, &Dummy::default(), Duration::from_secs(10)).await;
     assert_eq!(a.status_code, 422, "{}", a.status_message);
 }
+
+/// Refuses every verified caller with the guard's last check.
+struct RefuseVerified;
+
+impl Guard for RefuseVerified {
+    fn blacklist(&self, _caller: &AccountId, _route: &str) -> Option<String> {
+        None
+    }
+    fn priority(&self, _caller: &AccountId) -> f64 {
+        1.0
+    }
+    fn verify(&self, _caller: &AccountId, route: &str) -> Result<(), agora_neuron::NeuronError> {
+        if route == "Dummy" { Err(agora_neuron::NeuronError::not_verified("not on the list")) } else { Ok(()) }
+    }
+}
+
+/// A handler's error and a guard's refusal reach the caller with the status and message they
+/// always had: 500 with the handler's message, 401 with "Not Verified with error: …".
+#[tokio::test]
+async fn handler_errors_and_guard_refusals_keep_their_status() {
+    let pair = Pair::from_seed(&[50; 32]);
+    let hotkey = pair.public();
+    let mut axon = Axon::new(pair, AxonConfig::default()).guard(Arc::new(RefuseVerified));
+    axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
+    // A message converts into a 500 handler error.
+    axon.attach(|q: Slow, _| async move {
+        if q.millis == 0 { Ok(q) } else { Err(format!("cannot wait {} ms", q.millis).into()) }
+    });
+    let running = axon.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let target = AxonTarget { addr: running.local_addr, hotkey };
+    let dendrite = Dendrite::new(Pair::from_seed(&[51; 32]));
+    let t = Duration::from_secs(5);
+
+    let failed = dendrite.call(&target, &Slow { millis: 7 }, t).await;
+    assert_eq!((failed.status_code, failed.status_message.as_str()), (500, "cannot wait 7 ms"));
+    assert_eq!(dendrite.call(&target, &Slow { millis: 0 }, t).await.status_code, 200);
+    let refused = dendrite.call(&target, &Dummy::default(), t).await;
+    assert_eq!(
+        (refused.status_code, refused.status_message.as_str()),
+        (401, "Not Verified with error: not on the list")
+    );
+    running.stop().await.unwrap();
+}

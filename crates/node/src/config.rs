@@ -45,6 +45,9 @@ pub enum ConfigError {
     /// A value is invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The operating system gave no randomness (for a new key).
+    #[error(transparent)]
+    Random(#[from] agora_primitives::RandomError),
 }
 
 /// The chain spec shared by every node: runtime genesis, the validator set, genesis time.

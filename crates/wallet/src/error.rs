@@ -13,6 +13,9 @@ pub enum WalletError {
         /// The error.
         error: std::io::Error,
     },
+    /// The operating system gave no randomness (for a new key or a keyfile's nonce).
+    #[error(transparent)]
+    Random(#[from] agora_primitives::RandomError),
     /// The mnemonic is not a valid BIP39 English phrase.
     #[error("bad mnemonic: {0}")]
     BadMnemonic(String),

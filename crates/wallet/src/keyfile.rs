@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::WalletError;
-use crate::keypair::{Keypair, hex_decode, hex_encode, random_bytes};
+use crate::keypair::{Keypair, hex_decode, hex_encode};
 
 /// Prefix of an encrypted keyfile.
 pub const NACL_PREFIX: &[u8] = b"$NACL";
@@ -50,7 +50,7 @@ fn derive_key(password: &str, cost: KdfCost) -> Result<Zeroizing<[u8; 32]>, Wall
 /// Encrypts `plaintext` to `$NACL ‖ nonce ‖ secretbox(plaintext)`.
 pub fn encrypt(plaintext: &[u8], password: &str, cost: KdfCost) -> Result<Vec<u8>, WalletError> {
     let key = derive_key(password, cost)?;
-    let nonce: [u8; 24] = random_bytes()?;
+    let nonce: [u8; 24] = agora_primitives::random_bytes()?;
     let cipher = XSalsa20Poly1305::new(Key::from_slice(&key[..]));
     let sealed =
         cipher.encrypt(Nonce::from_slice(&nonce), plaintext).map_err(|e| WalletError::Crypto(e.to_string()))?;

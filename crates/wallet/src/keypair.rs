@@ -38,16 +38,6 @@ impl Drop for Keypair {
     }
 }
 
-/// Fresh randomness from the operating system.
-pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], WalletError> {
-    use std::io::Read;
-    let mut out = [0u8; N];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut out))
-        .map_err(|e| WalletError::Io { path: "/dev/urandom".into(), error: e })?;
-    Ok(out)
-}
-
 impl Keypair {
     /// A new random mnemonic of `words` words (12, 15, 18, 21 or 24).
     pub fn generate_mnemonic(words: usize) -> Result<String, WalletError> {
@@ -59,7 +49,7 @@ impl Keypair {
             24 => 32,
             _ => return Err(WalletError::BadMnemonic(format!("{words} words: use 12, 15, 18, 21 or 24"))),
         };
-        let entropy: [u8; 32] = random_bytes()?;
+        let entropy: [u8; 32] = agora_primitives::random_bytes()?;
         let mnemonic =
             bip39::Mnemonic::from_entropy(&entropy[..bytes]).map_err(|e| WalletError::BadMnemonic(e.to_string()))?;
         Ok(mnemonic.to_string())

@@ -28,11 +28,7 @@ fn private_key_hex(key: &PrivateKey) -> String {
 
 /// A fresh random ed25519 key (from the OS).
 fn random_key() -> Result<PrivateKey, ConfigError> {
-    use std::io::Read;
-    let mut seed = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .map_err(|error| ConfigError::Io { path: "/dev/urandom".into(), error })?;
+    let seed: [u8; 32] = agora_primitives::random_bytes()?;
     let key = PrivateKey::decode(bytes::Bytes::copy_from_slice(&seed))
         .map_err(|_| ConfigError::Invalid("random key rejected".into()))?;
     Ok(key)
