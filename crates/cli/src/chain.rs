@@ -1,8 +1,11 @@
 //! `agora chain status|block|receipt|load`: what a node says about the chain, and its load test.
 
+use std::time::Duration;
+
 use agora_client::{Client, RpcClient};
+use agora_localnet::{ChainLoadOptions, chain_load};
 use agora_primitives::Hash;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use crate::args::Global;
@@ -12,7 +15,7 @@ use crate::failure::Failure;
 #[derive(Debug, Subcommand)]
 pub enum ChainCommand {
     /// Load test: signed transfers from the localnet dev accounts; reports tx/s and latency.
-    Load(crate::load::ChainLoadArgs),
+    Load(ChainLoadArgs),
     /// Height, finality and state root of a node.
     Status {
         /// The node's JSON-RPC URL (default: --network).
@@ -35,9 +38,23 @@ pub enum ChainCommand {
     },
 }
 
+/// `agora chain load`.
+#[derive(Debug, Args)]
+pub struct ChainLoadArgs {
+    /// JSON-RPC URLs of the nodes to submit to (comma-separated; round robin).
+    #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:30301")]
+    rpc: Vec<String>,
+    /// Number of transfers.
+    #[arg(long, default_value_t = 2000)]
+    txs: usize,
+    /// Give up waiting for finality after this many seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+}
+
 pub fn run(cmd: ChainCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
-        ChainCommand::Load(args) => crate::load::chain(args, g),
+        ChainCommand::Load(args) => load(args, g),
         ChainCommand::Status { rpc } => {
             let status = client(&rpc, g)?.call("chain_status", json!([]))?;
             let doc = json!({
@@ -84,6 +101,23 @@ pub fn run(cmd: ChainCommand, g: &Global) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Submits signed transfers from the localnet dev accounts and prints finalised transfers per
+/// second and submit-to-finality latency; fails when some were not final before the timeout.
+fn load(args: ChainLoadArgs, g: &Global) -> Result<(), Failure> {
+    if args.rpc.is_empty() || args.txs == 0 {
+        return Err(Failure::msg("give at least one --rpc URL and --txs > 0"));
+    }
+    let options = ChainLoadOptions { rpc: args.rpc, txs: args.txs, timeout: Duration::from_secs(args.timeout) };
+    let r = chain_load(&options)?;
+    g.print(&r, || {
+        format!(
+            "{} of {} transfers finalised in {:.1} s: {:.0} tx/s; submit-to-finality p50 {:.0} ms, p99 {:.0} ms; {} blocks",
+            r.finalized, args.txs, r.seconds, r.tps, r.latency_ms_p50, r.latency_ms_p99, r.blocks
+        )
+    });
+    Ok(r.check_final()?)
 }
 
 fn client(rpc: &Option<String>, g: &Global) -> Result<RpcClient, Failure> {

@@ -1,18 +1,17 @@
 //! `agora dendrite dummy|load|fanout`: query axons with the template's `Dummy` synapse, and the
-//! dendrite's load and fan-out benchmarks (through [`crate::load`]).
+//! dendrite's load and fan-out benchmarks ([`agora_neuron::bench`]).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use agora_neuron::dummy::{Dummy, answer};
-use agora_neuron::{Axon, AxonConfig, AxonTarget, Dendrite};
+use agora_neuron::dummy::Dummy;
+use agora_neuron::{AxonTarget, Dendrite, bench};
 use clap::Subcommand;
 use serde_json::json;
 
 use crate::args::Global;
 use crate::failure::Failure;
-use crate::load::{Sample, closed_loop, percentile, split};
 use crate::session::parse_account;
 use crate::signals::{runtime, shutdown};
 
@@ -63,7 +62,7 @@ pub enum DendriteCommand {
         /// Instead of timing, write the axons' addresses and hotkeys to FILE (JSON) and serve them
         /// for `--serve-for` seconds, so another dendrite can be timed against the same axons.
         #[arg(long, value_name = "FILE")]
-        export: Option<std::path::PathBuf>,
+        export: Option<PathBuf>,
         /// Seconds to serve with --export.
         #[arg(long, default_value_t = 300)]
         serve_for: u64,
@@ -75,91 +74,37 @@ fn load(g: &Global, target: AxonTarget, requests: usize, concurrency: usize, tim
         return Err(Failure::msg("--requests and --concurrency must be at least 1"));
     }
     let timeout = crate::validator::seconds("--timeout", timeout)?;
-    let dendrite = Arc::new(Dendrite::new(g.wallet.hotkey_pair()?.pair().clone()));
-    let report = runtime()?.block_on(closed_loop(split(requests, concurrency), move |_, _| {
-        let (dendrite, target) = (dendrite.clone(), target.clone());
-        async move {
-            let q = Dummy { dummy_input: 3, dummy_output: None };
-            let a = dendrite.call(&target, &q, timeout).await;
-            Sample { ok: a.status_code == 200, status: a.status_code.to_string(), seconds: a.process_time }
-        }
-    }));
-    let (ok, seconds, rate, p50, p99) = (report.ok, report.seconds, report.rate(), report.ms(0.5), report.ms(0.99));
-    let doc = json!({"requests": requests, "ok": ok, "status_codes": report.status_codes, "seconds": seconds,
-        "requests_per_second": rate, "p50_ms": p50, "p99_ms": p99, "concurrency": concurrency});
-    g.print(&doc, || {
-        format!("{ok}/{requests} ok in {seconds:.2} s: {rate:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms (concurrency {concurrency})")
+    let pair = g.wallet.hotkey_pair()?.pair().clone();
+    let r = runtime()?.block_on(bench::load_dummy(pair, target, requests, concurrency, timeout));
+    g.print(&r, || {
+        format!(
+            "{}/{requests} ok in {:.2} s: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms (concurrency {concurrency})",
+            r.ok, r.seconds, r.requests_per_second, r.p50_ms, r.p99_ms
+        )
     });
     Ok(())
 }
 
-fn fanout(
-    g: &Global,
-    axons: usize,
-    rounds: usize,
-    export: Option<std::path::PathBuf>,
-    serve_for: u64,
-) -> Result<(), Failure> {
+fn fanout(g: &Global, axons: usize, rounds: usize, export: Option<PathBuf>, serve_for: u64) -> Result<(), Failure> {
     if axons == 0 || rounds == 0 {
         return Err(Failure::msg("--axons and --rounds must be at least 1"));
     }
-    let (mut times, ok) = runtime()?.block_on(async move {
-        let mut running = Vec::new();
-        let mut targets = Vec::new();
-        for i in 0..axons {
-            let mut seed = [0u8; 32];
-            seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
-            let pair = agora_primitives::Pair::from_seed(&seed);
-            let hotkey = pair.public();
-            let mut axon = Axon::new(pair, AxonConfig::default());
-            axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
-            let r = axon.serve("127.0.0.1:0".parse().expect("an address")).await?;
-            targets.push(AxonTarget { addr: r.local_addr, hotkey });
-            running.push(r);
-        }
-        if let Some(path) = &export {
-            let list: Vec<_> = targets
-                .iter()
-                .map(|t| json!({"ip": t.addr.ip().to_string(), "port": t.addr.port(), "hotkey": t.hotkey}))
-                .collect();
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, serde_json::to_vec(&list).expect("serialisable"))?;
-            std::fs::rename(&tmp, path)?;
+    let rt = runtime()?;
+    if let Some(path) = export {
+        let until = async move {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(serve_for)) => {}
                 _ = shutdown() => {}
             }
-            for r in running {
-                r.stop().await?;
-            }
-            return Ok((Vec::new(), 0));
-        }
-        let dendrite = Dendrite::new(agora_primitives::Pair::from_seed(&[200; 32]));
-        let q = Dummy { dummy_input: 1, dummy_output: None };
-        let mut times = Vec::new();
-        let mut ok = 0;
-        // One warm-up round opens the pooled connections.
-        dendrite.forward(&targets, &q, Duration::from_secs(30)).await;
-        for _ in 0..rounds {
-            let started = std::time::Instant::now();
-            let answers = dendrite.forward(&targets, &q, Duration::from_secs(30)).await;
-            times.push(started.elapsed().as_secs_f64());
-            ok += answers.iter().filter(|a| a.is_success()).count();
-        }
-        for r in running {
-            r.stop().await?;
-        }
-        Ok::<_, std::io::Error>((times, ok))
-    })?;
-    if times.is_empty() {
-        return Ok(());
+        };
+        return Ok(rt.block_on(bench::serve_exported(axons, &path, until))?);
     }
-    times.sort_by(f64::total_cmp);
-    let (p50, p99) = (percentile(&times, 0.5) * 1e3, percentile(&times, 0.99) * 1e3);
-    let doc =
-        json!({"axons": axons, "rounds": rounds, "ok": ok, "expected": axons * rounds, "p50_ms": p50, "p99_ms": p99});
-    g.print(&doc, || {
-        format!("forward to {axons} axons: p50 {p50:.1} ms, p99 {p99:.1} ms ({ok}/{} answers ok)", axons * rounds)
+    let r = rt.block_on(bench::fanout(axons, rounds))?;
+    g.print(&r, || {
+        format!(
+            "forward to {axons} axons: p50 {:.1} ms, p99 {:.1} ms ({}/{} answers ok)",
+            r.p50_ms, r.p99_ms, r.ok, r.expected
+        )
     });
     Ok(())
 }

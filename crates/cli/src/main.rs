@@ -4,8 +4,8 @@
 //! [`agora_localnet::Localnet::start`] or [`agora_text::start_miner`], or typed client calls with
 //! their pre-flight checks) and prints the result: a table, or one JSON document with `--json`.
 //! One file per command group; `args` (the options every command takes), `out` (printing),
-//! `session` (signed calls), `signals` (runtime and Ctrl-C), `load` (the load tools' loop) and
-//! `failure` are shared by them.
+//! `session` (signed calls), `signals` (runtime and Ctrl-C) and `failure` are shared by
+//! them.
 //!
 //! Exit codes: 0 success; 2 error; 1 for a wrong password and for `wallet verify` of a signature
 //! that does not match. Errors are one line on stderr with their causes. A closed stdout (piping
@@ -17,9 +17,7 @@ mod chain;
 mod delegate;
 mod dendrite;
 mod failure;
-#[path = "gateway_cmd.rs"]
 mod gateway;
-mod load;
 mod localnet;
 mod miner;
 mod models;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use agora_client::{Client, Finalized, SubmitError};
+use agora_client::{Client, Finalized, SubmitError, preflight};
 use agora_primitives::{AccountId, Balance, NetUid};
 use agora_runtime::Call;
 use agora_wallet::Keypair;
@@ -43,16 +43,7 @@ impl<'a> Session<'a> {
         call: Call,
         what: &str,
     ) -> Result<Result<Finalized, SubmitError>, Failure> {
-        let fee = Balance::from_rao(self.client.chain_info()?.params.tx_fee);
-        let free = self.client.account(&signer.public())?.free;
-        if free < fee {
-            return Err(Failure::msg(format!(
-                "{} has {free} and cannot pay the transaction fee of {fee}; fund it first, e.g. \
-                 `agora wallet transfer --dest {} --amount 0.001`",
-                signer.ss58(),
-                signer.ss58()
-            )));
-        }
+        preflight::fee(&self.client, &signer.public())?;
         self.g.confirm(&format!("{what}?"))?;
         Ok(self.g.waiting(&format!("{what}: waiting for finality"), || {
             self.client.submit_and_watch(signer.pair(), call, FINALITY_TIMEOUT)
@@ -61,14 +52,7 @@ impl<'a> Session<'a> {
 
     /// Fails with the chain's own error name when `netuid` does not exist.
     pub fn require_subnet(&self, netuid: NetUid) -> Result<agora_runtime::query::SubnetView, Failure> {
-        self.client.subnet(netuid).map_err(|e| match e {
-            agora_client::ClientError::Rpc { code: agora_client::NOT_FOUND, .. } => Failure::msg(format!(
-                "SubnetNotExists: there is no subnet {}; {}",
-                netuid.get(),
-                agora_client::advice::advice(&agora_runtime::DispatchError::SubnetNotExists)
-            )),
-            other => other.into(),
-        })
+        Ok(preflight::subnet(&self.client, netuid)?)
     }
 }
 
@@ -117,6 +101,5 @@ pub fn parse_account(text: &str) -> Result<AccountId, Failure> {
 
 /// A short form of an address for tables.
 pub fn short(a: &AccountId) -> String {
-    let s = a.to_ss58();
-    format!("{}…{}", &s[..6], &s[s.len() - 4..])
+    preflight::short(a)
 }

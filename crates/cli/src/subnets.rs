@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use agora_client::metagraph::{self, neurons};
-use agora_primitives::{Balance, NetUid};
-use agora_runtime::{Call, DispatchError, Event};
+use agora_client::preflight::{self, Planned};
+use agora_primitives::NetUid;
+use agora_runtime::{DispatchError, Event};
 use clap::Subcommand;
 use serde_json::json;
 
@@ -67,43 +68,40 @@ pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         SubnetsCommand::List => list(g),
         SubnetsCommand::Show { netuid, full, save, load } => show(g, netuid, full, save, load),
-        SubnetsCommand::Hyperparameters { netuid } => {
-            let session = Session::new(g)?;
-            let subnet = session.require_subnet(netuid)?;
-            print_hyperparameters(g, netuid, &subnet.hyperparameters);
-            Ok(())
-        }
+        SubnetsCommand::Hyperparameters { netuid } => hyperparameters(g, netuid),
         SubnetsCommand::Create => create(g, &g.wallet),
-        SubnetsCommand::Start { netuid } => {
-            let wallet = &g.wallet;
-            let session = Session::new(g)?;
-            let subnet = session.require_subnet(netuid)?;
-            if subnet.first_emission_block != 0 {
-                return Err(refuse(
-                    DispatchError::FirstEmissionBlockNumberAlreadySet,
-                    format!("subnet {netuid} emits since block {}", subnet.first_emission_block),
-                ));
-            }
-            let signer = wallet.coldkey_pair()?;
-            let done = session.send(&signer, Call::StartCall { netuid }, &format!("start subnet {netuid}"))?;
-            let mut doc = receipt_doc(&done);
-            doc["netuid"] = json!(netuid);
-            g.print(&doc, || format!("subnet {netuid} started in block {}", done.height));
-            Ok(())
-        }
+        SubnetsCommand::Start { netuid } => start(g, &g.wallet, netuid),
         SubnetsCommand::Register { netuid } => register(g, &g.wallet, netuid),
-        SubnetsCommand::BurnCost { netuid } => {
-            let session = Session::new(g)?;
-            let (cost, what) = match netuid {
-                Some(n) => (session.require_subnet(n)?.burn, format!("registering on subnet {n}")),
-                None => (session.client.chain_info()?.network_lock_cost, "creating a subnet".into()),
-            };
-            g.print(&json!({"netuid": netuid, "cost": tao(cost), "cost_rao": cost.rao()}), || {
-                format!("{what} costs {cost}")
-            });
-            Ok(())
-        }
+        SubnetsCommand::BurnCost { netuid } => burn_cost(g, netuid),
     }
+}
+
+fn hyperparameters(g: &Global, netuid: NetUid) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let subnet = session.require_subnet(netuid)?;
+    print_hyperparameters(g, netuid, &subnet.hyperparameters);
+    Ok(())
+}
+
+fn start(g: &Global, wallet: &WalletFlags, netuid: NetUid) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let call = preflight::start_call(&session.client, netuid)?;
+    let signer = wallet.coldkey_pair()?;
+    let done = session.send(&signer, call, &format!("start subnet {netuid}"))?;
+    let mut doc = receipt_doc(&done);
+    doc["netuid"] = json!(netuid);
+    g.print(&doc, || format!("subnet {netuid} started in block {}", done.height));
+    Ok(())
+}
+
+fn burn_cost(g: &Global, netuid: Option<NetUid>) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let (cost, what) = match netuid {
+        Some(n) => (session.require_subnet(n)?.burn, format!("registering on subnet {n}")),
+        None => (session.client.chain_info()?.network_lock_cost, "creating a subnet".into()),
+    };
+    g.print(&json!({"netuid": netuid, "cost": tao(cost), "cost_rao": cost.rao()}), || format!("{what} costs {cost}"));
+    Ok(())
 }
 
 fn list(g: &Global) -> Result<(), Failure> {
@@ -238,17 +236,9 @@ fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let coldkey = wallet.coldkey_account()?;
     let hotkey = wallet.hotkey_account()?;
-    let info = session.client.chain_info()?;
-    let (cost, fee) = (info.network_lock_cost, Balance::from_rao(info.params.tx_fee));
-    let free = session.client.account(&coldkey)?.free;
-    if free < cost.saturating_add(fee) {
-        return Err(refuse(
-            DispatchError::CannotAffordLockCost,
-            format!("creating a subnet locks {cost} plus the fee {fee}; {coldkey} has {free}"),
-        ));
-    }
+    let Planned { call, value: cost } = preflight::register_network(&session.client, &coldkey, &hotkey)?;
     let signer = wallet.coldkey_pair()?;
-    let done = session.send(&signer, Call::RegisterNetwork { hotkey }, &format!("create a subnet, locking {cost}"))?;
+    let done = session.send(&signer, call, &format!("create a subnet, locking {cost}"))?;
     let netuid = done.receipt.events.iter().find_map(|e| match e {
         Event::NetworkAdded { netuid, .. } => Some(netuid.get()),
         _ => None,
@@ -268,35 +258,18 @@ fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
 
 fn register(g: &Global, wallet: &WalletFlags, netuid: NetUid) -> Result<(), Failure> {
     let session = Session::new(g)?;
-    let subnet = session.require_subnet(netuid)?;
     let hotkey = wallet.hotkey_account()?;
-    if let Some(uid) = session.client.uid_of(netuid, &hotkey)? {
-        return Err(refuse(
-            DispatchError::HotKeyAlreadyRegisteredInSubNet,
-            format!("{hotkey} is uid {} on subnet {netuid}", uid.get()),
-        ));
-    }
     let coldkey = wallet.coldkey_account()?;
-    let free = session.client.account(&coldkey)?.free;
-    let fee = Balance::from_rao(session.client.chain_info()?.params.tx_fee);
-    if free < subnet.burn.saturating_add(fee) {
-        return Err(refuse(
-            DispatchError::NotEnoughBalanceToStake,
-            format!("registering burns {} plus the fee {fee}; {coldkey} has {free}", subnet.burn),
-        ));
-    }
+    let Planned { call, value: burn } = preflight::burned_register(&session.client, &coldkey, &hotkey, netuid)?;
     let signer = wallet.coldkey_pair()?;
-    let done = session.send(
-        &signer,
-        Call::BurnedRegister { netuid, hotkey },
-        &format!("register {} on subnet {netuid}, burning {}", short(&hotkey), subnet.burn),
-    )?;
+    let done =
+        session.send(&signer, call, &format!("register {} on subnet {netuid}, burning {burn}", short(&hotkey)))?;
     let uid = session.client.uid_of(netuid, &hotkey)?;
     let mut doc = receipt_doc(&done);
     doc["netuid"] = json!(netuid);
     doc["hotkey"] = json!(hotkey);
     doc["uid"] = json!(uid.map(|u| u.get()));
-    doc["burned"] = json!(tao(subnet.burn));
+    doc["burned"] = json!(tao(burn));
     g.print(&doc, || {
         format!("registered {} on subnet {netuid} as uid {}", hotkey, uid.map_or("?".into(), |u| u.get().to_string()))
     });

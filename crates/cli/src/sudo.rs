@@ -1,16 +1,16 @@
 //! `agora sudo set|get`: hyperparameters, as the subnet owner or the sudo key (names are parsed
 //! by [`agora_runtime::param_names`]).
 
+use agora_client::preflight::{self, Setting};
 use agora_primitives::NetUid;
 use agora_runtime::param_names::{global_param, hyperparameter};
-use agora_runtime::{Call, DispatchError};
 use clap::Subcommand;
 use serde_json::json;
 
 use crate::args::Global;
 use crate::failure::Failure;
 use crate::out::Table;
-use crate::session::{Session, receipt_doc, refuse};
+use crate::session::{Session, receipt_doc};
 
 /// `agora sudo`.
 #[derive(Debug, Subcommand)]
@@ -44,64 +44,53 @@ pub fn run(cmd: SudoCommand, g: &Global) -> Result<(), Failure> {
             crate::subnets::print_hyperparameters(g, netuid, &subnet.hyperparameters);
             Ok(())
         }
-        SudoCommand::Get { netuid: None } => {
-            let session = Session::new(g)?;
-            let info = session.client.chain_info()?;
-            #[derive(serde::Serialize)]
-            struct Doc<'a> {
-                sudo: Option<agora_primitives::AccountId>,
-                params: &'a agora_runtime::hyperparams::GlobalParams,
-            }
-            g.print(&Doc { sudo: info.sudo, params: &info.params }, || {
-                let text = serde_json::to_string(&info.params).expect("serialisable");
-                let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
-                    serde_json::from_str(&text).expect("an object");
-                let mut t = Table::new(&["parameter", "value"]);
-                for (name, value) in fields {
-                    t.row(vec![name, value.get().to_string()]);
-                }
-                format!("sudo {}\n{}", info.sudo.map_or("-".into(), |s| s.to_ss58()), t.to_string().trim_end())
-            });
-            Ok(())
-        }
-        SudoCommand::Set { netuid, param, value } => {
-            let wallet = &g.wallet;
-            let session = Session::new(g)?;
-            let (call, what) = match netuid {
-                Some(n) => {
-                    let update = hyperparameter(&param, &value)?;
-                    let subnet = session.require_subnet(n)?;
-                    let coldkey = wallet.coldkey_account()?;
-                    let sudo = session.client.chain_info()?.sudo;
-                    let is_owner = subnet.owner == Some(coldkey);
-                    if sudo != Some(coldkey) && !(is_owner && update.owner_settable()) {
-                        let detail = if is_owner {
-                            format!("{} needs the sudo key", update.setter_name())
-                        } else {
-                            format!("{coldkey} is neither the owner of subnet {n} nor the sudo key")
-                        };
-                        return Err(refuse(DispatchError::BadOrigin, detail));
-                    }
-                    let what = format!("{} of subnet {n} to {value}", update.setter_name());
-                    (Call::SudoSetHyperparameter { netuid: n, update }, what)
-                }
-                None => {
-                    let update = global_param(&param, &value)?;
-                    let coldkey = wallet.coldkey_account()?;
-                    if session.client.chain_info()?.sudo != Some(coldkey) {
-                        return Err(refuse(DispatchError::BadOrigin, format!("{coldkey} is not the sudo key")));
-                    }
-                    (Call::SudoSetGlobal { update }, format!("set {param} to {value}"))
-                }
-            };
-            let signer = wallet.coldkey_pair()?;
-            let done = session.send(&signer, call, &format!("set {what}"))?;
-            let mut doc = receipt_doc(&done);
-            doc["netuid"] = json!(netuid);
-            doc["param"] = json!(param);
-            doc["value"] = json!(value);
-            g.print(&doc, || format!("{what}: done in block {}", done.height));
-            Ok(())
-        }
+        SudoCommand::Get { netuid: None } => get_global(g),
+        SudoCommand::Set { netuid, param, value } => set(g, netuid, &param, &value),
     }
+}
+
+/// `agora sudo get` without --netuid: the sudo key and the chain-wide parameters.
+fn get_global(g: &Global) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let info = session.client.chain_info()?;
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        sudo: Option<agora_primitives::AccountId>,
+        params: &'a agora_runtime::hyperparams::GlobalParams,
+    }
+    g.print(&Doc { sudo: info.sudo, params: &info.params }, || {
+        let text = serde_json::to_string(&info.params).expect("serialisable");
+        let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(&text).expect("an object");
+        let mut t = Table::new(&["parameter", "value"]);
+        for (name, value) in fields {
+            t.row(vec![name, value.get().to_string()]);
+        }
+        format!("sudo {}\n{}", info.sudo.map_or("-".into(), |s| s.to_ss58()), t.to_string().trim_end())
+    });
+    Ok(())
+}
+
+/// `agora sudo set`.
+fn set(g: &Global, netuid: Option<NetUid>, param: &str, value: &str) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let session = Session::new(g)?;
+    let (setting, what) = match netuid {
+        Some(n) => {
+            let update = hyperparameter(param, value)?;
+            let what = format!("{} of subnet {n} to {value}", update.setter_name());
+            (Setting::Subnet(n, update), what)
+        }
+        None => (Setting::Global(global_param(param, value)?), format!("set {param} to {value}")),
+    };
+    let coldkey = wallet.coldkey_account()?;
+    let call = preflight::sudo_set(&session.client, &coldkey, setting)?;
+    let signer = wallet.coldkey_pair()?;
+    let done = session.send(&signer, call, &format!("set {what}"))?;
+    let mut doc = receipt_doc(&done);
+    doc["netuid"] = json!(netuid);
+    doc["param"] = json!(param);
+    doc["value"] = json!(value);
+    g.print(&doc, || format!("{what}: done in block {}", done.height));
+    Ok(())
 }

@@ -5,8 +5,8 @@
 //! `--no-password` writes an unencrypted coldkey (development only).
 
 use agora_client::metagraph::neurons;
+use agora_client::preflight::{self, Amount, Planned};
 use agora_primitives::{AccountId, Balance, Signature};
-use agora_runtime::{Call, DispatchError};
 use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, list};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
 use crate::out::Table;
-use crate::session::{Session, parse_account, parse_tao, receipt_doc, refuse, short, tao};
+use crate::session::{Session, parse_account, parse_tao, receipt_doc, short, tao};
 
 /// Options shared by the commands that write keys.
 #[derive(Debug, Args, Clone)]
@@ -193,65 +193,69 @@ fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Fa
 }
 
 pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
-    let wallet = &g.wallet;
-    let cost = KdfCost::SENSITIVE;
     match cmd {
         WalletCommand::Create(NewKey { write, n_words, show_mnemonic }) => create(g, write, n_words, show_mnemonic),
-        WalletCommand::NewColdkey(NewKey { write, n_words, show_mnemonic }) => {
-            let w = wallet.wallet()?;
-            let (phrase, key) = fresh_key(n_words)?;
-            store_coldkey(&w, &key, &write)?;
-            let doc = json!({"name": w.name(), "coldkey": key.ss58()});
-            report_new_key(g, doc, format!("coldkey {}", key.ss58()), show_mnemonic.then_some(&phrase));
-            Ok(())
-        }
-        WalletCommand::NewHotkey(NewKey { write, n_words, show_mnemonic }) => {
-            let w = wallet.wallet()?;
-            let (phrase, key) = fresh_key(n_words)?;
-            w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
-            let doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
-            report_new_key(
-                g,
-                doc,
-                format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
-                show_mnemonic.then_some(&phrase),
-            );
-            Ok(())
-        }
-        WalletCommand::RegenColdkey { write, source } => {
-            let w = wallet.wallet()?;
-            let key = source.keypair()?;
-            store_coldkey(&w, &key, &write)?;
-            g.print(&json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}), || {
-                format!("coldkey {}", key.ss58())
-            });
-            Ok(())
-        }
-        WalletCommand::RegenHotkey { write, source } => {
-            let w = wallet.wallet()?;
-            let key = source.keypair()?;
-            w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, cost)?;
-            g.print(
-                &json!({"name": w.name(), "hotkey_name": wallet.hotkey, "ss58": key.ss58(), "hotkey": key.ss58()}),
-                || format!("hotkey {} ({})", key.ss58(), wallet.hotkey),
-            );
-            Ok(())
-        }
-        WalletCommand::RegenColdkeypub { write, ss58 } => {
-            let w = wallet.wallet()?;
-            let account: AccountId =
-                ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
-            w.set_coldkeypub(&account, write.overwrite)?;
-            g.print(&json!({"name": w.name(), "ss58": account.to_string()}), || format!("coldkeypub {account}"));
-            Ok(())
-        }
-        WalletCommand::Balance { all, ss58 } => balance(g, wallet, all, ss58),
-        WalletCommand::Overview => overview(g, wallet),
-        WalletCommand::Transfer { dest, amount, all } => transfer(g, wallet, &dest, amount, all),
+        WalletCommand::NewColdkey(new) => new_coldkey(g, &new),
+        WalletCommand::NewHotkey(new) => new_hotkey(g, &new),
+        WalletCommand::RegenColdkey { write, source } => regen_coldkey(g, &write, &source),
+        WalletCommand::RegenHotkey { write, source } => regen_hotkey(g, &write, &source),
+        WalletCommand::RegenColdkeypub { write, ss58 } => regen_coldkeypub(g, &write, &ss58),
+        WalletCommand::Balance { all, ss58 } => balance(g, &g.wallet, all, ss58),
+        WalletCommand::Overview => overview(g, &g.wallet),
+        WalletCommand::Transfer { dest, amount, all } => transfer(g, &g.wallet, &dest, amount, all),
         WalletCommand::List => list_wallets(g),
         WalletCommand::Sign { message, use_hotkey } => sign(g, message, use_hotkey),
         WalletCommand::Verify { message, signature, ss58 } => verify(g, message, signature, ss58),
     }
+}
+
+fn new_coldkey(g: &Global, new: &NewKey) -> Result<(), Failure> {
+    let w = g.wallet.wallet()?;
+    let (phrase, key) = fresh_key(new.n_words)?;
+    store_coldkey(&w, &key, &new.write)?;
+    let doc = json!({"name": w.name(), "coldkey": key.ss58()});
+    report_new_key(g, doc, format!("coldkey {}", key.ss58()), new.show_mnemonic.then_some(&phrase));
+    Ok(())
+}
+
+fn new_hotkey(g: &Global, new: &NewKey) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let w = wallet.wallet()?;
+    let (phrase, key) = fresh_key(new.n_words)?;
+    w.set_hotkey(&wallet.hotkey, &key, None, new.write.overwrite, KdfCost::SENSITIVE)?;
+    let doc = json!({"name": w.name(), "hotkey_name": wallet.hotkey, "hotkey": key.ss58()});
+    let text = format!("hotkey {} ({})", key.ss58(), wallet.hotkey);
+    report_new_key(g, doc, text, new.show_mnemonic.then_some(&phrase));
+    Ok(())
+}
+
+fn regen_coldkey(g: &Global, write: &WriteFlags, source: &KeySource) -> Result<(), Failure> {
+    let w = g.wallet.wallet()?;
+    let key = source.keypair()?;
+    store_coldkey(&w, &key, write)?;
+    g.print(&json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}), || {
+        format!("coldkey {}", key.ss58())
+    });
+    Ok(())
+}
+
+fn regen_hotkey(g: &Global, write: &WriteFlags, source: &KeySource) -> Result<(), Failure> {
+    let wallet = &g.wallet;
+    let w = wallet.wallet()?;
+    let key = source.keypair()?;
+    w.set_hotkey(&wallet.hotkey, &key, None, write.overwrite, KdfCost::SENSITIVE)?;
+    g.print(&json!({"name": w.name(), "hotkey_name": wallet.hotkey, "ss58": key.ss58(), "hotkey": key.ss58()}), || {
+        format!("hotkey {} ({})", key.ss58(), wallet.hotkey)
+    });
+    Ok(())
+}
+
+fn regen_coldkeypub(g: &Global, write: &WriteFlags, ss58: &str) -> Result<(), Failure> {
+    let w = g.wallet.wallet()?;
+    let account: AccountId = ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
+    w.set_coldkeypub(&account, write.overwrite)?;
+    g.print(&json!({"name": w.name(), "ss58": account.to_string()}), || format!("coldkeypub {account}"));
+    Ok(())
 }
 
 fn create(g: &Global, write: WriteFlags, n_words: usize, show_mnemonic: bool) -> Result<(), Failure> {
@@ -485,41 +489,14 @@ pub fn transfer(
     let session = Session::new(g)?;
     let dest = parse_account(dest)?;
     let coldkey = wallet.coldkey_account()?;
-    let free = session.client.account(&coldkey)?.free;
-    let params = session.client.chain_info()?.params;
-    let (fee, ed) = (Balance::from_rao(params.tx_fee), Balance::from_rao(params.existential_deposit));
-    // Transfers keep the sender alive: the fee, then the amount, must leave the existential deposit.
     let amount = match (amount, all) {
-        (Some(text), false) => parse_tao(&text)?,
-        (None, true) => free.saturating_sub(fee).saturating_sub(ed),
+        (Some(text), false) => Amount::Exact(parse_tao(&text)?),
+        (None, true) => Amount::All,
         _ => return Err(Failure::msg("give either --amount TAO or --all")),
     };
-    if amount.is_zero() {
-        return Err(refuse(
-            DispatchError::InsufficientBalance,
-            format!("nothing to send: {coldkey} has {free}; the fee is {fee} and {ed} must stay"),
-        ));
-    }
-    if amount.saturating_add(fee) > free {
-        return Err(refuse(
-            DispatchError::InsufficientBalance,
-            format!("{coldkey} has {free}, which does not cover {amount} plus the fee {fee}"),
-        ));
-    }
-    if free.saturating_sub(fee).saturating_sub(amount) < ed {
-        return Err(refuse(
-            DispatchError::Expendability,
-            format!(
-                "{coldkey} must keep {ed}; send at most {} (or use --all)",
-                free.saturating_sub(fee).saturating_sub(ed)
-            ),
-        ));
-    }
-    if dest != coldkey && session.client.account(&dest)?.free.saturating_add(amount) < ed {
-        return Err(refuse(DispatchError::ExistentialDeposit, format!("a new account needs at least {ed}")));
-    }
+    let Planned { call, value: amount } = preflight::transfer(&session.client, &coldkey, &dest, amount)?;
     let signer = wallet.coldkey_pair()?;
-    let done = session.send(&signer, Call::Transfer { dest, amount }, &format!("transfer {amount} to {dest}"))?;
+    let done = session.send(&signer, call, &format!("transfer {amount} to {dest}"))?;
     let mut doc = receipt_doc(&done);
     doc["from"] = json!(coldkey);
     doc["to"] = json!(dest);

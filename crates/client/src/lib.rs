@@ -11,6 +11,8 @@
 //! - [`weights`]: the reference SDK's weight helpers, bit for bit.
 //! - [`weight_setting`]: the one path from scores to a `set_weights` / commit / reveal call, with
 //!   the chain's checks first, and the [`CommitRecord`] a reveal needs.
+//! - [`preflight`]: the chain's checks before transfers, stakes, registrations, new subnets,
+//!   takes and hyperparameter changes, returning the call to sign or the chain's error by name.
 //! - [`axon`]: the chain's axon address encoding both ways, and publishing an axon.
 //! - [`advice`]: what to do about each chain error.
 //!
@@ -20,7 +22,8 @@
 //!   its URL, never a hang.
 //! - Results deserialise from the response text, so 128-bit integers keep their exact value.
 //! - [`prepare_weights`] refuses with the runtime's own [`agora_runtime::DispatchError`] before
-//!   anything is signed, and produces the same u16 weights as the Python SDK (property-tested).
+//!   anything is signed, and produces the same u16 weights as the Python SDK (property-tested);
+//!   so do the [`preflight`] checks of every other signed call.
 //!
 //! # Status
 //!
@@ -42,6 +45,7 @@ pub mod advice;
 pub mod axon;
 mod client;
 pub mod metagraph;
+pub mod preflight;
 pub mod rpc;
 pub mod weight_setting;
 pub mod weights;
@@ -49,6 +53,7 @@ pub mod weights;
 pub use client::{
     AccountState, BlockEvents, ChainStatus, Client, Finalized, ReceiptStatus, SubmitError, normalize_url,
 };
+pub use preflight::PreflightError;
 pub use rpc::{ClientError, RpcClient};
 pub use weight_setting::{CommitRecord, PrepareError, PreparedWeights, Scores, WeightsMode, prepare_weights};
 

@@ -1,10 +1,14 @@
-//! The gateway: users' front door to a subnet. An OpenAI-compatible API (`/v1/chat/completions`
+//! The OpenAI-compatible gateway: keys, routing by incentive, retries, hedging, best-of-k, the explorer and chat
+//! pages.
+//!
+//! Users' front door to a subnet: an OpenAI-compatible API (`/v1/chat/completions`
 //! with and without streaming, `/v1/models`, OpenAI's error shape) over the neuron protocol:
 //! requests are signed with a validator's hotkey and routed to miners by on-chain incentive,
 //! with retries, optional hedging and best-of-k ranked by the subnet's validator scorer.
 //!
 //! [`start`] runs a whole gateway from [`GatewayOptions`] and returns a [`RunningGateway`];
-//! [`Gateway`] and [`router`] are the pieces, for embedding the routes in another server.
+//! [`Gateway`] and [`router`] are the pieces, for embedding the routes in another server;
+//! [`load::load`] is the load test of a running gateway.
 //!
 //! # Token counts
 //!
@@ -39,11 +43,22 @@
 //! `invalid_value`, `invalid_type`, `missing_required_parameter`, `unsupported_value`,
 //! `invalid_json` and `context_length_exceeded` (400), `no_miner_available` (503) and
 //! `upstream_error` (502: every miner tried failed).
+//!
+//! # Guarantees
+//!
+//! - Every API key has its own token bucket; requests beyond it get 429 with `Retry-After`.
+//! - A miner that fails is cooled down for 30 s; a request is tried on other miners before it fails.
+//! - Streams are capped in size and never stall on invalid UTF-8.
+//!
+//! # Status
+//!
+//! One subnet (text generation) per gateway; several subnets behind one front door are a later issue.
 
 pub mod api;
 pub mod error;
 pub mod keys;
 pub mod lifecycle;
+pub mod load;
 pub mod pool;
 pub mod server;
 pub mod tokens;

@@ -7,6 +7,7 @@
 //! stake through [`agora_client`] and [`agora_wallet`] directly, the validators' permits, miners,
 //! validators and the gateway — and describes it all in `D/localnet.json`. [`Network`] is the
 //! chain half alone, with per-node start and `kill -9`, for tests of consensus and recovery.
+//! [`chain_load`] is the chain's load test against running nodes (`agora chain load`).
 //!
 //! # Guarantees
 //!
@@ -46,6 +47,7 @@
 
 mod description;
 mod error;
+mod load;
 mod localnet;
 mod network;
 mod neurons;
@@ -55,6 +57,7 @@ mod setup;
 
 pub use description::{Description, ProcessEntry};
 pub use error::{LocalnetError, Result};
+pub use load::{ChainLoadError, ChainLoadOptions, ChainLoadReport, chain_load};
 pub use localnet::{Localnet, LocalnetOptions, SUBNET_STEPS, Step, SubnetOptions};
 pub use network::{Network, NetworkOptions};
 pub use process::Process;

@@ -2,9 +2,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
+use agora_gateway::load::LoadOptions;
 use agora_gateway::{Access, GatewayError, GatewayOptions, ModelFiles};
 use agora_primitives::NetUid;
 use clap::Args;
@@ -99,11 +99,7 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
     }
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::msg(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(async move {
+    crate::signals::runtime()?.block_on(async move {
         let gateway = agora_gateway::start(options, pair).await?;
         let (local, miners) = (gateway.local_addr, gateway.miners());
         let doc = json!({"url": format!("http://{local}"), "openai_base_url": format!("http://{local}/v1"),
@@ -143,87 +139,26 @@ pub struct GatewayLoadArgs {
     stream: bool,
 }
 
-/// Load test of a gateway: chat completions at a fixed concurrency; reports requests/s and
+/// Load test of a gateway: chat completions at a fixed concurrency; prints requests/s and
 /// latency percentiles.
 pub fn load(args: GatewayLoadArgs, g: &Global) -> Result<(), Failure> {
     if args.requests == 0 || args.concurrency == 0 {
         return Err(Failure::msg("--requests and --concurrency must be at least 1"));
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::msg(format!("cannot start the async runtime: {e}")))?;
-    let url = format!("{}/v1/chat/completions", args.url.trim_end_matches('/'));
-    let (mut latencies, codes, seconds) = rt.block_on(async {
-        let http = reqwest::Client::new();
-        let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let started = std::time::Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..args.concurrency.min(args.requests) {
-            let (http, next, url, key) = (http.clone(), next.clone(), url.clone(), args.key.clone());
-            let (requests, max_tokens, stream) = (args.requests, args.max_tokens, args.stream);
-            tasks.push(tokio::spawn(async move {
-                let mut out = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= requests {
-                        break;
-                    }
-                    let body = json!({"model": "agora/text", "max_tokens": max_tokens, "stream": stream,
-                        "messages": [{"role": "user", "content": format!("Say something about the number {i}.")}]});
-                    let t = std::time::Instant::now();
-                    let r = http
-                        .post(&url)
-                        .header("authorization", format!("Bearer {key}"))
-                        .header("content-type", "application/json")
-                        .body(body.to_string())
-                        .send()
-                        .await;
-                    let code = match r {
-                        Ok(r) => {
-                            let code = r.status().as_u16();
-                            let _ = r.bytes().await;
-                            code
-                        }
-                        Err(_) => 0,
-                    };
-                    out.push((code, t.elapsed().as_secs_f64()));
-                }
-                out
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await.unwrap_or_default());
-        }
-        let seconds = started.elapsed().as_secs_f64();
-        let mut codes = std::collections::BTreeMap::new();
-        for (c, _) in &all {
-            *codes.entry(c.to_string()).or_insert(0usize) += 1;
-        }
-        let ok: Vec<f64> = all.iter().filter(|(c, _)| *c == 200).map(|(_, t)| *t).collect();
-        (ok, codes, seconds)
-    });
-    latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        if latencies.is_empty() {
-            0.0
-        } else {
-            latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1] * 1e3
-        }
+    let options = LoadOptions {
+        url: args.url,
+        key: args.key,
+        requests: args.requests,
+        concurrency: args.concurrency,
+        max_tokens: args.max_tokens,
+        stream: args.stream,
     };
-    let ok = latencies.len();
-    let doc = json!({"requests": args.requests, "ok": ok, "status_codes": codes, "seconds": seconds,
-        "requests_per_second": ok as f64 / seconds, "p50_ms": at(0.5), "p99_ms": at(0.99), "concurrency": args.concurrency,
-        "stream": args.stream, "max_tokens": args.max_tokens});
-    g.print(&doc, || {
+    let r = crate::signals::runtime()?.block_on(agora_gateway::load::load(&options))?;
+    let s = &r.summary;
+    g.print(&r, || {
         format!(
-            "{ok}/{} ok in {seconds:.2} s: {:.1} req/s, p50 {:.1} ms, p99 {:.1} ms (concurrency {}, codes {codes:?})",
-            args.requests,
-            ok as f64 / seconds,
-            at(0.5),
-            at(0.99),
-            args.concurrency
+            "{}/{} ok in {:.2} s: {:.1} req/s, p50 {:.1} ms, p99 {:.1} ms (concurrency {}, codes {:?})",
+            s.ok, s.requests, s.seconds, s.requests_per_second, s.p50_ms, s.p99_ms, s.concurrency, s.status_codes
         )
     });
     Ok(())
