@@ -3,6 +3,7 @@
 //! and how a wallet's keys are opened (passwords from the environment or a prompt).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use agora_primitives::{AccountId, NetUid};
 use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, default_root};
@@ -144,4 +145,9 @@ fn wrong_password(e: WalletError) -> Failure {
 /// Parses a subnet id for clap.
 pub fn netuid(text: &str) -> Result<NetUid, String> {
     text.trim().parse::<u16>().map(NetUid).map_err(|_| format!("{text:?} is not a netuid (0 to 65535)"))
+}
+
+/// Seconds from a flag, refusing what `Duration` cannot hold.
+pub fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value).map_err(|_| Failure::msg(format!("{flag} must be a number of seconds ≥ 0")))
 }

@@ -73,7 +73,7 @@ fn load(g: &Global, target: AxonTarget, requests: usize, concurrency: usize, tim
     if requests == 0 || concurrency == 0 {
         return Err(Failure::msg("--requests and --concurrency must be at least 1"));
     }
-    let timeout = crate::validator::seconds("--timeout", timeout)?;
+    let timeout = crate::args::seconds("--timeout", timeout)?;
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let r = runtime()?.block_on(bench::load_dummy(pair, target, requests, concurrency, timeout));
     g.print(&r, || {

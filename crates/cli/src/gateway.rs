@@ -19,8 +19,8 @@ use agora_models::single_thread_inference;
 #[derive(Debug, Args)]
 pub struct GatewayArgs {
     /// Subnet to serve.
-    #[arg(long, short = 'n', default_value_t = 1)]
-    netuid: u16,
+    #[arg(long, short = 'n', default_value = "1", value_parser = crate::args::netuid)]
+    netuid: NetUid,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     ip: IpAddr,
@@ -82,7 +82,7 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
         models,
         ..GatewayOptions::new(
             g.endpoint(),
-            NetUid(args.netuid),
+            args.netuid,
             match args.keys {
                 Some(path) => Access::KeyFile(path),
                 None => Access::Open,

@@ -2,7 +2,6 @@
 //! [`agora_text::Validator::run`] until Ctrl-C).
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use agora_primitives::NetUid;
 use agora_text::ValidatorOptions;
@@ -58,11 +57,6 @@ pub struct TextValidatorArgs {
     models: ModelsDir,
 }
 
-/// Seconds from a flag, refusing what `Duration` cannot hold.
-pub fn seconds(flag: &str, value: f64) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(value).map_err(|_| Failure::msg(format!("{flag} must be a number of seconds ≥ 0")))
-}
-
 pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
     let ValidatorCommand::Text(args) = cmd;
     agora_models::single_thread_inference();
@@ -80,11 +74,11 @@ pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
         endpoint: g.endpoint().to_string(),
         netuid: args.netuid,
         sample_size: args.sample_size,
-        timeout: seconds("--timeout", args.timeout)?,
+        timeout: crate::args::seconds("--timeout", args.timeout)?,
         max_tokens: args.max_tokens,
         alpha: args.alpha,
         weights_every: args.weights_every,
-        round_pause: seconds("--round-pause", args.round_pause)?,
+        round_pause: crate::args::seconds("--round-pause", args.round_pause)?,
         state_path: state_path.clone(),
         rounds: args.rounds,
         organic_file: args.organic_file.clone(),

@@ -232,7 +232,7 @@ pub async fn start(options: GatewayOptions, hotkey: Pair) -> Result<RunningGatew
     pool.start_refresh(&options.endpoint, options.netuid, options.refresh).await?;
     let node = agora_client::RpcClient::new(&options.endpoint)?.with_timeout(Duration::from_secs(10));
     let config = GatewayConfig {
-        netuid: options.netuid.get(),
+        netuid: options.netuid,
         timeout: options.timeout,
         retries: options.retries,
         hedge: options.hedge,

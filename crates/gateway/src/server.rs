@@ -2,6 +2,7 @@
 //! `GET /healthz`; bearer keys with per-key rate limits; routing with retries, hedging and
 //! best-of-k. Each response says which miner answered (`x-agora-uid`, `x-agora-hotkey`).
 
+use agora_primitives::NetUid;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,7 +30,7 @@ use crate::tokens::TokenCounter;
 #[derive(Clone, Debug)]
 pub struct GatewayConfig {
     /// The subnet served.
-    pub netuid: u16,
+    pub netuid: NetUid,
     /// Time a miner has per attempt.
     pub timeout: Duration,
     /// Other miners tried after a failure.
@@ -255,7 +256,7 @@ async fn health(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) ->
     )
 }
 
-fn no_miner(netuid: u16) -> ApiError {
+fn no_miner(netuid: NetUid) -> ApiError {
     ApiError {
         status: 503,
         kind: "server_error",
@@ -265,7 +266,7 @@ fn no_miner(netuid: u16) -> ApiError {
     }
 }
 
-fn all_failed(netuid: u16, last: &str) -> ApiError {
+fn all_failed(netuid: NetUid, last: &str) -> ApiError {
     ApiError {
         status: 502,
         kind: "server_error",

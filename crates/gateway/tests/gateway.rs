@@ -61,8 +61,13 @@ async fn setup_with(rpm: u32, tokens: Option<TokenCounter>) -> Setup {
     let keys =
         Keys::new(vec![ApiKey { key: "sk-test".into(), name: "test".into(), requests_per_minute: rpm, best_of: None }])
             .unwrap();
-    let config =
-        GatewayConfig { netuid: 1, timeout: Duration::from_millis(1500), retries: 2, hedge: false, default_best_of: 1 };
+    let config = GatewayConfig {
+        netuid: agora_primitives::NetUid(1),
+        timeout: Duration::from_millis(1500),
+        retries: 2,
+        hedge: false,
+        default_best_of: 1,
+    };
     let mut gw = Gateway::new(pool.clone(), Dendrite::new(me), Some(keys), None, None, config);
     if let Some(t) = tokens {
         gw = gw.with_tokens(t);
