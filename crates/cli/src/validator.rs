@@ -61,8 +61,7 @@ pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
     let ValidatorCommand::Text(args) = cmd;
     agora_models::single_thread_inference();
     crate::signals::init_logging();
-    let pair = g.wallet.hotkey_pair()?.pair().clone();
-    let hotkey = pair.public();
+    let hotkey = g.wallet.hotkey_account()?;
     let state_path = args.state.clone().unwrap_or_else(|| {
         g.wallet
             .root()
@@ -84,6 +83,9 @@ pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
         organic_file: args.organic_file.clone(),
         models: args.models.paths(),
     };
+    // Bad options are refused before the hotkey is opened.
+    options.check()?;
+    let pair = g.wallet.hotkey_pair()?.pair().clone();
     let (mut validator, uid) = agora_text::start_validator(options, pair)?;
     let rounds = validator.state().rounds;
     let doc = json!({"hotkey": hotkey, "uid": uid.get(), "netuid": args.netuid, "state": state_path,

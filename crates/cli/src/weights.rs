@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use agora_client::{CommitRecord, PreparedWeights, Scores, SubmitError, WeightsMode, prepare_weights};
+use agora_client::{CommitRecord, PrepareError, PreparedWeights, Scores, SubmitError, WeightsMode, prepare_weights};
 use agora_primitives::NetUid;
 use agora_runtime::DispatchError;
 use clap::{Args, Subcommand};
@@ -57,12 +57,15 @@ fn prepare(session: &Session, args: &ScoreArgs, mode: WeightsMode) -> Result<Pre
         ));
     }
     let hotkey = session.g.wallet.hotkey_account()?;
-    let scores = Scores {
+    Ok(prepare_weights(&session.client, &hotkey, &scores(args), mode)?)
+}
+
+fn scores(args: &ScoreArgs) -> Scores {
+    Scores {
         netuid: args.netuid,
         scores: args.uids.iter().copied().zip(args.weights.iter().copied()).collect(),
         version_key: args.version_key,
-    };
-    Ok(prepare_weights(&session.client, &hotkey, &scores, mode)?)
+    }
 }
 
 fn commits_dir(wallet: &WalletFlags) -> PathBuf {
@@ -86,10 +89,13 @@ fn set(g: &Global, args: &ScoreArgs) -> Result<(), Failure> {
         Ok(done) => done,
         // Another transaction won the race between the pre-flight check and inclusion: say how
         // long to wait, from a fresh check.
-        Err(SubmitError::Failed { error: DispatchError::SettingWeightsTooFast, .. }) => {
-            return Err(match prepare(&session, args, WeightsMode::Set) {
-                Err(refused) => refused,
-                Ok(_) => Failure::msg("SettingWeightsTooFast: retry in a few blocks"),
+        Err(e @ SubmitError::Failed { error: DispatchError::SettingWeightsTooFast, .. }) => {
+            let hotkey = g.wallet.hotkey_account()?;
+            return Err(match prepare_weights(&session.client, &hotkey, &scores(args), WeightsMode::Set) {
+                Err(refused @ PrepareError::Refused { error: DispatchError::SettingWeightsTooFast, .. }) => {
+                    Failure::msg(format!("{refused} (the call failed on chain; its fee was paid)"))
+                }
+                _ => chain_failure(&e),
             });
         }
         Err(e) => return Err(chain_failure(&e)),

@@ -56,6 +56,9 @@ pub enum PublishError {
     /// The transaction failed on chain or did not finalise.
     #[error(transparent)]
     Submit(#[from] SubmitError),
+    /// The hotkey cannot pay the transaction fee.
+    #[error(transparent)]
+    Fee(#[from] crate::preflight::PreflightError),
 }
 
 /// Checks what the chain checks before `serve_axon` (subnet, registration, port).
@@ -103,6 +106,7 @@ pub fn ensure_published(
     if published == Some(addr) {
         return Ok(None);
     }
+    crate::preflight::fee(client, &hotkey)?;
     let call = serve_axon_call(netuid, addr, PROTOCOL_HTTP, version);
     Ok(Some(client.submit_and_watch(signer, call, timeout)?))
 }

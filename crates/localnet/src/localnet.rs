@@ -81,9 +81,14 @@ pub enum Step {
     Creating {
         /// Its validators.
         validators: usize,
+        /// Its directory.
+        dir: PathBuf,
     },
     /// The network in the directory is resumed.
-    Resuming,
+    Resuming {
+        /// Its directory.
+        dir: PathBuf,
+    },
     /// The nodes are started; waiting for the first finalised block.
     WaitingForBlocks,
     /// The chain finalises.
@@ -103,8 +108,10 @@ pub const SUBNET_STEPS: usize = 6;
 impl std::fmt::Display for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Step::Creating { validators } => write!(f, "creating a {validators}-validator network"),
-            Step::Resuming => write!(f, "resuming the network (--fresh starts over)"),
+            Step::Creating { validators, dir } => {
+                write!(f, "creating a {validators}-validator network in {}", dir.display())
+            }
+            Step::Resuming { dir } => write!(f, "resuming the network in {} (--fresh starts over)", dir.display()),
             Step::WaitingForBlocks => write!(f, "waiting for the first finalised block"),
             Step::ChainReady { nodes, height } => write!(f, "chain: {nodes} validators, finalising (height {height})"),
             Step::Subnet(n, what) => write!(f, "[{n}/{SUBNET_STEPS}] {what}"),
@@ -122,7 +129,8 @@ pub struct Localnet {
 
 impl Localnet {
     /// Brings the network up, reporting each step to `progress`; `stop` (set by Ctrl-C) ends
-    /// the start early with [`LocalnetError::Interrupted`], stopping what was started.
+    /// the start early with [`LocalnetError::Interrupted`], stopping what was started. Blocking:
+    /// call it outside an async runtime (it waits on processes and polls the gateway with its own).
     pub fn start(options: &LocalnetOptions, progress: &mut dyn FnMut(Step), stop: &AtomicBool) -> Result<Localnet> {
         let started = Instant::now();
         if let Some(subnet) = &options.subnet {
@@ -133,10 +141,10 @@ impl Localnet {
             std::fs::remove_dir_all(dir).map_err(io(dir))?;
         }
         let mut network = if dir.join("genesis.json").exists() {
-            progress(Step::Resuming);
+            progress(Step::Resuming { dir: dir.to_path_buf() });
             Network::open(dir, &options.binary, &options.log_filter)?
         } else {
-            progress(Step::Creating { validators: options.network.validators });
+            progress(Step::Creating { validators: options.network.validators, dir: dir.to_path_buf() });
             Network::create(dir, &options.network, &options.binary, &options.log_filter)?
         };
         network.start_first(network.len())?;

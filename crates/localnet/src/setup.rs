@@ -59,7 +59,8 @@ impl SubnetSetup {
 
     fn save(&self, dir: &Path) -> Result<()> {
         let path = dir.join("subnet.json");
-        std::fs::write(&path, serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
+        // It holds the gateway's API key.
+        crate::random::write_private(&path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
     }
 }
 

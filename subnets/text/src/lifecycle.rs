@@ -306,7 +306,8 @@ pub struct ValidatorOptions {
 }
 
 impl ValidatorOptions {
-    fn check(&self) -> Result<(), ValidatorError> {
+    /// Checks the ranges of the options (done again by [`start_validator`]).
+    pub fn check(&self) -> Result<(), ValidatorError> {
         let bad = |what: &str| Err(ValidatorError::BadOption(what.to_string()));
         if self.timeout.is_zero() || self.timeout > Duration::from_secs(3600) {
             return bad("the timeout must be in (0, 3600] seconds");

@@ -32,12 +32,28 @@ pub struct ValidatorState {
     pub scores: BTreeMap<u16, UidScore>,
     /// Commit waiting to be revealed (commit-reveal subnets).
     #[serde(default)]
+    #[serde(deserialize_with = "legacy::pending")]
     pub pending_commit: Option<CommitRecord>,
 }
 
 impl ValidatorState {
     /// Reads `path`; a missing file is a fresh state.
-    pub fn load(path: &Path, netuid: NetUid) -> std::io::Result<ValidatorState> {
+    pub fn load(path: &Path, netuid: NetUid, hotkey: &AccountId) -> std::io::Result<ValidatorState> {
+        let mut state = ValidatorState::read(path, netuid)?;
+        // A commit saved by an older Agora lacks its subnet, hotkey and hash: they follow from
+        // this state and this validator.
+        if let Some(c) = state.pending_commit.as_mut()
+            && c.hotkey == legacy::UNKNOWN
+        {
+            c.netuid = netuid;
+            c.hotkey = *hotkey;
+            c.commit_hash =
+                agora_client::weights::generate_weight_hash(hotkey, netuid, &c.uids, &c.values, c.version_key, &c.salt);
+        }
+        Ok(state)
+    }
+
+    fn read(path: &Path, netuid: NetUid) -> std::io::Result<ValidatorState> {
         match std::fs::read(path) {
             Ok(bytes) => {
                 let s: ValidatorState = serde_json::from_slice(&bytes).map_err(|e| {
@@ -96,6 +112,54 @@ impl ValidatorState {
     }
 }
 
+/// Reading the pending commit of state files from before [`CommitRecord`].
+mod legacy {
+    use agora_client::CommitRecord;
+    use agora_primitives::{AccountId, Hash, NetUid};
+    use serde::{Deserialize, Deserializer};
+
+    /// The placeholder hotkey of a commit read in the old format, filled in by `load`.
+    pub const UNKNOWN: AccountId = AccountId([0; 32]);
+
+    #[derive(Deserialize)]
+    struct OldPending {
+        uids: Vec<u16>,
+        values: Vec<u16>,
+        salt: Vec<u16>,
+        version_key: u64,
+        block: u64,
+        #[serde(default)]
+        reveal_from: u64,
+        #[serde(default)]
+        period_blocks: u64,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Record(CommitRecord),
+        Old(OldPending),
+    }
+
+    pub fn pending<'de, D: Deserializer<'de>>(d: D) -> Result<Option<CommitRecord>, D::Error> {
+        Ok(Option::<Stored>::deserialize(d)?.map(|stored| match stored {
+            Stored::Record(record) => record,
+            Stored::Old(o) => CommitRecord {
+                netuid: NetUid(0),
+                hotkey: UNKNOWN,
+                uids: o.uids,
+                values: o.values,
+                salt: o.salt,
+                version_key: o.version_key,
+                commit_hash: Hash([0; 32]),
+                block: o.block,
+                reveal_from: o.reveal_from,
+                period_blocks: o.period_blocks,
+            },
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,12 +190,29 @@ mod tests {
     fn state_survives_a_restart_and_refuses_another_subnet() {
         let dir = std::env::temp_dir().join(format!("agora-text-state-{}", std::process::id()));
         let path = dir.join("state.json");
-        let mut s = ValidatorState::load(&path, NetUid(3)).unwrap();
+        let mut s = ValidatorState::load(&path, NetUid(3), &key(1)).unwrap();
         s.update(&[(0, key(1), 0.5)], 0.1);
         s.last_weights_block = 42;
         s.save(&path).unwrap();
-        assert_eq!(ValidatorState::load(&path, NetUid(3)).unwrap(), s);
-        assert!(ValidatorState::load(&path, NetUid(4)).is_err());
+        assert_eq!(ValidatorState::load(&path, NetUid(3), &key(1)).unwrap(), s);
+        assert!(ValidatorState::load(&path, NetUid(4), &key(1)).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_pending_commit_saved_by_an_older_agora_still_loads_and_reveals() {
+        let dir = std::env::temp_dir().join(format!("agora-text-legacy-{}", std::process::id()));
+        let path = dir.join("state.json");
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = r#"{"netuid": 2, "rounds": 4, "last_weights_block": 30, "scores": {},
+            "pending_commit": {"uids": [0, 1], "values": [65535, 7], "salt": [1, 2], "version_key": 0,
+            "block": 30, "reveal_from": 51, "period_blocks": 21}}"#;
+        std::fs::write(&path, old).unwrap();
+        let s = ValidatorState::load(&path, NetUid(2), &key(5)).unwrap();
+        let c = s.pending_commit.unwrap();
+        assert_eq!((c.netuid, c.hotkey, c.reveal_from), (NetUid(2), key(5), 51));
+        let hash = agora_client::weights::generate_weight_hash(&key(5), NetUid(2), &[0, 1], &[65535, 7], 0, &[1, 2]);
+        assert_eq!(c.commit_hash, hash);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -107,7 +107,7 @@ pub struct Validator {
 impl Validator {
     /// Loads the state and prepares the dendrite.
     pub fn new(client: Client, pair: Pair, judge: Judge, config: ValidatorConfig) -> Result<Validator, ValidatorError> {
-        let state = ValidatorState::load(&config.state_path, config.netuid)
+        let state = ValidatorState::load(&config.state_path, config.netuid, &pair.public())
             .map_err(|source| ValidatorError::State { path: config.state_path.clone(), source })?;
         let seed = crate::tasks::entropy();
         let rt = tokio::runtime::Builder::new_multi_thread()
