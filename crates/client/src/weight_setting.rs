@@ -164,22 +164,10 @@ impl CommitRecord {
 
     /// Writes the record to `path` atomically, readable only by its owner.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension("tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        f.write_all(serde_json::to_string_pretty(self).expect("a commit record serialises").as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        agora_wallet::write_private(
+            path,
+            serde_json::to_string_pretty(self).expect("a commit record serialises").as_bytes(),
+        )
     }
 
     /// Reads a record written by [`CommitRecord::save`].

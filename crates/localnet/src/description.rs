@@ -100,6 +100,6 @@ impl Description {
 
     /// Writes it to `path` (mode 0600: it holds the gateway's API key).
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::random::write_private(path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
+        agora_wallet::write_private(path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
     }
 }

@@ -61,5 +61,4 @@ pub use load::{ChainLoadError, ChainLoadOptions, ChainLoadReport, chain_load};
 pub use localnet::{Localnet, LocalnetOptions, SUBNET_STEPS, Step, SubnetOptions};
 pub use network::{Network, NetworkOptions};
 pub use process::Process;
-pub use random::write_private;
 pub use setup::{Member, SubnetSetup};

@@ -112,7 +112,7 @@ impl Neurons<'_> {
             "[[keys]]\nkey = \"{}\"\nname = \"localnet\"\nrequests_per_minute = 6000\n",
             self.setup.gateway_api_key
         );
-        crate::random::write_private(&keys, text.as_bytes()).map_err(io(&keys))?;
+        agora_wallet::write_private(&keys, text.as_bytes()).map_err(io(&keys))?;
         let first = self.setup.validators.first();
         let wallet = first.map_or("validator-0".to_string(), |v| v.wallet.clone());
         let port = self.subnet.gateway_port;

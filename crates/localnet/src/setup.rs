@@ -60,7 +60,7 @@ impl SubnetSetup {
     fn save(&self, dir: &Path) -> Result<()> {
         let path = dir.join("subnet.json");
         // It holds the gateway's API key.
-        crate::random::write_private(&path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
+        agora_wallet::write_private(&path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
     }
 }
 

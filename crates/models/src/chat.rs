@@ -156,59 +156,12 @@ mod tests {
         assert!(!own.contains(DEFAULT_SYSTEM));
     }
 
-    /// A GGUF file with only a tokenizer: the 256 byte-level symbols, three merges (`he`, `ll`,
-    /// `Ġw`) and the ChatML control tokens.
-    fn tiny_tokenizer_file(path: &Path) {
-        use gguf_file::Value;
-        let printable = |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);
-        let mut extra = 0;
-        let mut tokens: Vec<String> = (0..256u32)
-            .map(|b| {
-                let c = if printable(b) {
-                    b
-                } else {
-                    extra += 1;
-                    255 + extra
-                };
-                char::from_u32(c).unwrap().to_string()
-            })
-            .collect();
-        let mut types = vec![1i32; tokens.len()];
-        for t in ["he", "ll", "Ġw"] {
-            tokens.push(t.into());
-            types.push(1);
-        }
-        for t in ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] {
-            tokens.push(t.into());
-            types.push(3);
-        }
-        let list = |v: Vec<Value>| Value::Array(v);
-        let model = Value::String("gpt2".into());
-        let tokens_v = list(tokens.iter().map(|t| Value::String(t.clone())).collect());
-        let merges = list(["h e", "l l", "Ġ w"].iter().map(|m| Value::String(m.to_string())).collect());
-        let types_v = list(types.into_iter().map(Value::I32).collect());
-        let eos = Value::U32(tokens.len() as u32 - 1);
-        let mut file = std::fs::File::create(path).unwrap();
-        gguf_file::write(
-            &mut file,
-            &[
-                ("tokenizer.ggml.model", &model),
-                ("tokenizer.ggml.tokens", &tokens_v),
-                ("tokenizer.ggml.merges", &merges),
-                ("tokenizer.ggml.token_type", &types_v),
-                ("tokenizer.ggml.eos_token_id", &eos),
-            ],
-            &[],
-        )
-        .unwrap();
-    }
-
     #[test]
     fn the_tokenizer_loads_from_metadata_alone_and_counts_the_rendered_prompt() {
         let dir = std::env::temp_dir().join(format!("agora-chat-tokenizer-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("tiny.gguf");
-        tiny_tokenizer_file(&path);
+        crate::test_utils::tiny_tokenizer(&path).unwrap();
         let t = ChatTokenizer::load(&path).unwrap();
         // "hello" → he·ll·o, " world" → Ġw·o·r·l·d.
         assert_eq!(t.count("hello world").unwrap(), 8);

@@ -39,6 +39,8 @@ pub mod llama;
 pub mod local;
 pub mod openai;
 pub mod sampling;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 pub mod threads;
 
 pub use embedder::{Embedder, cosine};

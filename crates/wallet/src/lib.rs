@@ -34,4 +34,4 @@ pub use env_password::{env_value, env_var_name, password_from_env};
 pub use error::WalletError;
 pub use keyfile::KdfCost;
 pub use keypair::{DEV_PHRASE, Keypair};
-pub use wallet::{HotkeySummary, Wallet, WalletSummary, default_root, expand, list};
+pub use wallet::{HotkeySummary, Wallet, WalletSummary, default_root, expand, list, write_private};

@@ -267,10 +267,15 @@ fn private_of(path: &Path, password: Option<&str>, cost: KdfCost) -> Result<Keyp
 
 /// Writes `data` to `path` atomically with mode 0600.
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), WalletError> {
-    let io = |error| WalletError::Io { path: path.into(), error };
-    let dir = path.parent().expect("keyfiles live in a directory");
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("key")));
+    write_private(path, data).map_err(|error| WalletError::Io { path: path.into(), error })
+}
+
+/// Writes `data` to `path` atomically (a temporary file beside it, fsync, rename) with mode 0600,
+/// creating the directory: how every secret file is written (keyfiles, weight commits, API keys).
+pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("file")));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -278,9 +283,9 @@ fn write_atomic(path: &Path, data: &[u8]) -> Result<(), WalletError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&tmp).map_err(io)?;
-    file.write_all(data).map_err(io)?;
-    file.sync_all().map_err(io)?;
+    let mut file = options.open(&tmp)?;
+    file.write_all(data)?;
+    file.sync_all()?;
     drop(file);
-    std::fs::rename(&tmp, path).map_err(io)
+    std::fs::rename(&tmp, path)
 }
