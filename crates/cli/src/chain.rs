@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use agora_client::{Client, RpcClient};
 use agora_localnet::{ChainLoadOptions, chain_load};
-use agora_primitives::Hash;
+use agora_primitives::{BlockNumber, Hash};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
@@ -26,7 +26,7 @@ pub enum ChainCommand {
     Block {
         /// Its height.
         #[arg(long)]
-        height: u64,
+        height: BlockNumber,
         /// The node's JSON-RPC URL (default: --network).
         #[arg(long)]
         rpc: Option<String>,

@@ -64,13 +64,7 @@ pub struct GatewayArgs {
 pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
     let timeout =
         Duration::try_from_secs_f64(args.timeout).map_err(|_| GatewayError::Timeout { seconds: args.timeout })?;
-    let models = if args.no_models {
-        // No judge, but usage is still counted when the model file is already here.
-        let llm = args.models.paths().llm();
-        if llm.is_file() { ModelFiles::Tokenizer(llm) } else { ModelFiles::None }
-    } else {
-        ModelFiles::Judge(args.models.paths())
-    };
+    let models = ModelFiles::from_paths(args.models.paths(), !args.no_models);
     let options = GatewayOptions {
         addr: SocketAddr::new(args.ip, args.port),
         timeout,

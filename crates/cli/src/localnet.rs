@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use agora_localnet::{Description, Localnet, LocalnetOptions, NetworkOptions, SubnetOptions};
+use agora_localnet::{Localnet, LocalnetOptions, NetworkOptions, SubnetOptions};
 use agora_node::localnet::{InitOptions, init};
 use clap::Subcommand;
 use serde_json::json;
@@ -146,51 +146,10 @@ fn run_network(options: &LocalnetOptions, g: &Global) -> Result<(), Failure> {
     if g.json {
         line(&serde_json::to_string(&d).expect("serialisable"));
     } else {
-        line(&summary(&d, &options.dir));
+        line(&d.summary(&options.dir));
     }
     localnet.run(&stop, |s| eprintln!("finalised height {}  peers {}  mempool {}", s.height, s.peers, s.mempool))?;
     eprintln!("stopping");
     localnet.stop();
     Ok(())
-}
-
-/// What a person reads once the network is ready.
-fn summary(d: &Description, dir: &std::path::Path) -> String {
-    let mut out = vec![format!(
-        "agora localnet ready in {:.0} s: {} validator nodes finalising",
-        d.ready_after_s,
-        d.rpc_urls.len()
-    )];
-    for (i, url) in d.rpc_urls.iter().enumerate() {
-        out.push(format!("  node-{i}  JSON-RPC (HTTP + WebSocket) {url}"));
-    }
-    if let (Some(url), Some(key)) = (&d.gateway_url, &d.gateway_api_key) {
-        out.push(format!("  explorer         {url}/explorer"));
-        out.push(format!("  chat             {url}/chat#key={key}"));
-        out.push(format!("  OpenAI base URL  {url}/v1   (API key {key})"));
-        out.push(format!(
-            "  try: curl {url}/v1/chat/completions -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\"
-        ));
-        out.push(
-            "         -d '{\"model\": \"agora/text\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello!\"}]}'"
-                .into(),
-        );
-        for p in d.processes.iter().filter(|p| p.role != "node") {
-            out.push(format!(
-                "  {:<9} {:<13} uid {:<3} {}",
-                p.role,
-                p.wallet.as_deref().unwrap_or(""),
-                p.uid.map_or("-".into(), |u| u.to_string()),
-                p.backend.as_deref().unwrap_or("")
-            ));
-        }
-        let wallets = d.wallets.display();
-        out.push(format!("  wallets  {wallets} (BT_WALLET_PATH={wallets} agora wallet list)"));
-        out.push(format!("  logs     {}", dir.join("logs").display()));
-    }
-    out.push(format!("  genesis      {}", dir.join("genesis.json").display()));
-    out.push(format!("  dev accounts {} (test money; dev-0 is sudo)", dir.join("dev-accounts.json").display()));
-    out.push(format!("  described in {}", dir.join("localnet.json").display()));
-    out.push("Ctrl-C stops everything; running this again resumes the same chain (--fresh starts over).".into());
-    out.join("\n")
 }

@@ -2,12 +2,10 @@
 //! the template's example protocol.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 
-use agora_neuron::dummy::{Dummy, answer};
-use agora_neuron::{Axon, AxonConfig, Guard, OpenGuard, StakeGuard};
+use agora_neuron::{Callers, dummy};
 use agora_primitives::NetUid;
-use agora_text::{Backend, Callers, MinerOptions};
+use agora_text::{Backend, MinerOptions};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -25,27 +23,49 @@ pub enum MinerCommand {
     Text(TextMinerArgs),
 }
 
-/// Options of a miner's axon.
+/// Where a miner listens and whom it serves.
 #[derive(Debug, Args)]
-pub struct MinerArgs {
+pub struct ServeArgs {
     /// Port to listen on.
     #[arg(long, default_value_t = 8091, env = "BT_AXON_PORT")]
     port: u16,
     /// Address to listen on.
     #[arg(long, default_value = "0.0.0.0", env = "BT_AXON_IP")]
     ip: IpAddr,
-    /// Serve without a node: signatures and nonces are still checked, the stake blacklist is off.
-    #[arg(long)]
-    no_chain: bool,
     /// The subnet whose metagraph decides who may call.
     #[arg(long, short = 'n', default_value = "1", value_parser = crate::args::netuid)]
     netuid: NetUid,
+    /// Serve without a node: any signed caller; a text miner then skips its registration check
+    /// and does not publish its axon.
+    #[arg(long)]
+    no_chain: bool,
     /// Callers need at least this stake (TAO).
     #[arg(long, default_value_t = 0.0)]
     min_stake: f64,
     /// Also accept registered callers without a validator permit.
     #[arg(long)]
     allow_no_permit: bool,
+}
+
+impl ServeArgs {
+    fn callers(&self) -> Callers {
+        if self.no_chain {
+            Callers::AnySigned
+        } else {
+            Callers::Subnet { min_stake_tao: self.min_stake, require_permit: !self.allow_no_permit }
+        }
+    }
+
+    fn listen(&self) -> SocketAddr {
+        SocketAddr::new(self.ip, self.port)
+    }
+}
+
+/// Options of `agora miner dummy`.
+#[derive(Debug, Args)]
+pub struct MinerArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
     /// Requests handled at once.
     #[arg(long, default_value_t = 64, env = "BT_AXON_MAX_WORKERS")]
     workers: usize,
@@ -54,6 +74,8 @@ pub struct MinerArgs {
 /// Options of `agora miner text`.
 #[derive(Debug, Args)]
 pub struct TextMinerArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
     /// What answers: `local` (SmolLM2 on this machine), `openai:<URL>` (an OpenAI-compatible
     /// server), or a test adversary: `echo`, `random`, `copycat:<IP:PORT>/<HOTKEY>`, `sleep`,
     /// `huge` (50 MB answers).
@@ -65,30 +87,12 @@ pub struct TextMinerArgs {
     /// Environment variable holding the `openai:` backend's API key.
     #[arg(long, value_name = "VAR")]
     openai_key_env: Option<String>,
-    /// Port to listen on.
-    #[arg(long, default_value_t = 8091, env = "BT_AXON_PORT")]
-    port: u16,
-    /// Address to listen on.
-    #[arg(long, default_value = "0.0.0.0", env = "BT_AXON_IP")]
-    ip: IpAddr,
     /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
     #[arg(long, env = "BT_AXON_EXTERNAL_IP")]
     external_ip: Option<IpAddr>,
-    /// Subnet.
-    #[arg(long, short = 'n', default_value = "1", value_parser = crate::args::netuid)]
-    netuid: NetUid,
-    /// Serve without a node: no registration check, no axon published, any signed caller.
-    #[arg(long)]
-    no_chain: bool,
     /// Do not publish the axon on chain (it must already be published).
     #[arg(long)]
     no_publish: bool,
-    /// Callers need at least this stake (TAO).
-    #[arg(long, default_value_t = 0.0)]
-    min_stake: f64,
-    /// Also accept registered callers without a validator permit.
-    #[arg(long)]
-    allow_no_permit: bool,
     /// Requests handled at once (the local model still runs one at a time).
     #[arg(long, default_value_t = 16)]
     workers: usize,
@@ -107,24 +111,16 @@ fn dummy(args: MinerArgs, g: &Global) -> Result<(), Failure> {
     crate::signals::init_logging();
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
+    let (serve, callers) = (&args.serve, args.serve.callers());
     runtime()?.block_on(async move {
-        let guard: Arc<dyn Guard> = if args.no_chain {
-            Arc::new(OpenGuard)
-        } else {
-            let every = std::time::Duration::from_secs(12);
-            StakeGuard::start(g.endpoint(), args.netuid, args.min_stake, !args.allow_no_permit, every)?
-        };
-        let config = AxonConfig { workers: args.workers, ..AxonConfig::default() };
-        let mut axon = Axon::new(pair, config).guard(guard);
-        axon.attach(|q: Dummy, _| async move { Ok(answer(q)) });
-        let addr = SocketAddr::new(args.ip, args.port);
-        let running = axon.serve(addr).await.map_err(|e| Failure::msg(format!("cannot listen on {addr}: {e}")))?;
-        let doc = json!({"hotkey": hotkey, "addr": running.local_addr.to_string(), "synapses": ["Dummy", "Synapse"], "chain": !args.no_chain});
+        let running =
+            dummy::start_miner(pair, serve.listen(), args.workers, &callers, g.endpoint(), serve.netuid).await?;
+        let doc = json!({"hotkey": hotkey, "addr": running.local_addr.to_string(), "synapses": ["Dummy", "Synapse"], "chain": !serve.no_chain});
         g.print(&doc, || {
-            let callers = if args.no_chain {
+            let callers = if serve.no_chain {
                 " (no chain: any signed caller)".to_string()
             } else {
-                format!(" (callers checked against subnet {})", args.netuid)
+                format!(" (callers checked against subnet {})", serve.netuid)
             };
             format!("axon of {hotkey} serving Dummy on {}{callers}; Ctrl-C stops", running.local_addr)
         });
@@ -143,17 +139,13 @@ fn text(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
     let hotkey = pair.public();
     let options = MinerOptions {
         endpoint: g.endpoint().to_string(),
-        netuid: args.netuid,
+        netuid: args.serve.netuid,
         backend: args.backend.clone(),
         openai_model: args.openai_model.clone(),
         openai_key_env: args.openai_key_env.clone(),
-        listen: SocketAddr::new(args.ip, args.port),
+        listen: args.serve.listen(),
         external_ip: args.external_ip,
-        callers: if args.no_chain {
-            Callers::AnySigned
-        } else {
-            Callers::Subnet { min_stake_tao: args.min_stake, require_permit: !args.allow_no_permit }
-        },
+        callers: args.serve.callers(),
         no_publish: args.no_publish,
         workers: args.workers,
         models: args.models.paths(),
@@ -162,11 +154,11 @@ fn text(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
         let miner = agora_text::start_miner(options, pair).await?;
         let (uid, model) = (miner.uid, miner.model.clone());
         let doc = json!({"hotkey": hotkey, "addr": miner.local_addr().to_string(), "external": miner.external.to_string(),
-            "netuid": args.netuid, "uid": uid.map(|u| u.get()), "backend": args.backend.to_string(), "model": model,
+            "netuid": args.serve.netuid, "uid": uid.map(|u| u.get()), "backend": args.backend.to_string(), "model": model,
             "synapses": ["TextGeneration", "TextGenerationStream", "Synapse"]});
         g.print(&doc, || {
             let place = match uid {
-                Some(u) => format!(", uid {u} on subnet {}", args.netuid),
+                Some(u) => format!(", uid {u} on subnet {}", args.serve.netuid),
                 None => " (no chain: any signed caller)".into(),
             };
             format!("text miner {hotkey} ({model}) serving on {}{place}; Ctrl-C stops", miner.local_addr())

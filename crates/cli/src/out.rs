@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::args::Global;
 use crate::failure::Failure;
-use agora_client::metagraph::ratio;
+use agora_client::metagraph::{NeuronRow, ratio};
 
 impl Global {
     /// Prints `doc` with `--json`, else `text` (unless `--quiet`).
@@ -70,6 +70,48 @@ pub fn line(text: &str) {
 /// A u16 proportion as a percentage.
 pub fn percent(x: u16) -> String {
     format!("{:.2}%", ratio(x) * 100.0)
+}
+
+/// Neurons as a table (with a netuid column when they come from several subnets).
+pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)]) -> Table {
+    let netuid = rows.iter().any(|(n, _)| n.is_some());
+    let mut header = vec!["uid", "hotkey", "stake τ", "incentive", "dividends", "emission τ", "vtrust", "permit"];
+    header.extend(["active", "updated", "axon"]);
+    if netuid {
+        header.insert(0, "netuid");
+    }
+    let mut t = Table::new(&header);
+    let yes_no = |b: bool| if b { "yes".to_string() } else { "no".to_string() };
+    for (n, r) in rows {
+        let mut cells = vec![r.uid.to_string(), short_ss58(&r.hotkey), format!("{:.4}", r.stake)];
+        cells.extend([r.incentive, r.dividends].map(|x| format!("{x:.5}")));
+        cells.extend([format!("{:.9}", r.emission), format!("{:.5}", r.validator_trust)]);
+        cells.extend([yes_no(r.validator_permit), yes_no(r.active), r.last_update.to_string()]);
+        cells.push(r.axon.clone().unwrap_or_else(|| "-".into()));
+        if let Some(n) = n {
+            cells.insert(0, n.to_string());
+        }
+        t.row(cells);
+    }
+    t
+}
+
+/// A shortened SS58 address for tables (`5Grwva…utQY`).
+pub fn short_ss58(s: &str) -> String {
+    if s.len() > 12 { format!("{}…{}", &s[..6], &s[s.len() - 4..]) } else { s.to_string() }
+}
+
+/// A serialisable struct's fields as a name/value table, in name order. Raw JSON values keep
+/// 128-bit integers exact.
+pub fn fields_table<T: Serialize>(what: &str, value: &T) -> Table {
+    let text = serde_json::to_string(value).expect("serialisable");
+    let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_str(&text).expect("an object");
+    let mut t = Table::new(&[what, "value"]);
+    for (name, value) in fields {
+        t.row(vec![name, value.get().to_string()]);
+    }
+    t
 }
 
 struct Spinner {

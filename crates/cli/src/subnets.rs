@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
-use crate::out::Table;
+use crate::out::{Table, fields_table, neuron_table};
 use crate::session::{Session, receipt_doc, refuse, short, tao};
 
 /// `agora subnets`.
@@ -116,7 +116,7 @@ fn list(g: &Global) -> Result<(), Failure> {
         "burn": tao(s.burn),
         "emission_per_block": tao(s.emission_per_block),
         "tempo": s.hyperparameters.tempo,
-        "started": s.netuid.is_root() || s.first_emission_block != 0,
+        "started": s.started(),
         "registered_at": s.registered_at,
         "locked": tao(s.locked),
     })).collect::<Vec<_>>()});
@@ -135,7 +135,7 @@ fn list(g: &Global) -> Result<(), Failure> {
                 s.burn.to_string(),
                 s.emission_per_block.to_string(),
                 s.hyperparameters.tempo.to_string(),
-                if s.netuid.is_root() || s.first_emission_block != 0 { "yes".into() } else { "no".into() },
+                if s.started() { "yes".into() } else { "no".into() },
             ]);
         }
         t.to_string().trim_end().to_string()
@@ -173,41 +173,10 @@ fn show(g: &Global, netuid: NetUid, full: bool, save: Option<PathBuf>, load: Opt
         doc["bonds"] = json!(bonds);
     }
     g.print(&doc, || {
-        let mut t = Table::new(&[
-            "uid",
-            "hotkey",
-            "stake τ",
-            "incentive",
-            "dividends",
-            "emission τ",
-            "vtrust",
-            "permit",
-            "active",
-            "updated",
-            "axon",
-        ]);
-        for r in &rows {
-            t.row(vec![
-                r.uid.to_string(),
-                short_ss58(&r.hotkey),
-                format!("{:.4}", r.stake),
-                format!("{:.5}", r.incentive),
-                format!("{:.5}", r.dividends),
-                format!("{:.9}", r.emission),
-                format!("{:.5}", r.validator_trust),
-                if r.validator_permit { "yes".into() } else { "no".into() },
-                if r.active { "yes".into() } else { "no".into() },
-                r.last_update.to_string(),
-                r.axon.clone().unwrap_or_else(|| "-".into()),
-            ]);
-        }
-        format!("subnet {} at block {}: {} neurons\n{}", m.netuid.get(), m.block, m.n, t.to_string().trim_end())
+        let table = neuron_table(&rows.iter().map(|r| (None, r)).collect::<Vec<_>>());
+        format!("subnet {} at block {}: {} neurons\n{}", m.netuid.get(), m.block, m.n, table.to_string().trim_end())
     });
     Ok(())
-}
-
-fn short_ss58(s: &str) -> String {
-    if s.len() > 12 { format!("{}…{}", &s[..6], &s[s.len() - 4..]) } else { s.to_string() }
 }
 
 /// Prints hyperparameters: JSON as the chain has them, or a name/value table.
@@ -218,18 +187,7 @@ pub fn print_hyperparameters(g: &Global, netuid: NetUid, h: &agora_runtime::hype
         hyperparameters: &'a agora_runtime::hyperparams::SubnetHyperparams,
     }
     let doc = Doc { netuid, hyperparameters: h };
-    g.print(&doc, || {
-        // Raw values keep 128-bit integers exact.
-        let text = serde_json::to_string(h).expect("serialisable");
-        let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
-            serde_json::from_str(&text).expect("an object");
-        let mut t = Table::new(&["hyperparameter", "value"]);
-        for (name, value) in fields {
-            t.row(vec![name, value.get().to_string()]);
-        }
-        let out = t.to_string();
-        format!("subnet {netuid}\n{}", out.trim_end())
-    });
+    g.print(&doc, || format!("subnet {netuid}\n{}", fields_table("hyperparameter", h).to_string().trim_end()));
 }
 
 fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {

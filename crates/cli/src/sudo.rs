@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::args::Global;
 use crate::failure::Failure;
-use crate::out::Table;
+use crate::out::fields_table;
 use crate::session::{Session, receipt_doc};
 
 /// `agora sudo`.
@@ -59,14 +59,8 @@ fn get_global(g: &Global) -> Result<(), Failure> {
         params: &'a agora_runtime::hyperparams::GlobalParams,
     }
     g.print(&Doc { sudo: info.sudo, params: &info.params }, || {
-        let text = serde_json::to_string(&info.params).expect("serialisable");
-        let fields: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
-            serde_json::from_str(&text).expect("an object");
-        let mut t = Table::new(&["parameter", "value"]);
-        for (name, value) in fields {
-            t.row(vec![name, value.get().to_string()]);
-        }
-        format!("sudo {}\n{}", info.sudo.map_or("-".into(), |s| s.to_ss58()), t.to_string().trim_end())
+        let table = fields_table("parameter", &info.params);
+        format!("sudo {}\n{}", info.sudo.map_or("-".into(), |s| s.to_ss58()), table.to_string().trim_end())
     });
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use agora_primitives::NetUid;
+use agora_primitives::{BlockCount, NetUid};
 use agora_text::ValidatorOptions;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -39,7 +39,7 @@ pub struct TextValidatorArgs {
     alpha: f64,
     /// Blocks between weight updates (default: the subnet's tempo).
     #[arg(long)]
-    weights_every: Option<u64>,
+    weights_every: Option<BlockCount>,
     /// Seconds between rounds.
     #[arg(long, default_value_t = 2.0)]
     round_pause: f64,
@@ -62,13 +62,9 @@ pub fn run(cmd: ValidatorCommand, g: &Global) -> Result<(), Failure> {
     agora_models::single_thread_inference();
     crate::signals::init_logging();
     let hotkey = g.wallet.hotkey_account()?;
-    let state_path = args.state.clone().unwrap_or_else(|| {
-        g.wallet
-            .root()
-            .join(g.wallet.name())
-            .join("validator-text")
-            .join(format!("{hotkey}-netuid{}.json", args.netuid))
-    });
+    let wallet_dir = g.wallet.root().join(g.wallet.name());
+    let state_path =
+        args.state.clone().unwrap_or_else(|| ValidatorOptions::default_state_path(&wallet_dir, &hotkey, args.netuid));
     let options = ValidatorOptions {
         endpoint: g.endpoint().to_string(),
         netuid: args.netuid,

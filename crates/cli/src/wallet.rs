@@ -4,16 +4,17 @@
 //! Passwords: `AGORA_COLDKEY_PASSWORD` if set, else a prompt without echo on the terminal;
 //! `--no-password` writes an unencrypted coldkey (development only).
 
-use agora_client::metagraph::neurons;
+use agora_client::Holdings;
 use agora_client::preflight::{self, Amount, Planned};
-use agora_primitives::{AccountId, Balance, Signature};
-use agora_wallet::{KdfCost, Keypair, Wallet, WalletError, list};
+use agora_primitives::AccountId;
+use agora_wallet::message::{message_bytes, parse_signature, verify_message};
+use agora_wallet::{KdfCost, Keypair, WalletError, list};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
-use crate::out::Table;
+use crate::out::{Table, neuron_table};
 use crate::session::{Session, parse_account, parse_tao, receipt_doc, short, tao};
 
 /// Options shared by the commands that write keys.
@@ -182,16 +183,6 @@ fn report_new_key(g: &Global, mut doc: serde_json::Value, mut text: String, mnem
     g.print(&doc, || text);
 }
 
-/// Writes a coldkey (asking for its password only once the target is known to be free).
-fn store_coldkey(w: &Wallet, key: &Keypair, write: &WriteFlags) -> Result<(), Failure> {
-    if !write.overwrite && (w.coldkey_path().exists() || w.coldkeypub_path().exists()) {
-        return Err(WalletError::Exists(w.coldkey_path()).into());
-    }
-    let password = new_password(write)?;
-    w.set_coldkey(key, password.as_deref(), write.overwrite, KdfCost::SENSITIVE)?;
-    Ok(())
-}
-
 pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         WalletCommand::Create(NewKey { write, n_words, show_mnemonic }) => create(g, write, n_words, show_mnemonic),
@@ -212,7 +203,7 @@ pub fn run(cmd: WalletCommand, g: &Global) -> Result<(), Failure> {
 fn new_coldkey(g: &Global, new: &NewKey) -> Result<(), Failure> {
     let w = g.wallet.wallet()?;
     let (phrase, key) = fresh_key(new.n_words)?;
-    store_coldkey(&w, &key, &new.write)?;
+    w.create_coldkey(&key, new.write.overwrite, KdfCost::SENSITIVE, || new_password(&new.write))?;
     let doc = json!({"name": w.name(), "coldkey": key.ss58()});
     report_new_key(g, doc, format!("coldkey {}", key.ss58()), new.show_mnemonic.then_some(&phrase));
     Ok(())
@@ -232,7 +223,7 @@ fn new_hotkey(g: &Global, new: &NewKey) -> Result<(), Failure> {
 fn regen_coldkey(g: &Global, write: &WriteFlags, source: &KeySource) -> Result<(), Failure> {
     let w = g.wallet.wallet()?;
     let key = source.keypair()?;
-    store_coldkey(&w, &key, write)?;
+    w.create_coldkey(&key, write.overwrite, KdfCost::SENSITIVE, || new_password(write))?;
     g.print(&json!({"name": w.name(), "ss58": key.ss58(), "coldkey": key.ss58()}), || {
         format!("coldkey {}", key.ss58())
     });
@@ -264,17 +255,8 @@ fn create(g: &Global, write: WriteFlags, n_words: usize, show_mnemonic: bool) ->
     let w = wallet.wallet()?;
     let (cold_phrase, cold) = fresh_key(n_words)?;
     let (hot_phrase, hot) = fresh_key(n_words)?;
-    // Check both targets before writing either, so a refusal writes nothing.
-    for path in [w.coldkey_path(), w.coldkeypub_path(), w.hotkey_path(&wallet.hotkey), w.hotkeypub_path(&wallet.hotkey)]
-    {
-        if path.exists() && !write.overwrite {
-            return Err(WalletError::Exists(path).into());
-        }
-    }
-    let password = new_password(&write)?;
-    w.set_coldkey(&cold, password.as_deref(), write.overwrite, cost)?;
-    w.set_hotkey(&wallet.hotkey, &hot, None, write.overwrite, cost)?;
-    let mut doc = json!({"name": w.name(), "path": w.dir(), "coldkey": cold.ss58(), "hotkey": hot.ss58(), "hotkey_name": wallet.hotkey, "encrypted": password.is_some()});
+    let encrypted = w.create((&wallet.hotkey, &hot), &cold, write.overwrite, cost, || new_password(&write))?;
+    let mut doc = json!({"name": w.name(), "path": w.dir(), "coldkey": cold.ss58(), "hotkey": hot.ss58(), "hotkey_name": wallet.hotkey, "encrypted": encrypted});
     if show_mnemonic {
         doc["coldkey_mnemonic"] = json!(cold_phrase);
         doc["hotkey_mnemonic"] = json!(hot_phrase);
@@ -296,31 +278,17 @@ fn create(g: &Global, write: WriteFlags, n_words: usize, show_mnemonic: bool) ->
 
 fn sign(g: &Global, message: String, use_hotkey: bool) -> Result<(), Failure> {
     let wallet = &g.wallet;
-    let cost = KdfCost::SENSITIVE;
     let w = wallet.wallet()?;
-    let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, cost)? } else { wallet.coldkey_pair()? };
-    let bytes = message_bytes(&message)?;
-    let signature = key.sign(&bytes);
-    let hex = format!("0x{}", signature.0.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let key = if use_hotkey { w.hotkey(&wallet.hotkey, None, KdfCost::SENSITIVE)? } else { wallet.coldkey_pair()? };
+    let signature = key.sign(&message_bytes(&message)?);
+    let hex = format!("{signature:?}");
     g.print(&json!({"ss58": key.ss58(), "signature": hex}), || format!("{hex}\nsigned by {}", key.ss58()));
     Ok(())
 }
 
 fn verify(g: &Global, message: String, signature: String, ss58: String) -> Result<(), Failure> {
-    let account: AccountId = ss58.parse().map_err(|_| Failure::msg(format!("{ss58} is not an SS58 address")))?;
-    let raw = signature.strip_prefix("0x").unwrap_or(&signature);
-    let bytes: Vec<u8> = (0..raw.len())
-        .step_by(2)
-        .map(|i| raw.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()
-        .filter(|b: &Vec<u8>| b.len() == 64)
-        .ok_or_else(|| Failure::msg("the signature must be 0x + 128 hex digits"))?;
-    let signature = Signature(bytes.try_into().expect("64 bytes"));
-    let message = message_bytes(&message)?;
-    // As the reference: the raw message, or polkadot.js's <Bytes>-wrapped form.
-    let wrapped = [b"<Bytes>".as_slice(), &message, b"</Bytes>"].concat();
-    let valid = agora_primitives::verify(&account, &message, &signature)
-        || agora_primitives::verify(&account, &wrapped, &signature);
+    let account = parse_account(&ss58)?;
+    let valid = verify_message(&account, &message_bytes(&message)?, &parse_signature(&signature)?);
     g.print(&json!({"ss58": account.to_string(), "valid": valid}), || {
         if valid { "valid".into() } else { "INVALID".into() }
     });
@@ -347,18 +315,6 @@ fn list_wallets(g: &Global) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The bytes a message stands for: `0x…` is hex-decoded, anything else is UTF-8.
-fn message_bytes(message: &str) -> Result<Vec<u8>, Failure> {
-    match message.strip_prefix("0x") {
-        Some(hex) => (0..hex.len())
-            .step_by(2)
-            .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-            .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| Failure::msg("the message starts with 0x but is not hex")),
-        None => Ok(message.as_bytes().to_vec()),
-    }
-}
-
 /// `agora wallet balance`.
 pub fn balance(g: &Global, wallet: &WalletFlags, all: bool, ss58: Option<String>) -> Result<(), Failure> {
     let session = Session::new(g)?;
@@ -374,40 +330,27 @@ pub fn balance(g: &Global, wallet: &WalletFlags, all: bool, ss58: Option<String>
         return Err(Failure::msg(format!("no wallets in {}", wallet.root().display())));
     }
     let mut rows = Vec::new();
-    let (mut free_sum, mut staked_sum) = (Balance::ZERO, Balance::ZERO);
-    for (name, coldkey) in &targets {
-        let free = session.client.account(coldkey)?.free;
-        let staked: Balance = session.client.stakes_of_coldkey(coldkey)?.iter().map(|s| s.amount).sum();
-        free_sum = free_sum.saturating_add(free);
-        staked_sum = staked_sum.saturating_add(staked);
-        rows.push((name.clone(), *coldkey, free, staked));
+    let mut sum = Holdings::default();
+    for (name, coldkey) in targets {
+        let held = session.client.holdings(&coldkey)?;
+        sum = Holdings { free: sum.free.saturating_add(held.free), staked: sum.staked.saturating_add(held.staked) };
+        rows.push((name, coldkey, held));
     }
     let doc = json!({
-        "wallets": rows.iter().map(|(name, coldkey, free, staked)| json!({
-            "name": name, "coldkey": coldkey, "free": tao(*free), "staked": tao(*staked),
-            "total": tao(free.saturating_add(*staked)), "free_rao": free.rao(), "staked_rao": staked.rao(),
+        "wallets": rows.iter().map(|(name, coldkey, h)| json!({
+            "name": name, "coldkey": coldkey, "free": tao(h.free), "staked": tao(h.staked),
+            "total": tao(h.total()), "free_rao": h.free.rao(), "staked_rao": h.staked.rao(),
         })).collect::<Vec<_>>(),
-        "total": {"free": tao(free_sum), "staked": tao(staked_sum), "total": tao(free_sum.saturating_add(staked_sum))},
+        "total": {"free": tao(sum.free), "staked": tao(sum.staked), "total": tao(sum.total())},
     });
     g.print(&doc, || {
         let mut t = Table::new(&["wallet", "coldkey", "free", "staked", "total"]);
-        for (name, coldkey, free, staked) in &rows {
-            t.row(vec![
-                name.clone(),
-                coldkey.to_ss58(),
-                free.to_string(),
-                staked.to_string(),
-                free.saturating_add(*staked).to_string(),
-            ]);
+        let cells = |h: &Holdings| [h.free, h.staked, h.total()].map(|b| b.to_string());
+        for (name, coldkey, h) in &rows {
+            t.row([name.clone(), coldkey.to_ss58()].into_iter().chain(cells(h)).collect());
         }
         if rows.len() > 1 {
-            t.row(vec![
-                "total".into(),
-                String::new(),
-                free_sum.to_string(),
-                staked_sum.to_string(),
-                free_sum.saturating_add(staked_sum).to_string(),
-            ]);
+            t.row(["total".into(), String::new()].into_iter().chain(cells(&sum)).collect());
         }
         t.to_string().trim_end().to_string()
     });
@@ -419,13 +362,7 @@ pub fn overview(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let coldkey = wallet.coldkey_account()?;
     let free = session.client.account(&coldkey)?.free;
-    let mut entries = Vec::new();
-    for subnet in session.client.subnets()? {
-        let m = g.waiting("reading the metagraph", || session.client.metagraph(subnet.netuid, false))?;
-        for row in neurons(&m).into_iter().filter(|r| r.coldkey == coldkey.to_ss58()) {
-            entries.push((subnet.netuid.get(), row));
-        }
-    }
+    let entries = g.waiting("reading the metagraphs", || session.client.neurons_of_coldkey(&coldkey))?;
     let doc = json!({
         "name": wallet.name(), "coldkey": coldkey, "free": tao(free),
         "neurons": entries.iter().map(|(netuid, r)| {
@@ -435,47 +372,14 @@ pub fn overview(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
         }).collect::<Vec<_>>(),
     });
     g.print(&doc, || {
-        let mut text = format!("wallet {}  coldkey {}  free {}\n", wallet.name(), coldkey, free);
+        let head = format!("wallet {}  coldkey {}  free {}\n", wallet.name(), coldkey, free);
         if entries.is_empty() {
-            text.push_str("no registered hotkeys (register with `agora subnets register --netuid N`)");
-            return text;
+            return head + "no registered hotkeys (register with `agora subnets register --netuid N`)";
         }
-        let mut t = Table::new(&[
-            "netuid",
-            "uid",
-            "hotkey",
-            "stake",
-            "incentive",
-            "dividends",
-            "emission",
-            "vtrust",
-            "permit",
-            "active",
-            "axon",
-        ]);
-        for (netuid, r) in &entries {
-            t.row(vec![
-                netuid.to_string(),
-                r.uid.to_string(),
-                r.hotkey.clone(),
-                format!("{:.4}", r.stake),
-                format!("{:.4}", r.incentive),
-                format!("{:.4}", r.dividends),
-                format!("{:.9}", r.emission),
-                format!("{:.4}", r.validator_trust),
-                yes_no(r.validator_permit),
-                yes_no(r.active),
-                r.axon.clone().unwrap_or_else(|| "-".into()),
-            ]);
-        }
-        text.push_str(t.to_string().trim_end());
-        text
+        let table = neuron_table(&entries.iter().map(|(n, r)| (Some(n.get()), r)).collect::<Vec<_>>());
+        head + table.to_string().trim_end()
     });
     Ok(())
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes".into() } else { "no".into() }
 }
 
 /// `agora wallet transfer`.

@@ -111,13 +111,10 @@ fn set(g: &Global, args: &ScoreArgs) -> Result<(), Failure> {
 fn commit(g: &Global, args: &ScoreArgs) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let p = prepare(&session, args, WeightsMode::Commit)?;
-    let salt: [u8; 16] = agora_primitives::random_bytes()?;
-    let mut record = p.commit(salt.chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect());
+    let mut record = p.commit_with_random_salt()?;
     let signer = g.wallet.hotkey_pair()?;
     // Saved before sending: a commit that lands after a timeout must still be revealable.
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    let path = commits_dir(&g.wallet).join(record.file_name(stamp));
-    record.save(&path)?;
+    let path = record.save_new_in(&commits_dir(&g.wallet))?;
     let what = format!("commit weights on {} uids of subnet {}", record.uids.len(), p.netuid);
     let done = match session.try_send(&signer, record.commit_call(), &what) {
         Ok(Ok(done)) => done,

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use agora_primitives::{AccountId, Balance, Hash, NetUid, Pair, Uid};
+use agora_primitives::{AccountId, Balance, BlockNumber, Hash, NetUid, Pair, Uid};
 use agora_runtime::hyperparams::SubnetHyperparams;
 use agora_runtime::query::{ChainInfo, DelegateView, Metagraph, StakeView, SubnetView};
 use agora_runtime::{Call, DispatchError, Event, Receipt, SignedTransaction};
@@ -14,13 +14,14 @@ use parity_scale_codec::Encode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::metagraph::{NeuronRow, neurons};
 use crate::rpc::{ClientError, RpcClient};
 
 /// The node's view of its chain (`chain_status`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ChainStatus {
     /// Finalised height.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Hash of the finalised head.
     pub finalized_hash: String,
     /// State root after the head.
@@ -44,6 +45,22 @@ pub struct AccountState {
     pub nonce: u64,
 }
 
+/// A coldkey's free and staked TAO ([`Client::holdings`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Holdings {
+    /// Free balance.
+    pub free: Balance,
+    /// Sum of its stake positions.
+    pub staked: Balance,
+}
+
+impl Holdings {
+    /// Free plus staked.
+    pub fn total(&self) -> Balance {
+        self.free.saturating_add(self.staked)
+    }
+}
+
 /// Where a transaction is.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReceiptStatus {
@@ -51,7 +68,7 @@ pub struct ReceiptStatus {
     pub status: String,
     /// Height of the block holding it (finalised only).
     #[serde(default)]
-    pub height: Option<u64>,
+    pub height: Option<BlockNumber>,
     /// Hash of that block.
     #[serde(default)]
     pub block: Option<String>,
@@ -64,7 +81,7 @@ pub struct ReceiptStatus {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BlockEvents {
     /// Height.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Block-level events (epochs, emission).
     pub events: Vec<Event>,
     /// One receipt per transaction.
@@ -77,7 +94,7 @@ pub struct Finalized {
     /// Transaction hash.
     pub tx_hash: Hash,
     /// Height of its block.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Hash of its block.
     pub block: String,
     /// Its receipt (the call may still have failed: see [`Finalized::result`]).
@@ -201,6 +218,24 @@ impl Client {
         self.rpc.request("state_stakesOfColdkey", json!([coldkey]))
     }
 
+    /// What `coldkey` holds: its free balance and the sum of its stake positions.
+    pub fn holdings(&self, coldkey: &AccountId) -> Result<Holdings, ClientError> {
+        let free = self.account(coldkey)?.free;
+        let staked = self.stakes_of_coldkey(coldkey)?.iter().map(|s| s.amount).sum();
+        Ok(Holdings { free, staked })
+    }
+
+    /// Every neuron whose coldkey is `coldkey`, on every subnet, as `(netuid, row)`.
+    pub fn neurons_of_coldkey(&self, coldkey: &AccountId) -> Result<Vec<(NetUid, NeuronRow)>, ClientError> {
+        let mut found = Vec::new();
+        for subnet in self.subnets()? {
+            let m = self.metagraph(subnet.netuid, false)?;
+            let owned = neurons(&m).into_iter().filter(|r| r.coldkey == coldkey.to_ss58());
+            found.extend(owned.map(|row| (subnet.netuid, row)));
+        }
+        Ok(found)
+    }
+
     /// Every stake position on a hotkey.
     pub fn stakes_on_hotkey(&self, hotkey: &AccountId) -> Result<Vec<StakeView>, ClientError> {
         self.rpc.request("state_stakesOnHotkey", json!([hotkey]))
@@ -222,7 +257,7 @@ impl Client {
     }
 
     /// Events and receipts of a finalised block.
-    pub fn events(&self, height: u64) -> Result<BlockEvents, ClientError> {
+    pub fn events(&self, height: BlockNumber) -> Result<BlockEvents, ClientError> {
         self.rpc.request("chain_getEvents", json!([height]))
     }
 

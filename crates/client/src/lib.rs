@@ -51,7 +51,7 @@ pub mod weight_setting;
 pub mod weights;
 
 pub use client::{
-    AccountState, BlockEvents, ChainStatus, Client, Finalized, ReceiptStatus, SubmitError, normalize_url,
+    AccountState, BlockEvents, ChainStatus, Client, Finalized, Holdings, ReceiptStatus, SubmitError, normalize_url,
 };
 pub use preflight::PreflightError;
 pub use rpc::{ClientError, RpcClient};

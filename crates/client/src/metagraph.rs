@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use agora_primitives::RAO_PER_TAO;
+use agora_primitives::{BlockNumber, RAO_PER_TAO};
 use agora_runtime::query::Metagraph;
 
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,7 @@ pub struct NeuronRow {
     /// Active within the activity cutoff.
     pub active: bool,
     /// Block of the last weights update.
-    pub last_update: u64,
+    pub last_update: BlockNumber,
     /// Published axon (`ip:port`), if any.
     pub axon: Option<String>,
 }
@@ -230,7 +230,7 @@ mod tests {
         let k = usize::from(n);
         Metagraph {
             netuid: agora_primitives::NetUid(1),
-            block: 42,
+            block: BlockNumber(42),
             n,
             hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
             coldkeys: (0..n).map(|i| AccountId([200 - i as u8; 32])).collect(),
@@ -242,8 +242,8 @@ mod tests {
             validator_trust: vec![1; k],
             validator_permit: vec![true; k],
             active: vec![false; k],
-            last_update: vec![7; k],
-            block_at_registration: vec![3; k],
+            last_update: vec![BlockNumber(7); k],
+            block_at_registration: vec![BlockNumber(3); k],
             stake_weight: vec![0; k],
             axons: vec![
                 AxonInfo {

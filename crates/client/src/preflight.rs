@@ -13,7 +13,7 @@
 //! A refusal is a prediction from the state at one height: the transaction can still fail on
 //! chain if the state changes before it is included.
 
-use agora_primitives::{AccountId, Balance, NetUid};
+use agora_primitives::{AccountId, Balance, BlockNumber, NetUid};
 use agora_runtime::hyperparams::GlobalParams;
 use agora_runtime::query::SubnetView;
 use agora_runtime::{Call, DispatchError, GlobalUpdate, HyperparameterUpdate};
@@ -207,7 +207,7 @@ pub fn add_stake(
     amount: Amount,
 ) -> Result<Planned<Balance>> {
     let s = subnet(client, netuid)?;
-    if !s.netuid.is_root() && s.first_emission_block == 0 {
+    if !s.started() {
         return Err(PreflightError::refused(
             DispatchError::SubtokenDisabled,
             format!("subnet {netuid} has not started; its owner runs `agora subnets start`"),
@@ -311,7 +311,7 @@ pub fn register_network(client: &Client, coldkey: &AccountId, hotkey: &AccountId
 /// `start_call` of `netuid`: the subnet exists and has not started.
 pub fn start_call(client: &Client, netuid: NetUid) -> Result<Call> {
     let s = subnet(client, netuid)?;
-    if s.first_emission_block != 0 {
+    if s.first_emission_block != BlockNumber::GENESIS {
         return Err(PreflightError::refused(
             DispatchError::FirstEmissionBlockNumberAlreadySet,
             format!("subnet {netuid} emits since block {}", s.first_emission_block),

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use agora_primitives::{AccountId, BlockNumber, Hash, NetUid};
+use agora_primitives::{AccountId, BlockCount, BlockNumber, Hash, NetUid};
 use agora_runtime::hyperparams::SubnetHyperparams;
 use agora_runtime::{Call, DispatchError};
 use serde::{Deserialize, Serialize};
@@ -96,11 +96,17 @@ impl PreparedWeights {
         }
     }
 
+    /// [`PreparedWeights::commit`] with eight random salt words from the operating system.
+    pub fn commit_with_random_salt(&self) -> Result<CommitRecord, agora_primitives::RandomError> {
+        let salt: [u8; 16] = agora_primitives::random_bytes()?;
+        Ok(self.commit(salt.chunks(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect()))
+    }
+
     /// A commit of these weights with `salt`, to be revealed from the next reveal period on.
     pub fn commit(&self, salt: Vec<u16>) -> CommitRecord {
         let commit_hash =
             generate_weight_hash(&self.hotkey, self.netuid, &self.uids, &self.values, self.version_key, &salt);
-        let period_blocks = u64::from(self.hyperparameters.tempo) + 1;
+        let period_blocks = BlockCount(u64::from(self.hyperparameters.tempo) + 1);
         CommitRecord {
             netuid: self.netuid,
             hotkey: self.hotkey,
@@ -110,7 +116,9 @@ impl PreparedWeights {
             version_key: self.version_key,
             commit_hash,
             block: self.block,
-            reveal_from: self.block + period_blocks * self.hyperparameters.reveal_period_epochs.max(1),
+            reveal_from: self
+                .block
+                .after(BlockCount(period_blocks.get() * self.hyperparameters.reveal_period_epochs.max(1))),
             period_blocks,
         }
     }
@@ -142,7 +150,7 @@ pub struct CommitRecord {
     pub reveal_from: BlockNumber,
     /// Blocks in one epoch when committed.
     #[serde(default)]
-    pub period_blocks: u64,
+    pub period_blocks: BlockCount,
 }
 
 impl CommitRecord {
@@ -180,6 +188,15 @@ impl CommitRecord {
     /// The file name a wallet keeps it under: `<hotkey>-netuid<N>-<stamp>.json`.
     pub fn file_name(&self, stamp: u128) -> String {
         format!("{}-netuid{}-{stamp}.json", self.hotkey, self.netuid)
+    }
+
+    /// Saves it in `dir` under a new name stamped with the time (which [`CommitRecord::latest_in`]
+    /// orders by), and returns the path.
+    pub fn save_new_in(&self, dir: &Path) -> std::io::Result<PathBuf> {
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let path = dir.join(self.file_name(stamp));
+        self.save(&path)?;
+        Ok(path)
     }
 
     /// The newest unrevealed record of `hotkey` on `netuid` in `dir` (by the stamp in its name).
@@ -245,10 +262,10 @@ pub fn prepare_weights(
         )
     })?;
     let m = client.metagraph(netuid, false)?;
-    let last = m.last_update.get(uid.index()).copied().unwrap_or(0);
+    let last = m.last_update.get(uid.index()).copied().unwrap_or_default();
     // The transaction runs in the next block.
-    let since = (m.block + 1).saturating_sub(last);
-    if last != 0 && since < h.weights_rate_limit {
+    let since = m.block.next().since(last).get();
+    if last != BlockNumber::GENESIS && since < h.weights_rate_limit {
         let error = match mode {
             WeightsMode::Set => DispatchError::SettingWeightsTooFast,
             WeightsMode::Commit => DispatchError::CommittingWeightsTooFast,
@@ -322,12 +339,12 @@ mod tests {
             uids: vec![0, 1],
             values: vec![65535, 100],
             version_key: 3,
-            block: 50,
+            block: BlockNumber(50),
             hyperparameters: SubnetHyperparams { tempo: 9, reveal_period_epochs: 2, ..Default::default() },
         };
         let record = prepared.commit(vec![1, 2, 3]);
-        assert_eq!(record.period_blocks, 10);
-        assert_eq!(record.reveal_from, 70);
+        assert_eq!(record.period_blocks, BlockCount(10));
+        assert_eq!(record.reveal_from, BlockNumber(70));
         assert_eq!(record.commit_hash, generate_weight_hash(&hotkey, NetUid(2), &[0, 1], &[65535, 100], 3, &[1, 2, 3]));
         let dir = std::env::temp_dir().join(format!("agora-commit-{}", std::process::id()));
         let path = dir.join(record.file_name(5));

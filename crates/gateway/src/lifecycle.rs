@@ -56,6 +56,19 @@ pub enum ModelFiles {
     Judge(ModelPaths),
 }
 
+impl ModelFiles {
+    /// The judge's models when `load` (best-of-k and `usage`), else the tokenizer alone when
+    /// SmolLM2's file is already in `paths` (`usage` only), else nothing.
+    pub fn from_paths(paths: ModelPaths, load: bool) -> ModelFiles {
+        let llm = paths.llm();
+        match load {
+            true => ModelFiles::Judge(paths),
+            false if llm.is_file() => ModelFiles::Tokenizer(llm),
+            false => ModelFiles::None,
+        }
+    }
+}
+
 /// Everything [`start`] needs.
 #[derive(Clone, Debug)]
 pub struct GatewayOptions {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use agora_client::Client;
 use agora_models::sampling::SplitMix64;
 use agora_neuron::AxonTarget;
-use agora_primitives::{AccountId, NetUid};
+use agora_primitives::{AccountId, BlockNumber, NetUid};
 use agora_runtime::query::Metagraph;
 
 /// A miner that can be asked.
@@ -38,7 +38,7 @@ pub struct MinerPool {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Snapshot {
     /// Block.
-    pub block: u64,
+    pub block: BlockNumber,
     /// Incentive per uid (u16 ratio).
     pub incentive: Vec<u16>,
     /// Dividends per uid (u16 ratio).
@@ -78,7 +78,7 @@ impl MinerPool {
             })
             .collect();
         *self.candidates.write().unwrap_or_else(|e| e.into_inner()) = list;
-        self.block.store(m.block, std::sync::atomic::Ordering::Relaxed);
+        self.block.store(m.block.get(), std::sync::atomic::Ordering::Relaxed);
         let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
         if history.back().is_none_or(|s| s.block < m.block) {
             history.push_back(Snapshot {
@@ -109,8 +109,8 @@ impl MinerPool {
     }
 
     /// Block of the metagraph in use.
-    pub fn block(&self) -> u64 {
-        self.block.load(std::sync::atomic::Ordering::Relaxed)
+    pub fn block(&self) -> BlockNumber {
+        BlockNumber(self.block.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Marks `uid` as failed: it is skipped for the cooldown.

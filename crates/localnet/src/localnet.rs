@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use agora_client::ChainStatus;
 use agora_models::fetch::ModelPaths;
+use agora_primitives::BlockNumber;
 use agora_wallet::Keypair;
 
 use crate::description::Description;
@@ -96,7 +97,7 @@ pub enum Step {
         /// Validator nodes.
         nodes: usize,
         /// Finalised height.
-        height: u64,
+        height: BlockNumber,
     },
     /// Subnet step `n` of [`SUBNET_STEPS`].
     Subnet(usize, &'static str),
@@ -149,7 +150,7 @@ impl Localnet {
         };
         network.start_first(network.len())?;
         progress(Step::WaitingForBlocks);
-        let status = network.wait_finalized(1, Duration::from_secs(60), stop)?;
+        let status = network.wait_finalized(BlockNumber(1), Duration::from_secs(60), stop)?;
         progress(Step::ChainReady { nodes: network.len(), height: status.height });
         let mut localnet = Localnet { neurons: Vec::new(), network, description: Description::default() };
         let gateway = match &options.subnet {
@@ -181,7 +182,7 @@ impl Localnet {
     /// whenever the finalised height changes (checked every 5 s).
     pub fn run(&mut self, stop: &AtomicBool, mut status: impl FnMut(&ChainStatus)) -> Result<()> {
         let client = self.network.client(0)?;
-        let mut last = 0;
+        let mut last = BlockNumber::GENESIS;
         loop {
             for _ in 0..50 {
                 if stop.load(Ordering::Relaxed) {

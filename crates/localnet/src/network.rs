@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use agora_client::{ChainStatus, Client};
 use agora_node::config::NodeConfig;
 use agora_node::localnet::InitOptions;
+use agora_primitives::BlockNumber;
 
 use crate::error::{LocalnetError, Result, io};
 use crate::process::{Process, stop_all};
@@ -183,7 +184,7 @@ impl Network {
 
     /// Waits until the first running node has finalised `height`, failing early when a node
     /// exits or `stop` is set.
-    pub fn wait_finalized(&mut self, height: u64, limit: Duration, stop: &AtomicBool) -> Result<ChainStatus> {
+    pub fn wait_finalized(&mut self, height: BlockNumber, limit: Duration, stop: &AtomicBool) -> Result<ChainStatus> {
         let first = *self.running().first().ok_or(LocalnetError::NoNodes(self.dir.clone()))?;
         let client = self.client(first)?;
         let start = Instant::now();

@@ -13,6 +13,34 @@ use agora_primitives::{AccountId, NetUid};
 
 use crate::error::NeuronError;
 
+/// Who may call an axon (the guard a miner's command line chooses).
+#[derive(Clone, Debug)]
+pub enum Callers {
+    /// Anyone with a valid signature (no chain: no registration check, no axon published).
+    AnySigned,
+    /// The subnet's registered hotkeys with at least `min_stake_tao`, and a validator permit
+    /// unless `require_permit` is off; from a metagraph refreshed every 12 s.
+    Subnet {
+        /// Minimum stake in TAO.
+        min_stake_tao: f64,
+        /// Whether callers need a validator permit.
+        require_permit: bool,
+    },
+}
+
+impl Callers {
+    /// The guard that admits these callers; for [`Callers::Subnet`] a [`StakeGuard`] on
+    /// `netuid`'s metagraph from `endpoint` (call inside a tokio runtime).
+    pub fn guard(&self, endpoint: &str, netuid: NetUid) -> Result<Arc<dyn Guard>, agora_client::ClientError> {
+        Ok(match *self {
+            Callers::AnySigned => Arc::new(OpenGuard),
+            Callers::Subnet { min_stake_tao, require_permit } => {
+                StakeGuard::start(endpoint, netuid, min_stake_tao, require_permit, Duration::from_secs(12))?
+            }
+        })
+    }
+}
+
 /// The hooks an axon calls for every request.
 pub trait Guard: Send + Sync + 'static {
     /// `Some(reason)` refuses the (claimed) caller with 403, before its signature is checked.

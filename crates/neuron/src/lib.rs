@@ -60,5 +60,5 @@ pub mod verify;
 pub use axon::{Axon, AxonConfig, Caller, ChunkStream, RunningAxon};
 pub use dendrite::{Answer, AxonTarget, Dendrite, StreamAnswer};
 pub use error::{NeuronError, NeuronResult};
-pub use guard::{Guard, OpenGuard, StakeGuard};
+pub use guard::{Callers, Guard, OpenGuard, StakeGuard};
 pub use synapse::{Synapse, TerminalInfo};

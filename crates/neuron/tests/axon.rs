@@ -7,7 +7,7 @@ use std::time::Duration;
 use agora_neuron::dummy::{Dummy, answer};
 use agora_neuron::synapse::Synapse;
 use agora_neuron::{Axon, AxonConfig, AxonTarget, ChunkStream, Dendrite, Guard};
-use agora_primitives::{AccountId, Pair};
+use agora_primitives::{AccountId, BlockNumber, Pair};
 use axum::body::Bytes;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -160,7 +160,7 @@ async fn the_stake_guard_follows_the_metagraph() {
     let n = 3;
     let m = Metagraph {
         netuid: NetUid(1),
-        block: 10,
+        block: BlockNumber(10),
         n: n as u16,
         hotkeys: vec![validator.public(), miner.public(), poor.public()],
         coldkeys: vec![AccountId([0; 32]); n],
@@ -172,8 +172,8 @@ async fn the_stake_guard_follows_the_metagraph() {
         validator_trust: vec![0; n],
         validator_permit: vec![true, false, true],
         active: vec![true; n],
-        last_update: vec![0; n],
-        block_at_registration: vec![0; n],
+        last_update: vec![BlockNumber(0); n],
+        block_at_registration: vec![BlockNumber(0); n],
         stake_weight: vec![0; n],
         axons: vec![Default::default(); n],
         weights: None,

@@ -39,16 +39,22 @@ impl Serialize for Signature {
 impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let hex = text.strip_prefix("0x").unwrap_or(&text);
+        Signature::from_hex(&text).ok_or_else(|| serde::de::Error::custom("expected 0x-prefixed hex of 64 bytes"))
+    }
+}
+
+impl Signature {
+    /// Parses `0x`-prefixed (or bare) hex of exactly 64 bytes.
+    pub fn from_hex(text: &str) -> Option<Signature> {
+        let hex = text.strip_prefix("0x").unwrap_or(text);
         if hex.len() != 128 || !hex.is_ascii() {
-            return Err(serde::de::Error::custom("expected 0x-prefixed hex of 64 bytes"));
+            return None;
         }
         let mut out = [0u8; 64];
         for (i, b) in out.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-                .map_err(|_| serde::de::Error::custom("invalid hex in signature"))?;
+            *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
         }
-        Ok(Signature(out))
+        Some(Signature(out))
     }
 }
 

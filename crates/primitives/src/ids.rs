@@ -5,11 +5,110 @@ use core::fmt;
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 use serde::{Deserialize, Serialize};
 
-/// A block height. Distinct in meaning from [`BlockCount`] (a span such as a tempo), though both are u64.
-pub type BlockNumber = u64;
+/// A block height (genesis is 0). Heights and spans are different types: a height plus a
+/// [`BlockCount`] is a height, a height minus a height is a count, and two heights never add.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    Serialize,
+    Deserialize,
+)]
+#[serde(transparent)]
+pub struct BlockNumber(pub u64);
 
-/// A number of blocks (tempo, immunity period, rate limit).
-pub type BlockCount = u64;
+/// A number of blocks: a span such as a weights interval or a reveal period.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Encode,
+    Decode,
+    MaxEncodedLen,
+    Serialize,
+    Deserialize,
+)]
+#[serde(transparent)]
+pub struct BlockCount(pub u64);
+
+impl BlockNumber {
+    /// The genesis block.
+    pub const GENESIS: BlockNumber = BlockNumber(0);
+
+    /// The raw height.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The height `count` blocks later (saturating).
+    pub const fn after(self, count: BlockCount) -> BlockNumber {
+        BlockNumber(self.0.saturating_add(count.0))
+    }
+
+    /// The next height.
+    pub const fn next(self) -> BlockNumber {
+        self.after(BlockCount(1))
+    }
+
+    /// Blocks from `earlier` to this height (0 when `earlier` is not earlier).
+    pub const fn since(self, earlier: BlockNumber) -> BlockCount {
+        BlockCount(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl BlockCount {
+    /// The raw number of blocks.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+macro_rules! u64_conversions {
+    ($($name:ident),*) => {$(
+        impl From<u64> for $name {
+            fn from(v: u64) -> Self {
+                $name(v)
+            }
+        }
+
+        impl From<$name> for u64 {
+            fn from(v: $name) -> u64 {
+                v.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl core::str::FromStr for $name {
+            type Err = core::num::ParseIntError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                text.parse().map($name)
+            }
+        }
+    )*};
+}
+
+u64_conversions!(BlockNumber, BlockCount);
 
 macro_rules! u16_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -85,5 +184,17 @@ mod tests {
         assert!(NetUid::ROOT.is_root());
         assert!(!NetUid(1).is_root());
         assert_eq!(Uid(7).index(), 7);
+    }
+
+    #[test]
+    fn heights_and_counts_are_plain_u64_on_the_wire_and_do_not_mix() {
+        assert_eq!(BlockNumber(9).encode(), 9u64.encode());
+        assert_eq!(serde_json::to_string(&BlockNumber(9)).unwrap(), "9");
+        assert_eq!(serde_json::from_str::<BlockCount>("4").unwrap(), BlockCount(4));
+        assert_eq!(BlockNumber(10).after(BlockCount(5)), BlockNumber(15));
+        assert_eq!(BlockNumber(10).since(BlockNumber(4)), BlockCount(6));
+        assert_eq!(BlockNumber(4).since(BlockNumber(10)), BlockCount(0));
+        assert_eq!(BlockNumber(u64::MAX).next(), BlockNumber(u64::MAX));
+        assert_eq!("12".parse::<BlockNumber>().unwrap(), BlockNumber(12));
     }
 }

@@ -15,7 +15,7 @@
 //! ```
 
 use agora_primitives::fixed::I96F32;
-use agora_primitives::{AccountId, Balance, NetUid, Uid};
+use agora_primitives::{AccountId, Balance, BlockNumber, NetUid, Uid};
 use agora_yuma::{EpochInput, EpochOutput, EpochParams};
 
 use crate::balances::recycle;
@@ -229,7 +229,7 @@ pub(crate) fn run_due_epochs(cx: &mut Ctx) -> DispatchResult {
         if ran >= cap {
             let to_block = cx.block + 1;
             PENDING_EPOCH_AT.set(cx.s, &netuid, &to_block);
-            cx.emit(Event::EpochDeferred { netuid, to_block });
+            cx.emit(Event::EpochDeferred { netuid, to_block: BlockNumber(to_block) });
             continue;
         }
         ran += 1;

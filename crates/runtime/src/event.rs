@@ -1,7 +1,7 @@
 //! [`Event`]: what happened, recorded in receipts (for calls) and in the block outcome (for the
 //! block hooks: emission, epochs, pruning).
 
-use agora_primitives::{AccountId, Balance, Hash, NetUid, Uid};
+use agora_primitives::{AccountId, Balance, BlockNumber, Hash, NetUid, Uid};
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +48,7 @@ pub enum Event {
         /// The subnet.
         netuid: NetUid,
         /// First block that emits.
-        block: u64,
+        block: BlockNumber,
     },
     /// A subnet identity was set.
     SubnetIdentitySet {
@@ -175,7 +175,7 @@ pub enum Event {
         /// The subnet.
         netuid: NetUid,
         /// Block it will run.
-        to_block: u64,
+        to_block: BlockNumber,
     },
     /// A subnet's epoch failed; its writes were dropped and its pending emission kept.
     EpochFailed {

@@ -3,7 +3,7 @@
 //! The metagraph of a subnet comes back whole (every per-uid vector in one value), so a client
 //! needs one round trip for it.
 
-use agora_primitives::{AccountId, Balance, Hash, NetUid, Uid};
+use agora_primitives::{AccountId, Balance, BlockNumber, Hash, NetUid, Uid};
 use serde::{Deserialize, Serialize};
 
 use crate::call::SubnetIdentity;
@@ -22,7 +22,7 @@ pub struct ChainInfo {
     /// Genesis hash.
     pub genesis_hash: Option<Hash>,
     /// Height of the state.
-    pub block_number: u64,
+    pub block_number: BlockNumber,
     /// Timestamp of the last block (ms).
     pub timestamp_ms: u64,
     /// State root.
@@ -53,11 +53,11 @@ pub struct SubnetView {
     /// Owner hotkey.
     pub owner_hotkey: Option<AccountId>,
     /// Registration block.
-    pub registered_at: u64,
+    pub registered_at: BlockNumber,
     /// Locked TAO.
     pub locked: Balance,
     /// First emitting block (0 = not started).
-    pub first_emission_block: u64,
+    pub first_emission_block: BlockNumber,
     /// Number of uids.
     pub n: u16,
     /// Current registration burn.
@@ -67,11 +67,19 @@ pub struct SubnetView {
     /// Emission accumulated since the last epoch.
     pub pending_emission: Balance,
     /// Last epoch block.
-    pub last_epoch_block: u64,
+    pub last_epoch_block: BlockNumber,
     /// Hyperparameters.
     pub hyperparameters: SubnetHyperparams,
     /// Identity, if set.
     pub identity: Option<SubnetIdentity>,
+}
+
+impl SubnetView {
+    /// Whether it emits: the root network always, a subnet once `start_call` has set its first
+    /// emission block.
+    pub fn started(&self) -> bool {
+        self.netuid.is_root() || self.first_emission_block != BlockNumber::GENESIS
+    }
 }
 
 /// One neuron's axon.
@@ -83,7 +91,7 @@ pub struct Metagraph {
     /// Netuid.
     pub netuid: NetUid,
     /// Block of the state.
-    pub block: u64,
+    pub block: BlockNumber,
     /// Number of uids.
     pub n: u16,
     /// Hotkey per uid.
@@ -107,9 +115,9 @@ pub struct Metagraph {
     /// Active.
     pub active: Vec<bool>,
     /// Last weights update block.
-    pub last_update: Vec<u64>,
+    pub last_update: Vec<BlockNumber>,
     /// Registration block.
-    pub block_at_registration: Vec<u64>,
+    pub block_at_registration: Vec<BlockNumber>,
     /// Normalised stake (u16).
     pub stake_weight: Vec<u16>,
     /// Axon per uid (default when never served).
@@ -157,7 +165,7 @@ pub fn chain_info(s: &(impl StorageRead + ?Sized)) -> ChainInfo {
     ChainInfo {
         chain_id: CHAIN_ID.get(s),
         genesis_hash: crate::executive::genesis_hash(s),
-        block_number: block,
+        block_number: BlockNumber(block),
         timestamp_ms: TIMESTAMP.get(s),
         state_root: crate::executive::state_root(s),
         total_issuance: Balance(issuance),
@@ -185,14 +193,14 @@ fn subnet_view(s: &(impl StorageRead + ?Sized), netuid: NetUid, info: SubnetInfo
         netuid,
         owner: info.owner,
         owner_hotkey: info.owner_hotkey,
-        registered_at: info.registered_at,
+        registered_at: BlockNumber(info.registered_at),
         locked: Balance(info.locked),
-        first_emission_block: info.first_emission_block,
+        first_emission_block: BlockNumber(info.first_emission_block),
         n: SUBNETWORK_N.get(s, &netuid),
         burn: Balance(BURN.get(s, &netuid)),
         emission_per_block: Balance(EMISSION_VALUES.get(s, &netuid)),
         pending_emission: Balance(PENDING_EMISSION.get(s, &netuid)),
-        last_epoch_block: LAST_EPOCH_BLOCK.get(s, &netuid),
+        last_epoch_block: BlockNumber(LAST_EPOCH_BLOCK.get(s, &netuid)),
         hyperparameters: hyperparams(s, netuid),
         identity: SUBNET_IDENTITY.try_get(s, &netuid),
     }
@@ -234,7 +242,7 @@ pub fn metagraph(s: &(impl StorageRead + ?Sized), netuid: NetUid, full: bool) ->
     active.resize(len, false);
     Some(Metagraph {
         netuid,
-        block: BLOCK_NUMBER.get(s),
+        block: BlockNumber(BLOCK_NUMBER.get(s)),
         n,
         coldkeys: hotkeys.iter().map(|hk| hotkey_owner(s, hk).unwrap_or(AccountId([0; 32]))).collect(),
         stake: hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, netuid)).collect(),
@@ -245,8 +253,8 @@ pub fn metagraph(s: &(impl StorageRead + ?Sized), netuid: NetUid, full: bool) ->
         validator_trust: fit(VALIDATOR_TRUST.get(s, &netuid)),
         validator_permit: permit,
         active,
-        last_update,
-        block_at_registration: (0..n).map(|u| BLOCK_AT_REGISTRATION.get(s, &(netuid, Uid(u)))).collect(),
+        last_update: last_update.into_iter().map(BlockNumber).collect(),
+        block_at_registration: (0..n).map(|u| BlockNumber(BLOCK_AT_REGISTRATION.get(s, &(netuid, Uid(u))))).collect(),
         stake_weight: fit(STAKE_WEIGHT.get(s, &netuid)),
         axons: hotkeys.iter().map(|hk| AXONS.try_get(s, &(netuid, *hk)).unwrap_or_default()).collect(),
         weights: full.then(|| rows(&WEIGHTS)),

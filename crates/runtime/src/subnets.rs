@@ -15,7 +15,7 @@
 //! lock is refunded, every stake on it is returned to its coldkey, and its pending emission is
 //! recycled. If all are immune, `SubnetLimitReached`.
 
-use agora_primitives::{AccountId, Balance, NetUid, RAO_PER_TAO};
+use agora_primitives::{AccountId, Balance, BlockNumber, NetUid, RAO_PER_TAO};
 
 use crate::balances::{deposit, recycle, withdraw};
 use crate::call::SubnetIdentity;
@@ -237,7 +237,7 @@ pub(crate) fn do_start_call(cx: &mut Ctx, who: &AccountId, netuid: NetUid) -> Di
     }
     info.first_emission_block = cx.block + 1;
     NETWORKS.insert(cx.s, &netuid, &info);
-    cx.emit(Event::FirstEmissionBlockNumberSet { netuid, block: info.first_emission_block });
+    cx.emit(Event::FirstEmissionBlockNumberSet { netuid, block: BlockNumber(info.first_emission_block) });
     Ok(())
 }
 

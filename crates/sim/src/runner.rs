@@ -11,7 +11,7 @@
 //! the scenario's emission. With it on, real blocks are executed: the subnet earns block emission
 //! and its tempo schedules epochs, each recorded as it runs.
 
-use agora_primitives::{AccountId, NetUid, Pair, Uid, blake2_256};
+use agora_primitives::{AccountId, BlockNumber, NetUid, Pair, Uid, blake2_256};
 use agora_runtime::genesis::{GenesisNeuron, GenesisStake, GenesisSubnet};
 use agora_runtime::harness::{self, HarnessOutcome};
 use agora_runtime::storage::MemoryStorage;
@@ -28,7 +28,7 @@ pub const NETUID: NetUid = NetUid(1);
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EpochRecord {
     /// Block the epoch ran at.
-    pub block: u64,
+    pub block: BlockNumber,
     /// Consensus per uid (u16).
     pub consensus: Vec<u16>,
     /// Incentive per uid (u16).
@@ -119,7 +119,7 @@ impl Sim {
     }
 
     fn height(&self) -> u64 {
-        query::chain_info(&self.state).block_number
+        query::chain_info(&self.state).block_number.get()
     }
 
     /// Moves to block `target`: real empty blocks with `auto_epochs` (recording the epochs they

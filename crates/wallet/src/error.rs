@@ -46,6 +46,9 @@ pub enum WalletError {
     /// The file does not exist.
     #[error("{} does not exist; create it with `agora wallet create`", .0.display())]
     Missing(PathBuf),
+    /// A message or signature given on the command line is malformed.
+    #[error("{0}")]
+    BadInput(String),
     /// The keyfile is encrypted and no password was given.
     #[error("{} is encrypted: give the password (prompt, or AGORA_COLDKEY_PASSWORD)", .0.display())]
     PasswordNeeded(PathBuf),

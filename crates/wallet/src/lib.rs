@@ -11,6 +11,7 @@
 //!   and refused with a clear message.
 //! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
 //!   writes, no overwrite unless asked.
+//! - [`message`]: signing and verifying messages as the reference does (`0x…` hex, `<Bytes>`).
 //! - [`password_from_env`]: the reference's `BT_PW_<PATH>` password variables.
 //!
 //! # Guarantees
@@ -28,6 +29,7 @@ mod env_password;
 mod error;
 pub mod keyfile;
 mod keypair;
+pub mod message;
 mod wallet;
 
 pub use env_password::{env_value, env_var_name, password_from_env};

@@ -113,6 +113,40 @@ impl Wallet {
         write_atomic(&self.coldkeypub_path(), keyfile::to_public_json(&key.public()).as_bytes())
     }
 
+    /// Writes a new coldkey, asking `password` (`None`: unencrypted) only once its files are known
+    /// to be free (or `overwrite`), so a refusal asks nothing and writes nothing. Returns whether
+    /// it was encrypted.
+    pub fn create_coldkey<E: From<WalletError>>(
+        &self,
+        key: &Keypair,
+        overwrite: bool,
+        cost: KdfCost,
+        password: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<bool, E> {
+        self.check_free(&[self.coldkey_path(), self.coldkeypub_path()], overwrite)?;
+        let password = password()?;
+        self.set_coldkey(key, password.as_deref(), overwrite, cost)?;
+        Ok(password.is_some())
+    }
+
+    /// Writes a new coldkey and hotkey `hotkey` together, as [`Wallet::create_coldkey`]: both
+    /// targets are checked before the password is asked and before either is written.
+    pub fn create<E: From<WalletError>>(
+        &self,
+        hotkey: (&str, &Keypair),
+        coldkey: &Keypair,
+        overwrite: bool,
+        cost: KdfCost,
+        password: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<bool, E> {
+        let (name, hot) = hotkey;
+        check_name(name)?;
+        self.check_free(&[self.hotkey_path(name), self.hotkeypub_path(name)], overwrite)?;
+        let encrypted = self.create_coldkey(coldkey, overwrite, cost, password)?;
+        self.set_hotkey(name, hot, None, overwrite, cost)?;
+        Ok(encrypted)
+    }
+
     /// Writes only `coldkeypub.txt` (a watch-only wallet).
     pub fn set_coldkeypub(&self, account: &AccountId, overwrite: bool) -> Result<(), WalletError> {
         self.check_free(&[self.coldkeypub_path()], overwrite)?;
@@ -288,4 +322,29 @@ pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     file.sync_all()?;
     drop(file);
     std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_refuses_before_asking_and_writes_nothing_when_a_key_exists() {
+        let root = std::env::temp_dir().join(format!("agora-wallet-create-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let w = Wallet::new(&root, "w").unwrap();
+        let (cold, hot) = (Keypair::from_uri("//Alice").unwrap(), Keypair::from_uri("//Bob").unwrap());
+        w.set_hotkey("h", &hot, None, false, KdfCost::TEST_ONLY).unwrap();
+        let mut asked = false;
+        let refused = w.create(("h", &hot), &cold, false, KdfCost::TEST_ONLY, || {
+            asked = true;
+            Ok::<_, WalletError>(None)
+        });
+        assert!(matches!(refused, Err(WalletError::Exists(_))));
+        assert!(!asked && !w.coldkey_path().exists() && !w.coldkeypub_path().exists());
+        let encrypted = w.create(("h", &hot), &cold, true, KdfCost::TEST_ONLY, || Ok::<_, WalletError>(None));
+        assert!(!encrypted.unwrap());
+        assert_eq!(w.coldkey_address().unwrap(), cold.public());
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

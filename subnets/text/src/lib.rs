@@ -31,10 +31,9 @@ pub mod synapse;
 pub mod tasks;
 pub mod validator;
 
+pub use agora_neuron::Callers;
 pub use judge::{Judge, Judged};
-pub use lifecycle::{
-    Backend, Callers, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator,
-};
+pub use lifecycle::{Backend, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator};
 pub use synapse::{TextGeneration, TextGenerationStream};
 pub use validator::{Validator, ValidatorConfig, ValidatorError};
 

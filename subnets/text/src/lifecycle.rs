@@ -4,7 +4,7 @@
 //! [`Validator::run`]). The `agora miner text` and `agora validator text` commands are these calls.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +13,8 @@ use agora_client::axon::PublishError;
 use agora_client::{Client, ClientError};
 use agora_models::fetch::{ModelPaths, Progress};
 use agora_models::{Embedder, LlamaEngine, LocalLlm, ModelError, OpenAiBackend, TextGenerator};
-use agora_neuron::{AxonConfig, AxonTarget, Dendrite, Guard, OpenGuard, RunningAxon, StakeGuard};
-use agora_primitives::{AccountId, NetUid, Pair, Uid};
+use agora_neuron::{AxonConfig, AxonTarget, Callers, Dendrite, RunningAxon};
+use agora_primitives::{AccountId, BlockCount, NetUid, Pair, Uid};
 use tracing::info;
 
 use crate::backends::{Copycat, Echo, Huge, RandomText, Sleep};
@@ -120,21 +120,6 @@ pub enum MinerError {
     Publish(#[from] PublishError),
 }
 
-/// Who may call a miner.
-#[derive(Clone, Debug)]
-pub enum Callers {
-    /// Anyone with a valid signature (no chain: no registration check, no axon published).
-    AnySigned,
-    /// The subnet's registered hotkeys with at least `min_stake_tao`, and a validator permit
-    /// unless `require_permit` is off; from a metagraph refreshed every 12 s.
-    Subnet {
-        /// Minimum stake in TAO.
-        min_stake_tao: f64,
-        /// Whether callers need a validator permit.
-        require_permit: bool,
-    },
-}
-
 /// Settings of a text miner.
 #[derive(Clone, Debug)]
 pub struct MinerOptions {
@@ -210,16 +195,7 @@ pub async fn start_miner(options: MinerOptions, pair: Pair) -> Result<RunningMin
     };
     let generator = build_backend(&options, &pair).await?;
     let model = generator.model_id();
-    let guard: Arc<dyn Guard> = match options.callers {
-        Callers::AnySigned => Arc::new(OpenGuard),
-        Callers::Subnet { min_stake_tao, require_permit } => StakeGuard::start(
-            &options.endpoint,
-            options.netuid,
-            min_stake_tao,
-            require_permit,
-            Duration::from_secs(12),
-        )?,
-    };
+    let guard = options.callers.guard(&options.endpoint, options.netuid)?;
     let config = AxonConfig { workers: options.workers, ..AxonConfig::default() };
     let axon = crate::miner::serve(pair.clone(), config, guard, generator, options.listen)
         .await
@@ -292,7 +268,7 @@ pub struct ValidatorOptions {
     /// Moving-average factor, in (0, 1].
     pub alpha: f64,
     /// Blocks between weight updates (default: the subnet's tempo).
-    pub weights_every: Option<u64>,
+    pub weights_every: Option<BlockCount>,
     /// Pause between rounds (at most a day).
     pub round_pause: Duration,
     /// The state file.
@@ -306,6 +282,12 @@ pub struct ValidatorOptions {
 }
 
 impl ValidatorOptions {
+    /// Where a validator keeps its state unless told otherwise: under its wallet, one file per
+    /// hotkey and subnet (`<wallet dir>/validator-text/<hotkey>-netuid<N>.json`).
+    pub fn default_state_path(wallet_dir: &Path, hotkey: &AccountId, netuid: NetUid) -> PathBuf {
+        wallet_dir.join("validator-text").join(format!("{hotkey}-netuid{netuid}.json"))
+    }
+
     /// Checks the ranges of the options (done again by [`start_validator`]).
     pub fn check(&self) -> Result<(), ValidatorError> {
         let bad = |what: &str| Err(ValidatorError::BadOption(what.to_string()));
@@ -335,8 +317,8 @@ pub fn start_validator(options: ValidatorOptions, pair: Pair) -> Result<(Validat
         .uid_of(options.netuid, &hotkey)?
         .ok_or(ValidatorError::NotRegistered { hotkey: hotkey.to_string(), netuid: options.netuid })?;
     let weights_every = match options.weights_every {
-        Some(n) => n.max(1),
-        None => u64::from(client.hyperparameters(options.netuid)?.tempo).max(1),
+        Some(n) => n.max(BlockCount(1)),
+        None => BlockCount(u64::from(client.hyperparameters(options.netuid)?.tempo).max(1)),
     };
     fetch_models(&options.models)?;
     let judge = Judge::new(LlamaEngine::load(&options.models.llm())?, Embedder::load(&options.models.embedder())?);

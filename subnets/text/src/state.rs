@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use agora_client::CommitRecord;
-use agora_primitives::{AccountId, NetUid};
+use agora_primitives::{AccountId, BlockNumber, NetUid};
 use serde::{Deserialize, Serialize};
 
 /// One uid's running score.
@@ -27,7 +27,7 @@ pub struct ValidatorState {
     /// Rounds completed.
     pub rounds: u64,
     /// Block of the last weights sent.
-    pub last_weights_block: u64,
+    pub last_weights_block: BlockNumber,
     /// Running scores by uid.
     pub scores: BTreeMap<u16, UidScore>,
     /// Commit waiting to be revealed (commit-reveal subnets).
@@ -115,7 +115,7 @@ impl ValidatorState {
 /// Reading the pending commit of state files from before [`CommitRecord`].
 mod legacy {
     use agora_client::CommitRecord;
-    use agora_primitives::{AccountId, Hash, NetUid};
+    use agora_primitives::{AccountId, BlockCount, BlockNumber, Hash, NetUid};
     use serde::{Deserialize, Deserializer};
 
     /// The placeholder hotkey of a commit read in the old format, filled in by `load`.
@@ -127,11 +127,11 @@ mod legacy {
         values: Vec<u16>,
         salt: Vec<u16>,
         version_key: u64,
-        block: u64,
+        block: BlockNumber,
         #[serde(default)]
-        reveal_from: u64,
+        reveal_from: BlockNumber,
         #[serde(default)]
-        period_blocks: u64,
+        period_blocks: BlockCount,
     }
 
     #[derive(Deserialize)]
@@ -192,7 +192,7 @@ mod tests {
         let path = dir.join("state.json");
         let mut s = ValidatorState::load(&path, NetUid(3), &key(1)).unwrap();
         s.update(&[(0, key(1), 0.5)], 0.1);
-        s.last_weights_block = 42;
+        s.last_weights_block = BlockNumber(42);
         s.save(&path).unwrap();
         assert_eq!(ValidatorState::load(&path, NetUid(3), &key(1)).unwrap(), s);
         assert!(ValidatorState::load(&path, NetUid(4), &key(1)).is_err());
@@ -210,7 +210,7 @@ mod tests {
         std::fs::write(&path, old).unwrap();
         let s = ValidatorState::load(&path, NetUid(2), &key(5)).unwrap();
         let c = s.pending_commit.unwrap();
-        assert_eq!((c.netuid, c.hotkey, c.reveal_from), (NetUid(2), key(5), 51));
+        assert_eq!((c.netuid, c.hotkey, c.reveal_from), (NetUid(2), key(5), BlockNumber(51)));
         let hash = agora_client::weights::generate_weight_hash(&key(5), NetUid(2), &[0, 1], &[65535, 7], 0, &[1, 2]);
         assert_eq!(c.commit_hash, hash);
         std::fs::remove_dir_all(dir).unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use agora_client::{Client, ClientError, PrepareError, Scores, SubmitError, WeightsMode, prepare_weights};
 use agora_models::sampling::SplitMix64;
 use agora_neuron::{AxonTarget, Dendrite};
-use agora_primitives::{NetUid, Pair};
+use agora_primitives::{BlockCount, BlockNumber, NetUid, Pair};
 use agora_runtime::{Call, DispatchError};
 use tracing::{info, warn};
 
@@ -69,7 +69,7 @@ pub struct ValidatorConfig {
     /// Moving-average factor.
     pub alpha: f64,
     /// Blocks between weight updates (at least the subnet's rate limit is waited anyway).
-    pub weights_every: u64,
+    pub weights_every: BlockCount,
     /// Pause between rounds.
     pub round_pause: Duration,
     /// Where the state lives.
@@ -83,7 +83,7 @@ pub struct ValidatorConfig {
 /// What happened to a transaction.
 enum Sent {
     /// Final in this block.
-    Final(u64),
+    Final(BlockNumber),
     /// Final, but the call failed.
     Failed(DispatchError),
     /// Not final within the wait; it may still land.
@@ -132,7 +132,7 @@ impl Validator {
     }
 
     /// Blocks between weight updates.
-    pub fn weights_every(&self) -> u64 {
+    pub fn weights_every(&self) -> BlockCount {
         self.config.weights_every
     }
 
@@ -176,7 +176,7 @@ impl Validator {
                 "saved state is from block {} but the chain is at {}; starting its weights clock over",
                 self.state.last_weights_block, m.block
             );
-            self.state.last_weights_block = 0;
+            self.state.last_weights_block = BlockNumber::GENESIS;
             self.state.pending_commit = None;
         }
         let mut miners: Vec<(u16, AxonTarget)> = (0..m.hotkeys.len())
@@ -225,7 +225,9 @@ impl Validator {
         }
         self.state.update(&rewards, self.config.alpha);
         self.save()?;
-        if m.block >= self.state.last_weights_block + self.config.weights_every || self.state.pending_commit.is_some() {
+        if m.block >= self.state.last_weights_block.after(self.config.weights_every)
+            || self.state.pending_commit.is_some()
+        {
             self.set_weights(netuid, m.hotkeys.len() as u16, m.block)?;
         }
         Ok(())
@@ -240,7 +242,7 @@ impl Validator {
     fn send(&self, call: Call, what: &str) -> Result<Sent, ValidatorError> {
         match self.client.submit_and_watch(&self.pair, call, Duration::from_secs(30)) {
             Ok(done) => {
-                info!(block = done.height, "{what}: done");
+                info!(block = done.height.get(), "{what}: done");
                 Ok(Sent::Final(done.height))
             }
             Err(SubmitError::Rpc(e)) => Err(e.into()),
@@ -255,7 +257,7 @@ impl Validator {
         }
     }
 
-    fn set_weights(&mut self, netuid: NetUid, n: u16, block: u64) -> Result<(), ValidatorError> {
+    fn set_weights(&mut self, netuid: NetUid, n: u16, block: BlockNumber) -> Result<(), ValidatorError> {
         if let Some(p) = self.state.pending_commit.clone() {
             // Revealing before the reveal epoch only costs fees: wait at least the period.
             if block < p.reveal_from {
@@ -268,7 +270,7 @@ impl Validator {
                 }
                 Sent::Failed(DispatchError::RevealTooEarly) => {
                     if let Some(c) = self.state.pending_commit.as_mut() {
-                        c.reveal_from = block + p.period_blocks.div_ceil(4).max(1);
+                        c.reveal_from = block.after(BlockCount(p.period_blocks.get().div_ceil(4).max(1)));
                     }
                 }
                 // Still in flight: it may land; try again next time (a second reveal of a used

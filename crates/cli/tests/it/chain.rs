@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use agora_localnet::{Network, NetworkOptions};
+use agora_primitives::BlockNumber;
 use serde_json::Value;
 
 use crate::{agora, temp_dir};
@@ -52,7 +53,7 @@ impl Node {
         let mut net = Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn").unwrap();
         net.start(0).unwrap();
         let url = net.rpc_url(0).to_string();
-        if let Err(e) = net.wait_finalized(2, Duration::from_secs(30), &AtomicBool::new(false)) {
+        if let Err(e) = net.wait_finalized(BlockNumber(2), Duration::from_secs(30), &AtomicBool::new(false)) {
             panic!("the node did not finalise blocks ({e}): {}", std::fs::read_to_string(net.log_path(0)).unwrap());
         }
         Node { _net: net, url, wallets: dir.join("wallets"), dir }
@@ -437,13 +438,13 @@ fn subnets_show_is_one_round_trip_for_256_uids() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use agora_primitives::{AccountId, NetUid};
+    use agora_primitives::{AccountId, BlockNumber, NetUid};
     use agora_runtime::query::Metagraph;
 
     let n = 256usize;
     let m = Metagraph {
         netuid: NetUid(1),
-        block: 99,
+        block: BlockNumber(99),
         n: n as u16,
         hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
         coldkeys: (0..n).map(|i| AccountId([255 - i as u8; 32])).collect(),
@@ -455,8 +456,8 @@ fn subnets_show_is_one_round_trip_for_256_uids() {
         validator_trust: vec![0; n],
         validator_permit: vec![true; n],
         active: vec![true; n],
-        last_update: vec![5; n],
-        block_at_registration: vec![0; n],
+        last_update: vec![BlockNumber(5); n],
+        block_at_registration: vec![BlockNumber(0); n],
         stake_weight: vec![0; n],
         axons: vec![Default::default(); n],
         weights: None,

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use agora_primitives::AccountId;
+use agora_primitives::{AccountId, BlockNumber};
 use agora_runtime::query::Metagraph;
 use agora_runtime::state::AxonInfo;
 
@@ -35,7 +35,7 @@ pub fn metagraph(netuid: u16, block: u64, neurons: &[(AccountId, Option<SocketAd
         .collect();
     Metagraph {
         netuid: agora_primitives::NetUid(netuid),
-        block,
+        block: BlockNumber(block),
         n: n as u16,
         hotkeys: neurons.iter().map(|(h, _)| *h).collect(),
         coldkeys: neurons.iter().map(|(h, _)| *h).collect(),
@@ -47,8 +47,8 @@ pub fn metagraph(netuid: u16, block: u64, neurons: &[(AccountId, Option<SocketAd
         validator_trust: vec![0; n],
         validator_permit: vec![false; n],
         active: vec![true; n],
-        last_update: vec![0; n],
-        block_at_registration: vec![0; n],
+        last_update: vec![BlockNumber(0); n],
+        block_at_registration: vec![BlockNumber(0); n],
         stake_weight: vec![0; n],
         axons,
         ..Metagraph::default()

@@ -1,7 +1,7 @@
 //! Hyperparameter setters: origins, freeze window, owner rate limit, bounds.
 
 use agora_primitives::fixed::U64F64;
-use agora_primitives::{Balance, NetUid};
+use agora_primitives::{Balance, BlockNumber, NetUid};
 use agora_runtime::{Call, DispatchError, GlobalUpdate, HyperparameterUpdate as H, query};
 
 use crate::common::*;
@@ -55,7 +55,7 @@ fn owner_rate_limit_and_freeze_window() {
     config.params.admin_freeze_window = 3;
     let mut chain = Chain::new(&config);
     // Tempo 10: the next epoch is at block 10 (last epoch block 0 + tempo; netuid 1 stagger 1 → 9).
-    let next = |c: &Chain| agora_runtime::query::subnet(&c.state, NetUid(1)).unwrap().last_epoch_block + 10;
+    let next = |c: &Chain| agora_runtime::query::subnet(&c.state, NetUid(1)).unwrap().last_epoch_block.get() + 10;
     // Move to just before the freeze window.
     while next(&chain) - (chain.height + 1) < 3 {
         chain.advance(1);
@@ -102,7 +102,7 @@ fn a_subnet_that_has_not_started_keeps_its_admin_window_moving() {
     let mut chain = Chain::new(&config);
     chain.advance(45);
     let sn = query::subnet(&chain.state, NetUid(1)).unwrap();
-    assert_eq!(sn.last_epoch_block, 40);
+    assert_eq!(sn.last_epoch_block, BlockNumber(40));
     assert_eq!(sn.pending_emission.rao(), 0);
     assert_eq!(chain.submit(&key("owner"), set(1, H::ImmunityPeriod(9))), Ok(()));
     assert_eq!(agora_runtime::state::SUBNET_EPOCH_INDEX.get(&chain.state, &NetUid(1)), 4);

@@ -1,6 +1,6 @@
 //! Epoch scheduling: tempo, stagger, and at most `max_epochs_per_block` per block.
 
-use agora_primitives::NetUid;
+use agora_primitives::{BlockNumber, NetUid};
 use agora_runtime::genesis::GenesisSubnet;
 use agora_runtime::{Call, Event, query};
 
@@ -28,7 +28,7 @@ fn at_most_two_epochs_per_block_the_rest_wait_a_block() {
     chain.advance(9);
     let at_10 = chain.block(&[]);
     assert_eq!(epochs_at(&at_10.events), vec![1, 2]);
-    assert!(at_10.events.contains(&Event::EpochDeferred { netuid: NetUid(3), to_block: 11 }));
+    assert!(at_10.events.contains(&Event::EpochDeferred { netuid: NetUid(3), to_block: BlockNumber(11) }));
     let at_11 = chain.block(&[]);
     assert_eq!(epochs_at(&at_11.events), vec![3]);
     // Subnet 3's next epoch is a tempo after the one that ran.
@@ -44,7 +44,7 @@ fn a_registered_subnet_is_staggered_by_netuid() {
     chain.submit(&key("alice"), Call::RegisterNetwork { hotkey: acc("alice-hk") }).unwrap();
     let sn = query::subnet(&chain.state, NetUid(2)).unwrap();
     // LastEpochBlock = registration block − (netuid mod tempo).
-    assert_eq!(sn.last_epoch_block, sn.registered_at - 2);
+    assert_eq!(sn.last_epoch_block.get(), sn.registered_at.get() - 2);
     assert_eq!(sn.hyperparameters.tempo, 360);
 }
 

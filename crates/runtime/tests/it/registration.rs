@@ -1,6 +1,6 @@
 //! `burned_register`: price, recycling, uid assignment, pruning, and every error.
 
-use agora_primitives::{NetUid, Uid};
+use agora_primitives::{BlockNumber, NetUid, Uid};
 use agora_runtime::{Call, DispatchError, Event, HyperparameterUpdate as H, decay_factor_q32, query};
 
 use crate::common::*;
@@ -40,8 +40,8 @@ fn registration_burns_the_price_and_assigns_the_next_uid() {
     let mg = query::metagraph(&chain.state, NetUid(1), false).unwrap();
     assert_eq!(mg.hotkeys[1], acc("m1"));
     assert_eq!(mg.coldkeys[1], acc("alice"));
-    assert_eq!(mg.block_at_registration[1], chain.height);
-    assert_eq!(mg.last_update[1], chain.height);
+    assert_eq!(mg.block_at_registration[1], BlockNumber(chain.height));
+    assert_eq!(mg.last_update[1], BlockNumber(chain.height));
 }
 
 #[test]

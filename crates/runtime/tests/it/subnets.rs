@@ -1,6 +1,6 @@
 //! `register_network` (lock cost, rate limit, limit and pruning), `start_call`, `set_subnet_identity`.
 
-use agora_primitives::NetUid;
+use agora_primitives::{BlockNumber, NetUid};
 use agora_runtime::{Call, DispatchError, Event, GlobalUpdate, SubnetIdentity, network_lock_cost, query};
 
 use crate::common::*;
@@ -17,7 +17,7 @@ fn register_network_locks_the_cost_and_creates_the_subnet() {
     assert_eq!(sn.locked, tao(1000));
     assert_eq!(sn.n, 1);
     assert_eq!(sn.burn, tao(1), "new subnets start at a 1 TAO burn");
-    assert_eq!(sn.first_emission_block, 0, "not started until start_call");
+    assert_eq!(sn.first_emission_block, BlockNumber::GENESIS, "not started until start_call");
     assert_eq!(query::uid_of(&chain.state, NetUid(2), &acc("alice-hk")), Some(agora_primitives::Uid(0)));
     // The new subnet's defaults are the reference's init values.
     assert_eq!(sn.hyperparameters.max_allowed_validators, 64);
@@ -167,7 +167,7 @@ fn start_call_paths() {
     let (r, events) = chain.submit_events(&key("alice"), Call::StartCall { netuid: sn });
     assert_eq!(r, Ok(()));
     let first = chain.height + 1;
-    assert!(events.contains(&Event::FirstEmissionBlockNumberSet { netuid: sn, block: first }));
+    assert!(events.contains(&Event::FirstEmissionBlockNumberSet { netuid: sn, block: BlockNumber(first) }));
     chain.assert_fails(
         &key("alice"),
         Call::StartCall { netuid: sn },

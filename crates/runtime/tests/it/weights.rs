@@ -1,6 +1,6 @@
 //! `set_weights` (every check, in order), commit-reveal.
 
-use agora_primitives::{NetUid, Uid};
+use agora_primitives::{BlockNumber, NetUid, Uid};
 use agora_runtime::genesis::{GenesisNeuron, GenesisStake};
 use agora_runtime::{Call, DispatchError, GlobalUpdate, HyperparameterUpdate as H, query, weights_commit_hash};
 
@@ -37,7 +37,7 @@ fn set_weights_stores_max_upscaled_row_with_explicit_zeros() {
     let rows = query::weights(&chain.state, NetUid(1));
     assert_eq!(rows, vec![(Uid(1), vec![(2, 65535), (3, 32768), (0, 0)])]);
     let mg = query::metagraph(&chain.state, NetUid(1), false).unwrap();
-    assert_eq!(mg.last_update[1], chain.height);
+    assert_eq!(mg.last_update[1], BlockNumber(chain.height));
 }
 
 #[test]

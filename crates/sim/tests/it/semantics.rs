@@ -76,7 +76,7 @@ fn auto_epochs_follow_the_tempo_and_pay_block_emission() {
         "neurons": [{"stake": 1000000000}, {"stake": 0}],
         "steps": [{"block": 12}]}"#;
     let result = run(&Scenario::from_json(text).unwrap()).unwrap();
-    let blocks: Vec<u64> = result.epochs.iter().map(|e| e.block).collect();
+    let blocks: Vec<u64> = result.epochs.iter().map(|e| e.block.get()).collect();
     assert_eq!(blocks, vec![3, 6, 9, 12]);
     // Each epoch drained 3 blocks of 1 TAO: the validator gets it all (no weights yet) minus the owner cut.
     assert!(result.epochs[1].emission[0] > 2_000_000_000);
