@@ -1,6 +1,6 @@
 //! `agora delegate list|set-take`: hotkeys that take stake from others, and their take.
 
-use agora_client::preflight::{self, Planned, TakeChange};
+use agora_client::preflight::{self, Planned, TakeChange, take_fraction, take_from_fraction};
 use agora_primitives::Balance;
 use clap::Subcommand;
 use serde_json::json;
@@ -36,7 +36,7 @@ fn list(g: &Global) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let delegates = session.client.delegates()?;
     let doc = json!({"delegates": delegates.iter().map(|d| json!({
-        "hotkey": d.hotkey, "owner": d.owner, "take": f64::from(d.take) / 65535.0,
+        "hotkey": d.hotkey, "owner": d.owner, "take": take_fraction(d.take),
         "stake": tao(d.stake.iter().map(|(_, b)| *b).sum()),
         "nominators": d.nominators,
         "registrations": d.registrations.iter().map(|n| n.get()).collect::<Vec<_>>(),
@@ -62,19 +62,16 @@ fn list(g: &Global) -> Result<(), Failure> {
 /// `agora delegate set-take`.
 fn set_take(g: &Global, take: f64) -> Result<(), Failure> {
     let wallet = &g.wallet;
+    let take = take_from_fraction(take).map_err(|e| Failure::msg(format!("--take: {e}")))?;
     let session = Session::new(g)?;
-    if !(0.0..=1.0).contains(&take) {
-        return Err(Failure::msg("--take is a fraction between 0 and 1 (e.g. 0.09 for 9 %)"));
-    }
     let hotkey = wallet.hotkey_account()?;
-    let take = (take * 65535.0).round() as u16;
     let Planned { call, value: TakeChange { previous, new } } = preflight::set_take(&session.client, &hotkey, take)?;
     let signer = wallet.coldkey_pair()?;
     let done = session.send(&signer, call, &format!("set the take of {} to {}", short(&hotkey), percent(new)))?;
     let mut doc = receipt_doc(&done);
     doc["hotkey"] = json!(hotkey);
-    doc["take"] = json!(f64::from(new) / 65535.0);
-    doc["previous_take"] = json!(f64::from(previous) / 65535.0);
+    doc["take"] = json!(take_fraction(new));
+    doc["previous_take"] = json!(take_fraction(previous));
     g.print(&doc, || format!("take of {} is now {} (was {})", short(&hotkey), percent(new), percent(previous)));
     Ok(())
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::args::Global;
 use crate::failure::Failure;
-use crate::models::{ModelsDir, ensure};
+use crate::models::ModelsDir;
 use agora_models::single_thread_inference;
 
 /// Options of `agora gateway`.
@@ -87,10 +87,8 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
     if !args.no_models {
         single_thread_inference();
     }
+    // Before the start: it logs the models' download, if they are missing.
     crate::signals::init_logging();
-    if !args.no_models {
-        ensure(g, &args.models)?;
-    }
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
     crate::signals::runtime()?.block_on(async move {

@@ -7,9 +7,9 @@
 //! `session` (signed calls), `signals` (runtime and Ctrl-C) and `failure` are shared by
 //! them.
 //!
-//! Exit codes: 0 success; 2 error; 1 for a wrong password and for `wallet verify` of a signature
-//! that does not match. Errors are one line on stderr with their causes. A closed stdout (piping
-//! into `head`) counts as success.
+//! Exit codes: 0 success; 2 error; 1 for a wrong password, for `wallet verify` of a signature
+//! that does not match, and for `dendrite dummy` when the axon answers other than 200. Errors are
+//! one line on stderr with their causes. A closed stdout (piping into `head`) counts as success.
 
 mod args;
 mod axon;
@@ -131,12 +131,11 @@ fn main() -> ExitCode {
         Command::Gateway(args) => gateway::run(args, g),
         Command::GatewayLoad(args) => gateway::load(args, g),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "agora",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer first: clap_complete panics when stdout is closed, `out::line` does not.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "agora", &mut script);
+            let script = String::from_utf8_lossy(&script);
+            out::line(script.strip_suffix('\n').unwrap_or(&script));
             Ok(())
         }
     };

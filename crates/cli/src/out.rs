@@ -12,6 +12,8 @@ use serde::Serialize;
 use crate::args::Global;
 use crate::failure::Failure;
 use agora_client::metagraph::{NeuronRow, ratio};
+use agora_primitives::NetUid;
+use agora_runtime::hyperparams::SubnetHyperparams;
 
 impl Global {
     /// Prints `doc` with `--json`, else `text` (unless `--quiet`).
@@ -72,8 +74,17 @@ pub fn percent(x: u16) -> String {
     format!("{:.2}%", ratio(x) * 100.0)
 }
 
+/// How a neuron table shows hotkeys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hotkeys {
+    /// Shortened (`5Grwva…utQY`), for a whole subnet.
+    Short,
+    /// In full, for a wallet's own neurons (to copy into other commands).
+    Full,
+}
+
 /// Neurons as a table (with a netuid column when they come from several subnets).
-pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)]) -> Table {
+pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)], hotkeys: Hotkeys) -> Table {
     let netuid = rows.iter().any(|(n, _)| n.is_some());
     let mut header = vec!["uid", "hotkey", "stake τ", "incentive", "dividends", "emission τ", "vtrust", "permit"];
     header.extend(["active", "updated", "axon"]);
@@ -83,7 +94,11 @@ pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)]) -> Table {
     let mut t = Table::new(&header);
     let yes_no = |b: bool| if b { "yes".to_string() } else { "no".to_string() };
     for (n, r) in rows {
-        let mut cells = vec![r.uid.to_string(), short_ss58(&r.hotkey), format!("{:.4}", r.stake)];
+        let hotkey = match hotkeys {
+            Hotkeys::Short => short_ss58(&r.hotkey),
+            Hotkeys::Full => r.hotkey.clone(),
+        };
+        let mut cells = vec![r.uid.to_string(), hotkey, format!("{:.4}", r.stake)];
         cells.extend([r.incentive, r.dividends].map(|x| format!("{x:.5}")));
         cells.extend([format!("{:.9}", r.emission), format!("{:.5}", r.validator_trust)]);
         cells.extend([yes_no(r.validator_permit), yes_no(r.active), r.last_update.to_string()]);
@@ -94,6 +109,17 @@ pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)]) -> Table {
         t.row(cells);
     }
     t
+}
+
+/// Prints hyperparameters: JSON as the chain has them, or a name/value table.
+pub fn print_hyperparameters(g: &Global, netuid: NetUid, h: &SubnetHyperparams) {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        netuid: NetUid,
+        hyperparameters: &'a SubnetHyperparams,
+    }
+    let doc = Doc { netuid, hyperparameters: h };
+    g.print(&doc, || format!("subnet {netuid}\n{}", fields_table("hyperparameter", h).to_string().trim_end()));
 }
 
 /// A shortened SS58 address for tables (`5Grwva…utQY`).

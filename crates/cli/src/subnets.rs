@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use agora_client::metagraph::{self, neurons};
 use agora_client::preflight::{self, Planned};
 use agora_primitives::NetUid;
-use agora_runtime::{DispatchError, Event};
+use agora_runtime::DispatchError;
 use clap::Subcommand;
 use serde_json::json;
 
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
-use crate::out::{Table, fields_table, neuron_table};
+use crate::out::{Hotkeys, Table, neuron_table, print_hyperparameters};
 use crate::session::{Session, receipt_doc, refuse, short, tao};
 
 /// `agora subnets`.
@@ -173,21 +173,10 @@ fn show(g: &Global, netuid: NetUid, full: bool, save: Option<PathBuf>, load: Opt
         doc["bonds"] = json!(bonds);
     }
     g.print(&doc, || {
-        let table = neuron_table(&rows.iter().map(|r| (None, r)).collect::<Vec<_>>());
+        let table = neuron_table(&rows.iter().map(|r| (None, r)).collect::<Vec<_>>(), Hotkeys::Short);
         format!("subnet {} at block {}: {} neurons\n{}", m.netuid.get(), m.block, m.n, table.to_string().trim_end())
     });
     Ok(())
-}
-
-/// Prints hyperparameters: JSON as the chain has them, or a name/value table.
-pub fn print_hyperparameters(g: &Global, netuid: NetUid, h: &agora_runtime::hyperparams::SubnetHyperparams) {
-    #[derive(serde::Serialize)]
-    struct Doc<'a> {
-        netuid: NetUid,
-        hyperparameters: &'a agora_runtime::hyperparams::SubnetHyperparams,
-    }
-    let doc = Doc { netuid, hyperparameters: h };
-    g.print(&doc, || format!("subnet {netuid}\n{}", fields_table("hyperparameter", h).to_string().trim_end()));
 }
 
 fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
@@ -197,10 +186,7 @@ fn create(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
     let Planned { call, value: cost } = preflight::register_network(&session.client, &coldkey, &hotkey)?;
     let signer = wallet.coldkey_pair()?;
     let done = session.send(&signer, call, &format!("create a subnet, locking {cost}"))?;
-    let netuid = done.receipt.events.iter().find_map(|e| match e {
-        Event::NetworkAdded { netuid, .. } => Some(netuid.get()),
-        _ => None,
-    });
+    let netuid = done.new_netuid().map(NetUid::get);
     let mut doc = receipt_doc(&done);
     doc["netuid"] = json!(netuid);
     doc["lock"] = json!(tao(cost));

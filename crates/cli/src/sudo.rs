@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::args::Global;
 use crate::failure::Failure;
-use crate::out::fields_table;
+use crate::out::{fields_table, print_hyperparameters};
 use crate::session::{Session, receipt_doc};
 
 /// `agora sudo`.
@@ -41,7 +41,7 @@ pub fn run(cmd: SudoCommand, g: &Global) -> Result<(), Failure> {
         SudoCommand::Get { netuid: Some(netuid) } => {
             let session = Session::new(g)?;
             let subnet = session.require_subnet(netuid)?;
-            crate::subnets::print_hyperparameters(g, netuid, &subnet.hyperparameters);
+            print_hyperparameters(g, netuid, &subnet.hyperparameters);
             Ok(())
         }
         SudoCommand::Get { netuid: None } => get_global(g),

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
-use crate::out::{Table, neuron_table};
+use crate::out::{Hotkeys, Table, neuron_table};
 use crate::session::{Session, parse_account, parse_tao, receipt_doc, short, tao};
 
 /// Options shared by the commands that write keys.
@@ -376,7 +376,8 @@ pub fn overview(g: &Global, wallet: &WalletFlags) -> Result<(), Failure> {
         if entries.is_empty() {
             return head + "no registered hotkeys (register with `agora subnets register --netuid N`)";
         }
-        let table = neuron_table(&entries.iter().map(|(n, r)| (Some(n.get()), r)).collect::<Vec<_>>());
+        let rows: Vec<_> = entries.iter().map(|(n, r)| (Some(n.get()), r)).collect();
+        let table = neuron_table(&rows, Hotkeys::Full);
         head + table.to_string().trim_end()
     });
     Ok(())

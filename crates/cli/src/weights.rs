@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use agora_client::{CommitRecord, PrepareError, PreparedWeights, Scores, SubmitError, WeightsMode, prepare_weights};
+use agora_client::{
+    CommitRecord, CommitStore, PrepareError, PreparedWeights, Scores, SubmitError, WeightsMode, prepare_weights,
+};
 use agora_primitives::NetUid;
 use agora_runtime::DispatchError;
 use clap::{Args, Subcommand};
@@ -68,8 +70,8 @@ fn scores(args: &ScoreArgs) -> Scores {
     }
 }
 
-fn commits_dir(wallet: &WalletFlags) -> PathBuf {
-    wallet.root().join(wallet.name()).join("weight-commits")
+fn commit_store(wallet: &WalletFlags) -> CommitStore {
+    CommitStore::for_wallet(&wallet.root(), wallet.name())
 }
 
 pub fn run(cmd: WeightsCommand, g: &Global) -> Result<(), Failure> {
@@ -114,18 +116,17 @@ fn commit(g: &Global, args: &ScoreArgs) -> Result<(), Failure> {
     let mut record = p.commit_with_random_salt()?;
     let signer = g.wallet.hotkey_pair()?;
     // Saved before sending: a commit that lands after a timeout must still be revealable.
-    let path = record.save_new_in(&commits_dir(&g.wallet))?;
+    let store = commit_store(&g.wallet);
+    let path = store.save_new(&record)?;
     let what = format!("commit weights on {} uids of subnet {}", record.uids.len(), p.netuid);
     let done = match session.try_send(&signer, record.commit_call(), &what) {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
-            if matches!(e, SubmitError::Failed { .. }) {
-                let _ = std::fs::remove_file(&path);
-            }
+            let _ = store.after_failed_send(&path, &e);
             return Err(chain_failure(&e));
         }
         Err(refused) => {
-            let _ = std::fs::remove_file(&path);
+            let _ = store.discard(&path);
             return Err(refused);
         }
     };
@@ -154,13 +155,13 @@ fn reveal(g: &Global, netuid: NetUid, commit: Option<PathBuf>) -> Result<(), Fai
     let session = Session::new(g)?;
     session.require_subnet(netuid)?;
     let hotkey = g.wallet.hotkey_account()?;
-    let dir = commits_dir(&g.wallet);
-    let path = commit.or_else(|| CommitRecord::latest_in(&dir, &hotkey, netuid)).ok_or_else(|| {
+    let store = commit_store(&g.wallet);
+    let path = commit.or_else(|| store.latest(&hotkey, netuid)).ok_or_else(|| {
         refuse(
             DispatchError::NoWeightsCommitFound,
             format!(
                 "no unrevealed commit of {hotkey} on subnet {netuid} in {}; commit first with `agora weights commit`",
-                dir.display()
+                store.dir.display()
             ),
         )
     })?;
@@ -179,7 +180,7 @@ fn reveal(g: &Global, netuid: NetUid, commit: Option<PathBuf>) -> Result<(), Fai
         record.reveal_call(),
         &format!("reveal the weights committed in block {}", record.block),
     )?;
-    let _ = std::fs::rename(&path, path.with_extension("revealed"));
+    let _ = store.mark_revealed(&path);
     let mut doc = receipt_doc(&done);
     doc["netuid"] = json!(netuid);
     doc["commit_hash"] = json!(record.commit_hash);

@@ -106,6 +106,23 @@ impl Finalized {
     pub fn result(&self) -> Result<(), DispatchError> {
         self.receipt.result
     }
+
+    /// The subnet the call created (its `NetworkAdded` event), if it created one.
+    pub fn new_netuid(&self) -> Option<NetUid> {
+        self.receipt.events.iter().find_map(|e| match e {
+            Event::NetworkAdded { netuid, .. } => Some(*netuid),
+            _ => None,
+        })
+    }
+}
+
+/// A finalised call with `result` and `events`, for tests.
+#[cfg(test)]
+pub(crate) fn finalized_for_tests(result: Result<(), DispatchError>, events: Vec<Event>) -> Finalized {
+    let signer = Pair::from_seed(&[1; 32]).public();
+    let receipt =
+        Receipt { tx_hash: Hash([2; 32]), signer, nonce: 0, call: "test".into(), fee: Balance(0), result, events };
+    Finalized { tx_hash: Hash([2; 32]), height: BlockNumber(3), block: "0x03".into(), receipt }
 }
 
 /// Why a signed call did not succeed.
@@ -310,5 +327,13 @@ mod tests {
         assert_eq!(normalize_url("127.0.0.1:9944"), "http://127.0.0.1:9944");
         assert_eq!(normalize_url(" http://node:1 "), "http://node:1");
         assert!(Client::new("wss://x:1").is_err(), "no TLS: refused, not silently downgraded");
+    }
+
+    #[test]
+    fn a_new_subnet_is_read_from_its_network_added_event() {
+        assert_eq!(finalized_for_tests(Ok(()), Vec::new()).new_netuid(), None);
+        let owner = Pair::from_seed(&[3; 32]).public();
+        let added = Event::NetworkAdded { netuid: NetUid(7), owner, lock: Balance(1) };
+        assert_eq!(finalized_for_tests(Ok(()), vec![added]).new_netuid(), Some(NetUid(7)));
     }
 }

@@ -10,7 +10,8 @@
 //!   full), the user-facing view of it, and save/load to a portable JSON file.
 //! - [`weights`]: the reference SDK's weight helpers, bit for bit.
 //! - [`weight_setting`]: the one path from scores to a `set_weights` / commit / reveal call, with
-//!   the chain's checks first, and the [`CommitRecord`] a reveal needs.
+//!   the chain's checks first, the [`CommitRecord`] a reveal needs and the [`CommitStore`] a
+//!   wallet keeps them in.
 //! - [`preflight`]: the chain's checks before transfers, stakes, registrations, new subnets,
 //!   takes and hyperparameter changes, returning the call to sign or the chain's error by name.
 //! - [`axon`]: the chain's axon address encoding both ways, and publishing an axon.
@@ -55,7 +56,9 @@ pub use client::{
 };
 pub use preflight::PreflightError;
 pub use rpc::{ClientError, RpcClient};
-pub use weight_setting::{CommitRecord, PrepareError, PreparedWeights, Scores, WeightsMode, prepare_weights};
+pub use weight_setting::{
+    CommitRecord, CommitStore, PrepareError, PreparedWeights, Scores, WeightsMode, prepare_weights,
+};
 
 /// The node's JSON-RPC error code for "no such thing" (an unknown subnet, block or receipt).
 pub const NOT_FOUND: i64 = 1001;

@@ -100,6 +100,25 @@ pub struct TakeChange {
     pub new: u16,
 }
 
+/// A take given as a fraction outside [0, 1].
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[error("a take is a fraction between 0 and 1 (e.g. 0.09 for 9 %), got {0}")]
+pub struct BadTakeFraction(pub f64);
+
+/// A take as the chain stores it (a u16 proportion of 65535) from a fraction in [0, 1],
+/// rounded to the nearest.
+pub fn take_from_fraction(fraction: f64) -> Result<u16, BadTakeFraction> {
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(BadTakeFraction(fraction));
+    }
+    Ok((fraction * f64::from(u16::MAX)).round() as u16)
+}
+
+/// A take as the chain stores it, as a fraction in [0, 1].
+pub fn take_fraction(take: u16) -> f64 {
+    ratio(take)
+}
+
 /// A hyperparameter change for [`sudo_set`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -413,6 +432,17 @@ mod tests {
 
     fn refusal<T: std::fmt::Debug>(r: Result<T>) -> DispatchError {
         r.unwrap_err().dispatch_error().expect("a refusal")
+    }
+
+    #[test]
+    fn takes_convert_between_fractions_and_proportions() {
+        assert_eq!(take_from_fraction(0.0), Ok(0));
+        assert_eq!(take_from_fraction(1.0), Ok(u16::MAX));
+        assert_eq!(take_from_fraction(0.18), Ok(11_796));
+        assert_eq!(take_from_fraction(1.5), Err(BadTakeFraction(1.5)));
+        assert!(take_from_fraction(-0.1).is_err() && take_from_fraction(f64::NAN).is_err());
+        assert_eq!(take_fraction(u16::MAX), 1.0);
+        assert_eq!(take_from_fraction(take_fraction(11_796)), Ok(11_796));
     }
 
     #[test]

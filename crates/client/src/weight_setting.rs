@@ -15,6 +15,7 @@ use agora_runtime::hyperparams::SubnetHyperparams;
 use agora_runtime::{Call, DispatchError};
 use serde::{Deserialize, Serialize};
 
+use crate::SubmitError;
 use crate::rpc::ClientError;
 use crate::weights::{
     WeightsError, convert_weights_and_uids_for_emit, generate_weight_hash, process_weights_for_netuid,
@@ -184,25 +185,71 @@ impl CommitRecord {
         serde_json::from_slice(&bytes)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not a commit record: {e}")))
     }
+}
 
-    /// The file name a wallet keeps it under: `<hotkey>-netuid<N>-<stamp>.json`.
-    pub fn file_name(&self, stamp: u128) -> String {
-        format!("{}-netuid{}-{stamp}.json", self.hotkey, self.netuid)
+/// Where a wallet keeps its weight commits until they are revealed: one [`CommitRecord`] per file,
+/// `<root>/<wallet>/weight-commits/<hotkey>-netuid<N>-<stamp>.json`, renamed to `….revealed` once
+/// revealed. A record is saved before its commit is sent and forgotten only when the commit
+/// certainly did not land.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitStore {
+    /// The folder of the records.
+    pub dir: PathBuf,
+}
+
+impl CommitStore {
+    /// The records of wallet `wallet_name` under the wallets' `root` (`<root>/<name>/weight-commits`).
+    pub fn for_wallet(root: &Path, wallet_name: &str) -> CommitStore {
+        CommitStore { dir: root.join(wallet_name).join("weight-commits") }
     }
 
-    /// Saves it in `dir` under a new name stamped with the time (which [`CommitRecord::latest_in`]
-    /// orders by), and returns the path.
-    pub fn save_new_in(&self, dir: &Path) -> std::io::Result<PathBuf> {
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        let path = dir.join(self.file_name(stamp));
-        self.save(&path)?;
+    /// Saves `record` under a new name stamped with the time (which [`CommitStore::latest`]
+    /// orders by; never over an existing record), and returns its path.
+    pub fn save_new(&self, record: &CommitRecord) -> std::io::Result<PathBuf> {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let mut stamp = now;
+        let path = loop {
+            let path = self.dir.join(file_name(record, stamp));
+            if !path.exists() {
+                break path;
+            }
+            stamp += 1;
+        };
+        record.save(&path)?;
         Ok(path)
     }
 
-    /// The newest unrevealed record of `hotkey` on `netuid` in `dir` (by the stamp in its name).
-    pub fn latest_in(dir: &Path, hotkey: &AccountId, netuid: NetUid) -> Option<PathBuf> {
+    /// Forgets the record at `path` (saved by [`CommitStore::save_new`]) whose commit was never
+    /// sent; a record already gone is no error.
+    pub fn discard(&self, path: &Path) -> std::io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// After a send of the record's commit that did not succeed: forgets the record when the
+    /// commit failed on chain, and keeps it otherwise (after a timeout or a lost connection the
+    /// commit may still land, and must stay revealable). Returns whether it was forgotten.
+    pub fn after_failed_send(&self, path: &Path, error: &SubmitError) -> std::io::Result<bool> {
+        match error {
+            SubmitError::Failed { .. } => self.discard(path).map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Marks the record at `path` revealed (renamed to `….revealed`, which [`CommitStore::latest`]
+    /// skips), and returns the new path.
+    pub fn mark_revealed(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let revealed = path.with_extension("revealed");
+        std::fs::rename(path, &revealed)?;
+        Ok(revealed)
+    }
+
+    /// The newest unrevealed record of `hotkey` on `netuid` (by the stamp in its name).
+    pub fn latest(&self, hotkey: &AccountId, netuid: NetUid) -> Option<PathBuf> {
         let prefix = format!("{hotkey}-netuid{netuid}-");
-        std::fs::read_dir(dir)
+        std::fs::read_dir(&self.dir)
             .into_iter()
             .flatten()
             .flatten()
@@ -214,6 +261,11 @@ impl CommitRecord {
             .max()
             .map(|(_, p)| p)
     }
+}
+
+/// The name a [`CommitStore`] keeps `record` under: `<hotkey>-netuid<N>-<stamp>.json`.
+fn file_name(record: &CommitRecord, stamp: u128) -> String {
+    format!("{}-netuid{}-{stamp}.json", record.hotkey, record.netuid)
 }
 
 /// What to prepare: scores for some uids (any non-negative scale; they are normalised).
@@ -346,13 +398,67 @@ mod tests {
         assert_eq!(record.period_blocks, BlockCount(10));
         assert_eq!(record.reveal_from, BlockNumber(70));
         assert_eq!(record.commit_hash, generate_weight_hash(&hotkey, NetUid(2), &[0, 1], &[65535, 100], 3, &[1, 2, 3]));
-        let dir = std::env::temp_dir().join(format!("agora-commit-{}", std::process::id()));
-        let path = dir.join(record.file_name(5));
+        let path = std::env::temp_dir().join(format!("agora-commit-{}.json", std::process::id()));
         record.save(&path).unwrap();
         assert_eq!(CommitRecord::load(&path).unwrap(), record);
-        assert_eq!(CommitRecord::latest_in(&dir, &hotkey, NetUid(2)), Some(path));
-        assert_eq!(CommitRecord::latest_in(&dir, &hotkey, NetUid(3)), None);
-        std::fs::remove_dir_all(dir).unwrap();
+        std::fs::remove_file(path).unwrap();
         assert!(matches!(record.reveal_call(), Call::RevealWeights { version_key: 3, .. }));
+    }
+
+    fn record(netuid: u16, seed: u8) -> CommitRecord {
+        let prepared = PreparedWeights {
+            netuid: NetUid(netuid),
+            hotkey: agora_primitives::Pair::from_seed(&[seed; 32]).public(),
+            uids: vec![0],
+            values: vec![65535],
+            version_key: 0,
+            block: BlockNumber(1),
+            hyperparameters: SubnetHyperparams::default(),
+        };
+        prepared.commit(vec![9])
+    }
+
+    #[test]
+    fn a_commit_store_offers_the_newest_unrevealed_record_of_a_hotkey_and_subnet() {
+        let root = std::env::temp_dir().join(format!("agora-commit-store-{}", std::process::id()));
+        let store = CommitStore::for_wallet(&root, "alice");
+        assert_eq!(store.dir, root.join("alice").join("weight-commits"));
+        let (first, second, other) = (record(2, 7), record(2, 7), record(3, 7));
+        assert_eq!(store.latest(&first.hotkey, NetUid(2)), None, "no folder yet");
+
+        let a = store.save_new(&first).unwrap();
+        let b = store.save_new(&second).unwrap();
+        assert_ne!(a, b, "a second record never overwrites the first, even within a millisecond");
+        store.save_new(&other).unwrap();
+        store.save_new(&record(2, 8)).unwrap();
+        assert_eq!(store.latest(&first.hotkey, NetUid(2)), Some(b.clone()));
+        assert_eq!(CommitRecord::load(&b).unwrap(), second);
+
+        let revealed = store.mark_revealed(&b).unwrap();
+        assert!(revealed.is_file() && !b.exists());
+        assert_eq!(store.latest(&first.hotkey, NetUid(2)), Some(a.clone()), "a revealed record is skipped");
+
+        store.discard(&a).unwrap();
+        store.discard(&a).unwrap();
+        assert_eq!(store.latest(&first.hotkey, NetUid(2)), None);
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_record_is_forgotten_only_when_its_commit_failed_on_chain() {
+        let dir = std::env::temp_dir().join(format!("agora-commit-failed-{}", std::process::id()));
+        let store = CommitStore { dir: dir.clone() };
+        let r = record(2, 7);
+        let tx_hash = Hash([1; 32]);
+        let timeout = SubmitError::Timeout { tx_hash, waited: std::time::Duration::ZERO, status: "in_mempool".into() };
+        let path = store.save_new(&r).unwrap();
+        assert!(!store.after_failed_send(&path, &timeout).unwrap());
+        assert!(path.is_file(), "a commit that timed out may still land");
+        let error = DispatchError::CommittingWeightsTooFast;
+        let finalized = crate::client::finalized_for_tests(Err(error), Vec::new());
+        let failed = SubmitError::Failed { error, finalized: Box::new(finalized) };
+        assert!(store.after_failed_send(&path, &failed).unwrap());
+        assert!(!path.exists());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

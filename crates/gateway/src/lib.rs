@@ -53,6 +53,32 @@
 //! # Status
 //!
 //! One subnet (text generation) per gateway; several subnets behind one front door are a later issue.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_gateway::{Access, GatewayOptions, ModelFiles};
+//! use agora_models::ModelPaths;
+//! use agora_primitives::{NetUid, Pair};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> agora_gateway::Result<()> {
+//! // Requests to miners are signed with a validator's hotkey (from its wallet in practice).
+//! let hotkey = Pair::from_seed(&[7; 32]);
+//! let options = GatewayOptions {
+//!     // The judge's models (fetched when missing): best-of-k and `usage`.
+//!     models: ModelFiles::from_paths(ModelPaths::resolve(None), true),
+//!     ..GatewayOptions::new("http://127.0.0.1:30301", NetUid(1), Access::KeyFile("keys.toml".into()))
+//! };
+//! let gateway = agora_gateway::start(options, hotkey).await?;
+//! println!("OpenAI base URL: http://{}/v1, {} miners", gateway.local_addr, gateway.miners());
+//! gateway
+//!     .wait_until(async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await
+//! # }
+//! ```
 
 pub mod api;
 pub mod error;

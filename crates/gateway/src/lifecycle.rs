@@ -1,4 +1,5 @@
-//! A gateway's whole life in one call: [`start`] loads the keys and the models, loads the
+//! A gateway's whole life in one call: [`start`] loads the keys, fetches (when missing) and loads
+//! the models, loads the
 //! subnet's miners from a node (and keeps them fresh), listens, and serves until
 //! [`RunningGateway::stop`].
 
@@ -51,8 +52,8 @@ pub enum ModelFiles {
     /// SmolLM2's tokenizer only, from the GGUF file's metadata (no weights, no MiniLM; a
     /// fraction of a second): `usage` is counted, best-of-k is unavailable.
     Tokenizer(PathBuf),
-    /// The judge's models (SmolLM2 and MiniLM, as `agora models fetch` lays them out) and the
-    /// tokenizer: best-of-k and `usage`.
+    /// The judge's models (SmolLM2 and MiniLM, as `agora models fetch` lays them out; [`start`]
+    /// fetches them when missing) and the tokenizer: best-of-k and `usage`.
     Judge(ModelPaths),
 }
 
@@ -216,6 +217,7 @@ fn load_models(models: ModelFiles) -> Result<(Option<Judge>, Option<TokenCounter
             Ok((None, Some(counter)))
         }
         ModelFiles::Judge(paths) => {
+            agora_text::lifecycle::fetch_models(&paths).map_err(|e| GatewayError::model(&paths.dir, e))?;
             let (llm, embedder) = (paths.llm(), paths.embedder());
             let counter = TokenCounter::load(&llm).map_err(|e| GatewayError::model(&llm, e))?;
             let engine = LlamaEngine::load(&llm).map_err(|e| GatewayError::model(&llm, e))?;
@@ -225,8 +227,9 @@ fn load_models(models: ModelFiles) -> Result<(Option<Judge>, Option<TokenCounter
     }
 }
 
-/// Starts a gateway signing its requests to miners as `hotkey`: checks `options`, loads the keys
-/// and the models, loads the subnet's metagraph from the node (then every `options.refresh`),
+/// Starts a gateway signing its requests to miners as `hotkey`: checks `options`, loads the keys,
+/// fetches the judge's models when they are missing (progress is logged) and loads the models,
+/// loads the subnet's metagraph from the node (then every `options.refresh`),
 /// listens on `options.addr` and serves in the background. Call within a Tokio runtime.
 pub async fn start(options: GatewayOptions, hotkey: Pair) -> Result<RunningGateway> {
     options.validate()?;

@@ -83,6 +83,13 @@ pub enum LocalnetError {
     /// An option is out of range.
     #[error("{0}")]
     BadOption(String),
+    /// The operating system gave no randomness (for the gateway's API key).
+    #[error("cannot read randomness for the API key: {0}")]
+    Randomness(#[from] agora_primitives::RandomError),
+    /// Creating the subnet succeeded but its receipt names no new subnet (no `NetworkAdded`
+    /// event).
+    #[error("creating the subnet gave no NetworkAdded event")]
+    NoNewSubnet,
 }
 
 /// `Result` with [`LocalnetError`].

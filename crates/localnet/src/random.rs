@@ -4,7 +4,6 @@ use crate::error::{LocalnetError, Result};
 
 /// A fresh API key: `sk-agora-` and 32 hex digits from the operating system's randomness.
 pub fn api_key() -> Result<String> {
-    let bytes: [u8; 16] = agora_primitives::random_bytes()
-        .map_err(|e| LocalnetError::BadOption(format!("cannot read randomness for the API key: {e}")))?;
+    let bytes: [u8; 16] = agora_primitives::random_bytes().map_err(LocalnetError::Randomness)?;
     Ok(format!("sk-agora-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use agora_client::Client;
 use agora_primitives::{AccountId, Balance, NetUid, Pair};
-use agora_runtime::{Call, Event, GlobalUpdate, HyperparameterUpdate};
+use agora_runtime::{Call, GlobalUpdate, HyperparameterUpdate};
+use agora_text::Backend;
 use agora_wallet::{KdfCost, Keypair, Wallet};
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +70,7 @@ pub struct SetupPlan<'a> {
     /// Tempo of the subnet.
     pub tempo: u16,
     /// One miner per backend.
-    pub miners: &'a [String],
+    pub miners: &'a [Backend],
     /// Number of validators.
     pub validators: usize,
     /// The gateway's API key.
@@ -135,15 +136,7 @@ pub fn first_setup(client: &Client, dir: &Path, owner: Keypair, plan: &SetupPlan
     let unfreeze = Call::SudoSetGlobal { update: GlobalUpdate::AdminFreezeWindow(0) };
     s.send(&s.owner, unfreeze, "setting admin_freeze_window")?;
     let created = s.send(&s.owner, Call::RegisterNetwork { hotkey: owner_hotkey.public() }, "creating the subnet")?;
-    let netuid = created
-        .receipt
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::NetworkAdded { netuid, .. } => Some(*netuid),
-            _ => None,
-        })
-        .ok_or_else(|| LocalnetError::BadOption("creating the subnet gave no NetworkAdded event".into()))?;
+    let netuid = created.new_netuid().ok_or(LocalnetError::NoNewSubnet)?;
     s.send(&s.owner, Call::StartCall { netuid }, "starting the subnet")?;
     s.sudo(netuid, HyperparameterUpdate::Tempo(plan.tempo))?;
     s.sudo(netuid, HyperparameterUpdate::WeightsSetRateLimit(0))?;
@@ -160,7 +153,7 @@ pub fn first_setup(client: &Client, dir: &Path, owner: Keypair, plan: &SetupPlan
     let mut miners = Vec::new();
     for (i, backend) in plan.miners.iter().enumerate() {
         let mut m = s.member(netuid, &format!("miner-{i}"), 10)?;
-        m.backend = Some(backend.clone());
+        m.backend = Some(backend.to_string());
         miners.push(m);
     }
     let setup = SubnetSetup { netuid, validators, miners, gateway_api_key: plan.gateway_api_key.clone() };

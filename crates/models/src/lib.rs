@@ -27,6 +27,23 @@
 //!
 //! One text model and one embedder; candle's generic quantized kernels (own kernels are a later
 //! issue). The exact-token test of the pinned prompt is `tests/real_models.rs`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_models::{GenerationRequest, LocalLlm, ModelPaths, generate};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> agora_models::Result<()> {
+//! // $AGORA_MODELS_DIR, else ~/.agora/models; fetched and verified once, then reused.
+//! let paths = ModelPaths::resolve(None);
+//! agora_models::fetch::fetch(&paths, |progress| eprintln!("{progress:?}"))?;
+//! let llm = LocalLlm::start(&paths.llm())?;
+//! let answer = generate(&llm, GenerationRequest::greedy("Name a colour.", 16)).await?;
+//! println!("{} ({} tokens, {:?})", answer.text, answer.tokens, answer.finish);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod bert;
 pub mod chat;

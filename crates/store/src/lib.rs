@@ -24,6 +24,20 @@
 //! # Status
 //!
 //! Full history of blocks and receipts, the latest state only (no state pruning or archives).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_store::Store;
+//!
+//! let store = Store::open("node-0/chain.redb")?;
+//! // Recomputes the state root from every entry and checks it against the head's.
+//! let head = store.verify()?;
+//! println!("height {}, state root {}", head.height, head.state_root);
+//! let receipts = store.receipts(head.height)?;
+//! println!("{} bytes of receipts in the head block", receipts.map_or(0, |r| r.len()));
+//! # Ok::<(), agora_store::StoreError>(())
+//! ```
 
 mod error;
 mod store;

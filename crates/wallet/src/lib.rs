@@ -23,6 +23,22 @@
 //! # Status
 //!
 //! sr25519 keys only (no ed25519 or ECDSA wallets).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_wallet::message::verify_message;
+//! use agora_wallet::{KdfCost, Wallet, default_root};
+//!
+//! // `~/.bittensor/wallets/alice` (or under `$BT_WALLET_PATH`), as btcli lays it out.
+//! let wallet = Wallet::new(default_root(), "alice")?;
+//! println!("coldkey {}", wallet.coldkey_address()?);
+//! // An unencrypted hotkey needs no password.
+//! let hotkey = wallet.hotkey("default", None, KdfCost::SENSITIVE)?;
+//! let signature = hotkey.sign(b"hello");
+//! assert!(verify_message(&hotkey.public(), b"hello", &signature));
+//! # Ok::<(), agora_wallet::WalletError>(())
+//! ```
 
 mod ansible;
 mod env_password;

@@ -19,6 +19,39 @@
 //! # Status
 //!
 //! One model (SmolLM2-135M); the subnet kit that other subnets will share is a later issue.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use agora_models::ModelPaths;
+//! use agora_primitives::{NetUid, Pair};
+//! use agora_text::{Backend, Callers, MinerOptions, start_miner};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The miner's registered hotkey (from its wallet in practice).
+//! let hotkey = Pair::from_seed(&[7; 32]);
+//! let options = MinerOptions {
+//!     endpoint: "http://127.0.0.1:30301".into(),
+//!     netuid: NetUid(1),
+//!     backend: Backend::Local,
+//!     openai_model: "default".into(),
+//!     openai_key_env: None,
+//!     listen: "0.0.0.0:8091".parse()?,
+//!     external_ip: None,
+//!     callers: Callers::Subnet { min_stake_tao: 0.0, require_permit: true },
+//!     no_publish: false,
+//!     workers: 4,
+//!     models: ModelPaths::resolve(None),
+//! };
+//! // Fetches and loads SmolLM2, serves the axon and publishes its address on chain.
+//! let miner = start_miner(options, hotkey).await?;
+//! println!("uid {:?} serving {} at {}", miner.uid, miner.model, miner.external);
+//! tokio::signal::ctrl_c().await?;
+//! miner.stop().await?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod backends;
 pub mod judge;

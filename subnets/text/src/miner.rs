@@ -33,6 +33,9 @@ pub fn axon(pair: Pair, config: AxonConfig, guard: Arc<dyn Guard>, backend: Arc<
         async move {
             let request = q.0.request();
             request.check().map_err(|e| e.to_string())?;
+            // The stream's wire form (the SDK's streaming synapse) is the completion's text and
+            // nothing else, so the final piece (token count, finish reason) cannot travel: the
+            // gateway tells `length` from `stop` by its own token count (see agora-gateway).
             let chunks: ChunkStream = b
                 .generate_stream(request)
                 .take_while(|p| futures::future::ready(p.is_ok()))
