@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use agora_localnet::{Localnet, LocalnetOptions, NetworkOptions, SubnetOptions};
 use agora_node::localnet::{InitOptions, init};
+use agora_text::Backend;
 use clap::Subcommand;
 use serde_json::json;
 
@@ -36,15 +37,20 @@ pub enum LocalnetCommand {
         /// First port of a new network.
         #[arg(long, default_value_t = 30300)]
         base_port: u16,
-        /// One miner per listed backend: local, echo, random, openai:<URL>.
+        /// One miner per listed backend, as `agora miner text --backend` takes them: local,
+        /// openai:<URL>, echo, random, copycat:<IP:PORT>/<HOTKEY>, sleep, huge.
         #[arg(long, value_delimiter = ',', default_value = "local,local,local")]
-        miners: Vec<String>,
+        miners: Vec<Backend>,
         /// Tempo of subnet 1 (blocks between epochs), set when it is created.
         #[arg(long, default_value_t = 20)]
         tempo: u16,
         /// Port of the gateway (miners use the ports after it).
         #[arg(long, default_value_t = 8000)]
         gateway_port: u16,
+        /// Port of node 0's Substrate-compatible endpoint for the Python SDK and btcli (node i:
+        /// this + i) in a new network.
+        #[arg(long, default_value_t = 9944)]
+        substrate_port: u16,
         /// Only the chain: no models, subnet, miners, validators or gateway.
         #[arg(long)]
         no_subnet: bool,
@@ -69,6 +75,9 @@ pub enum LocalnetCommand {
         /// Block time in milliseconds.
         #[arg(long, default_value_t = 500)]
         block_time: u64,
+        /// Port of node 0's Substrate-compatible endpoint (node i: this + i; default: P+10i+3).
+        #[arg(long)]
+        substrate_port: Option<u16>,
         /// Overwrite an existing network in DIR.
         #[arg(long)]
         force: bool,
@@ -86,6 +95,7 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             miners,
             tempo,
             gateway_port,
+            substrate_port,
             no_subnet,
             models_dir,
         } => {
@@ -99,7 +109,13 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             let options = LocalnetOptions {
                 dir,
                 fresh,
-                network: NetworkOptions { validators, followers: 0, base_port, block_time_ms: block_time },
+                network: NetworkOptions {
+                    validators,
+                    followers: 0,
+                    base_port,
+                    block_time_ms: block_time,
+                    substrate_port: Some(substrate_port),
+                },
                 subnet,
                 binary: std::env::current_exe()
                     .map_err(|e| format!("cannot find the agora binary: {e}"))
@@ -108,9 +124,16 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             };
             run_network(&options, g)
         }
-        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, force } => {
-            let options =
-                InitOptions { validators, followers, dir: dir.clone(), base_port, block_time_ms: block_time, force };
+        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, substrate_port, force } => {
+            let options = InitOptions {
+                validators,
+                followers,
+                dir: dir.clone(),
+                base_port,
+                block_time_ms: block_time,
+                substrate_port,
+                force,
+            };
             let nodes = init(&options)?;
             let doc = json!({
                 "dir": dir,

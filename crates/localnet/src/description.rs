@@ -41,6 +41,12 @@ pub struct Description {
     pub rpc_url: String,
     /// Every node's JSON-RPC URL.
     pub rpc_urls: Vec<String>,
+    /// The first node's Substrate-compatible endpoint (for the Python SDK and btcli), if any.
+    #[serde(default)]
+    pub substrate_url: Option<String>,
+    /// Every node's Substrate-compatible endpoint.
+    #[serde(default)]
+    pub substrate_urls: Vec<String>,
     /// The gateway.
     pub gateway_url: Option<String>,
     /// Its API key.
@@ -87,6 +93,8 @@ impl Description {
         Description {
             rpc_url: urls[0].clone(),
             rpc_urls: urls,
+            substrate_url: network.substrate_url(0).map(str::to_string),
+            substrate_urls: network.substrate_urls(),
             openai_base_url: gateway_url.as_ref().map(|u| format!("{u}/v1")),
             explorer_url: gateway_url.as_ref().map(|u| format!("{u}/explorer")),
             chat_url: gateway.as_ref().map(|(u, k)| format!("{u}/chat#key={k}")),
@@ -115,6 +123,9 @@ impl Description {
         )];
         for (i, url) in d.rpc_urls.iter().enumerate() {
             out.push(format!("  node-{i}  JSON-RPC (HTTP + WebSocket) {url}"));
+        }
+        if let Some(url) = &d.substrate_url {
+            out.push(format!("  Substrate endpoint (Python SDK, btcli) {url}   e.g. bt.Subtensor(network=\"{url}\")"));
         }
         if let (Some(url), Some(key)) = (&d.gateway_url, &d.gateway_api_key) {
             out.push(format!("  explorer         {url}/explorer"));

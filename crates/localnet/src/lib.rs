@@ -34,7 +34,13 @@
 //! let options = LocalnetOptions {
 //!     dir: ".agora/localnet".into(),
 //!     fresh: false,
-//!     network: NetworkOptions { validators: 4, followers: 0, base_port: 30300, block_time_ms: 500 },
+//!     network: NetworkOptions {
+//!         validators: 4,
+//!         followers: 0,
+//!         base_port: 30300,
+//!         block_time_ms: 500,
+//!         substrate_port: Some(9944),
+//!     },
 //!     subnet: None,
 //!     binary: "target/release/agora".into(),
 //!     log_filter: "info".into(),

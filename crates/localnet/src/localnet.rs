@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use agora_client::ChainStatus;
 use agora_models::fetch::ModelPaths;
 use agora_primitives::BlockNumber;
+use agora_text::Backend;
 use agora_wallet::Keypair;
 
 use crate::description::Description;
@@ -47,8 +48,8 @@ pub struct LocalnetOptions {
 /// The text subnet of a local network.
 #[derive(Clone, Debug)]
 pub struct SubnetOptions {
-    /// One miner per backend: `local`, `echo`, `random` or `openai:<URL>`.
-    pub miners: Vec<String>,
+    /// One miner per backend.
+    pub miners: Vec<Backend>,
     /// Tempo of the subnet (at least 1), set when it is created.
     pub tempo: u16,
     /// Port of the gateway.
@@ -61,13 +62,6 @@ pub struct SubnetOptions {
 
 impl SubnetOptions {
     fn check(&self) -> Result<()> {
-        if let Some(m) =
-            self.miners.iter().find(|m| !matches!(m.as_str(), "local" | "echo" | "random") && !m.starts_with("openai:"))
-        {
-            return Err(LocalnetError::BadOption(format!(
-                "unknown miner backend {m:?} (local, echo, random, openai:<URL>)"
-            )));
-        }
         if self.tempo == 0 {
             return Err(LocalnetError::BadOption("the tempo must be at least 1".into()));
         }

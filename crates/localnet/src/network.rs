@@ -26,10 +26,13 @@ pub struct NetworkOptions {
     pub validators: usize,
     /// Followers (non-voting full nodes).
     pub followers: usize,
-    /// First port: node `i` uses `P + 10i` (p2p), `+1` (RPC), `+2` (metrics).
+    /// First port: node `i` uses `P + 10i` (p2p), `+1` (RPC), `+2` (metrics), `+3` (the
+    /// Substrate-compatible endpoint unless `substrate_port` is given).
     pub base_port: u16,
     /// Block time in milliseconds.
     pub block_time_ms: u64,
+    /// Port of node 0's Substrate-compatible endpoint (node i: this + i).
+    pub substrate_port: Option<u16>,
 }
 
 /// One node of the network.
@@ -37,6 +40,7 @@ struct NodeSlot {
     config: PathBuf,
     rpc_url: String,
     metrics_url: Option<String>,
+    substrate_url: Option<String>,
     process: Option<Process>,
 }
 
@@ -58,6 +62,7 @@ impl Network {
             dir: dir.to_path_buf(),
             base_port: options.base_port,
             block_time_ms: options.block_time_ms,
+            substrate_port: options.substrate_port,
             force: false,
         })?;
         Network::open(dir, binary, log_filter)
@@ -86,6 +91,7 @@ impl Network {
             nodes.push(NodeSlot {
                 rpc_url: format!("http://{}", c.rpc),
                 metrics_url: c.metrics.map(|m| format!("http://{m}/metrics")),
+                substrate_url: c.substrate_rpc.map(|a| format!("ws://{a}")),
                 config,
                 process: None,
             });
@@ -116,6 +122,16 @@ impl Network {
     /// Every node's JSON-RPC URL.
     pub fn rpc_urls(&self) -> Vec<String> {
         self.nodes.iter().map(|n| n.rpc_url.clone()).collect()
+    }
+
+    /// Node `i`'s Substrate-compatible endpoint (`ws://…`), if its config has one.
+    pub fn substrate_url(&self, i: usize) -> Option<&str> {
+        self.nodes[i].substrate_url.as_deref()
+    }
+
+    /// Every node's Substrate-compatible endpoint that has one.
+    pub fn substrate_urls(&self) -> Vec<String> {
+        self.nodes.iter().filter_map(|n| n.substrate_url.clone()).collect()
     }
 
     /// Node `i`'s Prometheus URL.

@@ -9,7 +9,7 @@
 //!   commits each block in one store transaction, after checking that the state root it reached
 //!   is the one in the header.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use agora_primitives::{AccountId, Hash, blake2_256};
@@ -225,7 +225,13 @@ pub struct Chain {
     events: broadcast::Sender<ChainEvent>,
     blocks: broadcast::Sender<Arc<Finalized>>,
     metrics: Arc<Metrics>,
+    recent: Mutex<VecDeque<(BlockHash, Arc<Snapshot>)>>,
 }
+
+/// Committed states kept for reads pinned to a recent block hash (the Substrate endpoint's
+/// `at` parameter): the last 256 finalised blocks. Older states are discarded; the store keeps
+/// only the latest one on disk, so the window starts again at the head after a restart.
+pub const STATE_HISTORY: usize = 256;
 
 impl std::fmt::Debug for Chain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -263,6 +269,7 @@ impl Chain {
         metrics.height.store(head.height, std::sync::atomic::Ordering::Relaxed);
         let (events, _) = broadcast::channel(16_384);
         let (blocks, _) = broadcast::channel(1024);
+        let recent = Mutex::new(VecDeque::from([(head.block_hash, Arc::new(store.snapshot()?))]));
         Ok(Chain {
             store,
             genesis_hash: genesis.genesis_hash,
@@ -273,6 +280,7 @@ impl Chain {
             events,
             blocks,
             metrics,
+            recent,
         })
     }
 
@@ -325,6 +333,21 @@ impl Chain {
     /// A read view of the committed state.
     pub fn snapshot(&self) -> Result<Snapshot, ChainError> {
         Ok(self.store.snapshot()?)
+    }
+
+    /// The committed state after block `hash`, if it is one of the last [`STATE_HISTORY`]
+    /// finalised blocks (since this process started).
+    pub fn state_after(&self, hash: &BlockHash) -> Option<Arc<Snapshot>> {
+        let recent = self.recent.lock().expect("state history lock");
+        recent.iter().rev().find(|(h, _)| h == hash).map(|(_, s)| s.clone())
+    }
+
+    /// The height of a finalised block (genesis included).
+    pub fn height_of(&self, hash: &BlockHash) -> Result<Option<u64>, ChainError> {
+        if *hash == self.genesis_block.hash() {
+            return Ok(Some(0));
+        }
+        Ok(self.store.height_of(hash)?)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -541,6 +564,13 @@ impl Chain {
         };
         // Mempool: drop what is now stale, tell watchers.
         let snapshot = self.store.snapshot()?;
+        if snapshot.head().is_some_and(|h| h.block_hash == hash) {
+            let mut recent = self.recent.lock().expect("state history lock");
+            recent.push_back((hash, Arc::new(self.store.snapshot()?)));
+            while recent.len() > STATE_HISTORY {
+                recent.pop_front();
+            }
+        }
         let dropped = {
             let mut pool = self.mempool.lock().expect("mempool lock");
             let dropped = pool.revalidate(&snapshot);
@@ -595,6 +625,12 @@ impl Chain {
                 Err(e)
             }
         }
+    }
+
+    /// The nonce `who`'s next transaction needs, counting its pending transactions.
+    pub fn next_nonce(&self, who: &AccountId) -> Result<u64, ChainError> {
+        let committed = agora_runtime::query::nonce(&self.store.snapshot()?, who);
+        Ok(self.mempool.lock().expect("mempool lock").next_nonce(who, committed))
     }
 
     /// Whether the mempool holds `hash`.

@@ -95,6 +95,10 @@ pub struct NodeConfig {
     pub rpc: SocketAddr,
     /// Prometheus listen address.
     pub metrics: Option<SocketAddr>,
+    /// Listen address of the Substrate-compatible JSON-RPC endpoint (HTTP and WebSocket) for
+    /// the Python SDK and btcli; none when absent.
+    #[serde(default)]
+    pub substrate_rpc: Option<SocketAddr>,
     /// Target block time in milliseconds.
     #[serde(default = "default_block_time")]
     pub block_time_ms: u64,

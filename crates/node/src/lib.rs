@@ -10,7 +10,9 @@
 //! peers (marshal), JSON-RPC over HTTP and WebSocket, and Prometheus metrics.
 //!
 //! Layout: [`block`] (format and codec), [`chain`] (build / verify / commit with the runtime,
-//! no consensus types), [`engine`] (everything commonware), [`rpc`], [`metrics`], [`config`].
+//! no consensus types), [`engine`] (everything commonware), [`rpc`] (Agora's JSON-RPC),
+//! [`substrate_rpc`] (the Substrate-compatible endpoint the Python SDK and btcli use),
+//! [`metrics`], [`config`].
 //!
 //! # Guarantees
 //!
@@ -21,8 +23,9 @@
 //!
 //! # Status
 //!
-//! Fixed validator set from genesis; JSON-RPC is Agora's own (the Substrate-compatible endpoint is a
-//! later issue). Design and limits: `docs/node.md`; RPC: `docs/rpc.md`.
+//! Fixed validator set from genesis. The Substrate-compatible endpoint serves reads (connect,
+//! headers, storage, metadata); extrinsic submission is not there yet. Design and limits:
+//! `docs/node.md`; RPC: `docs/rpc.md`; Substrate compatibility: `docs/substrate-compat.md`.
 
 pub mod block;
 pub mod chain;
@@ -32,6 +35,7 @@ pub mod localnet;
 pub mod mempool;
 pub mod metrics;
 pub mod rpc;
+pub mod substrate_rpc;
 
 pub use block::{Block, BlockHash, Header};
 pub use chain::{Chain, ChainConfig, ChainError, ChainEvent, TxStatus};

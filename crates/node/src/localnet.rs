@@ -34,6 +34,9 @@ pub struct InitOptions {
     pub base_port: u16,
     /// Block time.
     pub block_time_ms: u64,
+    /// Port of node 0's Substrate-compatible endpoint (node i: this + i); `None` puts node i's
+    /// at `base_port + 10 i + 3`.
+    pub substrate_port: Option<u16>,
     /// Overwrite an existing directory's files.
     pub force: bool,
 }
@@ -51,6 +54,8 @@ pub struct NodeSummary {
     pub rpc_url: String,
     /// Metrics URL.
     pub metrics_url: String,
+    /// URL of the Substrate-compatible endpoint (for the Python SDK and btcli).
+    pub substrate_url: String,
     /// p2p address.
     pub p2p: String,
     /// Consensus key.
@@ -85,8 +90,9 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
         return Err(ConfigError::Invalid("--validators must be between 1 and 64".into()));
     }
     let nodes = options.validators + options.followers;
-    let last = options.base_port as usize + 10 * (nodes - 1) + 2;
-    if last > u16::MAX as usize {
+    let last = options.base_port as usize + 10 * (nodes - 1) + 3;
+    let last_substrate = options.substrate_port.map_or(0, |p| p as usize + nodes - 1);
+    if last.max(last_substrate) > u16::MAX as usize {
         return Err(ConfigError::Invalid(format!(
             "--base-port {} leaves no room for {} nodes",
             options.base_port, options.validators
@@ -101,6 +107,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
     }
     let keys = (0..nodes).map(|_| keys::generate()).collect::<Result<Vec<_>, _>>()?;
     let port = |i: usize, offset: usize| options.base_port + (10 * i + offset) as u16;
+    let substrate_port = |i: usize| options.substrate_port.map_or(port(i, 3), |p| p + i as u16);
     let all: Vec<PeerConfig> = keys
         .iter()
         .enumerate()
@@ -143,6 +150,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             p2p: ([127, 0, 0, 1], port(i, 0)).into(),
             rpc: ([127, 0, 0, 1], port(i, 1)).into(),
             metrics: Some(([127, 0, 0, 1], port(i, 2)).into()),
+            substrate_rpc: Some(([127, 0, 0, 1], substrate_port(i)).into()),
             block_time_ms: options.block_time_ms,
             author: Some(accounts[i % accounts.len()].1.public()),
             peers: peers.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect(),
@@ -159,6 +167,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             config: path,
             rpc_url: format!("http://127.0.0.1:{}", port(i, 1)),
             metrics_url: format!("http://127.0.0.1:{}/metrics", port(i, 2)),
+            substrate_url: format!("ws://127.0.0.1:{}", substrate_port(i)),
             p2p: format!("127.0.0.1:{}", port(i, 0)),
             public_key: public.clone(),
         });

@@ -112,6 +112,18 @@ impl Mempool {
         self.by_hash.contains_key(hash)
     }
 
+    /// The nonce `who`'s next transaction needs: past the committed `state_nonce` and every
+    /// pending transaction of `who` that follows it without a gap.
+    pub fn next_nonce(&self, who: &AccountId, state_nonce: u64) -> u64 {
+        let mut next = state_nonce;
+        if let Some(pending) = self.by_account.get(who) {
+            while pending.contains_key(&next) {
+                next += 1;
+            }
+        }
+        next
+    }
+
     /// Admits `tx` after checking it against `state` (the committed state). Returns its hash and
     /// the hash of a transaction evicted to make room, if any.
     pub fn admit(

@@ -49,7 +49,8 @@ impl Node {
     /// A node in a fresh test dir `name`, its ports from `base_port`, 200 ms blocks.
     pub(crate) fn start_in(name: &str, base_port: u16) -> Node {
         let dir = temp_dir(name);
-        let options = NetworkOptions { validators: 1, followers: 0, base_port, block_time_ms: 200 };
+        let options =
+            NetworkOptions { validators: 1, followers: 0, base_port, block_time_ms: 200, substrate_port: None };
         let mut net = Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn").unwrap();
         net.start(0).unwrap();
         let url = net.rpc_url(0).to_string();

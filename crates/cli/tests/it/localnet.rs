@@ -37,6 +37,8 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         "local",
         "--gateway-port",
         "22495",
+        "--substrate-port",
+        "22390",
         "--models-dir",
         &models,
         "--json",
@@ -60,6 +62,8 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     };
     let saved: Value = serde_json::from_slice(&std::fs::read(dir.join("localnet.json")).unwrap()).unwrap();
     assert_eq!(saved["gateway_url"], doc["gateway_url"]);
+    assert_eq!(saved["substrate_url"], "ws://127.0.0.1:22390", "the Substrate endpoint of node 0");
+    assert_eq!(doc["substrate_urls"].as_array().map(Vec::len), Some(4));
     let roles: Vec<&str> = doc["processes"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();
     assert_eq!(roles.iter().filter(|r| **r == "node").count(), 4);
     assert_eq!(roles.iter().filter(|r| **r == "miner").count(), 1);

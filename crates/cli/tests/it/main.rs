@@ -5,6 +5,7 @@ mod localnet;
 mod neuron;
 mod node;
 mod sim;
+mod substrate;
 mod text;
 mod wallet;
 

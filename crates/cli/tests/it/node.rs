@@ -26,7 +26,8 @@ impl Localnet {
     /// unique per test.
     fn start(name: &str, port: u16) -> Localnet {
         let dir = temp_dir(name);
-        let options = NetworkOptions { validators: 4, followers: 1, base_port: port, block_time_ms: 250 };
+        let options =
+            NetworkOptions { validators: 4, followers: 1, base_port: port, block_time_ms: 250, substrate_port: None };
         let mut net =
             Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn,agora_node=info").unwrap();
         let rpc = (0..net.len())
@@ -262,6 +263,8 @@ fn localnet_run_starts_a_finalising_network_and_resumes_it() {
             "22300",
             "--block-time",
             "250",
+            "--substrate-port",
+            "22340",
             "--no-subnet",
         ]);
         let stdout = BufReader::new(child.stdout.take().unwrap());

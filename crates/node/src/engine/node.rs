@@ -135,6 +135,15 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
         let (rpc_handle, _) = rpc::serve(config.rpc, chain.clone(), gossip)
             .await
             .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
+        let substrate_handle = match config.substrate_rpc {
+            Some(addr) => Some(
+                crate::substrate_rpc::serve(addr, chain.clone())
+                    .await
+                    .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?
+                    .0,
+            ),
+            None => None,
+        };
         if let Some(addr) = config.metrics {
             rpc::serve_metrics(addr, chain.clone())
                 .await
@@ -154,7 +163,7 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
                 context.sleep(Duration::from_secs(1)).await;
             }
         });
-        info!(rpc = %config.rpc, p2p = %config.p2p, role = if is_validator { "validator" } else { "follower" }, "node running");
+        info!(rpc = %config.rpc, substrate_rpc = ?config.substrate_rpc, p2p = %config.p2p, role = if is_validator { "validator" } else { "follower" }, "node running");
         let mut all = handles;
         all.push(network_handle);
         all.push(peers_handle);
@@ -170,6 +179,9 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             }
         };
         rpc_handle.stop().ok();
+        if let Some(handle) = substrate_handle {
+            handle.stop().ok();
+        }
         outcome
     });
     result

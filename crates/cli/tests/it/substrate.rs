@@ -1,0 +1,141 @@
+//! The Substrate-compatible endpoint against the reference SDK (bittensor 10.5.0 in a virtual
+//! environment made by `scripts/python-bittensor10-env.sh`): an unchanged `bt.Subtensor`
+//! connects to a running node and reads what Agora's own RPC says, and the extrinsics it signs
+//! against the node decode, pass every check and map to Agora calls. Loopback only, ports
+//! 22470–22473.
+
+use std::process::Command;
+
+use agora_client::RpcClient;
+use agora_primitives::{AccountId, Balance, NetUid};
+use agora_runtime::Call;
+use agora_substrate::checked::{ChainView, decode};
+use serde_json::{Value, json};
+
+use crate::chain::{Node, dev_seed};
+use crate::repo_file;
+
+fn python() -> String {
+    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor10-env.sh")).output().expect("bash runs");
+    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn sdk(python: &str, args: &[&str]) -> Value {
+    let out = Command::new(python)
+        .arg(repo_file("crates/cli/tests/it/py/substrate_sdk10.py"))
+        .args(args)
+        .env("READ_ONLY", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "python {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(text.lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
+    let python = python();
+    let node = Node::start_in("substrate-sdk", 22470);
+    let url = "ws://127.0.0.1:22473";
+    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    let created = node.ok(&["subnets", "create", "--wallet.name", "owner"]);
+    let netuid = created["netuid"].as_u64().unwrap().to_string();
+    let owner = node.ok(&["wallet", "balance", "--wallet.name", "owner"]);
+    let coldkey = owner["wallets"][0]["coldkey"].as_str().unwrap().to_string();
+    let free_rao = owner["wallets"][0]["free_rao"].as_u64().unwrap();
+    let hotkey =
+        node.ok(&["subnets", "show", "--netuid", &netuid])["neurons"][0]["hotkey"].as_str().unwrap().to_string();
+
+    let read = sdk(&python, &["reads", url, &coldkey, &netuid]);
+    assert!(read["block"].as_u64().unwrap() > 0, "{read}");
+    assert_eq!(read["free_rao"].as_u64(), Some(free_rao), "{read}");
+    assert_eq!(read["netuids"], serde_json::json!([0, netuid.parse::<u64>().unwrap()]), "{read}");
+    assert_eq!(read["exists"], true);
+    let hyper = node.ok(&["subnets", "hyperparameters", "--netuid", &netuid]);
+    assert_eq!(read["tempo"], hyper["hyperparameters"]["tempo"]);
+    assert_eq!(read["uid"], Value::Null, "a coldkey is not registered");
+    let by_hotkey = sdk(&python, &["reads", url, &hotkey, &netuid]);
+    assert_eq!(by_hotkey["uid"], 0, "the owner's hotkey is uid 0: {by_hotkey}");
+
+    // A second neuron with stake and an axon; the SDK's metagraph equals Agora's.
+    node.ok(&["wallet", "create", "--wallet.name", "alice", "--no-password"]);
+    let alice = node.ok(&["wallet", "balance", "--wallet.name", "alice"])["wallets"][0]["coldkey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &alice, "--amount", "100"]);
+    node.ok(&["subnets", "register", "--wallet.name", "alice", "--netuid", &netuid]);
+    node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid]);
+    node.ok(&["stake", "add", "--wallet.name", "owner", "--netuid", &netuid, "--amount", "25"]);
+    let alice_hot =
+        node.ok(&["subnets", "show", "--netuid", &netuid])["neurons"][1]["hotkey"].as_str().unwrap().to_string();
+    node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &alice_hot, "--amount", "1"]);
+    node.ok(&["axon", "serve", "--wallet.name", "alice", "--netuid", &netuid, "--ip", "10.0.0.1", "--port", "8091"]);
+    let ours = node.ok(&["subnets", "show", "--netuid", &netuid]);
+    let theirs = sdk(&python, &["metagraph", url, &netuid]);
+    for doc in [&theirs["metagraph"], &theirs["synced"]] {
+        let rows = ours["neurons"].as_array().unwrap();
+        assert_eq!(doc["n"].as_u64(), Some(rows.len() as u64), "{doc}");
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(doc["uids"][i], row["uid"]);
+            assert_eq!(doc["hotkeys"][i], row["hotkey"]);
+            assert_eq!(doc["coldkeys"][i], row["coldkey"]);
+            let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-6;
+            assert!(close(&doc["stake"][i], &row["stake"]), "stake {i}: {doc} vs {row}");
+            assert!(close(&doc["incentive"][i], &row["incentive"]), "incentive {i}");
+            assert!(close(&doc["dividends"][i], &row["dividends"]), "dividends {i}");
+            assert_eq!(doc["validator_permit"][i], row["validator_permit"]);
+            assert_eq!(doc["last_update"][i], row["last_update"]);
+            assert_eq!(doc["axons"][i], row["axon"], "axon {i}");
+        }
+    }
+    assert!(theirs["synced"]["stake"][0].as_f64().unwrap() >= 25.0, "{theirs}");
+    assert_eq!(theirs["synced"]["axons"][1], "10.0.0.1:8091");
+
+    // Extrinsics the SDK signs against this node decode, pass every check and map to Agora calls.
+    let signed = sdk(&python, &["sign", url, &dev_seed(&node.dir, 0), &hotkey]);
+    assert_eq!(signed["signer"], json!(coldkey));
+    let view = Endpoint(RpcClient::new("http://127.0.0.1:22473").unwrap());
+    let head = view.0.call("chain_getHeader", json!([])).unwrap();
+    let next = u64::from_str_radix(head["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap() + 1;
+    let hotkey: AccountId = hotkey.parse().unwrap();
+    let checked: Vec<_> = signed["extrinsics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let bytes = agora_node::chain::parse_hex(x.as_str().unwrap()).unwrap();
+            decode(&bytes)
+                .unwrap_or_else(|e| panic!("{e}: {x}"))
+                .check(&view, next)
+                .unwrap_or_else(|e| panic!("{e}: {x}"))
+        })
+        .collect();
+    let transfer = Call::Transfer { dest: hotkey, amount: Balance(1_000_000_000) };
+    assert_eq!((checked[0].call.clone(), checked[0].nonce), (transfer.clone(), 0));
+    assert_eq!((checked[1].call.clone(), checked[1].nonce), (transfer, 1));
+    assert_eq!(checked[1].era, agora_substrate::era::Era::Immortal);
+    match &checked[2].call {
+        Call::SetWeights { netuid, dests, weights, .. } => {
+            assert_eq!((*netuid, dests.len(), weights[0]), (NetUid(1), 100, 7));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(checked.iter().all(|c| c.signer.to_ss58() == coldkey));
+}
+
+/// The chain facts a check needs, asked of the node's Substrate endpoint.
+struct Endpoint(RpcClient);
+
+impl ChainView for Endpoint {
+    fn genesis_hash(&self) -> [u8; 32] {
+        self.block_hash(0).expect("genesis")
+    }
+
+    fn block_hash(&self, height: u64) -> Option<[u8; 32]> {
+        let hash = self.0.call("chain_getBlockHash", json!([height])).ok()?;
+        agora_node::chain::parse_hex(hash.as_str()?)?.try_into().ok()
+    }
+}

@@ -1,0 +1,45 @@
+//! What the Substrate clients (the Python SDK, btcli) see of an Agora chain: metadata V15,
+//! storage keys and values, runtime APIs and the types their decoders key on.
+//!
+//! Bittensor's clients reach a chain through Substrate JSON-RPC, SCALE metadata, runtime APIs
+//! and signed extrinsics. This crate is the translation between those and Agora's runtime: the
+//! node's Substrate endpoint (`agora_node::substrate_rpc`) serves what it computes.
+//!
+//! - [`metadata`]: metadata V15 generated from this crate's types, with the reference's pallet
+//!   names and indices, call names and indices, error names and type paths.
+//! - [`storage`]: the served storage items: key layout, value types, and reads from Agora state.
+//! - [`apis`]: runtime APIs for `state_call`, answered from Agora's state; [`info`]: the values
+//!   they return (neurons, metagraphs, pools, stake positions).
+//! - [`checked`]: signed v4 extrinsics decoded, checked (era, versions, signature) and mapped
+//!   to Agora calls; [`era`]: transaction mortality.
+//! - [`pallets`], [`errors`], [`extrinsic`], [`types`]: the shapes the metadata describes.
+//! - [`hashing`]: the `twox`/`blake2_128` storage hashers.
+//!
+//! # Guarantees
+//!
+//! - Names, indices, type paths and field orders follow `../shared/spec/substrate-compat.md`
+//!   (tested against its tables).
+//! - Reads are pure functions of the state: no clock, no randomness.
+//! - Arbitrary storage keys and API arguments never panic (property-tested).
+//!
+//! # Status
+//!
+//! Reads for connecting, blocks, balances and the subnet items of the spec's §4 that Agora has.
+//! The runtime APIs the SDK's metagraph, registration and staking reads use (§7, §15.1).
+//! Signed extrinsics decode and check ([`checked`]), tested with extrinsics the real SDK signs.
+//! Not yet: carrying extrinsics in blocks and submitting them, `System.Events`,
+//! `get_coldkey_lock`. The MEV shield and timelocked commit-reveal are out of scope.
+
+pub mod apis;
+pub mod checked;
+pub mod era;
+pub mod errors;
+pub mod extrinsic;
+pub mod hashing;
+pub mod info;
+pub mod metadata;
+pub mod pallets;
+pub mod storage;
+pub mod types;
+
+pub use metadata::{ChainConstants, SPEC_VERSION, TRANSACTION_VERSION, metadata_bytes};

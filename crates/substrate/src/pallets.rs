@@ -1,0 +1,335 @@
+//! The pallets Agora presents, with the reference chain's names and indices (spec
+//! substrate-compat §3.2, §5, §8): their calls, events and errors as Rust types whose derived
+//! type information becomes the metadata. A call here is one the runtime can run.
+
+#![allow(non_camel_case_types)] // call names are the reference's snake_case names
+
+use parity_scale_codec::{Decode, Encode};
+use scale_info::TypeInfo;
+
+use crate::types::{AccountId32, DispatchError, DispatchEventInfo, H256, MultiAddress};
+
+/// Pallet indices (finney's).
+pub mod index {
+    /// `System`.
+    pub const SYSTEM: u8 = 0;
+    /// `Timestamp`.
+    pub const TIMESTAMP: u8 = 2;
+    /// `Aura`.
+    pub const AURA: u8 = 3;
+    /// `Balances`.
+    pub const BALANCES: u8 = 5;
+    /// `TransactionPayment`.
+    pub const TRANSACTION_PAYMENT: u8 = 6;
+    /// `SubtensorModule`.
+    pub const SUBTENSOR: u8 = 7;
+}
+
+/// `System`.
+pub mod system {
+    use super::*;
+
+    /// `System`'s events.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Event {
+        /// An extrinsic succeeded.
+        #[codec(index = 0)]
+        ExtrinsicSuccess {
+            /// Its dispatch info.
+            dispatch_info: DispatchEventInfo,
+        },
+        /// An extrinsic failed.
+        #[codec(index = 1)]
+        ExtrinsicFailed {
+            /// Why.
+            dispatch_error: DispatchError,
+            /// Its dispatch info.
+            dispatch_info: DispatchEventInfo,
+        },
+    }
+}
+
+/// `Timestamp`.
+pub mod timestamp {
+    use super::*;
+
+    /// `Timestamp`'s calls: the inherent that opens every block.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        /// Sets the block's time (ms).
+        #[codec(index = 0)]
+        set {
+            /// Milliseconds since the Unix epoch.
+            #[codec(compact)]
+            now: u64,
+        },
+    }
+}
+
+/// `Balances`.
+pub mod balances {
+    use super::*;
+
+    /// `Balances`' calls (all run as Agora's `transfer`).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        /// Transfers `value` rao to `dest`.
+        #[codec(index = 0)]
+        transfer_allow_death {
+            /// Recipient.
+            dest: MultiAddress,
+            /// Rao.
+            #[codec(compact)]
+            value: u64,
+        },
+        /// Transfers `value` rao to `dest`, refusing to leave the sender below the existential
+        /// deposit.
+        #[codec(index = 3)]
+        transfer_keep_alive {
+            /// Recipient.
+            dest: MultiAddress,
+            /// Rao.
+            #[codec(compact)]
+            value: u64,
+        },
+        /// Transfers the whole free balance less the fee (and the existential deposit when
+        /// `keep_alive`).
+        #[codec(index = 4)]
+        transfer_all {
+            /// Recipient.
+            dest: MultiAddress,
+            /// Keep the sender alive.
+            keep_alive: bool,
+        },
+    }
+
+    /// `Balances`' events.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Event {
+        /// A transfer.
+        #[codec(index = 2)]
+        Transfer {
+            /// Sender.
+            from: AccountId32,
+            /// Recipient.
+            to: AccountId32,
+            /// Rao.
+            amount: u64,
+        },
+    }
+}
+
+/// `TransactionPayment`.
+pub mod transaction_payment {
+    use super::*;
+
+    /// `TransactionPayment`'s events.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Event {
+        /// A fee was paid.
+        #[codec(index = 0)]
+        TransactionFeePaid {
+            /// Payer.
+            who: AccountId32,
+            /// Fee (rao).
+            actual_fee: u64,
+            /// Tip (rao).
+            tip: u64,
+        },
+    }
+}
+
+/// `SubtensorModule`.
+pub mod subtensor {
+    use super::*;
+
+    /// `SubtensorModule`'s calls that Agora runs (spec §5).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        /// Sets weights (subnets without commit-reveal).
+        #[codec(index = 0)]
+        set_weights {
+            /// Subnet.
+            netuid: u16,
+            /// Target uids.
+            dests: Vec<u16>,
+            /// u16 weights.
+            weights: Vec<u16>,
+            /// Version key.
+            version_key: u64,
+        },
+        /// Stakes from the signing coldkey.
+        #[codec(index = 2)]
+        add_stake {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet.
+            netuid: u16,
+            /// Rao.
+            amount_staked: u64,
+        },
+        /// Unstakes to the signing coldkey.
+        #[codec(index = 3)]
+        remove_stake {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet.
+            netuid: u16,
+            /// Rao.
+            amount_unstaked: u64,
+        },
+        /// Publishes the signing hotkey's axon.
+        #[codec(index = 4)]
+        serve_axon {
+            /// Subnet.
+            netuid: u16,
+            /// Software version.
+            version: u32,
+            /// Address.
+            ip: u128,
+            /// Port.
+            port: u16,
+            /// 4 or 6.
+            ip_type: u8,
+            /// Protocol.
+            protocol: u8,
+            /// Reserved.
+            placeholder1: u8,
+            /// Reserved.
+            placeholder2: u8,
+        },
+        /// Registers `hotkey` by burning the registration cost from the signing coldkey.
+        #[codec(index = 7)]
+        burned_register {
+            /// Subnet.
+            netuid: u16,
+            /// Hotkey.
+            hotkey: AccountId32,
+        },
+        /// `add_stake` with a price limit (TAO-era price: 1 TAO per alpha).
+        #[codec(index = 88)]
+        add_stake_limit {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet.
+            netuid: u16,
+            /// Rao.
+            amount_staked: u64,
+            /// Highest acceptable price (rao per alpha).
+            limit_price: u64,
+            /// Accept a partial fill.
+            allow_partial: bool,
+        },
+        /// `remove_stake` with a price limit.
+        #[codec(index = 89)]
+        remove_stake_limit {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet.
+            netuid: u16,
+            /// Rao.
+            amount_unstaked: u64,
+            /// Lowest acceptable price (rao per alpha).
+            limit_price: u64,
+            /// Accept a partial fill.
+            allow_partial: bool,
+        },
+        /// Commits a hash of weights.
+        #[codec(index = 96)]
+        commit_weights {
+            /// Subnet.
+            netuid: u16,
+            /// The hash.
+            commit_hash: H256,
+        },
+        /// Reveals committed weights.
+        #[codec(index = 97)]
+        reveal_weights {
+            /// Subnet.
+            netuid: u16,
+            /// Uids.
+            uids: Vec<u16>,
+            /// Values.
+            values: Vec<u16>,
+            /// Salt.
+            salt: Vec<u16>,
+            /// Version key.
+            version_key: u64,
+        },
+        /// `set_weights` for a mechanism (Agora has mechanism 0 only).
+        #[codec(index = 119)]
+        set_mechanism_weights {
+            /// Subnet.
+            netuid: u16,
+            /// Mechanism.
+            mecid: u8,
+            /// Target uids.
+            dests: Vec<u16>,
+            /// u16 weights.
+            weights: Vec<u16>,
+            /// Version key.
+            version_key: u64,
+        },
+        /// `burned_register` with a limit on the burn.
+        #[codec(index = 134)]
+        register_limit {
+            /// Subnet.
+            netuid: u16,
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Highest acceptable burn (rao).
+            limit_price: u64,
+        },
+    }
+
+    /// `SubtensorModule`'s events that Agora emits.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Event {
+        /// `(coldkey, hotkey, tao, alpha, netuid, fee)`.
+        #[codec(index = 2)]
+        StakeAdded(AccountId32, AccountId32, u64, u64, u16, u64),
+        /// `(coldkey, hotkey, tao, alpha, netuid, fee)`.
+        #[codec(index = 3)]
+        StakeRemoved(AccountId32, AccountId32, u64, u64, u16, u64),
+        /// `(netuid, uid)`.
+        #[codec(index = 5)]
+        WeightsSet(u16, u16),
+        /// `(netuid, uid, hotkey)`.
+        #[codec(index = 6)]
+        NeuronRegistered(u16, u16, AccountId32),
+        /// `(netuid, hotkey)`.
+        #[codec(index = 28)]
+        AxonServed(u16, AccountId32),
+    }
+}
+
+/// The outer call enum: one variant per pallet with calls, at the pallet's index.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum RuntimeCall {
+    /// `Timestamp`.
+    #[codec(index = 2)]
+    Timestamp(timestamp::Call),
+    /// `Balances`.
+    #[codec(index = 5)]
+    Balances(balances::Call),
+    /// `SubtensorModule`.
+    #[codec(index = 7)]
+    SubtensorModule(subtensor::Call),
+}
+
+/// The outer event enum.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum RuntimeEvent {
+    /// `System`.
+    #[codec(index = 0)]
+    System(system::Event),
+    /// `Balances`.
+    #[codec(index = 5)]
+    Balances(balances::Event),
+    /// `TransactionPayment`.
+    #[codec(index = 6)]
+    TransactionPayment(transaction_payment::Event),
+    /// `SubtensorModule`.
+    #[codec(index = 7)]
+    SubtensorModule(subtensor::Event),
+}

@@ -1,0 +1,194 @@
+//! Our metadata, decoded as a client decodes it, against the spec's tables
+//! (`../shared/spec/substrate-compat.md` §3, §4, §5, §6.2).
+
+use agora_substrate::{ChainConstants, metadata_bytes};
+use frame_metadata::v15::{RuntimeMetadataV15, StorageEntryType, StorageHasher};
+use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed};
+use parity_scale_codec::Decode;
+use scale_info::TypeDef;
+use scale_info::form::PortableForm;
+
+const CHAIN: ChainConstants = ChainConstants { existential_deposit: 500, block_time_ms: 500 };
+
+fn decoded() -> RuntimeMetadataV15 {
+    let bytes = metadata_bytes(CHAIN);
+    assert_eq!(&bytes[..5], b"meta\x0f", "magic, then version 15");
+    let mut input = &bytes[..];
+    let prefixed = RuntimeMetadataPrefixed::decode(&mut input).expect("our metadata decodes");
+    assert!(input.is_empty(), "no trailing bytes");
+    match prefixed.1 {
+        RuntimeMetadata::V15(m) => m,
+        _ => panic!("not V15"),
+    }
+}
+
+fn path_of(m: &RuntimeMetadataV15, id: u32) -> String {
+    m.types.resolve(id).expect("type in registry").path.segments.join("::")
+}
+
+fn variants(m: &RuntimeMetadataV15, id: u32) -> Vec<(String, u8, Vec<String>)> {
+    match &m.types.resolve(id).unwrap().type_def {
+        TypeDef::Variant(v) => v
+            .variants
+            .iter()
+            .map(|v| (v.name.clone(), v.index, v.fields.iter().filter_map(|f| f.name.clone()).collect()))
+            .collect(),
+        other => panic!("not an enum: {other:?}"),
+    }
+}
+
+#[test]
+fn pallets_have_the_reference_names_and_indices() {
+    let m = decoded();
+    let pallets: Vec<(&str, u8)> = m.pallets.iter().map(|p| (p.name.as_str(), p.index)).collect();
+    for expected in [
+        ("System", 0),
+        ("Timestamp", 2),
+        ("Aura", 3),
+        ("Balances", 5),
+        ("TransactionPayment", 6),
+        ("SubtensorModule", 7),
+    ] {
+        assert!(pallets.contains(&expected), "{expected:?} in {pallets:?}");
+    }
+}
+
+#[test]
+fn calls_have_the_reference_names_indices_and_arguments() {
+    let m = decoded();
+    let calls = |pallet: &str| {
+        let p = m.pallets.iter().find(|p| p.name == pallet).unwrap();
+        variants(&m, p.calls.as_ref().unwrap().ty.id)
+    };
+    let expect = |pallet: &str, name: &str, index: u8, args: &[&str]| {
+        let list = calls(pallet);
+        let (_, i, fields) = list.iter().find(|(n, ..)| n == name).unwrap_or_else(|| panic!("{pallet}.{name}"));
+        assert_eq!(
+            (*i, fields.clone()),
+            (index, args.iter().map(|a| a.to_string()).collect::<Vec<_>>()),
+            "{pallet}.{name}"
+        );
+    };
+    expect("Timestamp", "set", 0, &["now"]);
+    expect("Balances", "transfer_allow_death", 0, &["dest", "value"]);
+    expect("Balances", "transfer_keep_alive", 3, &["dest", "value"]);
+    expect("Balances", "transfer_all", 4, &["dest", "keep_alive"]);
+    expect("SubtensorModule", "set_weights", 0, &["netuid", "dests", "weights", "version_key"]);
+    expect("SubtensorModule", "add_stake", 2, &["hotkey", "netuid", "amount_staked"]);
+    expect("SubtensorModule", "remove_stake", 3, &["hotkey", "netuid", "amount_unstaked"]);
+    let serve = ["netuid", "version", "ip", "port", "ip_type", "protocol", "placeholder1", "placeholder2"];
+    expect("SubtensorModule", "serve_axon", 4, &serve);
+    expect("SubtensorModule", "burned_register", 7, &["netuid", "hotkey"]);
+    let limit = ["hotkey", "netuid", "amount_staked", "limit_price", "allow_partial"];
+    expect("SubtensorModule", "add_stake_limit", 88, &limit);
+    let limit = ["hotkey", "netuid", "amount_unstaked", "limit_price", "allow_partial"];
+    expect("SubtensorModule", "remove_stake_limit", 89, &limit);
+    expect("SubtensorModule", "commit_weights", 96, &["netuid", "commit_hash"]);
+    expect("SubtensorModule", "reveal_weights", 97, &["netuid", "uids", "values", "salt", "version_key"]);
+    expect("SubtensorModule", "set_mechanism_weights", 119, &["netuid", "mecid", "dests", "weights", "version_key"]);
+    expect("SubtensorModule", "register_limit", 134, &["netuid", "hotkey", "limit_price"]);
+}
+
+#[test]
+fn the_decoders_find_the_types_they_key_on() {
+    let m = decoded();
+    let paths: Vec<String> = m.types.types.iter().map(|t| t.ty.path.segments.join("::")).collect();
+    for p in [
+        "sp_core::crypto::AccountId32",
+        "sp_runtime::multiaddress::MultiAddress",
+        "sp_runtime::MultiSignature",
+        "sp_runtime::generic::era::Era",
+        "frame_system::EventRecord",
+        "frame_system::Phase",
+        "primitive_types::H256",
+        "sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic",
+    ] {
+        assert!(paths.iter().any(|x| x == p), "{p} missing");
+    }
+    assert!(path_of(&m, m.extrinsic.call_ty.id).ends_with("::RuntimeCall"));
+    assert!(path_of(&m, m.outer_enums.event_enum_ty.id).ends_with("::RuntimeEvent"));
+    assert_eq!(path_of(&m, m.extrinsic.address_ty.id), "sp_runtime::multiaddress::MultiAddress");
+    assert_eq!(path_of(&m, m.extrinsic.signature_ty.id), "sp_runtime::MultiSignature");
+    let signature = variants(&m, m.extrinsic.signature_ty.id);
+    let names: Vec<(&str, u8)> = signature.iter().map(|(n, i, _)| (n.as_str(), *i)).collect();
+    assert_eq!(names, [("Ed25519", 0), ("Sr25519", 1), ("Ecdsa", 2)]);
+    let era = variants(
+        &m,
+        m.types.types.iter().find(|t| t.ty.path.segments.last().map(String::as_str) == Some("Era")).unwrap().id,
+    );
+    assert_eq!((era.len(), era[0].1, era[255].0.as_str()), (256, 0, "Mortal255"));
+}
+
+#[test]
+fn signed_extensions_are_the_reference_ones_in_order() {
+    let m = decoded();
+    assert_eq!(m.extrinsic.version, 4);
+    let ids: Vec<&str> = m.extrinsic.signed_extensions.iter().map(|e| e.identifier.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "CheckNonZeroSender",
+            "CheckSpecVersion",
+            "CheckTxVersion",
+            "CheckGenesis",
+            "CheckMortality",
+            "CheckNonce",
+            "CheckWeight",
+            "ChargeTransactionPayment",
+            "CheckMetadataHash",
+        ]
+    );
+}
+
+#[test]
+fn storage_items_have_the_reference_hashers_and_modifiers() {
+    let m = decoded();
+    let entry = |pallet: &str, name: &str| {
+        let p = m.pallets.iter().find(|p| p.name == pallet).unwrap();
+        p.storage
+            .as_ref()
+            .unwrap()
+            .entries
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap_or_else(|| panic!("{pallet}.{name}"))
+            .clone()
+    };
+    let hashers = |e: &frame_metadata::v15::StorageEntryMetadata<PortableForm>| match &e.ty {
+        StorageEntryType::Map { hashers, .. } => hashers.clone(),
+        StorageEntryType::Plain(_) => vec![],
+    };
+    assert_eq!(hashers(&entry("System", "Account")), [StorageHasher::Blake2_128Concat]);
+    assert_eq!(hashers(&entry("SubtensorModule", "Uids")), [StorageHasher::Identity, StorageHasher::Blake2_128Concat]);
+    assert_eq!(hashers(&entry("SubtensorModule", "MechanismCountCurrent")), [StorageHasher::Twox64Concat]);
+    assert_eq!(entry("SubtensorModule", "Uids").modifier, frame_metadata::v15::StorageEntryModifier::Optional);
+    // A client decodes an `Optional` item's default as `Option<T>`: it must be `None`.
+    for p in &m.pallets {
+        for e in p.storage.iter().flat_map(|s| &s.entries) {
+            if e.modifier == frame_metadata::v15::StorageEntryModifier::Optional {
+                assert_eq!(e.default, [0], "{}.{}", p.name, e.name);
+            }
+        }
+    }
+    // `Default` items carry the default a client decodes for a missing value.
+    assert_eq!(entry("SubtensorModule", "CommitRevealWeightsEnabled").default, [1]);
+    assert_eq!(entry("System", "Account").default.len(), 56);
+    // The value of System.Account names `data` and `free`, which the SDK reads.
+    let value = match entry("System", "Account").ty {
+        StorageEntryType::Map { value, .. } => value.id,
+        _ => unreachable!(),
+    };
+    let TypeDef::Composite(c) = &m.types.resolve(value).unwrap().type_def else { panic!("composite") };
+    let fields: Vec<_> = c.fields.iter().filter_map(|f| f.name.clone()).collect();
+    assert_eq!(fields, ["nonce", "consumers", "providers", "sufficients", "data"]);
+}
+
+#[test]
+fn system_constants_and_the_metadata_api_are_declared() {
+    let m = decoded();
+    let system = m.pallets.iter().find(|p| p.name == "System").unwrap();
+    let prefix = system.constants.iter().find(|c| c.name == "SS58Prefix").unwrap();
+    assert_eq!(prefix.value, 42u16.to_le_bytes());
+    let api = m.apis.iter().find(|a| a.name == "Metadata").unwrap();
+    assert!(api.methods.iter().any(|x| x.name == "metadata_at_version"));
+}
