@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use agora_primitives::{AccountId, Hash, blake2_256};
+use agora_primitives::{AccountId, BlockNumber, Hash, blake2_256};
 use agora_runtime::storage::{ChangeSet, Overlay};
 use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, build_block, execute_block};
 use agora_store::{BlockRecord, Head, Snapshot, Store, StoreError};
@@ -41,6 +41,10 @@ pub struct ChainConfig {
     pub author: Option<AccountId>,
     /// Mempool bounds.
     pub mempool: MempoolConfig,
+    /// Finalised states kept for reads pinned to a recent block (the Substrate endpoint's `at`);
+    /// each pins a read transaction of the store, so a node without that endpoint keeps only
+    /// the head's.
+    pub state_history: usize,
     /// Test hook: make this node's proposals invalid, to check that the others refuse them.
     #[doc(hidden)]
     pub misbehave: Option<Misbehavior>,
@@ -67,6 +71,7 @@ impl Default for ChainConfig {
             max_block_tx_bytes: MAX_BLOCK_TX_BYTES / 2,
             author: None,
             mempool: MempoolConfig::default(),
+            state_history: STATE_HISTORY,
             misbehave: None,
         }
     }
@@ -228,7 +233,7 @@ pub struct Chain {
     recent: Mutex<VecDeque<(BlockHash, Arc<Snapshot>)>>,
 }
 
-/// Committed states kept for reads pinned to a recent block hash (the Substrate endpoint's
+/// Committed states kept by default for reads pinned to a recent block hash (the Substrate endpoint's
 /// `at` parameter): the last 256 finalised blocks. Older states are discarded; the store keeps
 /// only the latest one on disk, so the window starts again at the head after a restart.
 pub const STATE_HISTORY: usize = 256;
@@ -254,19 +259,22 @@ impl Chain {
     ) -> Result<Chain, ChainError> {
         let genesis_block = Arc::new(Block::genesis(genesis.state_root, genesis_time_ms, consensus));
         store.init_genesis(genesis, genesis_block.hash(), &genesis_block.encode())?;
-        if store.block(0)?.as_deref() != Some(&genesis_block.encode()[..]) {
-            let stored = store.block(0)?.map(|b| blake2_256(&b[..HEADER_BYTES.min(b.len())])).unwrap_or_default();
+        if store.block(BlockNumber::GENESIS)?.as_deref() != Some(&genesis_block.encode()[..]) {
+            let stored = store
+                .block(BlockNumber::GENESIS)?
+                .map(|b| blake2_256(&b[..HEADER_BYTES.min(b.len())]))
+                .unwrap_or_default();
             return Err(StoreError::GenesisMismatch { stored, expected: Hash(genesis_block.hash()) }.into());
         }
         let head = store.verify()?;
-        let head_block = if head.height == 0 {
+        let head_block = if head.height == BlockNumber::GENESIS {
             genesis_block.clone()
         } else {
             let bytes = store.block(head.height)?.ok_or(StoreError::Corrupt("head block missing"))?;
             Arc::new(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("head block"))?)
         };
         let metrics = Arc::new(Metrics::default());
-        metrics.height.store(head.height, std::sync::atomic::Ordering::Relaxed);
+        metrics.height.store(head.height.get(), std::sync::atomic::Ordering::Relaxed);
         let (events, _) = broadcast::channel(16_384);
         let (blocks, _) = broadcast::channel(1024);
         let recent = Mutex::new(VecDeque::from([(head.block_hash, Arc::new(store.snapshot()?))]));
@@ -335,7 +343,14 @@ impl Chain {
         Ok(self.store.snapshot()?)
     }
 
-    /// The committed state after block `hash`, if it is one of the last [`STATE_HISTORY`]
+    /// The head and its committed state, taken together (the head can move between two calls).
+    pub fn head_state(&self) -> (BlockHash, Arc<Snapshot>) {
+        let recent = self.recent.lock().expect("state history lock");
+        let (hash, state) = recent.back().expect("the history holds at least the head");
+        (*hash, state.clone())
+    }
+
+    /// The committed state after block `hash`, if it is one of the last [`ChainConfig::state_history`]
     /// finalised blocks (since this process started).
     pub fn state_after(&self, hash: &BlockHash) -> Option<Arc<Snapshot>> {
         let recent = self.recent.lock().expect("state history lock");
@@ -347,7 +362,7 @@ impl Chain {
         if *hash == self.genesis_block.hash() {
             return Ok(Some(0));
         }
-        Ok(self.store.height_of(hash)?)
+        Ok(self.store.height_of(hash)?.map(BlockNumber::get))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -367,7 +382,7 @@ impl Chain {
 
     /// Whether `height` is at or below the committed head (such blocks are never re-executed).
     pub fn is_committed_height(&self, height: u64) -> bool {
-        self.lock().head.height >= height
+        self.lock().head.height.get() >= height
     }
 
     /// The state after block `hash`: the committed state with the change sets of the executed
@@ -399,7 +414,7 @@ impl Chain {
         let candidates = self.mempool.lock().expect("mempool lock").candidates(&state, self.config.max_block_txs);
         let built = build_block(
             &state,
-            height,
+            BlockNumber(height),
             timestamp_ms,
             self.config.author,
             candidates,
@@ -471,7 +486,7 @@ impl Chain {
         }
         let state = self.state_at(&header.parent).map_err(|_| VerifyError::UnknownParent)?;
         let input = BlockInput {
-            height: header.height,
+            height: BlockNumber(header.height),
             timestamp_ms: header.timestamp_ms,
             author: header.author,
             transactions: &block.transactions,
@@ -503,17 +518,19 @@ impl Chain {
             let inner = self.lock();
             (inner.head, inner.pending.get(&hash).cloned())
         };
-        if header.height <= head.height {
+        if header.height <= head.height.get() {
             // Delivered again (at-least-once). It must be the block committed at that height.
-            let stored =
-                self.store.block(header.height)?.map(|bytes| blake2_256(&bytes[..HEADER_BYTES.min(bytes.len())]).0);
+            let stored = self
+                .store
+                .block(BlockNumber(header.height))?
+                .map(|bytes| blake2_256(&bytes[..HEADER_BYTES.min(bytes.len())]).0);
             if stored != Some(hash) {
-                return Err(ChainError::NotExtendingHead { height: header.height, head: head.height });
+                return Err(ChainError::NotExtendingHead { height: header.height, head: head.height.get() });
             }
             return Ok(None);
         }
-        if header.height != head.height + 1 || header.parent != head.block_hash {
-            return Err(ChainError::NotExtendingHead { height: header.height, head: head.height });
+        if header.height != head.height.get() + 1 || header.parent != head.block_hash {
+            return Err(ChainError::NotExtendingHead { height: header.height, head: head.height.get() });
         }
         let executed = match executed {
             Some(e) => e,
@@ -521,7 +538,7 @@ impl Chain {
                 // Not verified here (catching up): execute on the committed state.
                 let snapshot = self.store.snapshot()?;
                 let input = BlockInput {
-                    height: header.height,
+                    height: BlockNumber(header.height),
                     timestamp_ms: header.timestamp_ms,
                     author: header.author,
                     transactions: &block.transactions,
@@ -549,7 +566,7 @@ impl Chain {
             // state with the old head.
             let mut inner = self.lock();
             let new_head = self.store.commit_block(&BlockRecord {
-                height: header.height,
+                height: BlockNumber(header.height),
                 block_hash: hash,
                 block_bytes: &executed.block.encode(),
                 state_root: header.state_root,
@@ -559,18 +576,18 @@ impl Chain {
             })?;
             inner.head = new_head;
             inner.head_block = executed.block.clone();
-            inner.pending.retain(|_, e| e.block.header.height > new_head.height);
+            inner.pending.retain(|_, e| e.block.header.height > new_head.height.get());
+            // The new head's state joins the history before the lock is released, so a read of
+            // the head never finds its state missing.
+            let mut recent = self.recent.lock().expect("state history lock");
+            recent.push_back((hash, Arc::new(self.store.snapshot()?)));
+            while recent.len() > self.config.state_history.max(1) {
+                recent.pop_front();
+            }
             new_head
         };
         // Mempool: drop what is now stale, tell watchers.
         let snapshot = self.store.snapshot()?;
-        if snapshot.head().is_some_and(|h| h.block_hash == hash) {
-            let mut recent = self.recent.lock().expect("state history lock");
-            recent.push_back((hash, Arc::new(self.store.snapshot()?)));
-            while recent.len() > STATE_HISTORY {
-                recent.pop_front();
-            }
-        }
         let dropped = {
             let mut pool = self.mempool.lock().expect("mempool lock");
             let dropped = pool.revalidate(&snapshot);
@@ -629,8 +646,10 @@ impl Chain {
 
     /// The nonce `who`'s next transaction needs, counting its pending transactions.
     pub fn next_nonce(&self, who: &AccountId) -> Result<u64, ChainError> {
+        // The pool first: a block committed in between only makes the state's nonce newer.
+        let pool = self.mempool.lock().expect("mempool lock");
         let committed = agora_runtime::query::nonce(&self.store.snapshot()?, who);
-        Ok(self.mempool.lock().expect("mempool lock").next_nonce(who, committed))
+        Ok(pool.next_nonce(who, committed))
     }
 
     /// Whether the mempool holds `hash`.
@@ -645,21 +664,21 @@ impl Chain {
 
     /// The committed block at `height`.
     pub fn block_at(&self, height: u64) -> Result<Option<Block>, ChainError> {
-        let Some(bytes) = self.store.block(height)? else { return Ok(None) };
+        let Some(bytes) = self.store.block(BlockNumber(height))? else { return Ok(None) };
         Ok(Some(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("block"))?))
     }
 
     /// The committed block with hash `hash`.
     pub fn block_by_hash(&self, hash: &BlockHash) -> Result<Option<Block>, ChainError> {
         match self.store.height_of(hash)? {
-            Some(height) => self.block_at(height),
+            Some(height) => self.block_at(height.get()),
             None => Ok(None),
         }
     }
 
     /// Receipts and events of the committed block at `height`.
     pub fn receipts_at(&self, height: u64) -> Result<Option<StoredReceipts>, ChainError> {
-        let Some(bytes) = self.store.receipts(height)? else { return Ok(None) };
+        let Some(bytes) = self.store.receipts(BlockNumber(height))? else { return Ok(None) };
         Ok(Some(StoredReceipts::decode(&mut &bytes[..]).map_err(|_| StoreError::Corrupt("receipts"))?))
     }
 }
@@ -685,8 +704,10 @@ fn corrupt(block: &mut Block, misbehavior: Misbehavior) {
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(2 + bytes.len() * 2);
     s.push_str("0x");
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
-        s.push_str(&format!("{b:02x}"));
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
 }

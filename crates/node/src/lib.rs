@@ -24,8 +24,30 @@
 //! # Status
 //!
 //! Fixed validator set from genesis. The Substrate-compatible endpoint serves reads (connect,
-//! headers, storage, metadata); extrinsic submission is not there yet. Design and limits:
+//! headers, storage, metadata, runtime APIs); extrinsic submission is not there yet. Design and limits:
 //! `docs/node.md`; RPC: `docs/rpc.md`; Substrate compatibility: `docs/substrate-compat.md`.
+//!
+//! # Example
+//!
+//! A chain driven by hand, as the tests do (a real node runs it under consensus with
+//! [`run::run`]):
+//!
+//! ```
+//! use agora_node::chain::{Chain, ChainConfig};
+//! use agora_primitives::{Balance, Pair};
+//! use agora_runtime::{Call, GenesisConfig, SignedTransaction};
+//!
+//! let alice = Pair::from_seed(&[1; 32]);
+//! let mut config = GenesisConfig::new("doc");
+//! config.balances.insert(alice.public(), Balance::from_tao(10).unwrap());
+//! let genesis = config.build().unwrap();
+//! let chain = Chain::open(agora_store::Store::in_memory(), &genesis, 0, [0; 32], ChainConfig::default()).unwrap();
+//! let call = Call::Transfer { dest: Pair::from_seed(&[2; 32]).public(), amount: Balance(5) };
+//! chain.submit(SignedTransaction::sign(&alice, &genesis.genesis_hash, 0, call)).unwrap();
+//! let block = chain.propose(&chain.genesis_block(), [9; 32], 1_000).unwrap();
+//! chain.finalize(&block, 1_500).unwrap();
+//! assert_eq!(chain.head().height.get(), 1);
+//! ```
 
 pub mod block;
 pub mod chain;

@@ -98,6 +98,15 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             options.base_port, options.validators
         )));
     }
+    if let Some(first) = options.substrate_port {
+        let substrate = first as usize..first as usize + nodes;
+        let base = options.base_port as usize;
+        if (0..nodes).any(|i| (0..3).any(|offset| substrate.contains(&(base + 10 * i + offset)))) {
+            return Err(ConfigError::Invalid(format!(
+                "--substrate-port {first} (one port per node) overlaps the nodes' p2p, RPC or metrics ports from --base-port {base}"
+            )));
+        }
+    }
     let genesis_path = options.dir.join("genesis.json");
     if genesis_path.exists() && !options.force {
         return Err(ConfigError::Invalid(format!(
@@ -192,3 +201,30 @@ fn restrict(path: &Path) {
 
 #[cfg(not(unix))]
 fn restrict(_: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substrate_ports_may_not_overlap_the_nodes_ports() {
+        let dir = std::env::temp_dir().join(format!("agora-localnet-ports-{}", std::process::id()));
+        let options = |substrate_port| InitOptions {
+            validators: 2,
+            followers: 0,
+            dir: dir.clone(),
+            base_port: 30000,
+            block_time_ms: 500,
+            substrate_port,
+            force: true,
+        };
+        let refused = init(&options(Some(30010))).unwrap_err().to_string();
+        assert!(refused.contains("overlaps"), "{refused}");
+        assert!(!dir.join("genesis.json").exists(), "nothing written");
+        let nodes = init(&options(None)).unwrap();
+        assert_eq!(nodes[1].substrate_url, "ws://127.0.0.1:30013");
+        let nodes = init(&options(Some(9944))).unwrap();
+        assert_eq!(nodes[1].substrate_url, "ws://127.0.0.1:9945");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use agora_primitives::{AccountId, Hash, NetUid};
+use agora_primitives::{AccountId, BlockNumber, Hash, NetUid};
 use agora_runtime::SignedTransaction;
 use agora_runtime::query;
 use jsonrpsee::server::{Server, ServerHandle};
@@ -175,7 +175,7 @@ fn status(chain: &Chain) -> Value {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     // Behind if the finalised head is much older than the block time says it should be.
     let lag_limit = (10 * chain.config().block_time_ms).max(30_000);
-    let syncing = head.height > 0 && now.saturating_sub(head_time) > lag_limit;
+    let syncing = head.height > BlockNumber::GENESIS && now.saturating_sub(head_time) > lag_limit;
     json!({
         "height": head.height,
         "finalized_height": head.height,
@@ -212,9 +212,13 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
             let pending = ctx.chain.in_mempool(&hash);
             return raw_json(&json!({"status": if pending { "in_mempool" } else { "unknown" }}));
         };
-        let stored =
-            ctx.chain.receipts_at(location.height).map_err(internal)?.ok_or_else(|| internal("receipts missing"))?;
-        let block = ctx.chain.block_at(location.height).map_err(internal)?.ok_or_else(|| internal("block missing"))?;
+        let stored = ctx
+            .chain
+            .receipts_at(location.height.get())
+            .map_err(internal)?
+            .ok_or_else(|| internal("receipts missing"))?;
+        let block =
+            ctx.chain.block_at(location.height.get()).map_err(internal)?.ok_or_else(|| internal("block missing"))?;
         #[derive(serde::Serialize)]
         struct ReceiptView<'a> {
             status: &'static str,
@@ -225,7 +229,7 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
         }
         raw_json(&ReceiptView {
             status: "finalized",
-            height: location.height,
+            height: location.height.get(),
             index: location.index,
             block: hex(&block.hash()),
             receipt: stored.receipts.get(location.index as usize),
@@ -348,7 +352,7 @@ async fn watch(
             Err(RecvError::Lagged(_)) => {
                 // Missed events: settle from the store and the mempool.
                 if let Ok(Some(location)) = ctx.chain.store().tx_location(&hash) {
-                    let block = ctx.chain.block_at(location.height).ok().flatten().map(|b| hex(&b.hash()));
+                    let block = ctx.chain.block_at(location.height.get()).ok().flatten().map(|b| hex(&b.hash()));
                     let value = json!({"hash": hash, "status": "finalized", "height": location.height, "block": block});
                     sink.send(raw(&value)?).await?;
                     return Ok(());

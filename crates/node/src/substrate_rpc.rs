@@ -29,8 +29,16 @@ const INVALID_PARAMS: i32 = -32602;
 const CLIENT_ERROR: i32 = 4003;
 /// Internal error (JSON-RPC standard code).
 const INTERNAL: i32 = -32603;
-/// Requests and responses may be this large (metadata is about half a megabyte in hex).
-const MAX_MESSAGE: u32 = 16 * 1024 * 1024;
+/// Requests may be this large (an extrinsic is at most 64 KiB).
+const MAX_REQUEST: u32 = 1024 * 1024;
+/// Responses may be this large (metadata is about half a megabyte in hex).
+const MAX_RESPONSE: u32 = 16 * 1024 * 1024;
+/// Calls in one batch.
+const MAX_BATCH: u32 = 64;
+/// Open connections.
+const MAX_CONNECTIONS: u32 = 256;
+/// Keys in one `state_getKeysPaged` page, as on the reference node.
+const MAX_PAGE: u32 = 1000;
 
 fn err(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObject::owned(code, message.into(), None::<()>)
@@ -49,8 +57,10 @@ struct Ctx {
 /// listens on.
 pub async fn serve(addr: SocketAddr, chain: Arc<Chain>) -> std::io::Result<(ServerHandle, SocketAddr)> {
     let config = jsonrpsee::server::ServerConfig::builder()
-        .max_request_body_size(MAX_MESSAGE)
-        .max_response_body_size(MAX_MESSAGE)
+        .max_request_body_size(MAX_REQUEST)
+        .max_response_body_size(MAX_RESPONSE)
+        .max_connections(MAX_CONNECTIONS)
+        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(MAX_BATCH))
         .build();
     let server = Server::builder().set_config(config).build(addr).await?;
     let local = server.local_addr()?;
@@ -96,14 +106,20 @@ fn block_at(chain: &Chain, at: Option<&str>) -> Result<Option<Block>, ErrorObjec
     }
 }
 
-/// The state after the block `at` names (the head when `None`).
-fn state_at(chain: &Chain, at: Option<&str>) -> Result<Arc<dyn StorageRead + Send + Sync>, ErrorObjectOwned> {
+/// A read view of the state after a block.
+type State = Arc<dyn StorageRead + Send + Sync>;
+
+/// The block `at` names (the head when `None`) and the state after it.
+fn state_at(chain: &Chain, at: Option<&str>) -> Result<(BlockHash, State), ErrorObjectOwned> {
     let hash = match at {
-        None => chain.head().block_hash,
+        None => {
+            let (hash, state) = chain.head_state();
+            return Ok((hash, state));
+        }
         Some(text) => hash_param(text)?,
     };
     if let Some(state) = chain.state_after(&hash) {
-        return Ok(state);
+        return Ok((hash, state));
     }
     let known = chain.height_of(&hash).map_err(internal)?.is_some();
     Err(err(
@@ -176,7 +192,7 @@ fn get_storage(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOw
     let key: String = required(&mut seq, "storage key")?;
     let at: Option<String> = optional(&mut seq)?;
     let key = bytes_param(&key, "storage key")?;
-    let state = state_at(chain, at.as_deref())?;
+    let (_, state) = state_at(chain, at.as_deref())?;
     Ok(storage::read(state.as_ref(), &key).map_or(Value::Null, |v| json!(hex(&v))))
 }
 
@@ -184,11 +200,7 @@ fn query_storage_at(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObj
     let mut seq = params.sequence();
     let keys: Vec<String> = required(&mut seq, "storage keys")?;
     let at: Option<String> = optional(&mut seq)?;
-    let block = match &at {
-        Some(text) => hash_param(text)?,
-        None => chain.head().block_hash,
-    };
-    let state = state_at(chain, at.as_deref())?;
+    let (block, state) = state_at(chain, at.as_deref())?;
     let mut changes = Vec::with_capacity(keys.len());
     for text in keys {
         let key = bytes_param(&text, "storage key")?;
@@ -203,13 +215,16 @@ fn get_keys(chain: &Chain, params: Params<'_>, paged: bool) -> Result<Value, Err
     let prefix = bytes_param(&prefix, "key prefix")?;
     let (count, start) = if paged {
         let count: u32 = required(&mut seq, "count")?;
+        if count > MAX_PAGE {
+            return Err(err(INVALID_PARAMS, format!("count exceeds maximum value. value: {count}, max: {MAX_PAGE}")));
+        }
         let start: Option<String> = optional(&mut seq)?;
         (Some(count as usize), start.map(|s| bytes_param(&s, "start key")).transpose()?)
     } else {
         (None, None)
     };
     let at: Option<String> = optional(&mut seq)?;
-    let state = state_at(chain, at.as_deref())?;
+    let (_, state) = state_at(chain, at.as_deref())?;
     let keys = storage::keys_with_prefix(state.as_ref(), &prefix)
         .into_iter()
         .filter(|k| start.as_ref().is_none_or(|s| k > s))
@@ -225,7 +240,16 @@ fn state_call(ctx: &Ctx, params: Params<'_>) -> Result<Value, ErrorObjectOwned> 
     let data: Option<String> = optional(&mut seq)?;
     let at: Option<String> = optional(&mut seq)?;
     let args = bytes_param(data.as_deref().unwrap_or("0x"), "call data")?;
-    let state = state_at(&ctx.chain, at.as_deref())?;
+    let state = match state_at(&ctx.chain, at.as_deref()) {
+        Ok((_, state)) => state,
+        // The metadata does not depend on the state: answer it for any known block (a client
+        // connecting right after a restart asks at the head's parent, older than the history).
+        Err(e) if name.starts_with("Metadata_") => match block_at(&ctx.chain, at.as_deref())? {
+            Some(_) => ctx.chain.head_state().1,
+            None => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     match apis::call(&name, &args, state.as_ref(), ctx.constants) {
         Ok(out) => Ok(json!(hex(&out))),
         Err(e) => Err(err(CLIENT_ERROR, e.to_string())),
@@ -262,13 +286,14 @@ fn register_reads(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Registe
         Ok(runtime_version())
     })?;
     m.register_alias("chain_getRuntimeVersion", "state_getRuntimeVersion")?;
+    // The handlers that can read much state run off the async workers.
     m.register_method("state_getStorage", |p, ctx, _| get_storage(&ctx.chain, p))?;
     m.register_alias("state_getStorageAt", "state_getStorage")?;
-    m.register_method("state_queryStorageAt", |p, ctx, _| query_storage_at(&ctx.chain, p))?;
-    m.register_method("state_getKeys", |p, ctx, _| get_keys(&ctx.chain, p, false))?;
-    m.register_method("state_getKeysPaged", |p, ctx, _| get_keys(&ctx.chain, p, true))?;
+    m.register_blocking_method("state_queryStorageAt", |p, ctx, _| query_storage_at(&ctx.chain, p))?;
+    m.register_blocking_method("state_getKeys", |p, ctx, _| get_keys(&ctx.chain, p, false))?;
+    m.register_blocking_method("state_getKeysPaged", |p, ctx, _| get_keys(&ctx.chain, p, true))?;
     m.register_alias("state_getKeysPagedAt", "state_getKeysPaged")?;
-    m.register_method("state_call", |p, ctx, _| state_call(ctx, p))?;
+    m.register_blocking_method("state_call", |p, ctx, _| state_call(&ctx, p))?;
     m.register_alias("state_callAt", "state_call")?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use agora_node::engine::{
     CHANNEL_BACKFILL, CHANNEL_BROADCAST, CHANNEL_CERTIFICATES, CHANNEL_RESOLVER, CHANNEL_TXS, CHANNEL_VOTES, Channels,
     ConsensusConfig, MAX_MESSAGE_BYTES, consensus_commitment, start_follower, start_validator,
 };
-use agora_primitives::{Balance, Hash, Pair};
+use agora_primitives::{Balance, BlockNumber, Hash, Pair};
 use agora_runtime::{Call, GenesisConfig, SignedTransaction};
 use agora_store::Store;
 use commonware_cryptography::Signer;
@@ -201,14 +201,14 @@ impl Net {
     }
 
     fn heights(&self) -> Vec<Option<u64>> {
-        self.chains.iter().map(|c| c.as_ref().map(|c| c.head().height)).collect()
+        self.chains.iter().map(|c| c.as_ref().map(|c| c.head().height.get())).collect()
     }
 
     /// Waits until every running validator has committed `height`, or `limit` simulated time.
     async fn wait_for(&self, height: u64, limit: Duration) -> bool {
         let deadline = self.context.current() + limit;
         loop {
-            if self.chains.iter().flatten().all(|c| c.head().height >= height) {
+            if self.chains.iter().flatten().all(|c| c.head().height.get() >= height) {
                 return true;
             }
             if self.context.current() >= deadline {
@@ -243,8 +243,8 @@ impl Net {
         let mut agreed: BTreeMap<u64, ([u8; 32], Hash)> = BTreeMap::new();
         for (i, store) in self.stores.iter().enumerate() {
             let head = store.head().unwrap().unwrap();
-            for h in 0..=head.height {
-                let block = agora_node::Block::decode(&store.block(h).unwrap().unwrap()).unwrap();
+            for h in 0..=head.height.get() {
+                let block = agora_node::Block::decode(&store.block(BlockNumber(h)).unwrap().unwrap()).unwrap();
                 let entry = (block.hash(), block.header.state_root);
                 if let Some(existing) = agreed.insert(h, entry) {
                     assert_eq!(existing, entry, "fork at height {h} (validator {i})");
@@ -298,7 +298,7 @@ fn a_crashed_leader_does_not_stop_finality() {
         Box::pin(async move {
             assert!(net.wait_for(3, Duration::from_secs(30)).await, "{:?}", net.heights());
             net.crash(1);
-            let before = net.chains[0].as_ref().unwrap().head().height;
+            let before = net.chains[0].as_ref().unwrap().head().height.get();
             assert!(
                 net.wait_for(before + 8, Duration::from_secs(120)).await,
                 "3 of 4 must keep finalising: {:?}",
@@ -315,10 +315,10 @@ fn a_restarted_validator_catches_up_from_its_store() {
         Box::pin(async move {
             assert!(net.wait_for(4, Duration::from_secs(30)).await, "{:?}", net.heights());
             net.crash(2);
-            let before = net.chains[0].as_ref().unwrap().head().height;
+            let before = net.chains[0].as_ref().unwrap().head().height.get();
             assert!(net.wait_for(before + 10, Duration::from_secs(120)).await, "{:?}", net.heights());
             net.start(2).await;
-            let target = net.chains[0].as_ref().unwrap().head().height + 3;
+            let target = net.chains[0].as_ref().unwrap().head().height.get() + 3;
             assert!(
                 net.wait_for(target, Duration::from_secs(120)).await,
                 "restarted node must catch up: {:?}",
@@ -400,7 +400,7 @@ fn misbehaving_proposer(seed: u64, how: Misbehavior) {
             let bad: [u8; 32] = bad_key.as_ref().try_into().unwrap();
             let chain = net.agreed_chain();
             for h in 1..=*chain.keys().max().unwrap() {
-                let bytes = net.stores[1].block(h).unwrap().unwrap();
+                let bytes = net.stores[1].block(BlockNumber(h)).unwrap().unwrap();
                 let block = agora_node::Block::decode(&bytes).unwrap();
                 assert_ne!(block.header.proposer, bad, "a byzantine block was finalised at {h}");
             }

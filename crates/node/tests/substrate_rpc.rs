@@ -96,6 +96,7 @@ async fn the_sdk_reads_work_at_the_head_and_pinned() {
     chain.submit(again).unwrap();
     assert_eq!(http("system_accountNextIndex", json!([alice.public().to_ss58()])).await.unwrap(), 2);
     let bob_now = http("state_queryStorageAt", json!([[account_key(&bob)], head])).await.unwrap();
+    assert_eq!(bob_now[0]["block"], head, "the block the values were read at");
     let change = &bob_now[0]["changes"][0];
     assert_eq!(AccountInfo::decode(&mut &unhex(&change[1])[..]).unwrap().data.free, 5_000);
 

@@ -1,7 +1,7 @@
 //! Errors: why a call failed ([`DispatchError`], recorded in its receipt), why a transaction cannot
 //! be included at all ([`TransactionError`]), and why a block is invalid ([`BlockError`]).
 
-use agora_primitives::Hash;
+use agora_primitives::{BlockNumber, Hash};
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -230,9 +230,9 @@ pub enum BlockError {
     #[error("block height {got} does not follow the state's height {parent}")]
     WrongHeight {
         /// Height of the state.
-        parent: u64,
+        parent: BlockNumber,
         /// Height of the block.
-        got: u64,
+        got: BlockNumber,
     },
     /// The state has no genesis.
     #[error("state has no genesis; build it with agora_runtime::genesis::build first")]

@@ -20,7 +20,7 @@
 //! commits in one database transaction. Within a block, each call runs in a child overlay merged
 //! only on success, so a failed call changes nothing but its signer's nonce and fee.
 
-use agora_primitives::{AccountId, Balance, Hash};
+use agora_primitives::{AccountId, Balance, BlockNumber, Hash};
 use parity_scale_codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +41,7 @@ pub const META_GENESIS_HASH_KEY: &[u8] = b"\0meta/genesis_hash";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockInput<'a> {
     /// Height: the state's height plus one.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Proposer's timestamp in milliseconds (bounds are the node's business).
     pub timestamp_ms: u64,
     /// Receives transaction fees; `None` recycles them.
@@ -270,7 +270,7 @@ pub struct BuiltBlock {
 /// proposer. A transaction with a future nonce is skipped (it is not an error for the block).
 pub fn build_block(
     state: &(impl StorageRead + ?Sized),
-    height: u64,
+    height: BlockNumber,
     timestamp_ms: u64,
     author: Option<AccountId>,
     candidates: impl IntoIterator<Item = SignedTransaction>,
@@ -278,10 +278,11 @@ pub fn build_block(
     max_bytes: usize,
 ) -> Result<BuiltBlock, BlockError> {
     genesis_hash(state).ok_or(BlockError::NoGenesis)?;
-    let parent = BLOCK_NUMBER.get(state);
-    if height != parent + 1 {
+    let parent = BlockNumber(BLOCK_NUMBER.get(state));
+    if height != parent.next() {
         return Err(BlockError::WrongHeight { parent, got: height });
     }
+    let height = height.get();
     let mut block = Overlay::new(state);
     BLOCK_NUMBER.set(&mut block, &height);
     TIMESTAMP.set(&mut block, &timestamp_ms);
@@ -323,11 +324,11 @@ pub fn build_block(
 /// Deterministic: the same state and input give the same outcome on every machine.
 pub fn execute_block(state: &(impl StorageRead + ?Sized), input: &BlockInput) -> Result<BlockOutcome, BlockError> {
     genesis_hash(state).ok_or(BlockError::NoGenesis)?;
-    let parent = BLOCK_NUMBER.get(state);
-    if input.height != parent + 1 {
+    let parent = BlockNumber(BLOCK_NUMBER.get(state));
+    if input.height != parent.next() {
         return Err(BlockError::WrongHeight { parent, got: input.height });
     }
-    let height = input.height;
+    let height = input.height.get();
     let mut block = Overlay::new(state);
     BLOCK_NUMBER.set(&mut block, &height);
     TIMESTAMP.set(&mut block, &input.timestamp_ms);

@@ -43,7 +43,7 @@
 //! # Example
 //!
 //! ```
-//! use agora_primitives::{Balance, Hash, Pair};
+//! use agora_primitives::{Balance, BlockNumber, Hash, Pair};
 //! use agora_runtime::{BlockInput, Call, GenesisConfig, SignedTransaction, execute_block, query};
 //!
 //! let alice = Pair::from_seed(&[1; 32]);
@@ -57,7 +57,8 @@
 //! let call = Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1).unwrap() };
 //! let tx = SignedTransaction::sign(&alice, &genesis_hash, 0, call);
 //! let txs = [tx];
-//! let outcome = execute_block(&state, &BlockInput { height: 1, timestamp_ms: 0, author: None, transactions: &txs }).unwrap();
+//! let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &txs };
+//! let outcome = execute_block(&state, &input).unwrap();
 //! assert!(outcome.receipts[0].result.is_ok());
 //! state.commit(outcome.changes);
 //! assert_eq!(query::balance(&state, &bob.public()), Balance::from_tao(1).unwrap());

@@ -134,7 +134,8 @@ impl Sim {
             return Ok(());
         }
         while self.height() < target {
-            let input = BlockInput { height: self.height() + 1, timestamp_ms: 0, author: None, transactions: &[] };
+            let input =
+                BlockInput { height: BlockNumber(self.height() + 1), timestamp_ms: 0, author: None, transactions: &[] };
             let outcome = execute_block(&self.state, &input)
                 .map_err(|e| SimError::Invalid(format!("block {} failed: {e}", input.height)))?;
             let epoch_ran =

@@ -1,6 +1,6 @@
 //! Store errors.
 
-use agora_primitives::Hash;
+use agora_primitives::{BlockNumber, Hash};
 
 /// What can go wrong opening or writing the chain store.
 #[derive(Debug, thiserror::Error)]
@@ -20,15 +20,15 @@ pub enum StoreError {
     #[error("block {got} does not follow the committed head {head}")]
     OutOfOrder {
         /// Committed height.
-        head: u64,
+        head: BlockNumber,
         /// Height offered.
-        got: u64,
+        got: BlockNumber,
     },
     /// The committed state does not hash to the committed state root.
     #[error("state root mismatch at height {height}: head says {expected}, state hashes to {actual}")]
     StateRootMismatch {
         /// Committed height.
-        height: u64,
+        height: BlockNumber,
         /// Root recorded in the head.
         expected: Hash,
         /// Root recomputed from the state.

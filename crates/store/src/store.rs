@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use agora_primitives::Hash;
+use agora_primitives::{BlockNumber, Hash};
 use agora_runtime::Genesis;
 use agora_runtime::storage::{ChangeSet, StorageRead, compute_state_root_from_scratch};
 use parity_scale_codec::{Decode, Encode};
@@ -31,7 +31,7 @@ const GENESIS_KEY: &str = "genesis";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Head {
     /// Its height (0 = genesis).
-    pub height: u64,
+    pub height: BlockNumber,
     /// Its hash (the consensus digest of the block).
     pub block_hash: [u8; 32],
     /// The state root after it.
@@ -42,7 +42,7 @@ pub struct Head {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct TxLocation {
     /// Block height.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Position in the block.
     pub index: u32,
 }
@@ -50,7 +50,7 @@ pub struct TxLocation {
 /// One finalised block to commit.
 pub struct BlockRecord<'a> {
     /// Its height: the head's plus one.
-    pub height: u64,
+    pub height: BlockNumber,
     /// Its hash.
     pub block_hash: [u8; 32],
     /// Its encoding, served back by [`Store::block`].
@@ -123,7 +123,7 @@ impl Store {
             }
             return self.head()?.ok_or(StoreError::Corrupt("genesis without head"));
         }
-        let head = Head { height: 0, block_hash, state_root: genesis.state_root };
+        let head = Head { height: BlockNumber::GENESIS, block_hash, state_root: genesis.state_root };
         let txn = self.db.begin_write()?;
         {
             let mut state = txn.open_table(STATE)?;
@@ -180,7 +180,7 @@ impl Store {
                 None => return Err(StoreError::Empty),
                 Some(v) => Head::decode(&mut v.value()).map_err(|_| StoreError::Corrupt("head"))?,
             };
-            if record.height != current.height + 1 {
+            if record.height != current.height.next() {
                 return Err(StoreError::OutOfOrder { head: current.height, got: record.height });
             }
             let head = Head { height: record.height, block_hash: record.block_hash, state_root: record.state_root };
@@ -191,16 +191,16 @@ impl Store {
             let mut state = txn.open_table(STATE)?;
             write_changes(&mut state, record.changes)?;
             let mut blocks = txn.open_table(BLOCKS)?;
-            blocks.insert(record.height, record.block_bytes)?;
+            blocks.insert(record.height.get(), record.block_bytes)?;
             let mut heights = txn.open_table(BLOCK_HEIGHTS)?;
-            heights.insert(&record.block_hash[..], record.height)?;
+            heights.insert(&record.block_hash[..], record.height.get())?;
             let mut txs = txn.open_table(TXS)?;
             for (index, hash) in record.tx_hashes.iter().enumerate() {
                 let location = TxLocation { height: record.height, index: index as u32 };
                 txs.insert(&hash.0[..], &location.encode()[..])?;
             }
             let mut receipts = txn.open_table(RECEIPTS)?;
-            receipts.insert(record.height, record.receipts)?;
+            receipts.insert(record.height.get(), record.receipts)?;
         }
         txn.commit()?;
         Ok(head)
@@ -221,17 +221,17 @@ impl Store {
     }
 
     /// The encoded block at `height`.
-    pub fn block(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn block(&self, height: BlockNumber) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read()?;
         let blocks = txn.open_table(BLOCKS)?;
-        Ok(blocks.get(height)?.map(|v| v.value().to_vec()))
+        Ok(blocks.get(height.get())?.map(|v| v.value().to_vec()))
     }
 
     /// The height of the block with hash `hash`.
-    pub fn height_of(&self, hash: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+    pub fn height_of(&self, hash: &[u8; 32]) -> Result<Option<BlockNumber>, StoreError> {
         let txn = self.db.begin_read()?;
         let heights = txn.open_table(BLOCK_HEIGHTS)?;
-        Ok(heights.get(&hash[..])?.map(|v| v.value()))
+        Ok(heights.get(&hash[..])?.map(|v| BlockNumber(v.value())))
     }
 
     /// Where transaction `hash` was finalised.
@@ -245,10 +245,10 @@ impl Store {
     }
 
     /// The receipts and events stored with the block at `height`.
-    pub fn receipts(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    pub fn receipts(&self, height: BlockNumber) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read()?;
         let receipts = txn.open_table(RECEIPTS)?;
-        Ok(receipts.get(height)?.map(|v| v.value().to_vec()))
+        Ok(receipts.get(height.get())?.map(|v| v.value().to_vec()))
     }
 }
 

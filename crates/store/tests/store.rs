@@ -1,6 +1,6 @@
 //! The chain store: genesis, atomic commits, reopening, root checks, bad input.
 
-use agora_primitives::{Balance, Pair};
+use agora_primitives::{Balance, BlockNumber, Pair};
 use agora_runtime::storage::StorageRead;
 use agora_runtime::{BlockInput, GenesisConfig, SignedTransaction, execute_block, query};
 use agora_store::{BlockRecord, Store, StoreError};
@@ -23,7 +23,8 @@ fn transfer_block(
     let bob = Pair::from_seed(&[2; 32]).public();
     let call = agora_runtime::Call::Transfer { dest: bob, amount: Balance::from_tao(1).unwrap() };
     let txs = vec![SignedTransaction::sign(alice, &genesis_hash, nonce, call)];
-    let input = BlockInput { height, timestamp_ms: height * 1000, author: None, transactions: &txs };
+    let input =
+        BlockInput { height: BlockNumber(height), timestamp_ms: height * 1000, author: None, transactions: &txs };
     (execute_block(&snapshot, &input).unwrap(), txs)
 }
 
@@ -32,7 +33,7 @@ fn commit(store: &Store, alice: &Pair, height: u64) {
     let hashes: Vec<_> = txs.iter().map(|t| t.hash()).collect();
     store
         .commit_block(&BlockRecord {
-            height,
+            height: BlockNumber(height),
             block_hash: [height as u8; 32],
             block_bytes: b"block",
             state_root: outcome.state_root,
@@ -52,23 +53,23 @@ fn genesis_then_blocks_then_reopen() {
     {
         let store = Store::open(&path).unwrap();
         let head = store.init_genesis(&genesis, [0; 32], b"genesis").unwrap();
-        assert_eq!(head.height, 0);
+        assert_eq!(head.height, BlockNumber(0));
         assert_eq!(head.state_root, genesis.state_root);
         for h in 1..=3 {
             commit(&store, &alice, h);
         }
-        assert_eq!(store.head().unwrap().unwrap().height, 3);
+        assert_eq!(store.head().unwrap().unwrap().height, BlockNumber(3));
     }
     let store = Store::open(&path).unwrap();
     // Reopening with the same genesis keeps the chain.
     let head = store.init_genesis(&genesis, [0; 32], b"genesis").unwrap();
-    assert_eq!(head.height, 3);
+    assert_eq!(head.height, BlockNumber(3));
     assert_eq!(store.verify().unwrap(), head);
     let snapshot = store.snapshot().unwrap();
     assert_eq!(query::balance(&snapshot, &Pair::from_seed(&[2; 32]).public()), Balance::from_tao(3).unwrap());
-    assert_eq!(store.block(2).unwrap().as_deref(), Some(&b"block"[..]));
-    assert_eq!(store.height_of(&[3; 32]).unwrap(), Some(3));
-    assert!(store.receipts(3).unwrap().is_some());
+    assert_eq!(store.block(BlockNumber(2)).unwrap().as_deref(), Some(&b"block"[..]));
+    assert_eq!(store.height_of(&[3; 32]).unwrap(), Some(BlockNumber(3)));
+    assert!(store.receipts(BlockNumber(3)).unwrap().is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -80,7 +81,7 @@ fn out_of_order_commit_is_refused_and_changes_nothing() {
     let (outcome, _) = transfer_block(&store, &alice, 1, 0);
     let err = store
         .commit_block(&BlockRecord {
-            height: 2,
+            height: BlockNumber(2),
             block_hash: [2; 32],
             block_bytes: b"",
             state_root: outcome.state_root,
@@ -89,8 +90,8 @@ fn out_of_order_commit_is_refused_and_changes_nothing() {
             receipts: b"",
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::OutOfOrder { head: 0, got: 2 }), "{err}");
-    assert_eq!(store.head().unwrap().unwrap().height, 0);
+    assert!(matches!(err, StoreError::OutOfOrder { head: BlockNumber(0), got: BlockNumber(2) }), "{err}");
+    assert_eq!(store.head().unwrap().unwrap().height, BlockNumber(0));
     assert_eq!(store.verify().unwrap().state_root, genesis.state_root);
 }
 

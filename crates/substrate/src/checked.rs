@@ -41,16 +41,6 @@ pub enum Refusal {
     /// The signature does not match.
     #[error("Transaction has a bad signature")]
     BadSignature,
-    /// Signed for another runtime or transaction version.
-    #[error(
-        "Transaction has a bad signature: signed for spec {spec} / transaction version {tx}, this chain runs {SPEC_VERSION} / {TRANSACTION_VERSION}"
-    )]
-    WrongVersion {
-        /// The spec version it was signed for (unknown when the signature fails for another reason).
-        spec: u32,
-        /// The transaction version.
-        tx: u32,
-    },
     /// Its birth block is unknown, or it was born too long ago.
     #[error("Transaction is outdated: its era ended or its birth block is unknown")]
     Outdated,
@@ -109,8 +99,6 @@ pub struct Checked {
     pub call: Call,
     /// Mortality (checked again when a block includes it).
     pub era: Era,
-    /// `register_limit`'s highest acceptable burn, for the node to check against the state.
-    pub burn_limit: Option<Balance>,
 }
 
 /// Decodes an extrinsic as `author_submitExtrinsic` receives it (`Compact(len) ‖ body`).
@@ -197,19 +185,12 @@ impl Decoded {
         if !verify(&self.signer, &payload, &Signature(self.signature)) {
             return Err(Refusal::BadSignature);
         }
-        let burn_limit = match &self.call {
-            RuntimeCall::SubtensorModule(subtensor::Call::register_limit { limit_price, .. }) => {
-                Some(Balance(*limit_price))
-            }
-            _ => None,
-        };
         Ok(Checked {
             hash: self.hash,
             signer: self.signer,
             nonce: u64::from(self.nonce),
             call: to_agora(&self.call)?,
             era: self.era,
-            burn_limit,
         })
     }
 }

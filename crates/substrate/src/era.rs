@@ -44,7 +44,7 @@ impl Era {
             Era::Immortal => true,
             Era::Mortal { period, .. } => {
                 let birth = self.birth(height);
-                birth < height && height < birth + period
+                birth < height && height < birth.saturating_add(period)
             }
         }
     }
@@ -56,7 +56,7 @@ impl Encode for Era {
             Era::Immortal => out.push_byte(0),
             Era::Mortal { period, phase } => {
                 let quantize = (period >> 12).max(1);
-                let low = (period.trailing_zeros() - 1).clamp(1, 15) as u16;
+                let low = period.trailing_zeros().saturating_sub(1).clamp(1, 15) as u16;
                 let high = (phase / quantize) as u16;
                 out.write(&(low | (high << 4)).to_le_bytes());
             }

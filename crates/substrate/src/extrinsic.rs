@@ -36,21 +36,21 @@ pub struct Extension {
     pub additional: fn() -> MetaType,
 }
 
-fn ty<T: TypeInfo + 'static>() -> MetaType {
-    meta_type::<T>()
-}
-
 /// The signed extensions, in order.
 pub static EXTENSIONS: &[Extension] = &[
-    Extension { identifier: "CheckNonZeroSender", ty: ty::<()>, additional: ty::<()> },
-    Extension { identifier: "CheckSpecVersion", ty: ty::<()>, additional: ty::<u32> },
-    Extension { identifier: "CheckTxVersion", ty: ty::<()>, additional: ty::<u32> },
-    Extension { identifier: "CheckGenesis", ty: ty::<()>, additional: ty::<H256> },
-    Extension { identifier: "CheckMortality", ty: ty::<EraType>, additional: ty::<H256> },
-    Extension { identifier: "CheckNonce", ty: ty::<Compact<u32>>, additional: ty::<()> },
-    Extension { identifier: "CheckWeight", ty: ty::<()>, additional: ty::<()> },
-    Extension { identifier: "ChargeTransactionPayment", ty: ty::<Compact<u64>>, additional: ty::<()> },
-    Extension { identifier: "CheckMetadataHash", ty: ty::<CheckMetadataHash>, additional: ty::<Option<H256>> },
+    Extension { identifier: "CheckNonZeroSender", ty: meta_type::<()>, additional: meta_type::<()> },
+    Extension { identifier: "CheckSpecVersion", ty: meta_type::<()>, additional: meta_type::<u32> },
+    Extension { identifier: "CheckTxVersion", ty: meta_type::<()>, additional: meta_type::<u32> },
+    Extension { identifier: "CheckGenesis", ty: meta_type::<()>, additional: meta_type::<H256> },
+    Extension { identifier: "CheckMortality", ty: meta_type::<EraType>, additional: meta_type::<H256> },
+    Extension { identifier: "CheckNonce", ty: meta_type::<Compact<u32>>, additional: meta_type::<()> },
+    Extension { identifier: "CheckWeight", ty: meta_type::<()>, additional: meta_type::<()> },
+    Extension { identifier: "ChargeTransactionPayment", ty: meta_type::<Compact<u64>>, additional: meta_type::<()> },
+    Extension {
+        identifier: "CheckMetadataHash",
+        ty: meta_type::<CheckMetadataHash>,
+        additional: meta_type::<Option<H256>>,
+    },
 ];
 
 /// The extrinsic type as the metadata declares it.

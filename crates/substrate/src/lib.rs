@@ -29,6 +29,26 @@
 //! Signed extrinsics decode and check ([`checked`]), tested with extrinsics the real SDK signs.
 //! Not yet: carrying extrinsics in blocks and submitting them, `System.Events`,
 //! `get_coldkey_lock`. The MEV shield and timelocked commit-reveal are out of scope.
+//!
+//! # Example
+//!
+//! ```
+//! use agora_runtime::GenesisConfig;
+//! use agora_substrate::storage::ITEMS;
+//! use agora_substrate::{ChainConstants, apis, metadata_bytes, storage};
+//!
+//! let chain = ChainConstants { existential_deposit: 500, block_time_ms: 500 };
+//! assert_eq!(&metadata_bytes(chain)[..5], b"meta\x0f");
+//!
+//! let alice = agora_primitives::Pair::from_seed(&[1; 32]).public();
+//! let mut config = GenesisConfig::new("doc");
+//! config.balances.insert(alice, agora_primitives::Balance(7));
+//! let state = config.build().unwrap().into_memory();
+//! let account = ITEMS.iter().find(|i| i.pallet == "System" && i.name == "Account").unwrap();
+//! assert!(storage::read(&state, &account.key(&[&alice.0])).is_some());
+//! let versions = apis::call("Metadata_metadata_versions", &[], &state, chain).unwrap();
+//! assert_eq!(versions, [4, 15, 0, 0, 0]);
+//! ```
 
 pub mod apis;
 pub mod checked;

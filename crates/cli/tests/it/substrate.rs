@@ -22,12 +22,8 @@ fn python() -> String {
 }
 
 fn sdk(python: &str, args: &[&str]) -> Value {
-    let out = Command::new(python)
-        .arg(repo_file("crates/cli/tests/it/py/substrate_sdk10.py"))
-        .args(args)
-        .env("READ_ONLY", "1")
-        .output()
-        .unwrap();
+    let out =
+        Command::new(python).arg(repo_file("crates/cli/tests/it/py/substrate_sdk10.py")).args(args).output().unwrap();
     assert!(out.status.success(), "python {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     serde_json::from_str(text.lines().last().unwrap()).unwrap()

@@ -48,7 +48,7 @@ impl App {
         let mut missing = Vec::new();
         let mut cursor = first;
         // Far behind: let marshal's backfill finalise the gap instead of replaying it here.
-        if cursor.inner().0.header.height > self.chain.head().height + MAX_CATCH_UP {
+        if cursor.inner().0.header.height > self.chain.head().height.get() + MAX_CATCH_UP {
             return false;
         }
         loop {

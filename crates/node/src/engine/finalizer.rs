@@ -44,7 +44,7 @@ pub(super) fn start_finalizer<E: Clock + Spawner + Supervisor>(
             let block = block.inner().0.clone();
             match chain.finalize(&block, now_ms(&context)) {
                 Ok(Some(head)) => {
-                    debug!(height = head.height, "committed");
+                    debug!(height = head.height.get(), "committed");
                     ack.acknowledge();
                 }
                 Ok(None) => ack.acknowledge(),

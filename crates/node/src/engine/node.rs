@@ -48,8 +48,13 @@ pub enum NodeError {
 pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, NodeError> {
     let genesis = spec.runtime.build().map_err(|e| ConfigError::Invalid(format!("genesis: {e}")))?;
     let store = Store::open(config.data_dir.join("chain.redb")).map_err(crate::chain::ChainError::from)?;
-    let chain_config =
-        ChainConfig { block_time_ms: config.block_time_ms, author: config.author, ..ChainConfig::default() };
+    let chain_config = ChainConfig {
+        block_time_ms: config.block_time_ms,
+        author: config.author,
+        // Pinned reads are the Substrate endpoint's; without it only the head's state is kept.
+        state_history: if config.substrate_rpc.is_some() { crate::chain::STATE_HISTORY } else { 1 },
+        ..ChainConfig::default()
+    };
     let consensus = super::consensus_commitment(&keys::validators(spec)?);
     Ok(Arc::new(Chain::open(store, &genesis, spec.genesis_time_ms, consensus, chain_config)?))
 }
@@ -63,7 +68,7 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
     let peers = keys::peers(&config.peers)?;
     let chain = open_chain(&config, &spec)?;
     let head = chain.head();
-    info!(height = head.height, state_root = %head.state_root, key = %public_key_hex(&me), "chain opened");
+    info!(height = head.height.get(), state_root = %head.state_root, key = %public_key_hex(&me), "chain opened");
     let followers = keys::peers(&config.followers)?;
     let is_validator = validators.contains(&me);
     if !is_validator && peers.is_empty() {

@@ -222,7 +222,7 @@ where
     };
     let hint_handle = context.child("tip_hints").spawn(move |context| async move {
         loop {
-            let head = chain.head().height;
+            let head = chain.head().height.get();
             for ahead in 1..=8 {
                 marshal.hint_finalized(Height::new(head + ahead), targets.clone());
             }

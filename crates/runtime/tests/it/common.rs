@@ -1,6 +1,6 @@
 //! Test harness: a chain in memory, driven only through `execute_block`.
 
-use agora_primitives::{AccountId, Balance, Hash, NetUid, Pair, blake2_256};
+use agora_primitives::{AccountId, Balance, BlockNumber, Hash, NetUid, Pair, blake2_256};
 use agora_runtime::genesis::{GenesisNeuron, GenesisSubnet};
 use agora_runtime::hyperparams::SubnetHyperparams;
 use agora_runtime::storage::{MemoryStorage, compute_state_root_from_scratch};
@@ -52,7 +52,7 @@ impl Chain {
     /// Executes and commits one block with `txs`.
     pub fn block(&mut self, txs: &[SignedTransaction]) -> BlockOutcome {
         let input = BlockInput {
-            height: self.height + 1,
+            height: BlockNumber(self.height + 1),
             timestamp_ms: (self.height + 1) * 12_000,
             author: self.author,
             transactions: txs,
@@ -106,7 +106,7 @@ impl Chain {
         let before = self.state.clone();
         let tx = self.tx(pair, call.clone());
         let input = BlockInput {
-            height: self.height + 1,
+            height: BlockNumber(self.height + 1),
             timestamp_ms: 0,
             author: self.author,
             transactions: std::slice::from_ref(&tx),

@@ -1,6 +1,6 @@
 //! Transaction validity: signature, nonce, fee, size; invalid transactions invalidate blocks.
 
-use agora_primitives::{Balance, Hash, NetUid};
+use agora_primitives::{Balance, BlockNumber, Hash, NetUid};
 use agora_runtime::{
     BlockError, BlockInput, Call, GlobalUpdate, SignedTransaction, TransactionError, execute_block,
     validate_transaction,
@@ -51,7 +51,7 @@ fn a_block_with_an_invalid_transaction_is_invalid_and_changes_nothing() {
     let good = chain.tx(&key("alice"), transfer());
     let bad = SignedTransaction::sign(&key("bob"), &chain.genesis_hash, 3, transfer());
     let txs = [good, bad.clone()];
-    let input = BlockInput { height: 1, timestamp_ms: 0, author: None, transactions: &txs };
+    let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &txs };
     match execute_block(&chain.state, &input) {
         Err(BlockError::InvalidTransaction { index: 1, hash, error: TransactionError::FutureNonce { .. } }) => {
             assert_eq!(hash, bad.hash())
@@ -59,8 +59,11 @@ fn a_block_with_an_invalid_transaction_is_invalid_and_changes_nothing() {
         other => panic!("expected an invalid block, got {other:?}"),
     }
     // Wrong height.
-    let input = BlockInput { height: 2, timestamp_ms: 0, author: None, transactions: &[] };
-    assert_eq!(execute_block(&chain.state, &input).unwrap_err(), BlockError::WrongHeight { parent: 0, got: 2 });
+    let input = BlockInput { height: BlockNumber(2), timestamp_ms: 0, author: None, transactions: &[] };
+    assert_eq!(
+        execute_block(&chain.state, &input).unwrap_err(),
+        BlockError::WrongHeight { parent: BlockNumber(0), got: BlockNumber(2) }
+    );
 }
 
 #[test]
@@ -98,7 +101,7 @@ fn decoding_untrusted_bytes_is_total() {
 #[test]
 fn a_store_without_genesis_cannot_execute_blocks() {
     let empty = agora_runtime::storage::MemoryStorage::new();
-    let input = BlockInput { height: 1, timestamp_ms: 0, author: None, transactions: &[] };
+    let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &[] };
     assert_eq!(execute_block(&empty, &input).unwrap_err(), BlockError::NoGenesis);
     let tx = SignedTransaction::sign(&key("alice"), &Hash::ZERO, 0, transfer());
     assert_eq!(validate_transaction(&empty, &tx), Err(TransactionError::BadSignature));
@@ -126,20 +129,21 @@ fn build_block_skips_invalid_candidates_and_matches_execute_block() {
         SignedTransaction::sign(&alice, &agora_primitives::Hash([9; 32]), 1, transfer(1)), // wrong chain
         SignedTransaction::sign(&alice, &g, 1, transfer(1)),
     ];
-    let built = build_block(&state, 1, 1000, None, candidates, 100, 1 << 20).unwrap();
+    let built = build_block(&state, BlockNumber(1), 1000, None, candidates, 100, 1 << 20).unwrap();
     let nonces: Vec<_> = built.transactions.iter().map(|t| (t.signer, t.nonce)).collect();
     assert_eq!(nonces, vec![(alice.public(), 0), (bob.public(), 0), (alice.public(), 1)]);
     let reasons: Vec<_> = built.rejected.iter().map(|(_, e)| e.clone()).collect();
     assert!(matches!(reasons[0], TransactionError::StaleNonce { .. }));
     assert!(matches!(reasons[1], TransactionError::FutureNonce { .. }));
     assert_eq!(reasons[2], TransactionError::BadSignature);
-    let input = BlockInput { height: 1, timestamp_ms: 1000, author: None, transactions: &built.transactions };
+    let input =
+        BlockInput { height: BlockNumber(1), timestamp_ms: 1000, author: None, transactions: &built.transactions };
     let executed = execute_block(&state, &input).unwrap();
     assert_eq!(executed.state_root, built.outcome.state_root);
     assert_eq!(executed.changes, built.outcome.changes);
     assert_eq!(executed.receipts, built.outcome.receipts);
     // Limits: one transaction at most.
-    let one = build_block(&state, 1, 1000, None, built.transactions.clone(), 1, 1 << 20).unwrap();
+    let one = build_block(&state, BlockNumber(1), 1000, None, built.transactions.clone(), 1, 1 << 20).unwrap();
     assert_eq!(one.transactions.len(), 1);
 }
 

@@ -42,8 +42,17 @@ pub(super) fn dynamic_info(cx: &Context<'_>, netuid: u16) -> Option<DynamicInfo>
     SubnetFacts::load(cx.state, NetUid(netuid)).map(|facts| dynamic(cx, &facts))
 }
 
+/// Indexed by netuid (btcli reads `list[netuid]`): `None` where no subnet has that netuid.
 pub(super) fn all_dynamic_info(cx: &Context<'_>) -> Vec<Option<DynamicInfo>> {
-    SubnetFacts::all(cx.state).iter().map(|facts| Some(dynamic(cx, facts))).collect()
+    let mut out: Vec<Option<DynamicInfo>> = Vec::new();
+    for facts in SubnetFacts::all(cx.state) {
+        let netuid = usize::from(facts.view.netuid.get());
+        if out.len() <= netuid {
+            out.resize(netuid + 1, None);
+        }
+        out[netuid] = Some(dynamic(cx, &facts));
+    }
+    out
 }
 
 /// The reference's `get_subnet_hyperparams_v3` list (its names, in its order, after `rho`),

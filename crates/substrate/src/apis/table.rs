@@ -4,7 +4,7 @@
 
 use agora_runtime::storage::StorageRead;
 use parity_scale_codec::{Decode, Encode};
-use scale_info::{MetaType, TypeInfo, meta_type};
+use scale_info::{MetaType, meta_type};
 
 use super::{metadata_api, metagraph, neurons, payment, stakes, subnets, swap};
 use crate::extrinsic::Extrinsic;
@@ -50,10 +50,6 @@ impl Method {
     }
 }
 
-fn ty<T: TypeInfo + 'static>() -> MetaType {
-    meta_type::<T>()
-}
-
 /// `T` decoded from all of `bytes`: trailing bytes are an error.
 fn decode_all<T: Decode>(mut bytes: &[u8]) -> Option<T> {
     let value = T::decode(&mut bytes).ok()?;
@@ -69,8 +65,8 @@ macro_rules! methods {
             Method {
                 api: stringify!($api),
                 name: stringify!($method),
-                inputs: &[$((stringify!($arg), ty::<$ty>),)*],
-                output: ty::<$out>,
+                inputs: &[$((stringify!($arg), meta_type::<$ty>),)*],
+                output: meta_type::<$out>,
                 docs: $docs,
                 answer: |args, cx| {
                     let ($($arg,)*): ($($ty,)*) = decode_all(args)?;

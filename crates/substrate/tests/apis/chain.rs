@@ -45,7 +45,7 @@ impl Chain {
             })
             .collect();
         let input = BlockInput {
-            height: self.height + 1,
+            height: agora_primitives::BlockNumber(self.height + 1),
             timestamp_ms: (self.height + 1) * 12_000,
             author: None,
             transactions: &txs,
@@ -94,7 +94,7 @@ fn hparams() -> SubnetHyperparams {
     }
 }
 
-fn subnet(netuid: u16, owner: &str, neurons: &[(&str, &str)]) -> GenesisSubnet {
+pub fn subnet(netuid: u16, owner: &str, neurons: &[(&str, &str)]) -> GenesisSubnet {
     GenesisSubnet {
         netuid,
         owner: acc(owner),

@@ -241,3 +241,15 @@ fn the_registration_cost_is_the_runtime_lock_cost() {
     assert_eq!(cost, query::chain_info(&chain.state).network_lock_cost.rao());
     assert!(cost > 0);
 }
+
+#[test]
+fn dynamic_info_leaves_gaps_in_the_netuids_as_none() {
+    let mut config = agora_runtime::GenesisConfig::new("gaps");
+    config.balances.insert(acc("owner"), agora_primitives::Balance(1_000 * crate::chain::TAO));
+    config.subnets.push(crate::chain::subnet(3, "owner", &[]));
+    let chain = crate::chain::Chain::new(&config);
+    let all: Vec<Option<DynamicInfo>> = chain.call("SubnetInfoRuntimeApi_get_all_dynamic_info", ());
+    assert_eq!(all.len(), 4);
+    assert!(all[0].is_some() && all[1].is_none() && all[2].is_none());
+    assert_eq!(all[3].as_ref().unwrap().netuid, 3);
+}
