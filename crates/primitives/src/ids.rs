@@ -5,89 +5,33 @@ use core::fmt;
 use parity_scale_codec::{Decode, Encode, MaxEncodedLen};
 use serde::{Deserialize, Serialize};
 
-/// A block height (genesis is 0). Heights and spans are different types: a height plus a
-/// [`BlockCount`] is a height, a height minus a height is a count, and two heights never add.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Encode,
-    Decode,
-    MaxEncodedLen,
-    Serialize,
-    Deserialize,
-)]
-#[serde(transparent)]
-pub struct BlockNumber(pub u64);
+/// A transparent newtype over an unsigned integer: SCALE and serde as the integer itself,
+/// `get`, conversions both ways, `Display` and `FromStr`.
+macro_rules! newtype {
+    ($int:ty, $(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
+            Encode, Decode, MaxEncodedLen, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub $int);
 
-/// A number of blocks: a span such as a weights interval or a reveal period.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Encode,
-    Decode,
-    MaxEncodedLen,
-    Serialize,
-    Deserialize,
-)]
-#[serde(transparent)]
-pub struct BlockCount(pub u64);
+        impl $name {
+            /// The raw number.
+            pub const fn get(self) -> $int {
+                self.0
+            }
+        }
 
-impl BlockNumber {
-    /// The genesis block.
-    pub const GENESIS: BlockNumber = BlockNumber(0);
-
-    /// The raw height.
-    pub const fn get(self) -> u64 {
-        self.0
-    }
-
-    /// The height `count` blocks later (saturating).
-    pub const fn after(self, count: BlockCount) -> BlockNumber {
-        BlockNumber(self.0.saturating_add(count.0))
-    }
-
-    /// The next height.
-    pub const fn next(self) -> BlockNumber {
-        self.after(BlockCount(1))
-    }
-
-    /// Blocks from `earlier` to this height (0 when `earlier` is not earlier).
-    pub const fn since(self, earlier: BlockNumber) -> BlockCount {
-        BlockCount(self.0.saturating_sub(earlier.0))
-    }
-}
-
-impl BlockCount {
-    /// The raw number of blocks.
-    pub const fn get(self) -> u64 {
-        self.0
-    }
-}
-
-macro_rules! u64_conversions {
-    ($($name:ident),*) => {$(
-        impl From<u64> for $name {
-            fn from(v: u64) -> Self {
+        impl From<$int> for $name {
+            fn from(v: $int) -> Self {
                 $name(v)
             }
         }
 
-        impl From<$name> for u64 {
-            fn from(v: $name) -> u64 {
+        impl From<$name> for $int {
+            fn from(v: $name) -> $int {
                 v.0
             }
         }
@@ -105,48 +49,50 @@ macro_rules! u64_conversions {
                 text.parse().map($name)
             }
         }
-    )*};
+    };
 }
 
-u64_conversions!(BlockNumber, BlockCount);
+newtype!(
+    u64,
+    /// A block height (genesis is 0). Heights and spans are different types: a height plus a
+    /// [`BlockCount`] is a height, a height minus a height is a count, and two heights never add.
+    BlockNumber
+);
+
+newtype!(
+    u64,
+    /// A number of blocks: a span such as a weights interval or a reveal period.
+    BlockCount
+);
+
+impl BlockNumber {
+    /// The genesis block.
+    pub const GENESIS: BlockNumber = BlockNumber(0);
+
+    /// The height `count` blocks later (saturating).
+    pub const fn after(self, count: BlockCount) -> BlockNumber {
+        BlockNumber(self.0.saturating_add(count.0))
+    }
+
+    /// The next height.
+    pub const fn next(self) -> BlockNumber {
+        self.after(BlockCount(1))
+    }
+
+    /// Blocks from `earlier` to this height (0 when `earlier` is not earlier).
+    pub const fn since(self, earlier: BlockNumber) -> BlockCount {
+        BlockCount(self.0.saturating_sub(earlier.0))
+    }
+}
 
 macro_rules! u16_id {
     ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(
-            Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
-            Encode, Decode, MaxEncodedLen, Serialize, Deserialize,
-        )]
-        #[serde(transparent)]
-        pub struct $name(pub u16);
+        newtype!(u16, $(#[$doc])* $name);
 
         impl $name {
-            /// The raw u16 value.
-            pub const fn get(self) -> u16 {
-                self.0
-            }
-
             /// The value as a vector index.
             pub const fn index(self) -> usize {
                 self.0 as usize
-            }
-        }
-
-        impl From<u16> for $name {
-            fn from(v: u16) -> Self {
-                $name(v)
-            }
-        }
-
-        impl From<$name> for u16 {
-            fn from(v: $name) -> u16 {
-                v.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, f)
             }
         }
     };

@@ -184,26 +184,28 @@ fn emission_history(s: &dyn StorageRead, hotkeys: &[agora_primitives::AccountId]
         .collect()
 }
 
+/// The per-uid columns of the metagraph, plus each hotkey's emission on every subnet.
 pub(super) fn subnet_state(cx: &Context<'_>, netuid: u16) -> Option<SubnetState> {
-    let mg = query::metagraph(cx.state, NetUid(netuid), false)?;
+    let (facts, mg) = load(cx.state, netuid)?;
+    let m = build(cx.state, &facts, &mg);
     Some(SubnetState {
         netuid,
-        hotkeys: keys(&mg.hotkeys),
-        coldkeys: keys(&mg.coldkeys),
-        active: mg.active.clone(),
-        validator_permit: mg.validator_permit.clone(),
-        pruning_score: Vec::new(),
-        last_update: heights(&mg.last_update),
-        emission: compact(&mg.emission),
-        dividends: compact(&mg.dividends),
-        incentives: compact(&mg.incentive),
-        consensus: compact(&mg.consensus),
-        trust: Vec::new(),
-        rank: Vec::new(),
-        block_at_registration: heights(&mg.block_at_registration),
-        alpha_stake: compact(&mg.stake),
-        tao_stake: vec![Compact(0); mg.hotkeys.len()],
-        total_stake: compact(&mg.stake),
         emission_history: emission_history(cx.state, &mg.hotkeys),
+        hotkeys: m.hotkeys,
+        coldkeys: m.coldkeys,
+        active: m.active,
+        validator_permit: m.validator_permit,
+        pruning_score: m.pruning_score,
+        last_update: m.last_update,
+        emission: m.emission,
+        dividends: m.dividends,
+        incentives: m.incentives,
+        consensus: m.consensus,
+        trust: m.trust,
+        rank: m.rank,
+        block_at_registration: m.block_at_registration,
+        alpha_stake: m.alpha_stake,
+        tao_stake: m.tao_stake,
+        total_stake: m.total_stake,
     })
 }
