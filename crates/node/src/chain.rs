@@ -520,11 +520,7 @@ impl Chain {
         };
         if header.height <= head.height.get() {
             // Delivered again (at-least-once). It must be the block committed at that height.
-            let stored = self
-                .store
-                .block(BlockNumber(header.height))?
-                .map(|bytes| blake2_256(&bytes[..HEADER_BYTES.min(bytes.len())]).0);
-            if stored != Some(hash) {
+            if self.hash_at(header.height)? != Some(hash) {
                 return Err(ChainError::NotExtendingHead { height: header.height, head: head.height.get() });
             }
             return Ok(None);
@@ -666,6 +662,12 @@ impl Chain {
     pub fn block_at(&self, height: u64) -> Result<Option<Block>, ChainError> {
         let Some(bytes) = self.store.block(BlockNumber(height))? else { return Ok(None) };
         Ok(Some(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("block"))?))
+    }
+
+    /// The hash of the committed block at `height`, from its header alone (no decoding).
+    pub fn hash_at(&self, height: u64) -> Result<Option<BlockHash>, ChainError> {
+        let bytes = self.store.block(BlockNumber(height))?;
+        Ok(bytes.map(|b| blake2_256(&b[..HEADER_BYTES.min(b.len())]).0))
     }
 
     /// The committed block with hash `hash`.

@@ -93,16 +93,24 @@ fn hash_param(text: &str) -> Result<BlockHash, ErrorObjectOwned> {
 }
 
 /// The block `at` names (the head when `None`), if it is a finalised block.
-fn block_at(chain: &Chain, at: Option<&str>) -> Result<Option<Block>, ErrorObjectOwned> {
+fn block_at(chain: &Chain, at: Option<&str>) -> Result<Option<Arc<Block>>, ErrorObjectOwned> {
     match at {
-        None => Ok(Some((*chain.head_block()).clone())),
+        None => Ok(Some(chain.head_block())),
         Some(text) => {
             let hash = hash_param(text)?;
             if hash == chain.genesis_block().hash() {
-                return Ok(Some((*chain.genesis_block()).clone()));
+                return Ok(Some(chain.genesis_block()));
             }
-            chain.block_by_hash(&hash).map_err(internal)
+            Ok(chain.block_by_hash(&hash).map_err(internal)?.map(Arc::new))
         }
+    }
+}
+
+/// Whether `at` names a finalised block (the head when `None`), without reading the block.
+fn known(chain: &Chain, at: Option<&str>) -> Result<bool, ErrorObjectOwned> {
+    match at {
+        None => Ok(true),
+        Some(text) => Ok(chain.height_of(&hash_param(text)?).map_err(internal)?.is_some()),
     }
 }
 
@@ -184,7 +192,7 @@ fn get_block_hash(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjec
     if height == 0 {
         return Ok(json!(hex(&chain.genesis_block().hash())));
     }
-    Ok(chain.block_at(height).map_err(internal)?.map_or(Value::Null, |b| json!(hex(&b.hash()))))
+    Ok(chain.hash_at(height).map_err(internal)?.map_or(Value::Null, |h| json!(hex(&h))))
 }
 
 fn get_storage(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOwned> {
@@ -244,9 +252,9 @@ fn state_call(ctx: &Ctx, params: Params<'_>) -> Result<Value, ErrorObjectOwned> 
         Ok((_, state)) => state,
         // The metadata does not depend on the state: answer it for any known block (a client
         // connecting right after a restart asks at the head's parent, older than the history).
-        Err(e) if name.starts_with("Metadata_") => match block_at(&ctx.chain, at.as_deref())? {
-            Some(_) => ctx.chain.head_state().1,
-            None => return Err(e),
+        Err(e) if name.starts_with("Metadata_") => match known(&ctx.chain, at.as_deref())? {
+            true => ctx.chain.head_state().1,
+            false => return Err(e),
         },
         Err(e) => return Err(e),
     };
@@ -280,7 +288,7 @@ fn register_reads(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Registe
     })?;
     m.register_method("state_getRuntimeVersion", |p, ctx, _| {
         let at: Option<String> = optional(&mut p.sequence())?;
-        if block_at(&ctx.chain, at.as_deref())?.is_none() {
+        if !known(&ctx.chain, at.as_deref())? {
             return Err(err(CLIENT_ERROR, "Client error: Api called for an unknown Block: Header was not found"));
         }
         Ok(runtime_version())

@@ -66,12 +66,13 @@ fn several_coldkeys_answer_one_entry_per_key_in_order() {
 
 #[test]
 fn the_fee_of_any_extrinsic_is_the_runtime_s_flat_fee() {
-    let chain = scenario();
-    let fee = agora_runtime::state::GLOBAL_PARAMS.get(&chain.state).tx_fee;
+    let mut config = agora_runtime::GenesisConfig::new("fees");
+    config.params.tx_fee = 12_345;
+    let chain = crate::chain::Chain::new(&config);
     // As clients send it: the extrinsic (length-prefixed bytes, zeroed signature) and its length.
     let uxt: Vec<u8> = vec![0x84; 40];
     let info: agora_substrate::apis::RuntimeDispatchInfo =
         chain.call("TransactionPaymentApi_query_info", (uxt.clone(), uxt.len() as u32 + 1));
-    assert_eq!(info.partial_fee, fee);
+    assert_eq!(info.partial_fee, 12_345);
     assert_eq!(info.class, agora_substrate::types::DispatchClass::Normal);
 }
