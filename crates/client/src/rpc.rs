@@ -103,10 +103,17 @@ impl RpcClient {
                 code: i64,
                 #[serde(default)]
                 message: String,
+                #[serde(default)]
+                data: Option<Value>,
             }
             let error: ErrorObject =
                 serde_json::from_str(error.get()).map_err(|e| bad(format!("bad error object: {e}")))?;
-            return Err(ClientError::Rpc { code: error.code, message: error.message });
+            // Substrate puts the reason in `data` ("Invalid Transaction" / "... bad signature").
+            let message = match error.data {
+                Some(Value::String(data)) if !data.is_empty() => format!("{}: {data}", error.message),
+                _ => error.message,
+            };
+            return Err(ClientError::Rpc { code: error.code, message });
         }
         let result = envelope.get("result").ok_or_else(|| bad("no result".into()))?;
         serde_json::from_str(result.get()).map_err(|e| bad(format!("unexpected result of {method}: {e}")))

@@ -1,4 +1,5 @@
-//! Blocks: a header and an ordered list of signed transactions, with a canonical encoding.
+//! Blocks: a header and an ordered list of transactions in two envelopes, with a canonical
+//! encoding.
 //!
 //! ```text
 //! header (217 bytes)
@@ -6,8 +7,15 @@
 //!   author flag u8 + [32] (fee recipient, sr25519 account; flag 0 = none, bytes zero)
 //!   timestamp_ms u64 BE | tx_root [32] | state_root [32]
 //! body
-//!   tx count u32 BE | per tx: len u32 BE | SCALE(SignedTransaction)
+//!   tx count u32 BE | per tx: tag+len u32 BE | bytes
+//!     high bit of tag+len clear: SCALE(SignedTransaction)       (Agora's own envelope)
+//!     high bit set:              a Substrate v4 extrinsic, verbatim as submitted
 //! ```
+//!
+//! A block without Substrate extrinsics encodes exactly as before they existed. A Substrate
+//! extrinsic's hash is `blake2_256` of its bytes (what the Python clients look it up by); its
+//! signature covers block hashes, so it is checked by the node ([`Envelope::authenticate`]) and
+//! the runtime receives it as an [`Transaction::Authenticated`].
 //!
 //! The block hash is blake2b-256 of the header; the header commits to the transactions through
 //! `tx_root` (blake2b-256 of the concatenated transaction hashes) and to the **post-state** through
@@ -19,7 +27,8 @@
 //! `tx_root` (so a block hash identifies the whole block).
 
 use agora_primitives::{AccountId, Hash, blake2_256};
-use agora_runtime::SignedTransaction;
+use agora_runtime::{Authenticated, SignedTransaction, Transaction};
+use agora_substrate::checked::{ChainView, Decoded, Refusal};
 use parity_scale_codec::Encode;
 
 /// A block hash (blake2b-256 of the header).
@@ -59,7 +68,149 @@ pub struct Block {
     /// The header.
     pub header: Header,
     /// The transactions, in execution order.
-    pub transactions: Vec<SignedTransaction>,
+    pub transactions: Vec<Envelope>,
+}
+
+/// Marks a Substrate extrinsic in a transaction's length word.
+const SUBSTRATE_TAG: u32 = 1 << 31;
+
+/// One transaction as a block carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Envelope {
+    /// Agora's own signed transaction.
+    Agora(SignedTransaction),
+    /// A Substrate v4 extrinsic, byte for byte as a client submitted it.
+    Substrate(Extrinsic),
+}
+
+/// A decoded Substrate extrinsic and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extrinsic {
+    bytes: Vec<u8>,
+    decoded: Decoded,
+}
+
+impl Extrinsic {
+    /// Decodes `bytes` (as `author_submitExtrinsic` receives them); nothing is checked against
+    /// the chain yet.
+    pub fn decode(bytes: Vec<u8>) -> Result<Extrinsic, Refusal> {
+        let decoded = agora_substrate::checked::decode(&bytes)?;
+        Ok(Extrinsic { bytes, decoded })
+    }
+
+    /// The submitted bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The decoded extrinsic.
+    pub fn decoded(&self) -> &Decoded {
+        &self.decoded
+    }
+}
+
+impl From<SignedTransaction> for Envelope {
+    fn from(tx: SignedTransaction) -> Self {
+        Envelope::Agora(tx)
+    }
+}
+
+impl Envelope {
+    /// The message that gossips it to peers: a kind byte (0 Agora, 1 Substrate), then its bytes.
+    pub fn gossip_message(&self) -> Vec<u8> {
+        let kind = u8::from(matches!(self, Envelope::Substrate(_)));
+        let mut out = Vec::with_capacity(1 + self.encoded_size());
+        out.push(kind);
+        out.extend_from_slice(&self.body());
+        out
+    }
+
+    /// Reads a [`Envelope::gossip_message`]; never panics.
+    pub fn from_gossip(message: &[u8]) -> Result<Envelope, String> {
+        match message.split_first() {
+            Some((0, tx)) => SignedTransaction::decode_checked(tx).map(Envelope::Agora).map_err(|e| e.to_string()),
+            Some((1, xt)) => Extrinsic::decode(xt.to_vec()).map(Envelope::Substrate).map_err(|e| e.to_string()),
+            _ => Err("unknown envelope kind".into()),
+        }
+    }
+
+    /// The transaction hash (for a Substrate extrinsic, `blake2_256` of its bytes).
+    pub fn hash(&self) -> Hash {
+        match self {
+            Envelope::Agora(tx) => tx.hash(),
+            Envelope::Substrate(xt) => xt.decoded.hash,
+        }
+    }
+
+    /// The signer.
+    pub fn signer(&self) -> AccountId {
+        match self {
+            Envelope::Agora(tx) => tx.signer,
+            Envelope::Substrate(xt) => xt.decoded.signer,
+        }
+    }
+
+    /// The signer's nonce.
+    pub fn nonce(&self) -> u64 {
+        match self {
+            Envelope::Agora(tx) => tx.nonce,
+            Envelope::Substrate(xt) => u64::from(xt.decoded.nonce),
+        }
+    }
+
+    /// The Agora call it runs (`None` for a Substrate call Agora does not run: such a block
+    /// never passes verification).
+    pub fn call(&self) -> Option<std::borrow::Cow<'_, agora_runtime::Call>> {
+        match self {
+            Envelope::Agora(tx) => Some(std::borrow::Cow::Borrowed(&tx.call)),
+            Envelope::Substrate(xt) => {
+                agora_substrate::checked::to_agora(&xt.decoded.call).ok().map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+
+    /// `agora` or `substrate`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Envelope::Agora(_) => "agora",
+            Envelope::Substrate(_) => "substrate",
+        }
+    }
+
+    /// Encoded size (without the length word).
+    pub fn encoded_size(&self) -> usize {
+        match self {
+            Envelope::Agora(tx) => tx.encoded_size(),
+            Envelope::Substrate(xt) => xt.bytes.len(),
+        }
+    }
+
+    /// The bytes in the block, after the length word.
+    fn body(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self {
+            Envelope::Agora(tx) => tx.encode().into(),
+            Envelope::Substrate(xt) => (&xt.bytes[..]).into(),
+        }
+    }
+
+    /// The transaction the runtime runs for the block at `height`: a Substrate extrinsic's
+    /// era and signature are checked against `chain` (the block's ancestry), and its call
+    /// mapped to Agora's. Agora's own transactions are checked by the runtime.
+    pub fn authenticate(&self, chain: &impl ChainView, height: u64) -> Result<Transaction, Refusal> {
+        match self {
+            Envelope::Agora(tx) => Ok(Transaction::Signed(tx.clone())),
+            Envelope::Substrate(xt) => {
+                let checked = xt.decoded.check(chain, height)?;
+                Ok(Transaction::Authenticated(Authenticated {
+                    hash: checked.hash,
+                    signer: checked.signer,
+                    nonce: checked.nonce,
+                    call: checked.call,
+                    size: xt.bytes.len(),
+                }))
+            }
+        }
+    }
 }
 
 /// Why bytes are not a block.
@@ -91,7 +242,7 @@ pub enum BlockDecodeError {
 }
 
 /// The transaction root of `transactions`.
-pub fn tx_root(transactions: &[SignedTransaction]) -> Hash {
+pub fn tx_root(transactions: &[Envelope]) -> Hash {
     let mut bytes = Vec::with_capacity(32 * transactions.len());
     for tx in transactions {
         bytes.extend_from_slice(&tx.hash().0);
@@ -178,8 +329,9 @@ impl Block {
         let mut out = self.header.encode();
         out.extend_from_slice(&(self.transactions.len() as u32).to_be_bytes());
         for tx in &self.transactions {
-            let bytes = tx.encode();
-            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            let bytes = tx.body();
+            let tag = if matches!(tx, Envelope::Substrate(_)) { SUBSTRATE_TAG } else { 0 };
+            out.extend_from_slice(&(bytes.len() as u32 | tag).to_be_bytes());
             out.extend_from_slice(&bytes);
         }
         out
@@ -201,18 +353,24 @@ impl Block {
         let mut transactions = Vec::with_capacity(count.min(1024));
         let mut total = 0usize;
         for index in 0..count {
-            let len = u32::from_be_bytes(r.array()?) as usize;
+            let word = u32::from_be_bytes(r.array()?);
+            let len = (word & !SUBSTRATE_TAG) as usize;
             total = total.saturating_add(len);
             if total > MAX_BLOCK_TX_BYTES {
                 return Err(BlockDecodeError::TooLarge("transaction bytes"));
             }
             let tx_bytes = r.take(len)?;
-            let tx = SignedTransaction::decode_checked(tx_bytes)
-                .map_err(|e| BlockDecodeError::BadTransaction { index, reason: e.to_string() })?;
-            if tx.encoded_size() != len {
-                return Err(BlockDecodeError::BadTransaction { index, reason: "non-canonical encoding".into() });
+            let bad = |reason: String| BlockDecodeError::BadTransaction { index, reason };
+            if word & SUBSTRATE_TAG != 0 {
+                let xt = Extrinsic::decode(tx_bytes.to_vec()).map_err(|e| bad(e.to_string()))?;
+                transactions.push(Envelope::Substrate(xt));
+                continue;
             }
-            transactions.push(tx);
+            let tx = SignedTransaction::decode_checked(tx_bytes).map_err(|e| bad(e.to_string()))?;
+            if tx.encoded_size() != len {
+                return Err(bad("non-canonical encoding".into()));
+            }
+            transactions.push(Envelope::Agora(tx));
         }
         if !r.0.is_empty() {
             return Err(BlockDecodeError::Trailing(r.0.len()));
@@ -257,7 +415,7 @@ mod tests {
         let txs: Vec<_> = (0..3)
             .map(|n| {
                 let call = Call::Transfer { dest: Pair::from_seed(&[2; 32]).public(), amount: Balance(n + 1) };
-                SignedTransaction::sign(&alice, &Hash([7; 32]), n, call)
+                Envelope::Agora(SignedTransaction::sign(&alice, &Hash([7; 32]), n, call))
             })
             .collect();
         Block {

@@ -14,12 +14,14 @@ use std::sync::{Arc, Mutex};
 
 use agora_primitives::{AccountId, BlockNumber, Hash, blake2_256};
 use agora_runtime::storage::{ChangeSet, Overlay};
-use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, build_block, execute_block};
+use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, Transaction};
+use agora_runtime::{build_block, execute_block};
 use agora_store::{BlockRecord, Head, Snapshot, Store, StoreError};
+use agora_substrate::checked::ChainView;
 use parity_scale_codec::{Decode, Encode};
 use tokio::sync::broadcast;
 
-use crate::block::{Block, BlockHash, HEADER_BYTES, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, tx_root};
+use crate::block::{Block, BlockHash, Envelope, HEADER_BYTES, Header, MAX_BLOCK_TX_BYTES, MAX_BLOCK_TXS, tx_root};
 use crate::mempool::{Mempool, MempoolConfig, MempoolError};
 use crate::metrics::Metrics;
 
@@ -99,6 +101,15 @@ pub enum ChainError {
         expected: Hash,
         /// Executed root.
         actual: Hash,
+    },
+    /// A finalised block carries a Substrate extrinsic that does not check (its era or
+    /// signature): this node's view of the chain disagrees with the network's.
+    #[error("finalised block {height} carries an extrinsic this node refuses: {reason}")]
+    BadExtrinsic {
+        /// Block height.
+        height: u64,
+        /// Why.
+        reason: String,
     },
     /// A finalised block does not extend the committed head.
     #[error("finalised block {height} does not extend the committed head {head}")]
@@ -412,15 +423,33 @@ impl Chain {
         let timestamp_ms = now_ms.max(parent.header.timestamp_ms + 1);
         let height = parent.header.height + 1;
         let candidates = self.mempool.lock().expect("mempool lock").candidates(&state, self.config.max_block_txs);
+        // Substrate extrinsics are checked against this block's ancestry (their era may have
+        // ended while they waited); those that fail leave the pool.
+        let ancestry = self.ancestry(&parent_hash)?;
+        let mut envelopes = BTreeMap::new();
+        let mut runs = Vec::with_capacity(candidates.len());
+        let mut refused = Vec::new();
+        for envelope in candidates {
+            match envelope.authenticate(&ancestry, height) {
+                Ok(tx) => {
+                    runs.push(tx);
+                    envelopes.insert(envelope.hash(), envelope);
+                }
+                Err(refusal) => refused.push((envelope.hash(), refusal.to_string())),
+            }
+        }
+        self.drop_from_pool(refused);
         let built = build_block(
             &state,
             BlockNumber(height),
             timestamp_ms,
             self.config.author,
-            candidates,
+            runs,
             self.config.max_block_txs.min(MAX_BLOCK_TXS),
             self.config.max_block_tx_bytes.min(MAX_BLOCK_TX_BYTES),
         )?;
+        let transactions: Vec<Envelope> =
+            built.transactions.iter().filter_map(|tx| envelopes.remove(&tx.hash())).collect();
         let mut block = Block {
             header: Header {
                 height,
@@ -428,10 +457,10 @@ impl Chain {
                 proposer,
                 author: self.config.author,
                 timestamp_ms,
-                tx_root: tx_root(&built.transactions),
+                tx_root: tx_root(&transactions),
                 state_root: built.outcome.state_root,
             },
-            transactions: built.transactions,
+            transactions,
         };
         if let Some(misbehavior) = self.config.misbehave {
             corrupt(&mut block, misbehavior);
@@ -484,12 +513,14 @@ impl Chain {
         if tx_root(&block.transactions) != header.tx_root {
             return Err(VerifyError::TxRoot);
         }
+        let ancestry = self.ancestry(&header.parent).map_err(|_| VerifyError::UnknownParent)?;
+        let runs = authenticate(&block.transactions, &ancestry, header.height).map_err(VerifyError::Execution)?;
         let state = self.state_at(&header.parent).map_err(|_| VerifyError::UnknownParent)?;
         let input = BlockInput {
             height: BlockNumber(header.height),
             timestamp_ms: header.timestamp_ms,
             author: header.author,
-            transactions: &block.transactions,
+            transactions: &runs,
         };
         let outcome = execute_block(&state, &input).map_err(|e| VerifyError::Execution(e.to_string()))?;
         if outcome.state_root != header.state_root {
@@ -532,12 +563,15 @@ impl Chain {
             Some(e) => e,
             None => {
                 // Not verified here (catching up): execute on the committed state.
+                let ancestry = self.ancestry(&header.parent)?;
+                let runs = authenticate(&block.transactions, &ancestry, header.height)
+                    .map_err(|reason| ChainError::BadExtrinsic { height: header.height, reason })?;
                 let snapshot = self.store.snapshot()?;
                 let input = BlockInput {
                     height: BlockNumber(header.height),
                     timestamp_ms: header.timestamp_ms,
                     author: header.author,
-                    transactions: &block.transactions,
+                    transactions: &runs,
                 };
                 let outcome = execute_block(&snapshot, &input)?;
                 if outcome.state_root != header.state_root {
@@ -555,7 +589,7 @@ impl Chain {
                 })
             }
         };
-        let tx_hashes: Vec<Hash> = executed.block.transactions.iter().map(SignedTransaction::hash).collect();
+        let tx_hashes: Vec<Hash> = executed.block.transactions.iter().map(Envelope::hash).collect();
         let receipts = StoredReceipts { receipts: executed.receipts.clone(), events: executed.events.clone() }.encode();
         let new_head = {
             // Commit and move the head under the lock, so `state_at` never pairs the new store
@@ -615,12 +649,19 @@ impl Chain {
         Ok(Some(new_head))
     }
 
-    /// Admits a transaction to the mempool after checking it against the committed state.
-    pub fn submit(&self, tx: SignedTransaction) -> Result<Hash, MempoolError> {
+    /// Admits a transaction to the mempool after checking it against the committed state (a
+    /// Substrate extrinsic also against the chain, for the next block).
+    pub fn submit(&self, tx: impl Into<Envelope>) -> Result<Hash, MempoolError> {
+        let tx = tx.into();
         let snapshot = self.store.snapshot().map_err(|e| MempoolError::Unavailable(e.to_string()))?;
+        let height = agora_runtime::state::BLOCK_NUMBER.get(&snapshot) + 1;
+        let runs = tx.authenticate(&Ancestry { chain: self, pending: BTreeMap::new() }, height);
+        let runs = runs.inspect_err(|_| {
+            self.metrics.txs_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })?;
         let result = {
             let mut pool = self.mempool.lock().expect("mempool lock");
-            let result = pool.admit(&snapshot, tx);
+            let result = pool.admit(&snapshot, tx, &runs);
             self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
             result
         };
@@ -638,6 +679,34 @@ impl Chain {
                 Err(e)
             }
         }
+    }
+
+    /// Removes refused transactions from the mempool and tells their watchers.
+    fn drop_from_pool(&self, refused: Vec<(Hash, String)>) {
+        if refused.is_empty() {
+            return;
+        }
+        let mut pool = self.mempool.lock().expect("mempool lock");
+        for (hash, reason) in refused {
+            if pool.remove(&hash) {
+                let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::Dropped { reason }));
+            }
+        }
+        self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The ancestry of a block built on `parent`: the executed blocks between it and the
+    /// committed head, then the committed chain.
+    fn ancestry(&self, parent: &BlockHash) -> Result<Ancestry<'_>, ChainError> {
+        let inner = self.lock();
+        let mut pending = BTreeMap::new();
+        let mut cursor = *parent;
+        while cursor != inner.head.block_hash {
+            let executed = inner.pending.get(&cursor).ok_or_else(|| ChainError::UnknownParent(hex(&cursor)))?;
+            pending.insert(executed.block.header.height, cursor);
+            cursor = executed.block.header.parent;
+        }
+        Ok(Ancestry { chain: self, pending })
     }
 
     /// The nonce `who`'s next transaction needs, counting its pending transactions.
@@ -685,6 +754,37 @@ impl Chain {
     }
 }
 
+/// A block's ancestry as a Substrate extrinsic's era and signature see it.
+struct Ancestry<'a> {
+    chain: &'a Chain,
+    /// Executed, not yet committed blocks of the branch, by height.
+    pending: BTreeMap<u64, BlockHash>,
+}
+
+impl ChainView for Ancestry<'_> {
+    fn genesis_hash(&self) -> [u8; 32] {
+        self.chain.genesis_block.hash()
+    }
+
+    fn block_hash(&self, height: u64) -> Option<[u8; 32]> {
+        match self.pending.get(&height) {
+            Some(hash) => Some(*hash),
+            None => self.chain.hash_at(height).ok().flatten(),
+        }
+    }
+}
+
+/// What the runtime runs for a block's transactions at `height`.
+fn authenticate(envelopes: &[Envelope], ancestry: &Ancestry, height: u64) -> Result<Vec<Transaction>, String> {
+    envelopes
+        .iter()
+        .enumerate()
+        .map(|(index, envelope)| {
+            envelope.authenticate(ancestry, height).map_err(|refusal| format!("transaction {index}: {refusal}"))
+        })
+        .collect()
+}
+
 fn corrupt(block: &mut Block, misbehavior: Misbehavior) {
     let junk = || {
         let pair = agora_primitives::Pair::from_seed(&[0xbd; 32]);
@@ -693,9 +793,9 @@ fn corrupt(block: &mut Block, misbehavior: Misbehavior) {
     };
     match misbehavior {
         Misbehavior::WrongStateRoot => block.header.state_root = Hash([0xee; 32]),
-        Misbehavior::BadTransaction => block.transactions.push(junk()),
+        Misbehavior::BadTransaction => block.transactions.push(junk().into()),
         Misbehavior::Oversized => {
-            let tx = junk();
+            let tx = Envelope::Agora(junk());
             block.transactions = vec![tx; MAX_BLOCK_TXS + 1];
         }
     }

@@ -1,4 +1,4 @@
-//! The mempool: signed transactions waiting for a block.
+//! The mempool: signed transactions (in either envelope, see [`Envelope`]) waiting for a block.
 //!
 //! - **Admission** runs the runtime's own validity check ([`validate_transaction`]) against the
 //!   committed state: size limits, signature for this chain, nonce, balance for the fee. A nonce up
@@ -17,8 +17,9 @@ use std::collections::{BTreeMap, BinaryHeap};
 use agora_primitives::{AccountId, Hash};
 use agora_runtime::state::{GLOBAL_PARAMS, NONCES};
 use agora_runtime::storage::StorageRead;
-use agora_runtime::{SignedTransaction, TransactionError, validate_transaction};
-use parity_scale_codec::Encode;
+use agora_runtime::{Transaction, TransactionError, fee_for, validate_transaction};
+
+use crate::block::Envelope;
 
 /// Mempool limits.
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +71,9 @@ pub enum MempoolError {
     /// The mempool is full.
     #[error("the mempool is full ({0} transactions); retry later")]
     Full(usize),
+    /// A Substrate extrinsic that does not check against the chain (era, signature, call).
+    #[error(transparent)]
+    Refused(#[from] agora_substrate::checked::Refusal),
     /// The node cannot read its state to check the transaction.
     #[error("the node cannot check transactions right now: {0}")]
     Unavailable(String),
@@ -77,7 +81,7 @@ pub enum MempoolError {
 
 #[derive(Clone, Debug)]
 struct Entry {
-    tx: SignedTransaction,
+    tx: Envelope,
     seq: u64,
 }
 
@@ -112,6 +116,20 @@ impl Mempool {
         self.by_hash.contains_key(hash)
     }
 
+    /// Removes `hash`; whether it was held.
+    pub fn remove(&mut self, hash: &Hash) -> bool {
+        let Some((account, nonce)) = self.by_hash.remove(hash) else { return false };
+        if let Some(queue) = self.by_account.get_mut(&account) {
+            if let Some(entry) = queue.remove(&nonce) {
+                self.bytes -= entry.tx.encoded_size();
+            }
+            if queue.is_empty() {
+                self.by_account.remove(&account);
+            }
+        }
+        true
+    }
+
     /// The nonce `who`'s next transaction needs: past the committed `state_nonce` and every
     /// pending transaction of `who` that follows it without a gap.
     pub fn next_nonce(&self, who: &AccountId, state_nonce: u64) -> u64 {
@@ -124,18 +142,20 @@ impl Mempool {
         next
     }
 
-    /// Admits `tx` after checking it against `state` (the committed state). Returns its hash and
+    /// Admits `tx` after checking `runs` (what the runtime runs for it, see
+    /// [`Envelope::authenticate`]) against `state` (the committed state). Returns its hash and
     /// the hash of a transaction evicted to make room, if any.
     pub fn admit(
         &mut self,
         state: &(impl StorageRead + ?Sized),
-        tx: SignedTransaction,
+        tx: Envelope,
+        runs: &Transaction,
     ) -> Result<(Hash, Option<Hash>), MempoolError> {
         let hash = tx.hash();
         if self.by_hash.contains_key(&hash) {
             return Err(MempoolError::Duplicate(hash));
         }
-        match validate_transaction(state, &tx) {
+        match validate_transaction(state, runs) {
             Ok(()) => {}
             Err(TransactionError::FutureNonce { expected, got }) => {
                 if got - expected > self.config.max_nonce_gap {
@@ -143,20 +163,21 @@ impl Mempool {
                 }
                 // The account must afford the fees of every transaction up to this one, so
                 // parking future nonces is not free.
-                let fee = GLOBAL_PARAMS.get(state).tx_fee;
+                let fee = fee_for(state, runs.signer(), runs.call());
                 let needed = fee.saturating_mul(got - expected + 1);
-                let balance = agora_runtime::query::balance(state, &tx.signer).0;
+                let balance = agora_runtime::query::balance(state, &tx.signer()).0;
                 if balance < needed {
                     return Err(MempoolError::Invalid(TransactionError::CannotPayFee { balance, fee: needed }));
                 }
             }
             Err(e) => return Err(MempoolError::Invalid(e)),
         }
-        let queue_len = self.by_account.get(&tx.signer).map_or(0, BTreeMap::len);
-        if let Some(queue) = self.by_account.get(&tx.signer)
-            && queue.contains_key(&tx.nonce)
+        let (signer, nonce) = (tx.signer(), tx.nonce());
+        let queue_len = self.by_account.get(&signer).map_or(0, BTreeMap::len);
+        if let Some(queue) = self.by_account.get(&signer)
+            && queue.contains_key(&nonce)
         {
-            return Err(MempoolError::NonceTaken { nonce: tx.nonce });
+            return Err(MempoolError::NonceTaken { nonce });
         }
         if queue_len >= self.config.max_per_account {
             return Err(MempoolError::AccountFull(queue_len));
@@ -169,8 +190,8 @@ impl Mempool {
         self.bytes += size;
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.by_hash.insert(hash, (tx.signer, tx.nonce));
-        self.by_account.entry(tx.signer).or_default().insert(tx.nonce, Entry { tx, seq });
+        self.by_hash.insert(hash, (signer, nonce));
+        self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq });
         Ok((hash, evicted))
     }
 
@@ -195,7 +216,7 @@ impl Mempool {
     /// Transactions a proposer can include on top of `state`, in inclusion order: per account the
     /// run of consecutive nonces from the account's nonce in `state`, accounts interleaved by
     /// arrival.
-    pub fn candidates(&self, state: &(impl StorageRead + ?Sized), max: usize) -> Vec<SignedTransaction> {
+    pub fn candidates(&self, state: &(impl StorageRead + ?Sized), max: usize) -> Vec<Envelope> {
         // Per account: the executable run.
         let mut runs: Vec<Vec<&Entry>> = Vec::new();
         for (account, queue) in &self.by_account {
@@ -242,7 +263,8 @@ impl Mempool {
                 dropped.push((hash, "stale".to_string()));
             }
             // Only the fee can have changed for the next transaction (its signature was checked).
-            let fee = GLOBAL_PARAMS.get(state).tx_fee;
+            let fee = queue.get(&nonce).and_then(|e| e.tx.call()).map(|call| fee_for(state, &account, &call));
+            let fee = fee.unwrap_or_else(|| GLOBAL_PARAMS.get(state).tx_fee);
             let balance = agora_runtime::query::balance(state, &account).0;
             if balance < fee
                 && let Some(entry) = queue.remove(&nonce)
@@ -264,7 +286,7 @@ impl Mempool {
 mod tests {
     use super::*;
     use agora_primitives::{Balance, Pair};
-    use agora_runtime::{Call, GenesisConfig, storage::MemoryStorage};
+    use agora_runtime::{Call, GenesisConfig, SignedTransaction, storage::MemoryStorage};
 
     fn setup(accounts: u8) -> (MemoryStorage, Hash, Vec<Pair>) {
         let pairs: Vec<_> = (1..=accounts).map(|i| Pair::from_seed(&[i; 32])).collect();
@@ -277,6 +299,15 @@ mod tests {
         (genesis.into_memory(), hash, pairs)
     }
 
+    fn admit(
+        pool: &mut Mempool,
+        state: &MemoryStorage,
+        tx: SignedTransaction,
+    ) -> Result<(Hash, Option<Hash>), MempoolError> {
+        let runs = Transaction::Signed(tx.clone());
+        pool.admit(state, Envelope::Agora(tx), &runs)
+    }
+
     fn tx(p: &Pair, genesis: &Hash, nonce: u64) -> SignedTransaction {
         SignedTransaction::sign(p, genesis, nonce, Call::Transfer { dest: AccountId([9; 32]), amount: Balance(1000) })
     }
@@ -285,11 +316,11 @@ mod tests {
     fn orders_by_nonce_and_interleaves_accounts_by_arrival() {
         let (state, g, pairs) = setup(2);
         let mut pool = Mempool::new(MempoolConfig::default());
-        pool.admit(&state, tx(&pairs[0], &g, 1)).unwrap(); // future, waits for 0
-        pool.admit(&state, tx(&pairs[1], &g, 0)).unwrap();
-        pool.admit(&state, tx(&pairs[0], &g, 0)).unwrap();
-        pool.admit(&state, tx(&pairs[0], &g, 3)).unwrap(); // gap: not a candidate yet
-        let order: Vec<_> = pool.candidates(&state, 100).iter().map(|t| (t.signer, t.nonce)).collect();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 1)).unwrap(); // future, waits for 0
+        admit(&mut pool, &state, tx(&pairs[1], &g, 0)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 0)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 3)).unwrap(); // gap: not a candidate yet
+        let order: Vec<_> = pool.candidates(&state, 100).iter().map(|t| (t.signer(), t.nonce())).collect();
         // pairs[1]'s transaction arrived before pairs[0]'s executable nonce 0.
         assert_eq!(order, vec![(pairs[1].public(), 0), (pairs[0].public(), 0), (pairs[0].public(), 1)]);
         assert_eq!(pool.candidates(&state, 1).len(), 1);
@@ -305,24 +336,24 @@ mod tests {
             ..MempoolConfig::default()
         });
         let t = tx(&pairs[0], &g, 0);
-        pool.admit(&state, t.clone()).unwrap();
-        assert!(matches!(pool.admit(&state, t), Err(MempoolError::Duplicate(_))));
+        admit(&mut pool, &state, t.clone()).unwrap();
+        assert!(matches!(admit(&mut pool, &state, t), Err(MempoolError::Duplicate(_))));
         let other =
             SignedTransaction::sign(&pairs[0], &g, 0, Call::Transfer { dest: AccountId([8; 32]), amount: Balance(1) });
-        assert_eq!(pool.admit(&state, other), Err(MempoolError::NonceTaken { nonce: 0 }));
-        assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 9)), Err(MempoolError::NonceTooFarAhead { .. })));
+        assert_eq!(admit(&mut pool, &state, other), Err(MempoolError::NonceTaken { nonce: 0 }));
+        assert!(matches!(admit(&mut pool, &state, tx(&pairs[0], &g, 9)), Err(MempoolError::NonceTooFarAhead { .. })));
         let wrong_chain = tx(&pairs[0], &Hash([1; 32]), 1);
-        assert_eq!(pool.admit(&state, wrong_chain), Err(MempoolError::Invalid(TransactionError::BadSignature)));
-        pool.admit(&state, tx(&pairs[0], &g, 1)).unwrap();
-        pool.admit(&state, tx(&pairs[0], &g, 2)).unwrap();
-        assert_eq!(pool.admit(&state, tx(&pairs[0], &g, 3)), Err(MempoolError::AccountFull(3)));
+        assert_eq!(admit(&mut pool, &state, wrong_chain), Err(MempoolError::Invalid(TransactionError::BadSignature)));
+        admit(&mut pool, &state, tx(&pairs[0], &g, 1)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 2)).unwrap();
+        assert_eq!(admit(&mut pool, &state, tx(&pairs[0], &g, 3)), Err(MempoolError::AccountFull(3)));
         let poor = Pair::from_seed(&[77; 32]);
         let mut state_with_fee = state.clone();
         let mut params = agora_runtime::state::GLOBAL_PARAMS.get(&state_with_fee);
         params.tx_fee = 1;
         agora_runtime::state::GLOBAL_PARAMS.set(&mut state_with_fee, &params);
         assert!(matches!(
-            pool.admit(&state_with_fee, tx(&poor, &g, 0)),
+            admit(&mut pool, &state_with_fee, tx(&poor, &g, 0)),
             Err(MempoolError::Invalid(TransactionError::CannotPayFee { .. }))
         ));
     }
@@ -338,13 +369,13 @@ mod tests {
         });
         let spam: Vec<_> = (0..4).map(|n| tx(&pairs[0], &g, n)).collect();
         for t in &spam {
-            pool.admit(&state, t.clone()).unwrap();
+            admit(&mut pool, &state, t.clone()).unwrap();
         }
-        let (_, evicted) = pool.admit(&state, tx(&pairs[1], &g, 0)).unwrap();
+        let (_, evicted) = admit(&mut pool, &state, tx(&pairs[1], &g, 0)).unwrap();
         assert_eq!(evicted, Some(spam[3].hash()));
         assert_eq!(pool.len(), 4);
         // The spammer cannot push the others out in turn.
-        assert!(matches!(pool.admit(&state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));
+        assert!(matches!(admit(&mut pool, &state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));
     }
 
     #[test]
@@ -354,13 +385,13 @@ mod tests {
         params.tx_fee = Balance::from_tao(1).unwrap().0; // 10 TAO of balance pays 10 fees
         GLOBAL_PARAMS.set(&mut state, &params);
         let mut pool = Mempool::new(MempoolConfig::default());
-        pool.admit(&state, tx(&pairs[0], &g, 5)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 5)).unwrap();
         assert!(matches!(
-            pool.admit(&state, tx(&pairs[0], &g, 10)),
+            admit(&mut pool, &state, tx(&pairs[0], &g, 10)),
             Err(MempoolError::Invalid(TransactionError::CannotPayFee { .. }))
         ));
         let stranger = Pair::from_seed(&[99; 32]);
-        assert!(pool.admit(&state, tx(&stranger, &g, 3)).is_err(), "an unfunded key cannot park transactions");
+        assert!(admit(&mut pool, &state, tx(&stranger, &g, 3)).is_err(), "an unfunded key cannot park transactions");
     }
 
     #[test]
@@ -368,12 +399,12 @@ mod tests {
         let (mut state, g, pairs) = setup(1);
         let mut pool = Mempool::new(MempoolConfig::default());
         for n in 0..3 {
-            pool.admit(&state, tx(&pairs[0], &g, n)).unwrap();
+            admit(&mut pool, &state, tx(&pairs[0], &g, n)).unwrap();
         }
         NONCES.set(&mut state, &pairs[0].public(), &2);
         let dropped = pool.revalidate(&state);
         assert_eq!(dropped.len(), 2);
         assert_eq!(pool.len(), 1);
-        assert_eq!(pool.candidates(&state, 10)[0].nonce, 2);
+        assert_eq!(pool.candidates(&state, 10)[0].nonce(), 2);
     }
 }

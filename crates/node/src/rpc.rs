@@ -95,8 +95,10 @@ pub struct TxView<'a> {
     pub signer: AccountId,
     /// Nonce.
     pub nonce: u64,
-    /// The call.
-    pub call: &'a agora_runtime::Call,
+    /// The call (a Substrate extrinsic's as Agora runs it).
+    pub call: std::borrow::Cow<'a, agora_runtime::Call>,
+    /// `agora` or `substrate`: the envelope it came in.
+    pub envelope: &'static str,
 }
 
 /// A block as served by `chain_getBlock` and the finalised-block subscription.
@@ -142,7 +144,15 @@ pub fn block_view(block: &Block, with_transactions: bool) -> BlockView<'_> {
             block
                 .transactions
                 .iter()
-                .map(|tx| TxView { hash: tx.hash(), signer: tx.signer, nonce: tx.nonce, call: &tx.call })
+                .filter_map(|tx| {
+                    Some(TxView {
+                        hash: tx.hash(),
+                        signer: tx.signer(),
+                        nonce: tx.nonce(),
+                        call: tx.call()?,
+                        envelope: tx.kind(),
+                    })
+                })
                 .collect()
         }),
     }
@@ -164,8 +174,10 @@ fn submit(ctx: &Ctx, params: &Params) -> Result<Hash, ErrorObjectOwned> {
         ctx.chain.metrics().txs_malformed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         err(TX_REJECTED, format!("malformed transaction: {e}"))
     })?;
-    let hash = ctx.chain.submit(tx).map_err(|e| err(TX_REJECTED, e.to_string()))?;
-    (ctx.gossip)(bytes);
+    let envelope = crate::block::Envelope::Agora(tx);
+    let message = envelope.gossip_message();
+    let hash = ctx.chain.submit(envelope).map_err(|e| err(TX_REJECTED, e.to_string()))?;
+    (ctx.gossip)(message);
     Ok(hash)
 }
 

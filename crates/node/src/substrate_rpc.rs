@@ -21,7 +21,9 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::block::{Block, BlockHash};
-use crate::chain::{Chain, hex, parse_hex};
+use crate::chain::{Chain, Gossip, hex, parse_hex};
+
+mod author;
 
 /// Invalid parameters (JSON-RPC standard code).
 const INVALID_PARAMS: i32 = -32602;
@@ -51,11 +53,12 @@ fn internal(e: impl std::fmt::Display) -> ErrorObjectOwned {
 struct Ctx {
     chain: Arc<Chain>,
     constants: ChainConstants,
+    gossip: Gossip,
 }
 
-/// Starts the Substrate-compatible endpoint on `addr`; returns its handle and the address it
-/// listens on.
-pub async fn serve(addr: SocketAddr, chain: Arc<Chain>) -> std::io::Result<(ServerHandle, SocketAddr)> {
+/// Starts the Substrate-compatible endpoint on `addr`; submitted extrinsics go to peers through
+/// `gossip`. Returns its handle and the address it listens on.
+pub async fn serve(addr: SocketAddr, chain: Arc<Chain>, gossip: Gossip) -> std::io::Result<(ServerHandle, SocketAddr)> {
     let config = jsonrpsee::server::ServerConfig::builder()
         .max_request_body_size(MAX_REQUEST)
         .max_response_body_size(MAX_RESPONSE)
@@ -68,7 +71,7 @@ pub async fn serve(addr: SocketAddr, chain: Arc<Chain>) -> std::io::Result<(Serv
     let params = query::chain_info(&state).params;
     let constants =
         ChainConstants { existential_deposit: params.existential_deposit, block_time_ms: chain.config().block_time_ms };
-    let module = module(Ctx { chain, constants }).map_err(std::io::Error::other)?;
+    let module = module(Ctx { chain, constants, gossip }).map_err(std::io::Error::other)?;
     Ok((server.start(module), local))
 }
 
@@ -200,8 +203,22 @@ fn get_storage(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOw
     let key: String = required(&mut seq, "storage key")?;
     let at: Option<String> = optional(&mut seq)?;
     let key = bytes_param(&key, "storage key")?;
-    let (_, state) = state_at(chain, at.as_deref())?;
-    Ok(storage::read(state.as_ref(), &key).map_or(Value::Null, |v| json!(hex(&v))))
+    let (block, state) = state_at(chain, at.as_deref())?;
+    Ok(read(chain, &block, state.as_ref(), &key)?.map_or(Value::Null, |v| json!(hex(&v))))
+}
+
+/// A storage read after `block`: `System.Events` from the block's receipts, the rest from its
+/// state.
+fn read(
+    chain: &Chain,
+    block: &BlockHash,
+    state: &dyn StorageRead,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>, ErrorObjectOwned> {
+    if key == agora_substrate::body::events_key() {
+        return author::events_at(chain, block).map(Some);
+    }
+    Ok(storage::read(state, key))
 }
 
 fn query_storage_at(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOwned> {
@@ -212,7 +229,7 @@ fn query_storage_at(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObj
     let mut changes = Vec::with_capacity(keys.len());
     for text in keys {
         let key = bytes_param(&text, "storage key")?;
-        changes.push(json!([text, storage::read(state.as_ref(), &key).map(|v| hex(&v))]));
+        changes.push(json!([text, read(chain, &block, state.as_ref(), &key)?.map(|v| hex(&v))]));
     }
     Ok(json!([{"block": hex(&block), "changes": changes}]))
 }
@@ -361,6 +378,7 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
     register_reads(&mut m)?;
     register_system(&mut m)?;
     register_subscriptions(&mut m)?;
+    author::register(&mut m)?;
     let mut methods: Vec<String> = m.method_names().map(str::to_string).collect();
     methods.push("rpc_methods".into());
     methods.sort();

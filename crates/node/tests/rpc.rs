@@ -82,7 +82,7 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     assert_eq!(first["params"]["result"]["status"], "in_mempool", "{first}");
     assert_eq!(
         gossiped.recv_timeout(Duration::from_secs(5)).unwrap(),
-        tx.encode(),
+        agora_node::block::Envelope::Agora(tx.clone()).gossip_message(),
         "admitted transactions are gossiped"
     );
 
@@ -94,7 +94,7 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
 
     // A proposer builds a block with it; finalisation commits it.
     let block = chain.propose(&chain.genesis_block(), [9; 32], 1_000).unwrap();
-    assert_eq!(block.transactions, vec![tx.clone()]);
+    assert_eq!(block.transactions, vec![tx.clone().into()]);
     chain.finalize(&block, 1_500).unwrap();
 
     let included = next(&mut watch).await;

@@ -36,7 +36,8 @@ async fn the_sdk_reads_work_at_the_head_and_pinned() {
     config.balances.insert(alice.public(), Balance::from_tao(100).unwrap());
     let genesis = config.build().unwrap();
     let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, [0; 32], ChainConfig::default()).unwrap());
-    let (_server, addr) = substrate_rpc::serve("127.0.0.1:0".parse().unwrap(), chain.clone()).await.unwrap();
+    let (_server, addr) =
+        substrate_rpc::serve("127.0.0.1:0".parse().unwrap(), chain.clone(), Arc::new(|_| {})).await.unwrap();
     let url = format!("http://{addr}");
     let http = move |method: &'static str, params: Value| {
         let url = url.clone();

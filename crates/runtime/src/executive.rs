@@ -8,6 +8,7 @@
 //!     → due epochs run and pay out
 //!   for each transaction, in order:
 //!     validity: signature for this chain, nonce == account nonce, fee payable
+//!               (fee_for: tx_fee, or 0 for a registered hotkey's weights/axon on its subnet)
 //!               (an invalid transaction makes the whole block invalid: BlockError)
 //!     nonce += 1, fee → block author (recycled if none)
 //!     dispatch the call in its own overlay: kept if Ok, dropped if Err (receipt records the error)
@@ -32,7 +33,7 @@ use crate::event::Event;
 use crate::state::{BALANCES, BLOCK_NUMBER, GLOBAL_PARAMS, NONCES, TIMESTAMP};
 use crate::storage::{ChangeSet, LtHash, Overlay, Storage, StorageRead};
 use crate::storage::{META_LTHASH_KEY, META_PREFIX};
-use crate::transaction::SignedTransaction;
+use crate::transaction::Transaction;
 
 /// Where the genesis hash is kept (bookkeeping: derived from the genesis state root).
 pub const META_GENESIS_HASH_KEY: &[u8] = b"\0meta/genesis_hash";
@@ -47,7 +48,7 @@ pub struct BlockInput<'a> {
     /// Receives transaction fees; `None` recycles them.
     pub author: Option<AccountId>,
     /// Transactions, in execution order.
-    pub transactions: &'a [SignedTransaction],
+    pub transactions: &'a [Transaction],
 }
 
 /// The result of one transaction.
@@ -92,27 +93,49 @@ pub fn state_root(state: &(impl StorageRead + ?Sized)) -> Hash {
     LtHash::load(state).root()
 }
 
-/// Checks that `tx` could be included now: limits, signature for this chain, nonce, fee.
+/// The fee `signer` pays for `call`: the chain's `tx_fee`, except for what a hotkey does on a
+/// subnet it is registered on (weights, commits, reveals, its axon), which is free as the
+/// reference declares those calls `Pays::No`: a validator's hotkey needs no balance. Anyone
+/// else pays, so unregistered keys cannot fill blocks for free.
+pub fn fee_for(state: &(impl StorageRead + ?Sized), signer: &AccountId, call: &Call) -> u64 {
+    let netuid = match call {
+        Call::SetWeights { netuid, .. }
+        | Call::CommitWeights { netuid, .. }
+        | Call::RevealWeights { netuid, .. }
+        | Call::ServeAxon { netuid, .. } => Some(*netuid),
+        _ => None,
+    };
+    match netuid {
+        Some(netuid) if crate::state::UIDS.contains(state, &(netuid, *signer)) => 0,
+        _ => GLOBAL_PARAMS.get(state).tx_fee,
+    }
+}
+
+/// Checks that `tx` could be included now: limits, signature for this chain (of Agora's own
+/// envelope; an [`Transaction::Authenticated`] one was checked by the host), nonce, fee.
 ///
 /// `FutureNonce` means "valid later": a mempool keeps it until the gap is filled.
-pub fn validate_transaction(
-    state: &(impl StorageRead + ?Sized),
-    tx: &SignedTransaction,
-) -> Result<(), TransactionError> {
-    tx.check_limits()?;
+pub fn validate_transaction(state: &(impl StorageRead + ?Sized), tx: &Transaction) -> Result<(), TransactionError> {
+    let len = tx.call().longest_vector();
+    if len > crate::call::MAX_WEIGHTS_LEN {
+        return Err(TransactionError::VectorTooLong { len, max: crate::call::MAX_WEIGHTS_LEN });
+    }
     let genesis = genesis_hash(state).ok_or(TransactionError::BadSignature)?;
-    if !tx.verify_signature(&genesis) {
+    if let Transaction::Signed(signed) = tx
+        && !signed.verify_signature(&genesis)
+    {
         return Err(TransactionError::BadSignature);
     }
-    let expected = NONCES.get(state, &tx.signer);
-    if tx.nonce < expected {
-        return Err(TransactionError::StaleNonce { expected, got: tx.nonce });
+    let (signer, nonce) = (tx.signer(), tx.nonce());
+    let expected = NONCES.get(state, signer);
+    if nonce < expected {
+        return Err(TransactionError::StaleNonce { expected, got: nonce });
     }
-    if tx.nonce > expected {
-        return Err(TransactionError::FutureNonce { expected, got: tx.nonce });
+    if nonce > expected {
+        return Err(TransactionError::FutureNonce { expected, got: nonce });
     }
-    let fee = GLOBAL_PARAMS.get(state).tx_fee;
-    let balance = free_balance(state, &tx.signer);
+    let fee = fee_for(state, signer, tx.call());
+    let balance = free_balance(state, signer);
     if balance < fee {
         return Err(TransactionError::CannotPayFee { balance, fee });
     }
@@ -219,15 +242,16 @@ pub(crate) fn apply_transaction<B: StorageRead>(
     block: &mut Overlay<B>,
     height: u64,
     author: Option<AccountId>,
-    tx: &SignedTransaction,
+    tx: &Transaction,
 ) -> Result<Receipt, TransactionError> {
     validate_transaction(&*block, tx)?;
-    let fee = GLOBAL_PARAMS.get(&*block).tx_fee;
-    NONCES.set(block, &tx.signer, &(tx.nonce + 1));
+    let (signer, nonce, call) = (*tx.signer(), tx.nonce(), tx.call());
+    let fee = fee_for(&*block, &signer, call);
+    NONCES.set(block, &signer, &(nonce + 1));
     let mut events = Vec::new();
     if fee > 0 {
-        let balance = free_balance(&*block, &tx.signer);
-        BALANCES.set(block, &tx.signer, &(balance - fee));
+        let balance = free_balance(&*block, &signer);
+        BALANCES.set(block, &signer, &(balance - fee));
         let mut fee_events = Vec::new();
         // Cannot fail: the fee was just taken from a balance, so the author's cannot overflow.
         let _ = atomically(block, height, &mut fee_events, |cx| {
@@ -237,25 +261,17 @@ pub(crate) fn apply_transaction<B: StorageRead>(
             }
             Ok(())
         });
-        events.push(Event::FeePaid { who: tx.signer, author, amount: Balance(fee) });
+        events.push(Event::FeePaid { who: signer, author, amount: Balance(fee) });
     }
-    let result = atomically(block, height, &mut events, |cx| dispatch(cx, &tx.signer, &tx.call));
-    Ok(Receipt {
-        tx_hash: tx.hash(),
-        signer: tx.signer,
-        nonce: tx.nonce,
-        call: tx.call.name().to_string(),
-        fee: Balance(fee),
-        result,
-        events,
-    })
+    let result = atomically(block, height, &mut events, |cx| dispatch(cx, &signer, call));
+    Ok(Receipt { tx_hash: tx.hash(), signer, nonce, call: call.name().to_string(), fee: Balance(fee), result, events })
 }
 
 /// A block assembled by [`build_block`]: the transactions that made it in, and the outcome.
 #[derive(Clone, Debug)]
 pub struct BuiltBlock {
     /// The included transactions, in execution order.
-    pub transactions: Vec<SignedTransaction>,
+    pub transactions: Vec<Transaction>,
     /// What executing them gives (identical to [`execute_block`] on the same input).
     pub outcome: BlockOutcome,
     /// Candidates left out, with the reason (a stale nonce, a bad signature, no fee...).
@@ -264,7 +280,7 @@ pub struct BuiltBlock {
 
 /// Builds a block for a proposer: applies `candidates` in order on top of `state`, keeping each
 /// transaction that is valid at its turn and skipping the rest, until `max_transactions` or
-/// `max_bytes` (sum of encoded transaction sizes) is reached.
+/// `max_bytes` (sum of the transactions' envelope sizes) is reached.
 ///
 /// The result executes to the same outcome under [`execute_block`], so verifiers agree with the
 /// proposer. A transaction with a future nonce is skipped (it is not an error for the block).
@@ -273,7 +289,7 @@ pub fn build_block(
     height: BlockNumber,
     timestamp_ms: u64,
     author: Option<AccountId>,
-    candidates: impl IntoIterator<Item = SignedTransaction>,
+    candidates: impl IntoIterator<Item = Transaction>,
     max_transactions: usize,
     max_bytes: usize,
 ) -> Result<BuiltBlock, BlockError> {
@@ -298,7 +314,7 @@ pub fn build_block(
         if included.len() >= max_transactions {
             break;
         }
-        let size = tx.encoded_size();
+        let size = tx.size();
         if bytes + size > max_bytes {
             continue;
         }

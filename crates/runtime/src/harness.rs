@@ -18,7 +18,7 @@ use crate::staking::{create_account_if_non_existent, hotkey_owner};
 use crate::state::{BLOCK_NUMBER, BONDS, KEYS, NETWORKS, UIDS};
 use crate::storage::{ChangeSet, Overlay, StorageRead};
 use crate::subnets::hyperparams;
-use crate::transaction::SignedTransaction;
+use crate::transaction::{SignedTransaction, Transaction};
 
 /// What a harness step wrote.
 #[derive(Clone, Debug)]
@@ -59,7 +59,8 @@ pub fn apply_in_current_block(
     let height = BLOCK_NUMBER.get(state);
     let mut receipts = Vec::with_capacity(transactions.len());
     for (index, tx) in transactions.iter().enumerate() {
-        receipts.push(apply_transaction(&mut overlay, height, None, tx).map_err(|e| (index, e))?);
+        let tx = Transaction::Signed(tx.clone());
+        receipts.push(apply_transaction(&mut overlay, height, None, &tx).map_err(|e| (index, e))?);
     }
     let state_root = commit_root(state, &mut overlay);
     let events = receipts.iter().flat_map(|r| r.events.clone()).collect();

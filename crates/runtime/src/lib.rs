@@ -56,7 +56,7 @@
 //!
 //! let call = Call::Transfer { dest: bob.public(), amount: Balance::from_tao(1).unwrap() };
 //! let tx = SignedTransaction::sign(&alice, &genesis_hash, 0, call);
-//! let txs = [tx];
+//! let txs = [tx.into()];
 //! let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &txs };
 //! let outcome = execute_block(&state, &input).unwrap();
 //! assert!(outcome.receipts[0].result.is_ok());
@@ -101,7 +101,7 @@ pub use epoch::{EpochPayout, epoch_inputs, should_run_epoch};
 pub use error::{BlockError, DispatchError, TransactionError};
 pub use event::Event;
 pub use executive::{
-    BlockInput, BlockOutcome, BuiltBlock, Receipt, build_block, execute_block, genesis_hash, state_root,
+    BlockInput, BlockOutcome, BuiltBlock, Receipt, build_block, execute_block, fee_for, genesis_hash, state_root,
     validate_transaction,
 };
 pub use genesis::{Genesis, GenesisConfig, GenesisError};
@@ -109,5 +109,5 @@ pub use param_names::ParamError;
 pub use registration::{decay_factor_q32, neuron_to_prune};
 pub use serving::is_valid_ip_address;
 pub use subnets::network_lock_cost;
-pub use transaction::SignedTransaction;
+pub use transaction::{Authenticated, SignedTransaction, Transaction};
 pub use weights::max_upscale;

@@ -92,6 +92,79 @@ impl SignedTransaction {
     }
 }
 
+/// A transaction as a block hands it to the runtime.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Transaction {
+    /// Agora's own envelope: the runtime checks its signature.
+    Signed(SignedTransaction),
+    /// Another envelope whose signature the host checked (a Substrate extrinsic: its signature
+    /// covers block hashes that only the host knows). The runtime trusts `signer`.
+    Authenticated(Authenticated),
+}
+
+/// A transaction whose origin the host has authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    /// Its hash in its own envelope (what clients look it up by).
+    pub hash: Hash,
+    /// The origin.
+    pub signer: AccountId,
+    /// The signer's nonce, in the same sequence as Agora's own transactions.
+    pub nonce: u64,
+    /// What to do.
+    pub call: Call,
+    /// Size of its envelope in bytes (counted against a block's byte budget).
+    pub size: usize,
+}
+
+impl Transaction {
+    /// Its hash.
+    pub fn hash(&self) -> Hash {
+        match self {
+            Transaction::Signed(tx) => tx.hash(),
+            Transaction::Authenticated(tx) => tx.hash,
+        }
+    }
+
+    /// The origin.
+    pub fn signer(&self) -> &AccountId {
+        match self {
+            Transaction::Signed(tx) => &tx.signer,
+            Transaction::Authenticated(tx) => &tx.signer,
+        }
+    }
+
+    /// The nonce.
+    pub fn nonce(&self) -> u64 {
+        match self {
+            Transaction::Signed(tx) => tx.nonce,
+            Transaction::Authenticated(tx) => tx.nonce,
+        }
+    }
+
+    /// The call.
+    pub fn call(&self) -> &Call {
+        match self {
+            Transaction::Signed(tx) => &tx.call,
+            Transaction::Authenticated(tx) => &tx.call,
+        }
+    }
+
+    /// Size of its envelope in bytes.
+    pub fn size(&self) -> usize {
+        match self {
+            Transaction::Signed(tx) => tx.encoded_size(),
+            Transaction::Authenticated(tx) => tx.size,
+        }
+    }
+}
+
+impl From<SignedTransaction> for Transaction {
+    fn from(tx: SignedTransaction) -> Self {
+        Transaction::Signed(tx)
+    }
+}
+
 fn known_call_index(index: u8) -> bool {
     index <= 15
 }

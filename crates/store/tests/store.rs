@@ -23,8 +23,9 @@ fn transfer_block(
     let bob = Pair::from_seed(&[2; 32]).public();
     let call = agora_runtime::Call::Transfer { dest: bob, amount: Balance::from_tao(1).unwrap() };
     let txs = vec![SignedTransaction::sign(alice, &genesis_hash, nonce, call)];
+    let runs: Vec<agora_runtime::Transaction> = txs.iter().cloned().map(Into::into).collect();
     let input =
-        BlockInput { height: BlockNumber(height), timestamp_ms: height * 1000, author: None, transactions: &txs };
+        BlockInput { height: BlockNumber(height), timestamp_ms: height * 1000, author: None, transactions: &runs };
     (execute_block(&snapshot, &input).unwrap(), txs)
 }
 

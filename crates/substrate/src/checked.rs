@@ -163,6 +163,45 @@ pub fn signing_payload(call: &[u8], era: &Era, nonce: u32, tip: u64, genesis: [u
     if payload.len() > 256 { blake2_256(&payload).0.to_vec() } else { payload }
 }
 
+/// A signed v4 extrinsic as the reference clients build one: `call` signed by `pair` with
+/// `era` (born at the block whose hash is `birth`; genesis for an immortal one), `nonce` and no
+/// tip, for the chain whose block 0 has hash `genesis`.
+pub fn sign(
+    pair: &agora_primitives::Pair,
+    call: &RuntimeCall,
+    era: Era,
+    nonce: u32,
+    genesis: [u8; 32],
+    birth: [u8; 32],
+) -> Vec<u8> {
+    sign_with_tip(pair, call, era, nonce, 0, genesis, birth)
+}
+
+/// [`sign`] with a tip (which Agora refuses; for tests of that refusal).
+pub(crate) fn sign_with_tip(
+    pair: &agora_primitives::Pair,
+    call: &RuntimeCall,
+    era: Era,
+    nonce: u32,
+    tip: u64,
+    genesis: [u8; 32],
+    birth: [u8; 32],
+) -> Vec<u8> {
+    let call_bytes = call.encode();
+    let payload = signing_payload(&call_bytes, &era, nonce, tip, genesis, birth);
+    let mut body = vec![0x84];
+    MultiAddress::Id(crate::types::AccountId32(pair.public().0)).encode_to(&mut body);
+    MultiSignature::Sr25519(pair.sign(&payload).0).encode_to(&mut body);
+    era.encode_to(&mut body);
+    Compact(nonce).encode_to(&mut body);
+    Compact(tip).encode_to(&mut body);
+    Mode::Disabled.encode_to(&mut body);
+    body.extend_from_slice(&call_bytes);
+    let mut out = Compact(body.len() as u32).encode();
+    out.extend(body);
+    out
+}
+
 impl Decoded {
     /// Checks it for inclusion in the block at `height`: the metadata-hash mode, no tip, the
     /// era, the signature over the reference payload, and that the call maps to an Agora call.
@@ -213,6 +252,12 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
         }
         RuntimeCall::Timestamp(_) => {
             return Err(Refusal::Unsupported("Timestamp.set is the block's own inherent".into()));
+        }
+        RuntimeCall::Agora(_) => {
+            return Err(Refusal::Unsupported(
+                "Agora.transaction only shows Agora's own transactions in blocks; submit those through Agora's RPC"
+                    .into(),
+            ));
         }
         RuntimeCall::SubtensorModule(s) => match s {
             S::set_weights { netuid, dests, weights, version_key }
@@ -305,19 +350,7 @@ mod tests {
 
     /// A signed extrinsic as the reference clients build one.
     fn sign(pair: &Pair, call: &RuntimeCall, era: Era, nonce: u32, tip: u64, birth: [u8; 32]) -> Vec<u8> {
-        let call_bytes = call.encode();
-        let payload = signing_payload(&call_bytes, &era, nonce, tip, View.genesis_hash(), birth);
-        let mut body = vec![0x84];
-        MultiAddress::Id(AccountId32(pair.public().0)).encode_to(&mut body);
-        MultiSignature::Sr25519(pair.sign(&payload).0).encode_to(&mut body);
-        era.encode_to(&mut body);
-        Compact(nonce).encode_to(&mut body);
-        Compact(tip).encode_to(&mut body);
-        Mode::Disabled.encode_to(&mut body);
-        body.extend_from_slice(&call_bytes);
-        let mut out = Compact(body.len() as u32).encode();
-        out.extend(body);
-        out
+        sign_with_tip(pair, call, era, nonce, tip, View.genesis_hash(), birth)
     }
 
     fn transfer(to: [u8; 32], value: u64) -> RuntimeCall {

@@ -16,7 +16,13 @@ use crate::pallets::index;
 use crate::types::{ArithmeticError, DispatchError, ModuleError};
 
 /// Finney's `Balances` error indices for the errors Agora has.
-const BALANCES: &[(&str, u8)] = &[("InsufficientBalance", 2), ("ExistentialDeposit", 3), ("Expendability", 4)];
+const BALANCES: &[(&str, u8)] = &[
+    ("VestingBalance", 0),
+    ("LiquidityRestrictions", 1),
+    ("InsufficientBalance", 2),
+    ("ExistentialDeposit", 3),
+    ("Expendability", 4),
+];
 
 /// Finney's `SubtensorModule` error indices (spec substrate-compat §8).
 const SUBTENSOR: &[(&str, u8)] = &[
@@ -92,7 +98,9 @@ fn outer(e: &RuntimeError) -> Option<DispatchError> {
     }
 }
 
-/// The variants of a pallet's error enum: finney's placed names first, then Agora's others.
+/// The variants of a pallet's error enum: finney's placed names first, then Agora's others, the
+/// gaps filled with `Reserved<index>` variants. Dense because cyscale (the 10.x SDK, btcli)
+/// resolves a module error by its position in the enum, not by its index.
 fn variants(pallet: u8) -> Vec<ErrorVariant> {
     let (table, is_balances) = if pallet == index::BALANCES { (BALANCES, true) } else { (SUBTENSOR, false) };
     let runtime = runtime_errors();
@@ -115,7 +123,15 @@ fn variants(pallet: u8) -> Vec<ErrorVariant> {
         next = next.saturating_add(1);
     }
     out.sort_by_key(|v| v.index);
-    out
+    let mut dense = Vec::with_capacity(out.last().map_or(0, |v| usize::from(v.index) + 1));
+    for v in out {
+        for index in dense.len() as u8..v.index {
+            let name = leak(format!("Reserved{index}"));
+            dense.push(ErrorVariant { name, index, docs: "A reference error Agora never returns.", error: None });
+        }
+        dense.push(v);
+    }
+    dense
 }
 
 fn leak(text: String) -> &'static str {
@@ -204,9 +220,11 @@ mod tests {
         assert_eq!(find("NotEnoughStakeToWithdraw"), Some(9));
         assert_eq!(find("SettingWeightsTooFast"), Some(29));
         assert_eq!(find("SubnetNotExists"), Some(76));
-        let mut indices: Vec<u8> = subtensor.iter().map(|v| v.index).collect();
-        indices.dedup();
-        assert_eq!(indices.len(), subtensor.len(), "indices are unique");
+        for list in [subtensor, balances_errors()] {
+            let indices: Vec<u8> = list.iter().map(|v| v.index).collect();
+            let dense: Vec<u8> = (0..list.len() as u8).collect();
+            assert_eq!(indices, dense, "dense from 0: the clients look errors up by position");
+        }
         assert_eq!(
             dispatch_error(RuntimeError::InsufficientBalance),
             DispatchError::Module(ModuleError { index: 5, error: [2, 0, 0, 0] })

@@ -11,7 +11,8 @@
 //! - [`apis`]: runtime APIs for `state_call`, answered from Agora's state; [`info`]: the values
 //!   they return (neurons, metagraphs, pools, stake positions).
 //! - [`checked`]: signed v4 extrinsics decoded, checked (era, versions, signature) and mapped
-//!   to Agora calls; [`era`]: transaction mortality.
+//!   to Agora calls; [`era`]: transaction mortality; [`body`]: blocks' extrinsics and
+//!   `System.Events` as the clients read them.
 //! - [`pallets`], [`errors`], [`extrinsic`], [`types`]: the shapes the metadata describes.
 //! - [`hashing`]: the `twox`/`blake2_128` storage hashers.
 //!
@@ -26,9 +27,10 @@
 //!
 //! Reads for connecting, blocks, balances and the subnet items of the spec's §4 that Agora has.
 //! The runtime APIs the SDK's metagraph, registration and staking reads use (§7, §15.1).
-//! Signed extrinsics decode and check ([`checked`]), tested with extrinsics the real SDK signs.
-//! Not yet: carrying extrinsics in blocks and submitting them, `System.Events`,
-//! `get_coldkey_lock`. The MEV shield and timelocked commit-reveal are out of scope.
+//! Signed extrinsics decode and check ([`checked`]), tested with extrinsics the real SDK signs;
+//! the node carries them in blocks verbatim and serves their events ([`body`]). Not yet:
+//! `get_coldkey_lock` and what btcli reads beyond the SDK. The MEV shield and timelocked
+//! commit-reveal are out of scope.
 //!
 //! # Example
 //!
@@ -51,6 +53,7 @@
 //! ```
 
 pub mod apis;
+pub mod body;
 pub mod checked;
 pub mod era;
 pub mod errors;
@@ -63,3 +66,41 @@ pub mod storage;
 pub mod types;
 
 pub use metadata::{ChainConstants, SPEC_VERSION, TRANSACTION_VERSION, metadata_bytes};
+
+// The outer enums live at the crate root: cyscale (the 10.x SDK's and btcli's decoder) keys on
+// the two-segment paths `*::RuntimeCall` / `*::RuntimeEvent` (spec substrate-compat §3.1); a
+// deeper path decodes events without their pallet names.
+
+/// The outer call enum: one variant per pallet with calls, at the pallet's index.
+#[derive(Clone, Debug, PartialEq, Eq, parity_scale_codec::Encode, parity_scale_codec::Decode, scale_info::TypeInfo)]
+pub enum RuntimeCall {
+    /// `Timestamp`.
+    #[codec(index = 2)]
+    Timestamp(pallets::timestamp::Call),
+    /// `Balances`.
+    #[codec(index = 5)]
+    Balances(pallets::balances::Call),
+    /// `SubtensorModule`.
+    #[codec(index = 7)]
+    SubtensorModule(pallets::subtensor::Call),
+    /// `Agora`.
+    #[codec(index = 200)]
+    Agora(pallets::agora::Call),
+}
+
+/// The outer event enum.
+#[derive(Clone, Debug, PartialEq, Eq, parity_scale_codec::Encode, parity_scale_codec::Decode, scale_info::TypeInfo)]
+pub enum RuntimeEvent {
+    /// `System`.
+    #[codec(index = 0)]
+    System(pallets::system::Event),
+    /// `Balances`.
+    #[codec(index = 5)]
+    Balances(pallets::balances::Event),
+    /// `TransactionPayment`.
+    #[codec(index = 6)]
+    TransactionPayment(pallets::transaction_payment::Event),
+    /// `SubtensorModule`.
+    #[codec(index = 7)]
+    SubtensorModule(pallets::subtensor::Event),
+}

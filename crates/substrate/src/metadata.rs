@@ -17,13 +17,15 @@ use scale_info::{MetaType, TypeInfo, meta_type};
 use crate::apis;
 use crate::errors::{BalancesError, RuntimeErrorEnum, SubtensorError};
 use crate::extrinsic::{EXTENSIONS, Extra};
-use crate::pallets::{RuntimeCall, RuntimeEvent, balances, index, subtensor, system, timestamp, transaction_payment};
+use crate::pallets::{
+    RuntimeCall, RuntimeEvent, agora, balances, index, subtensor, system, timestamp, transaction_payment,
+};
 use crate::storage::ITEMS;
 use crate::types::{EventRecord, MultiAddress, MultiSignature};
 
 /// The runtime's `specVersion`. Bump it whenever the metadata changes: the SDK caches metadata
 /// on disk by genesis and spec version.
-pub const SPEC_VERSION: u32 = 1;
+pub const SPEC_VERSION: u32 = 2;
 /// The `transactionVersion` signed into every extrinsic.
 pub const TRANSACTION_VERSION: u32 = 1;
 /// The SS58 prefix of addresses (generic Substrate, as the reference).
@@ -127,6 +129,14 @@ fn pallets(existential_deposit: u64, slot_ms: u64) -> Vec<PalletMetadata> {
             calls: Some(meta_type::<subtensor::Call>()),
             event: Some(meta_type::<subtensor::Event>()),
             error: Some(meta_type::<SubtensorError>()),
+            constants: vec![],
+        },
+        Pallet {
+            name: "Agora",
+            index: index::AGORA,
+            calls: Some(meta_type::<agora::Call>()),
+            event: None,
+            error: None,
             constants: vec![],
         },
     ];

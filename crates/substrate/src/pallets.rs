@@ -23,6 +23,8 @@ pub mod index {
     pub const TRANSACTION_PAYMENT: u8 = 6;
     /// `SubtensorModule`.
     pub const SUBTENSOR: u8 = 7;
+    /// `Agora`: Agora's own transactions as blocks show them (no reference counterpart).
+    pub const AGORA: u8 = 200;
 }
 
 /// `System`.
@@ -303,33 +305,21 @@ pub mod subtensor {
     }
 }
 
-/// The outer call enum: one variant per pallet with calls, at the pallet's index.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub enum RuntimeCall {
-    /// `Timestamp`.
-    #[codec(index = 2)]
-    Timestamp(timestamp::Call),
-    /// `Balances`.
-    #[codec(index = 5)]
-    Balances(balances::Call),
-    /// `SubtensorModule`.
-    #[codec(index = 7)]
-    SubtensorModule(subtensor::Call),
+/// `Agora`: how a block shows a transaction submitted through Agora's own RPC.
+pub mod agora {
+    use super::*;
+
+    /// `Agora`'s calls (never accepted from a client: they appear only in served blocks).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Call {
+        /// An Agora transaction (SCALE of `agora_runtime::SignedTransaction`), shown unsigned
+        /// because its signature is Agora's, not the Substrate payload's.
+        #[codec(index = 0)]
+        transaction {
+            /// Its bytes.
+            bytes: Vec<u8>,
+        },
+    }
 }
 
-/// The outer event enum.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub enum RuntimeEvent {
-    /// `System`.
-    #[codec(index = 0)]
-    System(system::Event),
-    /// `Balances`.
-    #[codec(index = 5)]
-    Balances(balances::Event),
-    /// `TransactionPayment`.
-    #[codec(index = 6)]
-    TransactionPayment(transaction_payment::Event),
-    /// `SubtensorModule`.
-    #[codec(index = 7)]
-    SubtensorModule(subtensor::Event),
-}
+pub use crate::{RuntimeCall, RuntimeEvent};

@@ -14,7 +14,8 @@ use parity_scale_codec::Encode;
 use scale_info::{MetaType, meta_type};
 
 use crate::hashing::{blake2_128, storage_prefix, twox_64};
-use crate::types::{ACCOUNT_FLAGS, AccountData, AccountId32, AccountInfo};
+use crate::pallets::RuntimeEvent;
+use crate::types::{ACCOUNT_FLAGS, AccountData, AccountId32, AccountInfo, EventRecord};
 
 /// How one key of a map is hashed into the storage key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,6 +221,18 @@ pub static ITEMS: &[Item] = &[
         docs: "An account's nonce and balances (free = Agora's balance in rao).",
         read: account_info,
         list: |s| agora_runtime::state::BALANCES.iter(s).into_iter().map(|(a, _)| vec![a.0.to_vec()]).collect(),
+    },
+    Item {
+        pallet: "System",
+        name: "Events",
+        keys: &[],
+        key_ty: meta_type::<()>,
+        value_ty: meta_type::<Vec<EventRecord<RuntimeEvent>>>,
+        optional: false,
+        default: || Vec::<()>::new().encode(),
+        docs: "The events of the block (served from its receipts by the node, see `body::events`).",
+        read: |_, _| None,
+        list: |_| Vec::new(),
     },
     Item {
         pallet: "SubtensorModule",

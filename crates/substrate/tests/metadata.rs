@@ -105,8 +105,10 @@ fn the_decoders_find_the_types_they_key_on() {
     ] {
         assert!(paths.iter().any(|x| x == p), "{p} missing");
     }
-    assert!(path_of(&m, m.extrinsic.call_ty.id).ends_with("::RuntimeCall"));
-    assert!(path_of(&m, m.outer_enums.event_enum_ty.id).ends_with("::RuntimeEvent"));
+    // cyscale's `*::RuntimeCall` / `*::RuntimeEvent` match two segments exactly; with a deeper
+    // path its event records lose their pallet names and the SDK cannot read a receipt.
+    assert_eq!(path_of(&m, m.extrinsic.call_ty.id), "agora_substrate::RuntimeCall");
+    assert_eq!(path_of(&m, m.outer_enums.event_enum_ty.id), "agora_substrate::RuntimeEvent");
     assert_eq!(path_of(&m, m.extrinsic.address_ty.id), "sp_runtime::multiaddress::MultiAddress");
     assert_eq!(path_of(&m, m.extrinsic.signature_ty.id), "sp_runtime::MultiSignature");
     let signature = variants(&m, m.extrinsic.signature_ty.id);

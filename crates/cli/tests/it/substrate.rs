@@ -120,6 +120,27 @@ fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
         other => panic!("{other:?}"),
     }
     assert!(checked.iter().all(|c| c.signer.to_ss58() == coldkey));
+
+    // Writes through the SDK's public API land, and Agora's RPC sees their effects.
+    node.sudo_set(netuid.parse().unwrap(), "commit_reveal", "false");
+    node.sudo_set(netuid.parse().unwrap(), "weights_rate_limit", "0");
+    let wrote = sdk(&python, &["writes", url, node.wallets.to_str().unwrap(), &netuid]);
+    for step in ["transfer", "burned_register", "add_stake", "serve_axon", "set_weights"] {
+        assert_eq!(wrote[step]["success"], true, "{step}: {wrote}");
+    }
+    assert_eq!(wrote["too_much"]["success"], false, "{wrote}");
+    assert_eq!(wrote["too_much"]["error"], "InsufficientBalance", "the reference error name: {wrote}");
+    let shown = node.ok(&["subnets", "show", "--netuid", &netuid]);
+    let row = shown["neurons"].as_array().unwrap().iter().find(|r| r["hotkey"] == wrote["hotkey"]).expect("registered");
+    assert_eq!(row["uid"], wrote["uid"]);
+    assert_eq!(row["coldkey"], wrote["coldkey"]);
+    assert!(row["stake"].as_f64().unwrap() >= 5.0, "{row}");
+    assert_eq!(row["axon"], "10.0.0.3:8093");
+    let agora = RpcClient::new(&node.url).unwrap();
+    let weights = agora.call("state_weights", json!([netuid.parse::<u16>().unwrap()])).unwrap();
+    assert!(weights.to_string().contains(&wrote["uid"].to_string()), "the owner's weights name the new uid: {weights}");
+    let balance = node.ok(&["wallet", "balance", "--ss58", wrote["coldkey"].as_str().unwrap()]);
+    assert_eq!(balance["wallets"][0]["free_rao"], wrote["free_rao"], "{balance}");
 }
 
 /// The chain facts a check needs, asked of the node's Substrate endpoint.

@@ -33,7 +33,7 @@ where
                 },
                 incoming = receiver.recv() => {
                     let Ok((peer, message)) = incoming else { return };
-                    match agora_runtime::SignedTransaction::decode_checked(message.as_ref()) {
+                    match crate::block::Envelope::from_gossip(message.as_ref()) {
                         Ok(tx) => {
                             let _ = chain.submit(tx);
                         }

@@ -137,12 +137,12 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             )
             .await
         };
-        let (rpc_handle, _) = rpc::serve(config.rpc, chain.clone(), gossip)
+        let (rpc_handle, _) = rpc::serve(config.rpc, chain.clone(), gossip.clone())
             .await
             .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
         let substrate_handle = match config.substrate_rpc {
             Some(addr) => Some(
-                crate::substrate_rpc::serve(addr, chain.clone())
+                crate::substrate_rpc::serve(addr, chain.clone(), gossip)
                     .await
                     .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?
                     .0,

@@ -5,7 +5,8 @@ use agora_runtime::genesis::{GenesisNeuron, GenesisSubnet};
 use agora_runtime::hyperparams::SubnetHyperparams;
 use agora_runtime::storage::{MemoryStorage, compute_state_root_from_scratch};
 use agora_runtime::{
-    BlockInput, BlockOutcome, Call, DispatchError, Event, GenesisConfig, SignedTransaction, execute_block, query,
+    BlockInput, BlockOutcome, Call, DispatchError, Event, GenesisConfig, SignedTransaction, Transaction, execute_block,
+    query,
 };
 
 pub const TAO: u64 = 1_000_000_000;
@@ -51,11 +52,12 @@ impl Chain {
 
     /// Executes and commits one block with `txs`.
     pub fn block(&mut self, txs: &[SignedTransaction]) -> BlockOutcome {
+        let txs: Vec<Transaction> = txs.iter().cloned().map(Transaction::from).collect();
         let input = BlockInput {
             height: BlockNumber(self.height + 1),
             timestamp_ms: (self.height + 1) * 12_000,
             author: self.author,
-            transactions: txs,
+            transactions: &txs,
         };
         let outcome = execute_block(&self.state, &input).expect("block executes");
         self.state.commit(outcome.changes.clone());
@@ -104,7 +106,7 @@ impl Chain {
     /// Asserts that submitting `call` fails with `err` and changes nothing but nonce and fee.
     pub fn assert_fails(&mut self, pair: &Pair, call: Call, err: DispatchError) {
         let before = self.state.clone();
-        let tx = self.tx(pair, call.clone());
+        let tx = Transaction::from(self.tx(pair, call.clone()));
         let input = BlockInput {
             height: BlockNumber(self.height + 1),
             timestamp_ms: 0,

@@ -17,11 +17,14 @@ fn transfer() -> Call {
 fn valid_transaction_passes_and_nonce_advances() {
     let mut chain = Chain::new(&base_config());
     let tx = chain.tx(&key("alice"), transfer());
-    assert_eq!(validate_transaction(&chain.state, &tx), Ok(()));
+    assert_eq!(validate_transaction(&chain.state, &tx.clone().into()), Ok(()));
     chain.block(std::slice::from_ref(&tx));
     assert_eq!(agora_runtime::query::nonce(&chain.state, &acc("alice")), 1);
     // Replaying the same transaction is now stale.
-    assert_eq!(validate_transaction(&chain.state, &tx), Err(TransactionError::StaleNonce { expected: 1, got: 0 }));
+    assert_eq!(
+        validate_transaction(&chain.state, &tx.clone().into()),
+        Err(TransactionError::StaleNonce { expected: 1, got: 0 })
+    );
 }
 
 #[test]
@@ -29,12 +32,15 @@ fn wrong_signature_wrong_chain_and_nonces_are_rejected() {
     let chain = Chain::new(&base_config());
     let alice = key("alice");
     let other_chain = SignedTransaction::sign(&alice, &Hash([7; 32]), 0, transfer());
-    assert_eq!(validate_transaction(&chain.state, &other_chain), Err(TransactionError::BadSignature));
+    assert_eq!(validate_transaction(&chain.state, &other_chain.clone().into()), Err(TransactionError::BadSignature));
     let mut forged = chain.tx(&alice, transfer());
     forged.signer = acc("bob");
-    assert_eq!(validate_transaction(&chain.state, &forged), Err(TransactionError::BadSignature));
+    assert_eq!(validate_transaction(&chain.state, &forged.clone().into()), Err(TransactionError::BadSignature));
     let future = SignedTransaction::sign(&alice, &chain.genesis_hash, 5, transfer());
-    assert_eq!(validate_transaction(&chain.state, &future), Err(TransactionError::FutureNonce { expected: 0, got: 5 }));
+    assert_eq!(
+        validate_transaction(&chain.state, &future.clone().into()),
+        Err(TransactionError::FutureNonce { expected: 0, got: 5 })
+    );
 }
 
 #[test]
@@ -42,7 +48,10 @@ fn unfunded_signer_cannot_pay_the_fee() {
     let mut chain = Chain::new(&base_config());
     chain.submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::TxFee(Balance(10)) }).unwrap();
     let tx = chain.tx(&key("pauper"), transfer());
-    assert_eq!(validate_transaction(&chain.state, &tx), Err(TransactionError::CannotPayFee { balance: 0, fee: 10 }));
+    assert_eq!(
+        validate_transaction(&chain.state, &tx.clone().into()),
+        Err(TransactionError::CannotPayFee { balance: 0, fee: 10 })
+    );
 }
 
 #[test]
@@ -50,7 +59,7 @@ fn a_block_with_an_invalid_transaction_is_invalid_and_changes_nothing() {
     let chain = Chain::new(&base_config());
     let good = chain.tx(&key("alice"), transfer());
     let bad = SignedTransaction::sign(&key("bob"), &chain.genesis_hash, 3, transfer());
-    let txs = [good, bad.clone()];
+    let txs = [good.into(), bad.clone().into()];
     let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &txs };
     match execute_block(&chain.state, &input) {
         Err(BlockError::InvalidTransaction { index: 1, hash, error: TransactionError::FutureNonce { .. } }) => {
@@ -104,7 +113,7 @@ fn a_store_without_genesis_cannot_execute_blocks() {
     let input = BlockInput { height: BlockNumber(1), timestamp_ms: 0, author: None, transactions: &[] };
     assert_eq!(execute_block(&empty, &input).unwrap_err(), BlockError::NoGenesis);
     let tx = SignedTransaction::sign(&key("alice"), &Hash::ZERO, 0, transfer());
-    assert_eq!(validate_transaction(&empty, &tx), Err(TransactionError::BadSignature));
+    assert_eq!(validate_transaction(&empty, &tx.clone().into()), Err(TransactionError::BadSignature));
 }
 
 #[test]
@@ -129,8 +138,9 @@ fn build_block_skips_invalid_candidates_and_matches_execute_block() {
         SignedTransaction::sign(&alice, &agora_primitives::Hash([9; 32]), 1, transfer(1)), // wrong chain
         SignedTransaction::sign(&alice, &g, 1, transfer(1)),
     ];
+    let candidates = candidates.into_iter().map(agora_runtime::Transaction::from);
     let built = build_block(&state, BlockNumber(1), 1000, None, candidates, 100, 1 << 20).unwrap();
-    let nonces: Vec<_> = built.transactions.iter().map(|t| (t.signer, t.nonce)).collect();
+    let nonces: Vec<_> = built.transactions.iter().map(|t| (*t.signer(), t.nonce())).collect();
     assert_eq!(nonces, vec![(alice.public(), 0), (bob.public(), 0), (alice.public(), 1)]);
     let reasons: Vec<_> = built.rejected.iter().map(|(_, e)| e.clone()).collect();
     assert!(matches!(reasons[0], TransactionError::StaleNonce { .. }));

@@ -201,3 +201,38 @@ fn commit_reveal_error_paths() {
     chain.submit(&v1, commit("v1", &[2], &[1], &[5])).unwrap();
     chain.assert_fails(&v1, commit("v1", &[2], &[1], &[6]), DispatchError::CommittingWeightsTooFast);
 }
+
+#[test]
+fn a_registered_hotkey_sets_weights_and_serves_without_balance_others_pay_the_fee() {
+    let mut chain = setup();
+    chain
+        .submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::TxFee(agora_primitives::Balance(10)) })
+        .unwrap();
+    assert_eq!(chain.balance(&acc("v1")), 0, "v1 holds no TAO");
+    let serve = Call::ServeAxon {
+        netuid: NetUid(1),
+        version: 1,
+        ip: u128::from(u32::from_be_bytes([10, 0, 0, 1])),
+        port: 8091,
+        ip_type: 4,
+        protocol: 4,
+        placeholder1: 0,
+        placeholder2: 0,
+    };
+    for call in [sw(1, &[2, 3], &[1, 1]), serve.clone()] {
+        assert_eq!(agora_runtime::fee_for(&chain.state, &acc("v1"), &call), 0);
+        let tx = chain.tx(&key("v1"), call);
+        assert_eq!(agora_runtime::validate_transaction(&chain.state, &tx.clone().into()), Ok(()));
+        let outcome = chain.block(&[tx]);
+        assert_eq!((outcome.receipts[0].result, outcome.receipts[0].fee.0), (Ok(()), 0));
+    }
+    // Not registered on subnet 1: the fee applies, so an empty key cannot send them.
+    assert_eq!(agora_runtime::fee_for(&chain.state, &acc("stranger"), &serve), 10);
+    let tx = chain.tx(&key("stranger"), serve);
+    assert!(matches!(
+        agora_runtime::validate_transaction(&chain.state, &tx.into()),
+        Err(agora_runtime::TransactionError::CannotPayFee { .. })
+    ));
+    // Other calls pay, registered or not.
+    assert_eq!(agora_runtime::fee_for(&chain.state, &acc("v1"), &Call::StartCall { netuid: NetUid(1) }), 10);
+}

@@ -37,11 +37,11 @@ impl Chain {
 
     /// Executes one block with `calls`, each signed by its pair; every call must succeed.
     pub fn block(&mut self, calls: Vec<(&Pair, Call)>) {
-        let txs: Vec<SignedTransaction> = calls
+        let txs: Vec<agora_runtime::Transaction> = calls
             .into_iter()
             .map(|(pair, call)| {
                 let nonce = query::nonce(&self.state, &pair.public());
-                SignedTransaction::sign(pair, &self.genesis_hash, nonce, call)
+                SignedTransaction::sign(pair, &self.genesis_hash, nonce, call).into()
             })
             .collect();
         let input = BlockInput {

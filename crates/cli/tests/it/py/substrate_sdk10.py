@@ -3,12 +3,17 @@
 #   substrate_sdk10.py reads URL SS58 NETUID
 #   substrate_sdk10.py sign URL SEED_HEX DEST_SS58
 #   substrate_sdk10.py metagraph URL NETUID
+#   substrate_sdk10.py writes URL WALLET_PATH NETUID
 # `reads` prints one JSON document of what the SDK read (current block, the balance of SS58,
 # every netuid, NETUID's tempo, SS58's uid there); the Rust side compares it with Agora's own
 # RPC. `sign` prints extrinsics the SDK signs with the key of SEED_HEX (a mortal transfer of
 # 1 TAO to DEST_SS58, an immortal one, and a weights call long enough to be signed through its
 # hash), without sending them; the Rust side decodes and checks them. `metagraph` prints the
-# lite metagraph of NETUID, after `metagraph()` and again after `sync()`.
+# lite metagraph of NETUID, after `metagraph()` and again after `sync()`. `writes` sends through
+# the SDK's public API as a subnet's neurons do, with the wallets under WALLET_PATH: "owner"
+# (funded, owns NETUID) funds a new wallet "sdk", which registers, stakes and serves an axon;
+# the owner sets weights; "sdk" then sends a transfer beyond its balance. It prints each
+# response's success, message and error name.
 import json
 import sys
 
@@ -63,6 +68,37 @@ def metagraph(netuid):
     return {"metagraph": first, "synced": metagraph_doc(mg)}
 
 
+def response(r):
+    error = r.error if isinstance(r.error, dict) else None
+    return {
+        "success": bool(r.success),
+        "message": str(r.message),
+        "error": error.get("name") if error else (type(r.error).__name__ if r.error else None),
+    }
+
+
+def writes(path, netuid):
+    owner = bt.Wallet(name="owner", hotkey="default", path=path)
+    sdk = bt.Wallet(name="sdk", hotkey="default", path=path)
+    sdk.create_if_non_existent(coldkey_use_password=False, hotkey_use_password=False)
+    cold, hot = sdk.coldkeypub.ss58_address, sdk.hotkey.ss58_address
+    out = {"coldkey": cold, "hotkey": hot}
+    out["transfer"] = response(sub.transfer(owner, cold, bt.Balance.from_tao(50)))
+    out["burned_register"] = response(sub.burned_register(sdk, netuid))
+    out["uid"] = sub.get_uid_for_hotkey_on_subnet(hot, netuid)
+    out["add_stake"] = response(sub.add_stake(sdk, netuid, hot, bt.Balance.from_tao(5)))
+    axon = bt.Axon(wallet=sdk, ip="10.0.0.3", port=8093, external_ip="10.0.0.3", external_port=8093)
+    out["serve_axon"] = response(sub.serve_axon(netuid, axon))
+    out["set_weights"] = response(sub.set_weights(owner, netuid, uids=[0, out["uid"]], weights=[0.25, 0.75]))
+    too_much = sub.substrate.compose_call(
+        "Balances", "transfer_keep_alive", {"dest": owner.coldkeypub.ss58_address, "value": 10**17}
+    )
+    failed = sub.sign_and_send_extrinsic(call=too_much, wallet=sdk, wait_for_finalization=True)
+    out["too_much"] = response(failed)
+    out["free_rao"] = sub.get_balance(cold).rao
+    return out
+
+
 def reads(ss58, netuid):
     return {
         "block": sub.get_current_block(),
@@ -79,6 +115,8 @@ try:
         out = reads(arg, int(extra))
     elif mode == "sign":
         out = sign()
+    elif mode == "writes":
+        out = writes(arg, int(extra))
     else:
         out = metagraph(int(arg))
 finally:
