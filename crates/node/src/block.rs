@@ -241,14 +241,24 @@ pub enum BlockDecodeError {
     TxRootMismatch,
 }
 
-/// The transaction root of `transactions`.
+/// The transaction root of `transactions`: blake2b-256 over their leaves, a transaction's hash
+/// for Agora's envelope and `blake2b-256("agora/substrate" ‖ hash)` for a Substrate extrinsic,
+/// so the root also commits to the envelope (the same bytes could otherwise be read as either).
 pub fn tx_root(transactions: &[Envelope]) -> Hash {
     let mut bytes = Vec::with_capacity(32 * transactions.len());
     for tx in transactions {
-        bytes.extend_from_slice(&tx.hash().0);
+        match tx {
+            Envelope::Agora(tx) => bytes.extend_from_slice(&tx.hash().0),
+            Envelope::Substrate(xt) => {
+                bytes.extend_from_slice(&agora_primitives::blake2_256_concat(&[SUBSTRATE_LEAF, &xt.decoded.hash.0]).0)
+            }
+        }
     }
     blake2_256(&bytes)
 }
+
+/// Domain tag of a Substrate extrinsic's leaf in [`tx_root`].
+const SUBSTRATE_LEAF: &[u8] = b"agora/substrate";
 
 impl Header {
     /// The canonical header bytes.
@@ -478,6 +488,48 @@ mod tests {
         assert_eq!(Block::decode(&count), Err(BlockDecodeError::TooLarge("transaction count")));
     }
 
+    fn extrinsic() -> Extrinsic {
+        use agora_substrate::pallets::{RuntimeCall, balances};
+        use agora_substrate::types::{AccountId32, MultiAddress};
+        let call = RuntimeCall::Balances(balances::Call::transfer_keep_alive {
+            dest: MultiAddress::Id(AccountId32([2; 32])),
+            value: 5,
+        });
+        let era = agora_substrate::era::Era::Immortal;
+        let bytes = agora_substrate::checked::sign(&Pair::from_seed(&[1; 32]), &call, era, 0, [7; 32], [7; 32]);
+        Extrinsic::decode(bytes).unwrap()
+    }
+
+    #[test]
+    fn substrate_extrinsics_round_trip_verbatim_and_the_root_commits_to_the_envelope() {
+        let mut block = sample();
+        let xt = extrinsic();
+        block.transactions.insert(1, Envelope::Substrate(xt.clone()));
+        block.header.tx_root = tx_root(&block.transactions);
+        let bytes = block.encode();
+        assert_eq!(bytes.len(), block.encoded_size());
+        let decoded = Block::decode(&bytes).unwrap();
+        assert_eq!(decoded, block);
+        match &decoded.transactions[1] {
+            Envelope::Substrate(x) => assert_eq!(x.bytes(), xt.bytes()),
+            other => panic!("{other:?}"),
+        }
+        // The same hash under the other envelope is another leaf, so another root.
+        let agora_leaf = blake2_256(&xt.decoded().hash.0);
+        let substrate_leaf = blake2_256(&tx_root(&[Envelope::Substrate(xt.clone())]).0);
+        assert_ne!(agora_leaf, substrate_leaf);
+        // Without the tag bit the bytes are not an Agora transaction.
+        let mut untagged = bytes.clone();
+        let word = HEADER_BYTES + 4 + 4 + block.transactions[0].encoded_size();
+        untagged[word] &= 0x7f;
+        assert!(Block::decode(&untagged).is_err());
+        // Gossip carries the kind.
+        let message = Envelope::Substrate(xt.clone()).gossip_message();
+        assert_eq!(Envelope::from_gossip(&message).unwrap(), Envelope::Substrate(xt));
+        assert!(Envelope::from_gossip(&[9, 1, 2]).is_err());
+        assert!(Envelope::from_gossip(&[]).is_err());
+    }
+
     proptest! {
         #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
@@ -487,8 +539,13 @@ mod tests {
         }
 
         #[test]
-        fn decoding_mutated_blocks_is_canonical(pos in 0usize..2000, byte in any::<u8>()) {
-            let mut bytes = sample().encode();
+        fn decoding_mutated_blocks_is_canonical(pos in 0usize..2000, byte in any::<u8>(), tagged in any::<bool>()) {
+            let mut block = sample();
+            if tagged {
+                block.transactions.push(Envelope::Substrate(extrinsic()));
+                block.header.tx_root = tx_root(&block.transactions);
+            }
+            let mut bytes = block.encode();
             let pos = pos % bytes.len();
             bytes[pos] = byte;
             if let Ok(block) = Block::decode(&bytes) {

@@ -438,7 +438,6 @@ impl Chain {
                 Err(refusal) => refused.push((envelope.hash(), refusal.to_string())),
             }
         }
-        self.drop_from_pool(refused);
         let built = build_block(
             &state,
             BlockNumber(height),
@@ -450,6 +449,15 @@ impl Chain {
         )?;
         let transactions: Vec<Envelope> =
             built.transactions.iter().filter_map(|tx| envelopes.remove(&tx.hash())).collect();
+        // What can never be included leaves the pool (a future nonce may become valid).
+        refused.extend(
+            built
+                .rejected
+                .iter()
+                .filter(|(_, e)| !matches!(e, agora_runtime::TransactionError::FutureNonce { .. }))
+                .map(|(hash, e)| (*hash, e.to_string())),
+        );
+        self.drop_from_pool(refused);
         let mut block = Block {
             header: Header {
                 height,
@@ -620,7 +628,8 @@ impl Chain {
         let snapshot = self.store.snapshot()?;
         let dropped = {
             let mut pool = self.mempool.lock().expect("mempool lock");
-            let dropped = pool.revalidate(&snapshot);
+            let mut dropped = pool.revalidate(&snapshot);
+            dropped.extend(pool.drop_expired(header.height + 1));
             self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
             dropped
         };
@@ -653,9 +662,12 @@ impl Chain {
     /// Substrate extrinsic also against the chain, for the next block).
     pub fn submit(&self, tx: impl Into<Envelope>) -> Result<Hash, MempoolError> {
         let tx = tx.into();
+        if self.in_mempool(&tx.hash()) {
+            return Err(MempoolError::Duplicate(tx.hash()));
+        }
         let snapshot = self.store.snapshot().map_err(|e| MempoolError::Unavailable(e.to_string()))?;
-        let height = agora_runtime::state::BLOCK_NUMBER.get(&snapshot) + 1;
-        let runs = tx.authenticate(&Ancestry { chain: self, pending: BTreeMap::new() }, height);
+        let (ancestry, height) = self.best_ancestry();
+        let runs = tx.authenticate(&ancestry, height);
         let runs = runs.inspect_err(|_| {
             self.metrics.txs_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         })?;
@@ -706,7 +718,28 @@ impl Chain {
             pending.insert(executed.block.header.height, cursor);
             cursor = executed.block.header.parent;
         }
-        Ok(Ancestry { chain: self, pending })
+        Ok(Ancestry::new(self, pending))
+    }
+
+    /// The ancestry of the next block on the highest block executed here (verified, perhaps
+    /// not final yet), and that block's height plus one: where a new extrinsic is checked, so
+    /// one signed against a head this node has verified but not yet committed is accepted.
+    fn best_ancestry(&self) -> (Ancestry<'_>, u64) {
+        let best = {
+            let inner = self.lock();
+            inner
+                .pending
+                .iter()
+                .filter(|(_, e)| e.block.header.height > inner.head.height.get())
+                .max_by_key(|(hash, e)| (e.block.header.height, std::cmp::Reverse(**hash)))
+                .map(|(hash, e)| (*hash, e.block.header.height))
+        };
+        if let Some((hash, height)) = best
+            && let Ok(ancestry) = self.ancestry(&hash)
+        {
+            return (ancestry, height + 1);
+        }
+        (Ancestry::new(self, BTreeMap::new()), self.head().height.get() + 1)
     }
 
     /// The nonce `who`'s next transaction needs, counting its pending transactions.
@@ -735,8 +768,8 @@ impl Chain {
 
     /// The hash of the committed block at `height`, from its header alone (no decoding).
     pub fn hash_at(&self, height: u64) -> Result<Option<BlockHash>, ChainError> {
-        let bytes = self.store.block(BlockNumber(height))?;
-        Ok(bytes.map(|b| blake2_256(&b[..HEADER_BYTES.min(b.len())]).0))
+        let header = self.store.block_prefix(BlockNumber(height), HEADER_BYTES)?;
+        Ok(header.map(|h| blake2_256(&h).0))
     }
 
     /// The committed block with hash `hash`.
@@ -754,23 +787,38 @@ impl Chain {
     }
 }
 
-/// A block's ancestry as a Substrate extrinsic's era and signature see it.
+/// A block's ancestry as a Substrate extrinsic's era and signature see it. Committed hashes are
+/// read once each (a block may name the same birth block many times).
 struct Ancestry<'a> {
     chain: &'a Chain,
+    genesis: BlockHash,
     /// Executed, not yet committed blocks of the branch, by height.
     pending: BTreeMap<u64, BlockHash>,
+    committed: std::cell::RefCell<BTreeMap<u64, Option<BlockHash>>>,
+}
+
+impl<'a> Ancestry<'a> {
+    fn new(chain: &'a Chain, pending: BTreeMap<u64, BlockHash>) -> Ancestry<'a> {
+        Ancestry { chain, genesis: chain.genesis_block.hash(), pending, committed: Default::default() }
+    }
 }
 
 impl ChainView for Ancestry<'_> {
     fn genesis_hash(&self) -> [u8; 32] {
-        self.chain.genesis_block.hash()
+        self.genesis
     }
 
     fn block_hash(&self, height: u64) -> Option<[u8; 32]> {
-        match self.pending.get(&height) {
-            Some(hash) => Some(*hash),
-            None => self.chain.hash_at(height).ok().flatten(),
+        if let Some(hash) = self.pending.get(&height) {
+            return Some(*hash);
         }
+        *self.committed.borrow_mut().entry(height).or_insert_with(|| {
+            self.chain.hash_at(height).unwrap_or_else(|e| {
+                // Read as unknown (the extrinsic is refused); a store that fails is reported.
+                tracing::error!(height, error = %e, "cannot read a block hash");
+                None
+            })
+        })
     }
 }
 

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 use agora_primitives::{AccountId, Hash};
 use agora_runtime::state::{GLOBAL_PARAMS, NONCES};
 use agora_runtime::storage::StorageRead;
-use agora_runtime::{Transaction, TransactionError, fee_for, validate_transaction};
+use agora_runtime::{Transaction, TransactionError, dry_run, fee_for, is_free_call, validate_transaction};
 
 use crate::block::Envelope;
 
@@ -130,6 +130,24 @@ impl Mempool {
         true
     }
 
+    /// Removes the Substrate extrinsics whose era has ended by block `height` (Agora's own
+    /// transactions do not expire). Returns what was dropped, with the reason. Called for every
+    /// height: a mortal era is invalid exactly at the heights `birth + k·period`, so the first
+    /// of those after its birth catches it.
+    pub fn drop_expired(&mut self, height: u64) -> Vec<(Hash, String)> {
+        let expired: Vec<Hash> = self
+            .by_account
+            .values()
+            .flat_map(|queue| queue.values())
+            .filter_map(|e| match &e.tx {
+                Envelope::Substrate(xt) if !xt.decoded().era.valid_at(height) => Some(e.tx.hash()),
+                _ => None,
+            })
+            .collect();
+        let reason = agora_substrate::checked::Refusal::Outdated.to_string();
+        expired.into_iter().filter(|h| self.remove(h)).map(|h| (h, reason.clone())).collect()
+    }
+
     /// The nonce `who`'s next transaction needs: past the committed `state_nonce` and every
     /// pending transaction of `who` that follows it without a gap.
     pub fn next_nonce(&self, who: &AccountId, state_nonce: u64) -> u64 {
@@ -156,6 +174,12 @@ impl Mempool {
             return Err(MempoolError::Duplicate(hash));
         }
         match validate_transaction(state, runs) {
+            // A free call that would fail and cannot pay is refused now, with the reason,
+            // rather than skipped by every proposer.
+            Ok(()) if is_free_call(state, runs.signer(), runs.call()) => match dry_run(state, runs) {
+                Err(e @ TransactionError::FreeCallFails { .. }) => return Err(MempoolError::Invalid(e)),
+                _ => {}
+            },
             Ok(()) => {}
             Err(TransactionError::FutureNonce { expected, got }) => {
                 if got - expected > self.config.max_nonce_gap {

@@ -203,6 +203,16 @@ fn get_storage(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOw
     let key: String = required(&mut seq, "storage key")?;
     let at: Option<String> = optional(&mut seq)?;
     let key = bytes_param(&key, "storage key")?;
+    if key == agora_substrate::body::events_key() {
+        // From the block's receipts: answered for every finalised block, not only the recent
+        // ones whose state is kept.
+        let block = match at.as_deref() {
+            None => chain.head().block_hash,
+            Some(text) if known(chain, Some(text))? => hash_param(text)?,
+            Some(text) => return Err(err(CLIENT_ERROR, format!("Client error: Header was not found: {text}"))),
+        };
+        return Ok(json!(hex(&author::events_at(chain, &block)?)));
+    }
     let (block, state) = state_at(chain, at.as_deref())?;
     Ok(read(chain, &block, state.as_ref(), &key)?.map_or(Value::Null, |v| json!(hex(&v))))
 }
@@ -312,7 +322,7 @@ fn register_reads(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Registe
     })?;
     m.register_alias("chain_getRuntimeVersion", "state_getRuntimeVersion")?;
     // The handlers that can read much state run off the async workers.
-    m.register_method("state_getStorage", |p, ctx, _| get_storage(&ctx.chain, p))?;
+    m.register_blocking_method("state_getStorage", |p, ctx, _| get_storage(&ctx.chain, p))?;
     m.register_alias("state_getStorageAt", "state_getStorage")?;
     m.register_blocking_method("state_queryStorageAt", |p, ctx, _| query_storage_at(&ctx.chain, p))?;
     m.register_blocking_method("state_getKeys", |p, ctx, _| get_keys(&ctx.chain, p, false))?;

@@ -133,3 +133,54 @@ async fn extrinsics_land_verbatim_and_report_their_outcome() {
     // Replaying a landed extrinsic: its nonce is spent.
     assert!(refused(ok).await.contains("outdated"));
 }
+
+#[test]
+fn verifiers_check_extrinsics_against_the_blocks_own_ancestry() {
+    use agora_node::block::{Block, Envelope, Extrinsic, Header, tx_root};
+    let alice = Pair::from_seed(&[1; 32]);
+    let bob = Pair::from_seed(&[2; 32]);
+    let mut config = GenesisConfig::new("substrate-verify");
+    config.balances.insert(alice.public(), Balance::from_tao(100).unwrap());
+    let genesis = config.build().unwrap();
+    let (chain, peer) = (open(&genesis), open(&genesis));
+    let g = chain.genesis_block().hash();
+
+    // Block 1 is verified by the peer but not final there when block 2 arrives; block 2 carries
+    // an extrinsic born at block 1, so its birth hash comes from the pending branch.
+    let one = chain.propose(&chain.genesis_block(), [9; 32], 1_000).unwrap();
+    peer.verify(&one, &peer.genesis_block(), None).unwrap();
+    chain.finalize(&one, 1_100).unwrap();
+    let born_at_one = sign(&alice, &transfer(&bob, 1_000), Era::mortal(8, 1), 0, g, one.hash());
+    chain.submit(Envelope::Substrate(Extrinsic::decode(born_at_one.clone()).unwrap())).unwrap();
+    let two = chain.propose(&one, [9; 32], 2_000).unwrap();
+    assert_eq!(two.transactions.len(), 1);
+    peer.verify(&two, &one, None).expect("the birth block is on the verified branch");
+
+    // A block whose extrinsic is signed for another birth block is refused, and so is one
+    // whose era has not started: the proposer cannot make the others accept either.
+    let forge = |xt: Vec<u8>| {
+        let transactions = vec![Envelope::Substrate(Extrinsic::decode(xt).unwrap())];
+        let header = Header { tx_root: tx_root(&transactions), ..two.header.clone() };
+        Block { header, transactions }
+    };
+    let wrong_birth = forge(sign(&alice, &transfer(&bob, 1_000), Era::mortal(8, 1), 0, g, [5; 32]));
+    let refused = peer.verify(&wrong_birth, &one, None).unwrap_err().to_string();
+    assert!(refused.contains("bad signature"), "{refused}");
+    let unborn = forge(sign(&alice, &transfer(&bob, 1_000), Era::mortal(8, 5), 0, g, g));
+    assert!(peer.verify(&unborn, &one, None).unwrap_err().to_string().contains("outdated"));
+
+    // An extrinsic that expires in the pool leaves it, and its watchers hear why.
+    let short = sign(&alice, &transfer(&bob, 1), Era::mortal(4, 1), 1, g, one.hash());
+    let hash = chain.submit(Envelope::Substrate(Extrinsic::decode(short).unwrap())).unwrap();
+    assert!(chain.in_mempool(&hash));
+    let mut parent = (*one).clone();
+    for h in 2..=4u64 {
+        // Blocks from another proposer that leave it out (the peer's pool is empty).
+        peer.finalize(&parent, h * 1_000).ok();
+        let next = peer.propose(&parent, [8; 32], h * 1_000 + 500).unwrap();
+        chain.verify(&next, &parent, None).unwrap();
+        chain.finalize(&next, h * 1_000 + 600).unwrap();
+        parent = (*next).clone();
+    }
+    assert!(!chain.in_mempool(&hash), "its era ended at block 4");
+}

@@ -221,6 +221,17 @@ pub enum TransactionError {
         /// Fee.
         fee: u64,
     },
+    /// A call that is free when it succeeds (a registered hotkey's weights or axon) fails, and
+    /// the signer cannot pay the fee a failing call costs.
+    #[error(
+        "Custom error: {error:?}: the call fails ({error}) and a failing call costs the {fee} rao fee, more than the free balance"
+    )]
+    FreeCallFails {
+        /// Why it fails.
+        error: DispatchError,
+        /// The fee it would cost.
+        fee: u64,
+    },
 }
 
 /// Why a block cannot be executed.

@@ -93,22 +93,36 @@ pub fn state_root(state: &(impl StorageRead + ?Sized)) -> Hash {
     LtHash::load(state).root()
 }
 
-/// The fee `signer` pays for `call`: the chain's `tx_fee`, except for what a hotkey does on a
-/// subnet it is registered on (weights, commits, reveals, its axon), which is free as the
-/// reference declares those calls `Pays::No`: a validator's hotkey needs no balance. Anyone
-/// else pays, so unregistered keys cannot fill blocks for free.
-pub fn fee_for(state: &(impl StorageRead + ?Sized), signer: &AccountId, call: &Call) -> u64 {
+/// Whether `call` by `signer` is free when it succeeds: what a hotkey does on a subnet it is
+/// registered on (weights, commits, reveals, its axon), which the reference declares
+/// `Pays::No`, so a validator's hotkey needs no balance. A failing free call pays the fee after
+/// all, and is not includable when the signer cannot pay it, so failing calls never fill blocks
+/// for nothing.
+pub fn is_free_call(state: &(impl StorageRead + ?Sized), signer: &AccountId, call: &Call) -> bool {
     let netuid = match call {
         Call::SetWeights { netuid, .. }
         | Call::CommitWeights { netuid, .. }
         | Call::RevealWeights { netuid, .. }
-        | Call::ServeAxon { netuid, .. } => Some(*netuid),
-        _ => None,
+        | Call::ServeAxon { netuid, .. } => *netuid,
+        _ => return false,
     };
-    match netuid {
-        Some(netuid) if crate::state::UIDS.contains(state, &(netuid, *signer)) => 0,
-        _ => GLOBAL_PARAMS.get(state).tx_fee,
-    }
+    crate::state::UIDS.contains(state, &(netuid, *signer))
+}
+
+/// The fee `signer` pays up front for `call`: the chain's `tx_fee`, or nothing for a free call
+/// ([`is_free_call`]).
+pub fn fee_for(state: &(impl StorageRead + ?Sized), signer: &AccountId, call: &Call) -> u64 {
+    if is_free_call(state, signer, call) { 0 } else { GLOBAL_PARAMS.get(state).tx_fee }
+}
+
+/// Runs `tx` as the next block would run it first, on a scratch copy of `state`: its receipt,
+/// or why it is not includable. A mempool uses it to refuse a free call that would fail and
+/// cannot pay ([`TransactionError::FreeCallFails`]).
+pub fn dry_run(state: &(impl StorageRead + ?Sized), tx: &Transaction) -> Result<Receipt, TransactionError> {
+    let mut scratch = Overlay::new(state);
+    let height = BLOCK_NUMBER.get(state) + 1;
+    BLOCK_NUMBER.set(&mut scratch, &height);
+    apply_transaction(&mut scratch, height, None, tx)
 }
 
 /// Checks that `tx` could be included now: limits, signature for this chain (of Agora's own
@@ -246,25 +260,53 @@ pub(crate) fn apply_transaction<B: StorageRead>(
 ) -> Result<Receipt, TransactionError> {
     validate_transaction(&*block, tx)?;
     let (signer, nonce, call) = (*tx.signer(), tx.nonce(), tx.call());
-    let fee = fee_for(&*block, &signer, call);
-    NONCES.set(block, &signer, &(nonce + 1));
+    let tx_fee = GLOBAL_PARAMS.get(&*block).tx_fee;
     let mut events = Vec::new();
-    if fee > 0 {
-        let balance = free_balance(&*block, &signer);
-        BALANCES.set(block, &signer, &(balance - fee));
-        let mut fee_events = Vec::new();
-        // Cannot fail: the fee was just taken from a balance, so the author's cannot overflow.
-        let _ = atomically(block, height, &mut fee_events, |cx| {
-            match author {
-                Some(author) => deposit(cx, &author, fee)?,
-                None => recycle(cx, fee),
+    let (fee, result) = if tx_fee > 0 && is_free_call(&*block, &signer, call) {
+        // Free when it succeeds. Calls never read nonces, so the call may run first.
+        let result = atomically(block, height, &mut events, |cx| dispatch(cx, &signer, call));
+        match result {
+            Ok(()) => (0, result),
+            Err(error) if free_balance(&*block, &signer) < tx_fee => {
+                return Err(TransactionError::FreeCallFails { error, fee: tx_fee });
             }
-            Ok(())
-        });
-        events.push(Event::FeePaid { who: signer, author, amount: Balance(fee) });
-    }
-    let result = atomically(block, height, &mut events, |cx| dispatch(cx, &signer, call));
+            Err(_) => {
+                charge_fee(block, height, author, &signer, tx_fee, &mut events);
+                (tx_fee, result)
+            }
+        }
+    } else {
+        charge_fee(block, height, author, &signer, tx_fee, &mut events);
+        (tx_fee, atomically(block, height, &mut events, |cx| dispatch(cx, &signer, call)))
+    };
+    NONCES.set(block, &signer, &(nonce + 1));
     Ok(Receipt { tx_hash: tx.hash(), signer, nonce, call: call.name().to_string(), fee: Balance(fee), result, events })
+}
+
+/// Takes `fee` from `signer` (who can pay it: checked by validation) for the block author, or
+/// recycles it when the block has none.
+fn charge_fee<B: StorageRead>(
+    block: &mut Overlay<B>,
+    height: u64,
+    author: Option<AccountId>,
+    signer: &AccountId,
+    fee: u64,
+    events: &mut Vec<Event>,
+) {
+    if fee == 0 {
+        return;
+    }
+    let balance = free_balance(&*block, signer);
+    BALANCES.set(block, signer, &(balance - fee));
+    // Cannot fail: the fee was just taken from a balance, so the author's cannot overflow.
+    let _ = atomically(block, height, &mut Vec::new(), |cx| {
+        match author {
+            Some(author) => deposit(cx, &author, fee)?,
+            None => recycle(cx, fee),
+        }
+        Ok(())
+    });
+    events.push(Event::FeePaid { who: *signer, author, amount: Balance(fee) });
 }
 
 /// A block assembled by [`build_block`]: the transactions that made it in, and the outcome.

@@ -101,8 +101,8 @@ pub use epoch::{EpochPayout, epoch_inputs, should_run_epoch};
 pub use error::{BlockError, DispatchError, TransactionError};
 pub use event::Event;
 pub use executive::{
-    BlockInput, BlockOutcome, BuiltBlock, Receipt, build_block, execute_block, fee_for, genesis_hash, state_root,
-    validate_transaction,
+    BlockInput, BlockOutcome, BuiltBlock, Receipt, build_block, dry_run, execute_block, fee_for, genesis_hash,
+    is_free_call, state_root, validate_transaction,
 };
 pub use genesis::{Genesis, GenesisConfig, GenesisError};
 pub use param_names::ParamError;

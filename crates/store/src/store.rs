@@ -227,6 +227,14 @@ impl Store {
         Ok(blocks.get(height.get())?.map(|v| v.value().to_vec()))
     }
 
+    /// The first `len` bytes of the encoded block at `height` (its header), without copying
+    /// the rest.
+    pub fn block_prefix(&self, height: BlockNumber, len: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let blocks = txn.open_table(BLOCKS)?;
+        Ok(blocks.get(height.get())?.map(|v| v.value()[..len.min(v.value().len())].to_vec()))
+    }
+
     /// The height of the block with hash `hash`.
     pub fn height_of(&self, hash: &[u8; 32]) -> Result<Option<BlockNumber>, StoreError> {
         let txn = self.db.begin_read()?;

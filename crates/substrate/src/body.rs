@@ -120,7 +120,8 @@ pub fn events(hooks: &[Event], receipts: &[Receipt]) -> Vec<EventRecord<RuntimeE
             })
         });
         out.push(record(phase, fee));
-        let info = info(DispatchClass::Normal, Pays::Yes);
+        let pays = if receipt.fee.0 == 0 { Pays::No } else { Pays::Yes };
+        let info = info(DispatchClass::Normal, pays);
         let outcome = match receipt.result {
             Ok(()) => success(info),
             Err(e) => RuntimeEvent::System(system::Event::ExtrinsicFailed {

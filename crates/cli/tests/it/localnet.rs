@@ -2,8 +2,10 @@
 //! 1 with a local-model miner, 2 validators, the gateway; then the official `openai` Python client
 //! (from the registry, in a virtual environment) asks the gateway with and without streaming and
 //! gets model text from a miner, and headless Chromium (Debian's, driven by `playwright-core`)
-//! loads the explorer and the chat page, chats, and saves screenshots. Ports 22450–22496 (nodes
-//! 22450–22482, gateway 22495, miner 22496).
+//! loads the explorer and the chat page, chats, and saves screenshots; and a Python subnet written
+//! against bittensor 10.5.0 runs on it unchanged through the Substrate endpoint
+//! ([`crate::python_subnet`]). Ports 22450–22498 (nodes 22450–22482, gateway 22495, miner 22496,
+//! the Python miners 22497–22498), Substrate endpoint 22390.
 
 use std::io::{BufRead, BufReader};
 use std::process::Command;
@@ -79,6 +81,15 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         .unwrap();
     let screens = dir.join("screenshots");
     std::fs::create_dir_all(&screens).unwrap();
+    let python_subnet = std::panic::catch_unwind(|| {
+        crate::python_subnet::runs_unchanged(
+            doc["rpc_url"].as_str().unwrap(),
+            "ws://127.0.0.1:22390",
+            &dir.join("wallets"),
+            &dir,
+            [22497, 22498],
+        )
+    });
     let browser = Command::new("node")
         .arg(repo_file("scripts/ui-check.mjs"))
         .arg(doc["gateway_url"].as_str().unwrap())
@@ -89,6 +100,9 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         .unwrap();
     stop();
     let _ = child.wait();
+    if let Err(panic) = python_subnet {
+        std::panic::resume_unwind(panic);
+    }
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(browser.status.success(), "{}", String::from_utf8_lossy(&browser.stderr));
     let seen: Value = serde_json::from_slice(&browser.stdout).unwrap();

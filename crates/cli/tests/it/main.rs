@@ -4,6 +4,7 @@ mod chain;
 mod localnet;
 mod neuron;
 mod node;
+mod python_subnet;
 mod sim;
 mod substrate;
 mod text;

@@ -1,7 +1,8 @@
 //! Writes through the Substrate endpoint, and what the clients read to learn how they went:
-//! `author_submitExtrinsic`, `author_submitAndWatchExtrinsic` (statuses `ready`/`future`,
-//! `inBlock`, `finalized`, `dropped`), `chain_getBlock` (the block's extrinsics) and
-//! `System.Events` (spec substrate-compat §2, §8).
+//! `author_submitExtrinsic`, `author_submitAndWatchExtrinsic` (statuses `ready`, then
+//! `inBlock` and `finalized` for the same final block, or `dropped`; a future nonce is pooled
+//! and also reported `ready`), `chain_getBlock` (the block's extrinsics) and `System.Events`
+//! (spec substrate-compat §2, §8).
 //!
 //! Refusals carry Substrate's codes and texts, which the SDK maps by substring: 1001 the bytes
 //! are not an extrinsic, 1010 `Invalid Transaction` with the reason as `data`, 1013 already
@@ -112,10 +113,19 @@ fn update(status: &TxStatus) -> Vec<Value> {
 async fn watch(params: Params<'static>, pending: PendingSubscriptionSink, ctx: Arc<Ctx>) -> SubscriptionResult {
     // Subscribe before submitting so no status is missed.
     let mut events = ctx.chain.subscribe();
-    let hash = match submit(&ctx, &params) {
-        Ok(hash) => hash,
-        Err(e) => {
+    // Checking a signature and reading blocks: off the async workers.
+    let submitted = {
+        let ctx = ctx.clone();
+        tokio::task::spawn_blocking(move || submit(&ctx, &params)).await
+    };
+    let hash = match submitted {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(e)) => {
             pending.reject(e).await;
+            return Ok(());
+        }
+        Err(e) => {
+            pending.reject(internal(e)).await;
             return Ok(());
         }
     };
@@ -193,7 +203,7 @@ pub(super) fn events_at(chain: &Chain, hash: &BlockHash) -> Result<Vec<u8>, Erro
 
 /// Registers the write methods and `chain_getBlock`.
 pub(super) fn register(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
-    m.register_method("author_submitExtrinsic", |p, ctx, _| submit(ctx, &p).map(|h| json!(h)))?;
+    m.register_blocking_method("author_submitExtrinsic", |p, ctx, _| submit(&ctx, &p).map(|h| json!(h)))?;
     m.register_subscription(
         "author_submitAndWatchExtrinsic",
         "author_extrinsicUpdate",

@@ -236,3 +236,42 @@ fn a_registered_hotkey_sets_weights_and_serves_without_balance_others_pay_the_fe
     // Other calls pay, registered or not.
     assert_eq!(agora_runtime::fee_for(&chain.state, &acc("v1"), &Call::StartCall { netuid: NetUid(1) }), 10);
 }
+
+#[test]
+fn a_failing_free_call_pays_the_fee_or_is_not_includable() {
+    let mut chain = setup();
+    chain
+        .submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::TxFee(agora_primitives::Balance(10)) })
+        .unwrap();
+    let bad = sw(1, &[99], &[1]); // no uid 99
+    let tx = chain.tx(&key("v1"), bad.clone());
+    let runs: agora_runtime::Transaction = tx.clone().into();
+    assert_eq!(agora_runtime::validate_transaction(&chain.state, &runs), Ok(()), "free up front");
+    let refused = agora_runtime::dry_run(&chain.state, &runs).unwrap_err();
+    assert_eq!(
+        refused,
+        agora_runtime::TransactionError::FreeCallFails { error: DispatchError::UidVecContainInvalidOne, fee: 10 }
+    );
+    assert!(refused.to_string().contains("UidVecContainInvalidOne"));
+    let input = agora_runtime::BlockInput {
+        height: BlockNumber(chain.height + 1),
+        timestamp_ms: 0,
+        author: None,
+        transactions: std::slice::from_ref(&runs),
+    };
+    assert!(matches!(
+        agora_runtime::execute_block(&chain.state, &input),
+        Err(agora_runtime::BlockError::InvalidTransaction {
+            error: agora_runtime::TransactionError::FreeCallFails { .. },
+            ..
+        })
+    ));
+    // With a balance, the failing call is included and pays; a succeeding one stays free.
+    chain.submit(&key("alice"), Call::Transfer { dest: acc("v1"), amount: agora_primitives::Balance(1_000) }).unwrap();
+    let outcome = chain.block(&[chain.tx(&key("v1"), bad)]);
+    assert_eq!(outcome.receipts[0].result, Err(DispatchError::UidVecContainInvalidOne));
+    assert_eq!((outcome.receipts[0].fee.0, chain.balance(&acc("v1"))), (10, 990));
+    let outcome = chain.block(&[chain.tx(&key("v1"), sw(1, &[2], &[1]))]);
+    assert_eq!((outcome.receipts[0].result, outcome.receipts[0].fee.0), (Ok(()), 0));
+    assert_eq!(chain.balance(&acc("v1")), 990);
+}
