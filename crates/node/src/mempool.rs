@@ -176,10 +176,11 @@ impl Mempool {
         match validate_transaction(state, runs) {
             // A free call that would fail and cannot pay is refused now, with the reason,
             // rather than skipped by every proposer.
-            Ok(()) if is_free_call(state, runs.signer(), runs.call()) => match dry_run(state, runs) {
-                Err(e @ TransactionError::FreeCallFails { .. }) => return Err(MempoolError::Invalid(e)),
-                _ => {}
-            },
+            Ok(()) if is_free_call(state, runs.signer(), runs.call()) => {
+                if let Err(e @ TransactionError::FreeCallFails { .. }) = dry_run(state, runs) {
+                    return Err(MempoolError::Invalid(e));
+                }
+            }
             Ok(()) => {}
             Err(TransactionError::FutureNonce { expected, got }) => {
                 if got - expected > self.config.max_nonce_gap {

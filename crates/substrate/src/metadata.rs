@@ -132,6 +132,14 @@ fn pallets(existential_deposit: u64, slot_ms: u64) -> Vec<PalletMetadata> {
             constants: vec![],
         },
         Pallet {
+            name: "Commitments",
+            index: index::COMMITMENTS,
+            calls: None,
+            event: None,
+            error: None,
+            constants: vec![],
+        },
+        Pallet {
             name: "Agora",
             index: index::AGORA,
             calls: Some(meta_type::<agora::Call>()),

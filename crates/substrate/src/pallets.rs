@@ -23,6 +23,8 @@ pub mod index {
     pub const TRANSACTION_PAYMENT: u8 = 6;
     /// `SubtensorModule`.
     pub const SUBTENSOR: u8 = 7;
+    /// `Commitments` (storage only: Agora keeps no commitments yet).
+    pub const COMMITMENTS: u8 = 18;
     /// `Agora`: Agora's own transactions as blocks show them (no reference counterpart).
     pub const AGORA: u8 = 200;
 }
@@ -284,6 +286,17 @@ pub mod subtensor {
         },
     }
 
+    /// How a subnet's epoch reaches consensus (Agora's subnets all run Yuma).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum EpochConsensus {
+        /// Yuma consensus.
+        #[codec(index = 0)]
+        Yuma,
+        /// No consensus (weights are not used).
+        #[codec(index = 1)]
+        Null,
+    }
+
     /// `SubtensorModule`'s events that Agora emits.
     #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
     pub enum Event {
@@ -302,6 +315,38 @@ pub mod subtensor {
         /// `(netuid, hotkey)`.
         #[codec(index = 28)]
         AxonServed(u16, AccountId32),
+    }
+}
+
+/// `Commitments`: the value types of its storage (empty on Agora; the SDK's metagraph reads it).
+pub mod commitments {
+    use super::*;
+
+    /// `pallet_identity::types::Data` as commitments use it (Agora stores none; the variants a
+    /// reader needs to know the shape).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum Data {
+        /// Nothing.
+        #[codec(index = 0)]
+        None,
+    }
+
+    /// `pallet_commitments::types::CommitmentInfo`.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub struct CommitmentInfo {
+        /// The committed fields.
+        pub fields: Vec<Data>,
+    }
+
+    /// `pallet_commitments::types::Registration`.
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub struct Registration {
+        /// Deposit held (rao).
+        pub deposit: u64,
+        /// Block of the commitment.
+        pub block: u32,
+        /// What was committed.
+        pub info: CommitmentInfo,
     }
 }
 

@@ -7,7 +7,7 @@
 
 use agora_primitives::{AccountId, NetUid, Uid};
 use agora_runtime::query;
-use agora_runtime::state::{KEYS, LAST_UPDATE, NETWORKS, SUBNETWORK_N, UIDS, VALIDATOR_PERMIT};
+use agora_runtime::state::{KEYS, LAST_UPDATE, NETWORKS, OWNER, SUBNETWORK_N, UIDS, VALIDATOR_PERMIT};
 use agora_runtime::storage::StorageRead;
 use frame_metadata::v15::{StorageEntryModifier, StorageHasher};
 use parity_scale_codec::Encode;
@@ -391,6 +391,135 @@ pub static ITEMS: &[Item] = &[
         default: || true.encode(),
         docs: "Whether weights are committed then revealed.",
         read: |s, k| hyper(s, k, |h| h.commit_reveal).map(encoded),
+        list: netuids,
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "TokenSymbol",
+        keys: NETUID,
+        key_ty: meta_type::<u16>,
+        value_ty: meta_type::<Vec<u8>>,
+        optional: false,
+        default: || "\u{1D70F}".as_bytes().to_vec().encode(),
+        docs: "A subnet's token symbol (τ for the root network, α for the others until dynamic TAO).",
+        read: |s, k| {
+            let n = netuid(k[0]).filter(|n| NETWORKS.contains(s, n))?;
+            Some(if n.get() == 0 { "τ" } else { "α" }.as_bytes().to_vec().encode())
+        },
+        list: netuids,
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "IsNetworkMember",
+        keys: &[(Hasher::Blake2_128Concat, 32), (Hasher::Identity, 2)],
+        key_ty: meta_type::<(AccountId32, u16)>,
+        value_ty: meta_type::<bool>,
+        optional: false,
+        default: || false.encode(),
+        docs: "Whether a hotkey is registered on a subnet.",
+        read: |s, k| UIDS.contains(s, &(netuid(k[1])?, account(k[0])?)).then(|| true.encode()),
+        list: |s| UIDS.iter(s).into_iter().map(|((n, h), _)| vec![h.0.to_vec(), n.get().encode()]).collect(),
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "OwnedHotkeys",
+        keys: &[(Hasher::Blake2_128Concat, 32)],
+        key_ty: meta_type::<AccountId32>,
+        value_ty: meta_type::<Vec<AccountId32>>,
+        optional: false,
+        default: || Vec::<AccountId32>::new().encode(),
+        docs: "The hotkeys a coldkey owns.",
+        read: |s, k| {
+            let coldkey = account(k[0])?;
+            let owned: Vec<[u8; 32]> =
+                OWNER.iter(s).into_iter().filter(|(_, c)| *c == coldkey).map(|(h, _)| h.0).collect();
+            (!owned.is_empty()).then(|| owned.encode())
+        },
+        list: |s| {
+            let mut coldkeys: Vec<[u8; 32]> = OWNER.iter(s).into_iter().map(|(_, c)| c.0).collect();
+            coldkeys.sort();
+            coldkeys.dedup();
+            coldkeys.into_iter().map(|c| vec![c.to_vec()]).collect()
+        },
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "BlocksSinceLastStep",
+        keys: NETUID,
+        key_ty: meta_type::<u16>,
+        value_ty: meta_type::<u64>,
+        optional: false,
+        default: || 0u64.encode(),
+        docs: "Blocks since the subnet's last epoch.",
+        read: |s, k| {
+            let view = query::subnet(s, netuid(k[0])?)?;
+            let now = agora_runtime::state::BLOCK_NUMBER.get(s);
+            Some(now.saturating_sub(view.last_epoch_block.get()).encode())
+        },
+        list: netuids,
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "SubnetOwner",
+        keys: NETUID,
+        key_ty: meta_type::<u16>,
+        value_ty: meta_type::<AccountId32>,
+        optional: false,
+        default: || [0u8; 32].encode(),
+        docs: "A subnet's owner coldkey.",
+        read: |s, k| query::subnet(s, netuid(k[0])?)?.owner.map(|o| o.0.encode()),
+        list: netuids,
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "SubnetOwnerHotkey",
+        keys: NETUID,
+        key_ty: meta_type::<u16>,
+        value_ty: meta_type::<AccountId32>,
+        optional: false,
+        default: || [0u8; 32].encode(),
+        docs: "A subnet's owner hotkey.",
+        read: |s, k| query::subnet(s, netuid(k[0])?)?.owner_hotkey.map(|o| o.0.encode()),
+        list: netuids,
+    },
+    Item {
+        pallet: "Commitments",
+        name: "CommitmentOf",
+        keys: &[(Hasher::Identity, 2), (Hasher::Twox64Concat, 32)],
+        key_ty: meta_type::<(u16, AccountId32)>,
+        value_ty: meta_type::<crate::pallets::commitments::Registration>,
+        optional: true,
+        default: none,
+        docs: "A neuron's commitment (none on Agora yet).",
+        read: |_, _| None,
+        list: |_| Vec::new(),
+    },
+    Item {
+        pallet: "Commitments",
+        name: "RevealedCommitments",
+        keys: &[(Hasher::Identity, 2), (Hasher::Twox64Concat, 32)],
+        key_ty: meta_type::<(u16, AccountId32)>,
+        value_ty: meta_type::<Vec<(Vec<u8>, u64)>>,
+        optional: true,
+        default: none,
+        docs: "A neuron's revealed commitments (none on Agora yet).",
+        read: |_, _| None,
+        list: |_| Vec::new(),
+    },
+    Item {
+        pallet: "SubtensorModule",
+        name: "SubnetEpochConsensus",
+        keys: NETUID,
+        key_ty: meta_type::<u16>,
+        value_ty: meta_type::<crate::pallets::subtensor::EpochConsensus>,
+        optional: false,
+        default: || crate::pallets::subtensor::EpochConsensus::Yuma.encode(),
+        docs: "How a subnet's epoch reaches consensus (Yuma on every Agora subnet).",
+        read: |s, k| {
+            netuid(k[0])
+                .filter(|n| NETWORKS.contains(s, n))
+                .map(|_| crate::pallets::subtensor::EpochConsensus::Yuma.encode())
+        },
         list: netuids,
     },
     Item {

@@ -156,3 +156,66 @@ impl ChainView for Endpoint {
         agora_node::chain::parse_hex(hash.as_str()?)?.try_into().ok()
     }
 }
+
+#[test]
+fn the_current_sdk_passes_the_conformance_script() {
+    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor11-env.sh")).output().expect("bash runs");
+    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
+    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let node = Node::start_in("substrate-sdk11", 22540);
+    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
+    let netuid = node.ok(&["subnets", "create", "--wallet.name", "owner"])["netuid"].as_u64().unwrap() as u16;
+    node.sudo_set(netuid, "commit_reveal", "false");
+    node.sudo_set(netuid, "weights_rate_limit", "0");
+    node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid.to_string()]);
+    for name in ["sdk11-a", "sdk11-b"] {
+        let coldkey = node.ok(&["wallet", "create", "--wallet.name", name, "--no-password"])["coldkey"].clone();
+        if name == "sdk11-a" {
+            node.ok(&[
+                "wallet",
+                "transfer",
+                "--wallet.name",
+                "owner",
+                "--dest",
+                coldkey.as_str().unwrap(),
+                "--amount",
+                "100",
+            ]);
+        }
+    }
+    let run = Command::new(&python)
+        .arg(repo_file("crates/cli/tests/it/py/substrate_sdk11.py"))
+        .args(["ws://127.0.0.1:22543", node.wallets.to_str().unwrap(), &netuid.to_string()])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "sdk 11: {}", String::from_utf8_lossy(&run.stderr));
+    let text = String::from_utf8(run.stdout).unwrap();
+    let doc: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    eprintln!("{doc}");
+    assert!(doc["block"].as_u64().unwrap() > 0);
+    assert_eq!(doc["spec_version"], agora_substrate::SPEC_VERSION);
+    assert!(doc["subnets"].as_array().unwrap().contains(&json!(netuid)), "{doc}");
+    assert_eq!(
+        doc["tempo"],
+        node.ok(&["subnets", "hyperparameters", "--netuid", &netuid.to_string()])["hyperparameters"]["tempo"]
+    );
+    for step in ["burned_register", "transfer", "add_stake", "remove_stake", "serve_axon", "set_weights"] {
+        assert_eq!(doc[step]["success"], true, "{step}: {doc}");
+    }
+    assert!(doc["transfer"]["fee_rao"].as_u64().unwrap() > 0, "{doc}");
+    assert_eq!(doc["b_gained_rao"], 1_000_000_000u64);
+    assert!((doc["stake_after_add"].as_f64().unwrap() - 2.0).abs() < 1e-6, "{doc}");
+    assert!((doc["stake_after_remove"].as_f64().unwrap() - 1.0).abs() < 1e-6, "{doc}");
+    assert_eq!(doc["too_much"]["success"], false);
+    assert_eq!(doc["too_much"]["error"], "NotEnoughStakeToWithdraw", "{doc}");
+    let shown = node.ok(&["subnets", "show", "--netuid", &netuid.to_string()]);
+    let rows = shown["neurons"].as_array().unwrap();
+    let row = rows.iter().find(|r| r["hotkey"] == doc["a_hot"]).expect("registered through the SDK");
+    assert_eq!(row["uid"], doc["uid"]);
+    assert_eq!(row["axon"], "10.0.0.1:8091");
+    let hotkeys: Vec<&Value> = rows.iter().map(|r| &r["hotkey"]).collect();
+    assert_eq!(doc["metagraph_hotkeys"].as_array().unwrap().iter().collect::<Vec<_>>(), hotkeys);
+    assert_eq!(doc["neurons_hotkeys"], doc["metagraph_hotkeys"]);
+}
