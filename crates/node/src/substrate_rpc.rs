@@ -291,6 +291,26 @@ fn state_call(ctx: &Ctx, params: Params<'_>) -> Result<Value, ErrorObjectOwned> 
     }
 }
 
+/// `payment_queryInfo`: the fee of an extrinsic, as `TransactionPaymentApi.query_info` computes it.
+fn query_info(ctx: &Ctx, params: Params<'_>) -> Result<Value, ErrorObjectOwned> {
+    use parity_scale_codec::Decode;
+    let mut seq = params.sequence();
+    let xt: String = required(&mut seq, "extrinsic")?;
+    let at: Option<String> = optional(&mut seq)?;
+    let mut args = bytes_param(&xt, "extrinsic")?;
+    let len = args.len() as u32;
+    args.extend_from_slice(&len.to_le_bytes());
+    let (_, state) = state_at(&ctx.chain, at.as_deref())?;
+    let out = apis::call("TransactionPaymentApi_query_info", &args, state.as_ref(), ctx.constants)
+        .map_err(|e| err(CLIENT_ERROR, e.to_string()))?;
+    let info = apis::RuntimeDispatchInfo::decode(&mut &out[..]).map_err(internal)?;
+    Ok(json!({
+        "weight": {"refTime": info.weight.ref_time, "proofSize": info.weight.proof_size},
+        "class": "normal",
+        "partialFee": info.partial_fee.to_string(),
+    }))
+}
+
 fn next_index(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOwned> {
     let text: String = required(&mut params.sequence(), "account")?;
     let who: agora_primitives::AccountId =
@@ -330,6 +350,7 @@ fn register_reads(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Registe
     m.register_alias("state_getKeysPagedAt", "state_getKeysPaged")?;
     m.register_blocking_method("state_call", |p, ctx, _| state_call(&ctx, p))?;
     m.register_alias("state_callAt", "state_call")?;
+    m.register_blocking_method("payment_queryInfo", |p, ctx, _| query_info(&ctx, p))?;
     Ok(())
 }
 

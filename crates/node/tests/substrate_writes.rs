@@ -64,6 +64,8 @@ async fn extrinsics_land_verbatim_and_report_their_outcome() {
     call("author_submitExtrinsic", json!([hex(&too_much)])).await.unwrap();
     assert_eq!(gossiped.lock().unwrap().len(), 2, "both went to the peers");
     assert_eq!(call("account_nextIndex", json!([alice.public().to_ss58()])).await.unwrap(), 2);
+    let fee = call("payment_queryInfo", json!([hex(&ok)])).await.unwrap();
+    assert_eq!(fee["partialFee"], "1000", "the chain's fee: {fee}");
 
     // Bad input, each refused with Substrate's code and the text the SDK matches.
     let refused = |xt: Vec<u8>| {

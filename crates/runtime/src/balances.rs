@@ -50,6 +50,17 @@ pub(crate) fn recycle(cx: &mut Ctx, amount: u64) {
 /// Checks, in order: the sender holds `amount` (`InsufficientBalance`); the sender keeps at least
 /// the existential deposit (`Expendability`); the recipient ends with at least the existential
 /// deposit (`ExistentialDeposit`). A zero or self transfer is a no-op that succeeds.
+/// `transfer_all(dest)`: everything above the existential deposit (the fee was taken before).
+/// `InsufficientBalance` when nothing is above it.
+pub(crate) fn do_transfer_all(cx: &mut Ctx, from: &AccountId, dest: &AccountId) -> DispatchResult {
+    let ed = cx.params().existential_deposit;
+    let amount = free_balance(cx.s, from).saturating_sub(ed);
+    if amount == 0 {
+        return Err(DispatchError::InsufficientBalance);
+    }
+    do_transfer(cx, from, dest, Balance(amount))
+}
+
 pub(crate) fn do_transfer(cx: &mut Ctx, from: &AccountId, dest: &AccountId, amount: Balance) -> DispatchResult {
     let ed = cx.params().existential_deposit;
     let amount = amount.rao();

@@ -423,6 +423,13 @@ pub enum Call {
         /// Client version.
         version_key: u64,
     },
+    /// Moves the whole free balance, less the existential deposit (Agora keeps every account
+    /// alive: the reference's `keep_alive = false` is accepted and does the same). Coldkey.
+    #[codec(index = 16)]
+    TransferAll {
+        /// Recipient.
+        dest: AccountId,
+    },
 }
 
 impl Call {
@@ -445,6 +452,7 @@ impl Call {
             Call::SetWeights { .. } => "set_weights",
             Call::CommitWeights { .. } => "commit_weights",
             Call::RevealWeights { .. } => "reveal_weights",
+            Call::TransferAll { .. } => "transfer_all",
         }
     }
 

@@ -161,6 +161,7 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
     use crate::*;
     match call {
         Call::Transfer { dest, amount } => balances::do_transfer(cx, signer, dest, *amount),
+        Call::TransferAll { dest } => balances::do_transfer_all(cx, signer, dest),
         Call::RegisterNetwork { hotkey } => subnets::do_register_network(cx, signer, hotkey),
         Call::StartCall { netuid } => subnets::do_start_call(cx, signer, *netuid),
         Call::SetSubnetIdentity { netuid, identity } => {

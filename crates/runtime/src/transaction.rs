@@ -166,7 +166,7 @@ impl From<SignedTransaction> for Transaction {
 }
 
 fn known_call_index(index: u8) -> bool {
-    index <= 15
+    index <= 16
 }
 
 #[cfg(test)]

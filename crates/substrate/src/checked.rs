@@ -247,9 +247,7 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
         | RuntimeCall::Balances(balances::Call::transfer_keep_alive { dest: d, value }) => {
             Call::Transfer { dest: dest(d)?, amount: Balance(*value) }
         }
-        RuntimeCall::Balances(balances::Call::transfer_all { .. }) => {
-            return Err(Refusal::Unsupported("Balances.transfer_all: send an amount with transfer_keep_alive".into()));
-        }
+        RuntimeCall::Balances(balances::Call::transfer_all { dest: d, .. }) => Call::TransferAll { dest: dest(d)? },
         RuntimeCall::Timestamp(_) => {
             return Err(Refusal::Unsupported("Timestamp.set is the block's own inherent".into()));
         }
@@ -313,6 +311,39 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
             }
             S::burned_register { netuid, hotkey } | S::register_limit { netuid, hotkey, .. } => {
                 Call::BurnedRegister { netuid: NetUid(*netuid), hotkey: account(hotkey) }
+            }
+            S::register_network { hotkey } => Call::RegisterNetwork { hotkey: account(hotkey) },
+            S::root_register { hotkey } => Call::RootRegister { hotkey: account(hotkey) },
+            S::decrease_take { hotkey, take } => Call::DecreaseTake { hotkey: account(hotkey), take: *take },
+            S::increase_take { hotkey, take } => Call::IncreaseTake { hotkey: account(hotkey), take: *take },
+            S::start_call { netuid } => Call::StartCall { netuid: NetUid(*netuid) },
+            S::set_subnet_identity {
+                netuid,
+                subnet_name,
+                github_repo,
+                subnet_contact,
+                subnet_url,
+                discord,
+                description,
+                logo_url,
+                additional,
+            } => {
+                let text = |field: &Vec<u8>| {
+                    String::from_utf8(field.clone()).map_err(|_| {
+                        Refusal::Unsupported("set_subnet_identity: Agora keeps identity fields as UTF-8 text".into())
+                    })
+                };
+                let identity = agora_runtime::SubnetIdentity {
+                    subnet_name: text(subnet_name)?,
+                    github_repo: text(github_repo)?,
+                    subnet_contact: text(subnet_contact)?,
+                    subnet_url: text(subnet_url)?,
+                    discord: text(discord)?,
+                    description: text(description)?,
+                    logo_url: text(logo_url)?,
+                    additional: text(additional)?,
+                };
+                Call::SetSubnetIdentity { netuid: NetUid(*netuid), identity }
             }
             S::commit_weights { netuid, commit_hash } => {
                 Call::CommitWeights { netuid: NetUid(*netuid), commit_hash: Hash(commit_hash.0) }
@@ -415,6 +446,26 @@ mod tests {
             version_key: 0,
         });
         assert!(matches!(to_agora(&mine), Err(Refusal::Unsupported(_))));
+        let owner = AccountId32([4; 32]);
+        let create = RuntimeCall::SubtensorModule(subtensor::Call::register_network { hotkey: owner.clone() });
+        assert_eq!(to_agora(&create), Ok(Call::RegisterNetwork { hotkey: AccountId([4; 32]) }));
+        let take = RuntimeCall::SubtensorModule(subtensor::Call::increase_take { hotkey: owner, take: 100 });
+        assert_eq!(to_agora(&take), Ok(Call::IncreaseTake { hotkey: AccountId([4; 32]), take: 100 }));
+        let identity = |name: Vec<u8>| {
+            RuntimeCall::SubtensorModule(subtensor::Call::set_subnet_identity {
+                netuid: 1,
+                subnet_name: name,
+                github_repo: vec![],
+                subnet_contact: vec![],
+                subnet_url: vec![],
+                discord: vec![],
+                description: vec![],
+                logo_url: vec![],
+                additional: vec![],
+            })
+        };
+        assert!(matches!(to_agora(&identity(b"sum".to_vec())), Ok(Call::SetSubnetIdentity { .. })));
+        assert!(matches!(to_agora(&identity(vec![0xff])), Err(Refusal::Unsupported(_))), "not UTF-8");
         assert!(matches!(decode(&vec![0u8; MAX_EXTRINSIC_BYTES + 1]), Err(Refusal::TooLarge(_))));
     }
 

@@ -210,6 +210,56 @@ pub mod subtensor {
             /// Hotkey.
             hotkey: AccountId32,
         },
+        /// Creates a subnet owned by the signing coldkey, `hotkey` its owner hotkey.
+        #[codec(index = 59)]
+        register_network {
+            /// The owner's hotkey.
+            hotkey: AccountId32,
+        },
+        /// Registers `hotkey` on the root network.
+        #[codec(index = 62)]
+        root_register {
+            /// Hotkey.
+            hotkey: AccountId32,
+        },
+        /// Lowers a delegate's take.
+        #[codec(index = 65)]
+        decrease_take {
+            /// The delegate hotkey (owned by the signer).
+            hotkey: AccountId32,
+            /// The new take (u16 proportion).
+            take: u16,
+        },
+        /// Raises a delegate's take (rate-limited).
+        #[codec(index = 66)]
+        increase_take {
+            /// The delegate hotkey (owned by the signer).
+            hotkey: AccountId32,
+            /// The new take (u16 proportion).
+            take: u16,
+        },
+        /// Sets a subnet's identity (its owner only). Fields are UTF-8 text on Agora.
+        #[codec(index = 78)]
+        set_subnet_identity {
+            /// Subnet.
+            netuid: u16,
+            /// Display name.
+            subnet_name: Vec<u8>,
+            /// Source repository.
+            github_repo: Vec<u8>,
+            /// Contact.
+            subnet_contact: Vec<u8>,
+            /// Web site.
+            subnet_url: Vec<u8>,
+            /// Discord.
+            discord: Vec<u8>,
+            /// Description.
+            description: Vec<u8>,
+            /// Logo URL.
+            logo_url: Vec<u8>,
+            /// Anything else.
+            additional: Vec<u8>,
+        },
         /// `add_stake` with a price limit (TAO-era price: 1 TAO per alpha).
         #[codec(index = 88)]
         add_stake_limit {
@@ -274,6 +324,12 @@ pub mod subtensor {
             /// Version key.
             version_key: u64,
         },
+        /// Starts a subnet's emission (its owner, after the start delay).
+        #[codec(index = 92)]
+        start_call {
+            /// Subnet.
+            netuid: u16,
+        },
         /// `burned_register` with a limit on the burn.
         #[codec(index = 134)]
         register_limit {
@@ -295,6 +351,34 @@ pub mod subtensor {
         /// No consensus (weights are not used).
         #[codec(index = 1)]
         Null,
+    }
+
+    /// A coldkey's choice for its root dividends (`Swap` to TAO, `Keep` as alpha).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum RootClaimType {
+        /// Swap to TAO.
+        #[codec(index = 0)]
+        Swap,
+        /// Keep as alpha.
+        #[codec(index = 1)]
+        Keep,
+        /// Keep on these subnets, swap elsewhere.
+        #[codec(index = 2)]
+        KeepSubnets {
+            /// The subnets.
+            subnets: std::collections::BTreeSet<u16>,
+        },
+    }
+
+    /// A stake lock (none on Agora yet).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub struct LockState {
+        /// Locked alpha.
+        pub locked_mass: u64,
+        /// Conviction.
+        pub conviction: crate::info::U64F64,
+        /// Block of the last update.
+        pub last_update: u64,
     }
 
     /// `SubtensorModule`'s events that Agora emits.

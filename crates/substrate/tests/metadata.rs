@@ -87,6 +87,24 @@ fn calls_have_the_reference_names_indices_and_arguments() {
     expect("SubtensorModule", "reveal_weights", 97, &["netuid", "uids", "values", "salt", "version_key"]);
     expect("SubtensorModule", "set_mechanism_weights", 119, &["netuid", "mecid", "dests", "weights", "version_key"]);
     expect("SubtensorModule", "register_limit", 134, &["netuid", "hotkey", "limit_price"]);
+    // The rest of what Agora's runtime has, at the reference's indices (subtensor dispatches.rs).
+    expect("SubtensorModule", "register_network", 59, &["hotkey"]);
+    expect("SubtensorModule", "root_register", 62, &["hotkey"]);
+    expect("SubtensorModule", "decrease_take", 65, &["hotkey", "take"]);
+    expect("SubtensorModule", "increase_take", 66, &["hotkey", "take"]);
+    let identity = [
+        "netuid",
+        "subnet_name",
+        "github_repo",
+        "subnet_contact",
+        "subnet_url",
+        "discord",
+        "description",
+        "logo_url",
+        "additional",
+    ];
+    expect("SubtensorModule", "set_subnet_identity", 78, &identity);
+    expect("SubtensorModule", "start_call", 92, &["netuid"]);
 }
 
 #[test]

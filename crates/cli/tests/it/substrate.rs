@@ -219,3 +219,80 @@ fn the_current_sdk_passes_the_conformance_script() {
     assert_eq!(doc["metagraph_hotkeys"].as_array().unwrap().iter().collect::<Vec<_>>(), hotkeys);
     assert_eq!(doc["neurons_hotkeys"], doc["metagraph_hotkeys"]);
 }
+
+/// `btcli ARGS --network URL --json-output` with the Python of its own environment (its `btcli`
+/// script names the interpreter of the directory the environment was built in); its JSON document.
+fn btcli(python: &str, url: &str, args: &[&str]) -> Value {
+    let out = Command::new(python)
+        .args(["-c", "import sys; from bittensor_cli.cli import main; sys.argv[0] = 'btcli'; main()"])
+        .args(args)
+        .args(["--network", url, "--json-output"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "btcli {args:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let start = stdout.find(['{', '[']).unwrap_or_else(|| panic!("btcli {args:?} printed no JSON: {stdout}"));
+    serde_json::from_str(stdout[start..].trim()).unwrap_or_else(|e| panic!("btcli {args:?}: {e}: {stdout}"))
+}
+
+#[test]
+fn btcli_reads_and_writes_an_agora_node() {
+    let out = Command::new("bash").arg(repo_file("scripts/python-btcli-env.sh")).output().expect("bash runs");
+    assert!(out.status.success(), "btcli environment: {}", String::from_utf8_lossy(&out.stderr));
+    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let btcli_bin = python;
+    let node = Node::start_in("substrate-btcli", 22550);
+    let url = "ws://127.0.0.1:22553";
+    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
+    let netuid = node.ok(&["subnets", "create", "--wallet.name", "owner"])["netuid"].as_u64().unwrap().to_string();
+    node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid]);
+    let coldkey = node.ok(&["wallet", "create", "--wallet.name", "btc", "--no-password"])["coldkey"].clone();
+    node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", coldkey.as_str().unwrap(), "--amount", "100"]);
+    let wallets = node.wallets.to_str().unwrap();
+    let wallet = |name: &'static str| ["--wallet-name", name, "--wallet-hotkey", "default", "--wallet-path", wallets];
+
+    let balance = btcli(&btcli_bin, url, &[&["wallet", "balance"][..], &wallet("btc")].concat());
+    let ours = node.ok(&["wallet", "balance", "--wallet.name", "btc"]);
+    assert_eq!(balance["balances"]["btc"]["coldkey"], coldkey, "{balance}");
+    let free_rao = ours["wallets"][0]["free_rao"].as_f64().unwrap();
+    assert!((balance["balances"]["btc"]["free"].as_f64().unwrap() * 1e9 - free_rao).abs() < 1.0, "{balance} vs {ours}");
+    let listed = btcli(&btcli_bin, url, &["subnets", "list"]);
+    let tempo = node.ok(&["subnets", "hyperparameters", "--netuid", &netuid])["hyperparameters"]["tempo"].clone();
+    assert_eq!(listed["subnets"][&netuid]["tempo"]["sn_tempo"], tempo, "{listed}");
+    assert_eq!(listed["total_netuids"], 2, "{listed}");
+    let shown = btcli(&btcli_bin, url, &["subnets", "show", "--netuid", &netuid, "--no-prompt"]);
+    let ours = node.ok(&["subnets", "show", "--netuid", &netuid]);
+    assert_eq!(shown["netuid"].to_string(), netuid, "{shown}");
+    let uids: Vec<&Value> = shown["uids"].as_array().unwrap().iter().map(|u| &u["hotkey"]).collect();
+    let our_uids: Vec<&Value> = ours["neurons"].as_array().unwrap().iter().map(|u| &u["hotkey"]).collect();
+    assert_eq!(uids, our_uids, "{shown}");
+    let registered = btcli(
+        &btcli_bin,
+        url,
+        &[&["subnets", "register", "--netuid", &netuid, "--no-prompt"][..], &wallet("btc")].concat(),
+    );
+    assert_eq!(registered["success"], true, "{registered}");
+    let staked = btcli(
+        &btcli_bin,
+        url,
+        &[
+            &["stake", "add", "--netuid", &netuid, "--amount", "2", "--no-prompt", "--no-mev-protection"][..],
+            &wallet("btc"),
+        ]
+        .concat(),
+    );
+    let outcomes = staked["staking_success"][&netuid].as_object().expect("a result for the subnet");
+    assert!(!outcomes.is_empty() && outcomes.values().all(|v| *v == true), "{staked}");
+    let show = node.ok(&["subnets", "show", "--netuid", &netuid]);
+    let hotkey = node.ok(&["wallet", "list"])["wallets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "btc")
+        .unwrap()["hotkeys"][0]["ss58"]
+        .clone();
+    let row = show["neurons"].as_array().unwrap().iter().find(|r| r["hotkey"] == hotkey).expect("btcli registered it");
+    assert!((row["stake"].as_f64().unwrap() - 2.0).abs() < 1e-6, "{row}");
+}

@@ -61,3 +61,18 @@ fn fees_go_to_the_author_and_are_charged_even_when_the_call_fails() {
     let recycled_after = agora_runtime::query::chain_info(&chain.state).total_recycled.rao();
     assert_eq!(recycled_after - recycled_before, 1000 + dust);
 }
+
+#[test]
+fn transfer_all_moves_everything_above_the_existential_deposit() {
+    let mut chain = Chain::new(&base_config());
+    chain.submit(&key("sudo"), Call::SudoSetGlobal { update: GlobalUpdate::TxFee(Balance(100)) }).unwrap();
+    let r = chain.submit(&key("alice"), Call::TransferAll { dest: acc("zed") });
+    assert_eq!(r, Ok(()));
+    assert_eq!(chain.balance(&acc("alice")), 500, "the existential deposit stays");
+    assert_eq!(chain.balance(&acc("zed")), 10_000 * TAO - 100 - 500, "everything else, after the fee");
+    // Nothing left above the deposit once the fee is paid: an error, and only the fee moved.
+    chain.submit(&key("bob"), Call::Transfer { dest: acc("alice"), amount: Balance(100) }).unwrap();
+    let r = chain.submit(&key("alice"), Call::TransferAll { dest: acc("zed") });
+    assert_eq!(r, Err(DispatchError::InsufficientBalance));
+    assert_eq!(chain.balance(&acc("alice")), 500);
+}

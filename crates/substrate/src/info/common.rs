@@ -148,6 +148,12 @@ fixed!(
     i64
 );
 fixed!(
+    /// `I64F64` (`substrate_fixed::FixedI128` with 64 fractional bits).
+    I64F64,
+    "FixedI128",
+    i128
+);
+fixed!(
     /// `U64F64` (`substrate_fixed::FixedU128` with 64 fractional bits).
     U64F64,
     "FixedU128",

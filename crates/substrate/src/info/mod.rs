@@ -12,7 +12,7 @@ mod neuron;
 mod stake;
 mod subnet;
 
-pub use common::{AxonInfo, ChainIdentityV2, I32F32, I96F32, PrometheusInfo, SubnetIdentityV3, U64F64};
+pub use common::{AxonInfo, ChainIdentityV2, I32F32, I64F64, I96F32, PrometheusInfo, SubnetIdentityV3, U64F64};
 pub use metagraph::{METAGRAPH_FIELDS, Metagraph, SelectiveMetagraph, SubnetState};
 pub use neuron::{NeuronInfo, NeuronInfoLite};
 pub use stake::{SimSwapResult, StakeInfo, SubnetPrice};

@@ -56,11 +56,14 @@ impl Hasher {
 }
 
 /// Reads an item's value (SCALE) for the encoded keys of one entry; `None` when absent.
+mod clients;
+
 type Read = fn(&dyn StorageRead, &[&[u8]]) -> Option<Vec<u8>>;
 /// Lists the encoded keys of every present entry of a map.
 type List = fn(&dyn StorageRead) -> Vec<Vec<Vec<u8>>>;
 
 /// One served storage item.
+#[derive(Clone)]
 pub struct Item {
     /// Pallet name (the key's first prefix).
     pub pallet: &'static str,
@@ -149,7 +152,7 @@ pub fn resolve(key: &[u8]) -> Option<(&'static Item, Vec<&[u8]>)> {
 /// shorter than an item's prefix covers every item under it.
 pub fn keys_with_prefix(s: &dyn StorageRead, prefix: &[u8]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
-    for item in ITEMS {
+    for item in ITEMS.iter() {
         let item_prefix = item.prefix();
         let covers = prefix.len() <= 32 && item_prefix.starts_with(prefix);
         let inside = prefix.len() > 32 && prefix.starts_with(&item_prefix);
@@ -208,8 +211,13 @@ fn none() -> Vec<u8> {
 
 const NETUID: &[(Hasher, usize)] = &[(Hasher::Identity, 2)];
 
-/// Every storage item served (spec substrate-compat §4, the part Agora has so far).
-pub static ITEMS: &[Item] = &[
+/// Every storage item served (spec substrate-compat §4): Agora's state ([`CORE`]) and what the
+/// current clients read that has no counterpart in Agora yet ([`clients::ITEMS`]).
+pub static ITEMS: std::sync::LazyLock<Vec<Item>> =
+    std::sync::LazyLock::new(|| CORE.iter().chain(clients::ITEMS).cloned().collect());
+
+/// The items read from Agora's state.
+static CORE: &[Item] = &[
     Item {
         pallet: "System",
         name: "Account",
@@ -395,21 +403,6 @@ pub static ITEMS: &[Item] = &[
     },
     Item {
         pallet: "SubtensorModule",
-        name: "TokenSymbol",
-        keys: NETUID,
-        key_ty: meta_type::<u16>,
-        value_ty: meta_type::<Vec<u8>>,
-        optional: false,
-        default: || "\u{1D70F}".as_bytes().to_vec().encode(),
-        docs: "A subnet's token symbol (τ for the root network, α for the others until dynamic TAO).",
-        read: |s, k| {
-            let n = netuid(k[0]).filter(|n| NETWORKS.contains(s, n))?;
-            Some(if n.get() == 0 { "τ" } else { "α" }.as_bytes().to_vec().encode())
-        },
-        list: netuids,
-    },
-    Item {
-        pallet: "SubtensorModule",
         name: "IsNetworkMember",
         keys: &[(Hasher::Blake2_128Concat, 32), (Hasher::Identity, 2)],
         key_ty: meta_type::<(AccountId32, u16)>,
@@ -480,46 +473,6 @@ pub static ITEMS: &[Item] = &[
         default: || [0u8; 32].encode(),
         docs: "A subnet's owner hotkey.",
         read: |s, k| query::subnet(s, netuid(k[0])?)?.owner_hotkey.map(|o| o.0.encode()),
-        list: netuids,
-    },
-    Item {
-        pallet: "Commitments",
-        name: "CommitmentOf",
-        keys: &[(Hasher::Identity, 2), (Hasher::Twox64Concat, 32)],
-        key_ty: meta_type::<(u16, AccountId32)>,
-        value_ty: meta_type::<crate::pallets::commitments::Registration>,
-        optional: true,
-        default: none,
-        docs: "A neuron's commitment (none on Agora yet).",
-        read: |_, _| None,
-        list: |_| Vec::new(),
-    },
-    Item {
-        pallet: "Commitments",
-        name: "RevealedCommitments",
-        keys: &[(Hasher::Identity, 2), (Hasher::Twox64Concat, 32)],
-        key_ty: meta_type::<(u16, AccountId32)>,
-        value_ty: meta_type::<Vec<(Vec<u8>, u64)>>,
-        optional: true,
-        default: none,
-        docs: "A neuron's revealed commitments (none on Agora yet).",
-        read: |_, _| None,
-        list: |_| Vec::new(),
-    },
-    Item {
-        pallet: "SubtensorModule",
-        name: "SubnetEpochConsensus",
-        keys: NETUID,
-        key_ty: meta_type::<u16>,
-        value_ty: meta_type::<crate::pallets::subtensor::EpochConsensus>,
-        optional: false,
-        default: || crate::pallets::subtensor::EpochConsensus::Yuma.encode(),
-        docs: "How a subnet's epoch reaches consensus (Yuma on every Agora subnet).",
-        read: |s, k| {
-            netuid(k[0])
-                .filter(|n| NETWORKS.contains(s, n))
-                .map(|_| crate::pallets::subtensor::EpochConsensus::Yuma.encode())
-        },
         list: netuids,
     },
     Item {
