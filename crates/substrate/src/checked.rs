@@ -447,7 +447,7 @@ mod tests {
         });
         assert!(matches!(to_agora(&mine), Err(Refusal::Unsupported(_))));
         let owner = AccountId32([4; 32]);
-        let create = RuntimeCall::SubtensorModule(subtensor::Call::register_network { hotkey: owner.clone() });
+        let create = RuntimeCall::SubtensorModule(subtensor::Call::register_network { hotkey: owner });
         assert_eq!(to_agora(&create), Ok(Call::RegisterNetwork { hotkey: AccountId([4; 32]) }));
         let take = RuntimeCall::SubtensorModule(subtensor::Call::increase_take { hotkey: owner, take: 100 });
         assert_eq!(to_agora(&take), Ok(Call::IncreaseTake { hotkey: AccountId([4; 32]), take: 100 }));
