@@ -91,6 +91,9 @@ pub fn advice(error: &DispatchError) -> &'static str {
         ExpiredWeightCommit => "the commit expired; commit again and reveal within the reveal period",
         InvalidRevealCommitHashNotMatch => "reveal exactly the uids, weights, salt and version key you committed",
         RevealTooEarly => "wait until the reveal period of your commit starts",
+        RegistrationPriceLimitExceeded => {
+            "the burn rose above your limit; check `agora subnets burn-cost` and retry with a higher limit"
+        }
     }
 }
 

@@ -449,12 +449,14 @@ impl Chain {
         )?;
         let transactions: Vec<Envelope> =
             built.transactions.iter().filter_map(|tx| envelopes.remove(&tx.hash())).collect();
-        // What can never be included leaves the pool (a future nonce may become valid).
+        // What can never be included leaves the pool; a future nonce may become valid and a fee
+        // may become payable, so those stay.
+        use agora_runtime::TransactionError::{CannotPayFee, FutureNonce};
         refused.extend(
             built
                 .rejected
                 .iter()
-                .filter(|(_, e)| !matches!(e, agora_runtime::TransactionError::FutureNonce { .. }))
+                .filter(|(_, e)| !matches!(e, FutureNonce { .. } | CannotPayFee { .. }))
                 .map(|(hash, e)| (*hash, e.to_string())),
         );
         self.drop_from_pool(refused);

@@ -83,6 +83,9 @@ pub enum MempoolError {
 struct Entry {
     tx: Envelope,
     seq: u64,
+    /// The first height a Substrate extrinsic's era no longer covers (from its birth as seen at
+    /// admission); `None` for what does not expire.
+    expires_at: Option<u64>,
 }
 
 /// The pending transactions.
@@ -131,18 +134,14 @@ impl Mempool {
     }
 
     /// Removes the Substrate extrinsics whose era has ended by block `height` (Agora's own
-    /// transactions do not expire). Returns what was dropped, with the reason. Called for every
-    /// height: a mortal era is invalid exactly at the heights `birth + k·period`, so the first
-    /// of those after its birth catches it.
+    /// transactions do not expire). Returns what was dropped, with the reason.
     pub fn drop_expired(&mut self, height: u64) -> Vec<(Hash, String)> {
         let expired: Vec<Hash> = self
             .by_account
             .values()
             .flat_map(|queue| queue.values())
-            .filter_map(|e| match &e.tx {
-                Envelope::Substrate(xt) if !xt.decoded().era.valid_at(height) => Some(e.tx.hash()),
-                _ => None,
-            })
+            .filter(|e| e.expires_at.is_some_and(|end| height >= end))
+            .map(|e| e.tx.hash())
             .collect();
         let reason = agora_substrate::checked::Refusal::Outdated.to_string();
         expired.into_iter().filter(|h| self.remove(h)).map(|h| (h, reason.clone())).collect()
@@ -188,7 +187,9 @@ impl Mempool {
                 }
                 // The account must afford the fees of every transaction up to this one, so
                 // parking future nonces is not free.
-                let fee = fee_for(state, runs.signer(), runs.call());
+                // The chain's fee even for a free call: one that fails pays it, and a parked
+                // transaction must not be free to hold.
+                let fee = GLOBAL_PARAMS.get(state).tx_fee;
                 let needed = fee.saturating_mul(got - expected + 1);
                 let balance = agora_runtime::query::balance(state, &tx.signer()).0;
                 if balance < needed {
@@ -216,7 +217,17 @@ impl Mempool {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_hash.insert(hash, (signer, nonce));
-        self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq });
+        let expires_at = match &tx {
+            Envelope::Substrate(xt) => match xt.decoded().era {
+                agora_substrate::era::Era::Mortal { period, .. } => {
+                    let next = agora_runtime::state::BLOCK_NUMBER.get(state) + 1;
+                    Some(xt.decoded().era.birth(next).saturating_add(period))
+                }
+                agora_substrate::era::Era::Immortal => None,
+            },
+            Envelope::Agora(_) => None,
+        };
+        self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq, expires_at });
         Ok((hash, evicted))
     }
 

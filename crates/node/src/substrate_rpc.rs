@@ -305,7 +305,7 @@ fn query_info(ctx: &Ctx, params: Params<'_>) -> Result<Value, ErrorObjectOwned> 
         .map_err(|e| err(CLIENT_ERROR, e.to_string()))?;
     let info = apis::RuntimeDispatchInfo::decode(&mut &out[..]).map_err(internal)?;
     Ok(json!({
-        "weight": {"refTime": info.weight.ref_time, "proofSize": info.weight.proof_size},
+        "weight": {"ref_time": info.weight.ref_time, "proof_size": info.weight.proof_size},
         "class": "normal",
         "partialFee": info.partial_fee.to_string(),
     }))

@@ -430,6 +430,17 @@ pub enum Call {
         /// Recipient.
         dest: AccountId,
     },
+    /// `burned_register` that fails (`RegistrationPriceLimitExceeded`) when the burn is above
+    /// `limit_price`. Coldkey.
+    #[codec(index = 17)]
+    RegisterLimit {
+        /// The subnet.
+        netuid: NetUid,
+        /// The hotkey to register.
+        hotkey: AccountId,
+        /// The highest burn the caller accepts.
+        limit_price: Balance,
+    },
 }
 
 impl Call {
@@ -453,6 +464,7 @@ impl Call {
             Call::CommitWeights { .. } => "commit_weights",
             Call::RevealWeights { .. } => "reveal_weights",
             Call::TransferAll { .. } => "transfer_all",
+            Call::RegisterLimit { .. } => "register_limit",
         }
     }
 

@@ -167,6 +167,8 @@ pub enum DispatchError {
     InvalidRevealCommitHashNotMatch,
     #[error("the reveal period has not been reached")]
     RevealTooEarly,
+    #[error("the registration burn is above the limit the caller set")]
+    RegistrationPriceLimitExceeded,
 }
 
 /// Why a transaction cannot be included in a block. Nothing about it is recorded on chain.

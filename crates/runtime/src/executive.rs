@@ -172,6 +172,9 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
         }
         Call::SudoSetGlobal { update } => admin::do_set_global(cx, signer, update.clone()),
         Call::BurnedRegister { netuid, hotkey } => registration::do_burned_register(cx, signer, *netuid, hotkey),
+        Call::RegisterLimit { netuid, hotkey, limit_price } => {
+            registration::do_register_limit(cx, signer, *netuid, hotkey, *limit_price)
+        }
         Call::ServeAxon { netuid, version, ip, port, ip_type, protocol, placeholder1, placeholder2 } => {
             serving::do_serve_axon(
                 cx,

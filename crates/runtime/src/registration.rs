@@ -268,6 +268,28 @@ pub(crate) fn register_neuron(
 /// `SubNetRegistrationDisabled`, `HotKeyAlreadyRegisteredInSubNet`, `NotEnoughBalanceToStake`
 /// (balance below the burn), `NonAssociatedColdKey` (hotkey owned by another coldkey),
 /// `NoNeuronIdAvailable` (no uids, or full with nothing prunable).
+/// `register_limit(netuid, hotkey, limit_price)`: `burned_register` when the burn is at most
+/// `limit_price`, else `RegistrationPriceLimitExceeded` (after the root and existence checks,
+/// as the reference orders them).
+pub(crate) fn do_register_limit(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    netuid: NetUid,
+    hotkey: &AccountId,
+    limit_price: Balance,
+) -> DispatchResult {
+    if netuid.is_root() {
+        return Err(DispatchError::RegistrationNotPermittedOnRootSubnet);
+    }
+    if !NETWORKS.contains(cx.s, &netuid) {
+        return Err(DispatchError::SubnetNotExists);
+    }
+    if BURN.get(cx.s, &netuid) > limit_price.rao() {
+        return Err(DispatchError::RegistrationPriceLimitExceeded);
+    }
+    do_burned_register(cx, coldkey, netuid, hotkey)
+}
+
 pub(crate) fn do_burned_register(
     cx: &mut Ctx,
     coldkey: &AccountId,

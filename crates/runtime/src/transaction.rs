@@ -166,7 +166,7 @@ impl From<SignedTransaction> for Transaction {
 }
 
 fn known_call_index(index: u8) -> bool {
-    index <= 16
+    index <= 17
 }
 
 #[cfg(test)]

@@ -309,9 +309,14 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
                     placeholder2: *placeholder2,
                 }
             }
-            S::burned_register { netuid, hotkey } | S::register_limit { netuid, hotkey, .. } => {
+            S::burned_register { netuid, hotkey } => {
                 Call::BurnedRegister { netuid: NetUid(*netuid), hotkey: account(hotkey) }
             }
+            S::register_limit { netuid, hotkey, limit_price } => Call::RegisterLimit {
+                netuid: NetUid(*netuid),
+                hotkey: account(hotkey),
+                limit_price: Balance(*limit_price),
+            },
             S::register_network { hotkey } => Call::RegisterNetwork { hotkey: account(hotkey) },
             S::root_register { hotkey } => Call::RootRegister { hotkey: account(hotkey) },
             S::decrease_take { hotkey, take } => Call::DecreaseTake { hotkey: account(hotkey), take: *take },

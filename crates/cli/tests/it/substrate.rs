@@ -1,8 +1,8 @@
-//! The Substrate-compatible endpoint against the reference SDK (bittensor 10.5.0 in a virtual
-//! environment made by `scripts/python-bittensor10-env.sh`): an unchanged `bt.Subtensor`
-//! connects to a running node and reads what Agora's own RPC says, and the extrinsics it signs
-//! against the node decode, pass every check and map to Agora calls. Loopback only, ports
-//! 22470–22473.
+//! The Substrate-compatible endpoint against the reference clients, each in a virtual
+//! environment made by a script, on running nodes: bittensor 10.5.0 (reads equal to Agora's own
+//! RPC, the extrinsics it signs pass every check, its writes land and a failure reports the
+//! reference error name), bittensor 11.3.0 (the spec's §13 conformance script) and btcli 9.23.2.
+//! Loopback only, ports 22560–22563, 22540–22543 and 22550–22553.
 
 use std::process::Command;
 
@@ -32,8 +32,8 @@ fn sdk(python: &str, args: &[&str]) -> Value {
 #[test]
 fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
     let python = python();
-    let node = Node::start_in("substrate-sdk", 22470);
-    let url = "ws://127.0.0.1:22473";
+    let node = Node::start_in("substrate-sdk", 22560);
+    let url = "ws://127.0.0.1:22563";
     node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
     node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
     let created = node.ok(&["subnets", "create", "--wallet.name", "owner"]);
@@ -93,7 +93,7 @@ fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
     // Extrinsics the SDK signs against this node decode, pass every check and map to Agora calls.
     let signed = sdk(&python, &["sign", url, &dev_seed(&node.dir, 0), &hotkey]);
     assert_eq!(signed["signer"], json!(coldkey));
-    let view = Endpoint(RpcClient::new("http://127.0.0.1:22473").unwrap());
+    let view = Endpoint(RpcClient::new("http://127.0.0.1:22563").unwrap());
     let head = view.0.call("chain_getHeader", json!([])).unwrap();
     let next = u64::from_str_radix(head["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap() + 1;
     let hotkey: AccountId = hotkey.parse().unwrap();
@@ -136,9 +136,13 @@ fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
     assert_eq!(row["coldkey"], wrote["coldkey"]);
     assert!(row["stake"].as_f64().unwrap() >= 5.0, "{row}");
     assert_eq!(row["axon"], "10.0.0.3:8093");
+    // The owner (uid 0) set [0.25, 0.75] on uids [0, new]: max-upscaled, the new uid holds 65535.
     let agora = RpcClient::new(&node.url).unwrap();
     let weights = agora.call("state_weights", json!([netuid.parse::<u16>().unwrap()])).unwrap();
-    assert!(weights.to_string().contains(&wrote["uid"].to_string()), "the owner's weights name the new uid: {weights}");
+    let rows: Vec<(u16, Vec<(u16, u16)>)> = serde_json::from_value(weights.clone()).unwrap();
+    let owner_row = &rows.iter().find(|(uid, _)| *uid == 0).expect("the owner's weights landed").1;
+    let new_uid = wrote["uid"].as_u64().unwrap() as u16;
+    assert!(owner_row.contains(&(new_uid, u16::MAX)), "{weights}");
     let balance = node.ok(&["wallet", "balance", "--ss58", wrote["coldkey"].as_str().unwrap()]);
     assert_eq!(balance["wallets"][0]["free_rao"], wrote["free_rao"], "{balance}");
 }
@@ -208,6 +212,15 @@ fn the_current_sdk_passes_the_conformance_script() {
     assert_eq!(doc["b_gained_rao"], 1_000_000_000u64);
     assert!((doc["stake_after_add"].as_f64().unwrap() - 2.0).abs() < 1e-6, "{doc}");
     assert!((doc["stake_after_remove"].as_f64().unwrap() - 1.0).abs() < 1e-6, "{doc}");
+    assert_eq!(doc["info_netuid"], netuid);
+    assert_eq!(doc["balance_a_rao"], 100_000_000_000u64);
+    assert_eq!(doc["weights_rate_limit"], 0);
+    assert!(doc["blocks_since_last_update"].as_u64().unwrap() < 20, "{doc}");
+    let agora = RpcClient::new(&node.url).unwrap();
+    let rows: Vec<(u16, Vec<(u16, u16)>)> =
+        serde_json::from_value(agora.call("state_weights", json!([netuid])).unwrap()).unwrap();
+    let uid = doc["uid"].as_u64().unwrap() as u16;
+    assert!(rows.iter().any(|(u, row)| *u == uid && row == &vec![(uid, u16::MAX)]), "{rows:?}");
     assert_eq!(doc["too_much"]["success"], false);
     assert_eq!(doc["too_much"]["error"], "NotEnoughStakeToWithdraw", "{doc}");
     let shown = node.ok(&["subnets", "show", "--netuid", &netuid.to_string()]);

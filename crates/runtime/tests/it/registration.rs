@@ -155,3 +155,20 @@ fn no_neuron_id_available_when_only_the_owner_fills_the_subnet() {
     let mut chain = Chain::new(&config);
     chain.assert_fails(&key("alice"), register("m1"), DispatchError::NoNeuronIdAvailable);
 }
+
+#[test]
+fn register_limit_registers_only_at_or_below_the_limit() {
+    let mut chain = Chain::new(&base_config());
+    let price = burn(&chain);
+    let limited = |netuid: u16, limit: u64| Call::RegisterLimit {
+        netuid: NetUid(netuid),
+        hotkey: acc("a1"),
+        limit_price: agora_primitives::Balance(limit),
+    };
+    let alice = key("alice");
+    chain.assert_fails(&alice, limited(1, price - 1), DispatchError::RegistrationPriceLimitExceeded);
+    chain.assert_fails(&alice, limited(0, price), DispatchError::RegistrationNotPermittedOnRootSubnet);
+    chain.assert_fails(&alice, limited(9, price), DispatchError::SubnetNotExists);
+    assert_eq!(chain.submit(&alice, limited(1, price)), Ok(()));
+    assert!(query::uid_of(&chain.state, NetUid(1), &acc("a1")).is_some());
+}

@@ -266,11 +266,14 @@ fn a_failing_free_call_pays_the_fee_or_is_not_includable() {
             ..
         })
     ));
-    // With a balance, the failing call is included and pays; a succeeding one stays free.
+    // With a balance, the failing call is included and pays the block author; a succeeding one
+    // stays free.
     chain.submit(&key("alice"), Call::Transfer { dest: acc("v1"), amount: agora_primitives::Balance(1_000) }).unwrap();
+    chain.author = Some(acc("author"));
     let outcome = chain.block(&[chain.tx(&key("v1"), bad)]);
     assert_eq!(outcome.receipts[0].result, Err(DispatchError::UidVecContainInvalidOne));
     assert_eq!((outcome.receipts[0].fee.0, chain.balance(&acc("v1"))), (10, 990));
+    assert_eq!(chain.balance(&acc("author")), 10, "the fee went to the author");
     let outcome = chain.block(&[chain.tx(&key("v1"), sw(1, &[2], &[1]))]);
     assert_eq!((outcome.receipts[0].result, outcome.receipts[0].fee.0), (Ok(()), 0));
     assert_eq!(chain.balance(&acc("v1")), 990);
