@@ -25,12 +25,12 @@
 //!
 //! # Status
 //!
-//! Reads for connecting, blocks, balances and the subnet items of the spec's §4 that Agora has.
-//! The runtime APIs the SDK's metagraph, registration and staking reads use (§7, §15.1).
-//! Signed extrinsics decode and check ([`checked`]), tested with extrinsics the real SDK signs;
-//! the node carries them in blocks verbatim and serves their events ([`body`]). Not yet:
-//! `get_coldkey_lock` and what btcli reads beyond the SDK. The MEV shield and timelocked
-//! commit-reveal are out of scope.
+//! Reads and writes for bittensor 10.5.0 and 11.3.0 and btcli 9.23.2 (tested in CI against
+//! running nodes): the spec's §4 items (those Agora has from its state, the rest with their
+//! "nothing here" values in `storage/clients.rs`), the runtime APIs of §7 and §15.1, signed
+//! extrinsics decoded, checked and mapped to every runtime call but the sudo setters
+//! ([`checked`]), blocks' extrinsics and events ([`body`]). Not yet: `get_coldkey_lock` (btcli
+//! `stake remove`). The MEV shield and timelocked commit-reveal are out of scope.
 //!
 //! # Example
 //!
