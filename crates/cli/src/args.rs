@@ -116,6 +116,12 @@ impl WalletFlags {
 /// Opens a coldkey: unencrypted as is, else with the password from `AGORA_COLDKEY_PASSWORD`, the
 /// reference's `BT_PW_<PATH>` variable, or a prompt.
 fn unlock_coldkey(w: &Wallet) -> Result<Keypair, Failure> {
+    if let Some(mode) = agora_wallet::loose_permissions(&w.coldkey_path()) {
+        eprintln!(
+            "agora: warning: {} is readable or writable by others (mode {mode:o}); `chmod 600` it",
+            w.coldkey_path().display()
+        );
+    }
     if !w.coldkey_encrypted()? {
         return Ok(w.coldkey(None, KdfCost::SENSITIVE)?);
     }

@@ -22,7 +22,7 @@ impl Global {
             // Through text, not `serde_json::Value`: some values are 128-bit.
             line(&serde_json::to_string(doc).expect("serialisable"));
         } else if !self.quiet {
-            line(&text());
+            line(&printable(&text()));
         }
     }
 
@@ -54,6 +54,20 @@ impl Global {
         drop(spinner);
         result
     }
+}
+
+/// `text` safe for a terminal: control characters (but newlines and tabs) and the bidirectional
+/// overrides are shown as `\u{..}` escapes, so a string from the chain (a subnet name, an
+/// identity) cannot move the cursor, rewrite the screen or reorder what is shown. JSON output
+/// keeps strings exact.
+pub fn printable(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(unsafe_char) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if unsafe_char(c) { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
 }
 
 /// Writes `text` and a newline to stdout. A closed stdout (piping into `head`) ends the process
@@ -240,6 +254,15 @@ impl std::fmt::Display for Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chain_strings_cannot_drive_the_terminal() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        let name = "sn\u{1b}[2J\u{7}\u{202e}evil";
+        let shown = printable(name);
+        assert!(!shown.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{shown:?}");
+        assert_eq!(shown, "sn\\u{1b}[2J\\u{7}\\u{202e}evil");
+    }
 
     #[test]
     fn tables_align_columns() {

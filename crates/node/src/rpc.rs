@@ -172,7 +172,8 @@ fn submit(ctx: &Ctx, params: &Params) -> Result<Hash, ErrorObjectOwned> {
     })?;
     let tx = SignedTransaction::decode_checked(&bytes).map_err(|e| {
         ctx.chain.metrics().txs_malformed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        err(TX_REJECTED, format!("malformed transaction: {e}"))
+        // The error names itself ("malformed transaction: …", "unknown call index …").
+        err(TX_REJECTED, e.to_string())
     })?;
     let envelope = crate::block::Envelope::Agora(tx);
     let message = envelope.gossip_message();

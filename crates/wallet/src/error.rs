@@ -28,8 +28,9 @@ pub enum WalletError {
     /// The password does not open the keyfile (nothing was changed).
     #[error("wrong password")]
     WrongPassword,
-    /// The password does not open this keyfile (nothing was changed).
-    #[error("wrong password for coldkey {}", .0.display())]
+    /// The password does not open this keyfile (nothing was changed). Authenticated encryption
+    /// cannot tell a wrong password from damaged bytes, so both are named.
+    #[error("wrong password for coldkey {} (or the file is damaged: it does not decrypt with this password)", .0.display())]
     WrongPasswordFor(PathBuf),
     /// Decryption was asked of a plaintext file.
     #[error("the keyfile is not encrypted")]

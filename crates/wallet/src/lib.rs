@@ -52,4 +52,7 @@ pub use env_password::{env_value, env_var_name, password_from_env};
 pub use error::WalletError;
 pub use keyfile::KdfCost;
 pub use keypair::{DEV_PHRASE, Keypair};
-pub use wallet::{HotkeySummary, Wallet, WalletSummary, default_root, expand, list, write_private};
+pub use wallet::{
+    HotkeySummary, MAX_KEYFILE_BYTES, Wallet, WalletSummary, default_root, expand, list, loose_permissions,
+    write_private,
+};

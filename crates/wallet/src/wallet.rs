@@ -253,14 +253,45 @@ fn check_name(name: &str) -> Result<(), WalletError> {
     Ok(())
 }
 
+/// The largest keyfile read (a real one is well under a kilobyte); a larger file is damaged or
+/// not a keyfile, and is not read into memory.
+pub const MAX_KEYFILE_BYTES: u64 = 64 * 1024;
+
 fn read(path: &Path) -> Result<Vec<u8>, WalletError> {
-    std::fs::read(path).map_err(|error| {
+    use std::io::Read;
+    let io = |error: std::io::Error| {
         if error.kind() == std::io::ErrorKind::NotFound {
             WalletError::Missing(path.into())
         } else {
             WalletError::Io { path: path.into(), error }
         }
-    })
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut data = Vec::new();
+    file.take(MAX_KEYFILE_BYTES + 1).read_to_end(&mut data).map_err(io)?;
+    if data.len() as u64 > MAX_KEYFILE_BYTES {
+        return Err(WalletError::Corrupt(format!(
+            "{} is larger than {MAX_KEYFILE_BYTES} bytes: not a keyfile",
+            path.display()
+        )));
+    }
+    Ok(data)
+}
+
+/// The permission bits of a keyfile that lets others than its owner read or write it (`None`
+/// when only the owner can, or off Unix), so a caller can warn as ssh does.
+pub fn loose_permissions(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 fn public_of(path: &Path) -> Result<AccountId, WalletError> {
@@ -327,6 +358,34 @@ pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_loose_and_damaged_keyfiles_are_named() {
+        let root = std::env::temp_dir().join(format!("agora-wallet-damaged-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let w = Wallet::new(&root, "w").unwrap();
+        let cold = Keypair::from_uri("//Alice").unwrap();
+        w.set_coldkey(&cold, Some("pw"), false, KdfCost::TEST_ONLY).unwrap();
+        assert_eq!(loose_permissions(&w.coldkey_path()), None, "written 0600");
+        // Damaged: a flipped byte does not decrypt; the message says it may be damage.
+        let mut data = std::fs::read(w.coldkey_path()).unwrap();
+        let last = data.len() - 1;
+        data[last] ^= 1;
+        std::fs::write(w.coldkey_path(), &data).unwrap();
+        let err = w.coldkey(Some("pw"), KdfCost::TEST_ONLY).unwrap_err();
+        assert!(err.to_string().contains("damaged"), "{err}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(w.coldkey_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert_eq!(loose_permissions(&w.coldkey_path()), Some(0o644));
+        }
+        // Oversized: refused without reading it whole.
+        std::fs::write(w.coldkey_path(), vec![b'x'; MAX_KEYFILE_BYTES as usize + 1]).unwrap();
+        let err = w.coldkey(None, KdfCost::TEST_ONLY).unwrap_err();
+        assert!(matches!(err, WalletError::Corrupt(ref m) if m.contains("not a keyfile")), "{err}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn create_refuses_before_asking_and_writes_nothing_when_a_key_exists() {

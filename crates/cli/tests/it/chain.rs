@@ -105,6 +105,11 @@ impl Node {
     }
 }
 
+fn seed_bytes(hex: &str) -> [u8; 32] {
+    let bytes = agora_node::chain::parse_hex(hex).expect("a hex seed");
+    bytes.try_into().expect("32 bytes")
+}
+
 pub(crate) fn dev_seed(dir: &Path, i: usize) -> String {
     let text = std::fs::read_to_string(dir.join("dev-accounts.json")).unwrap();
     let accounts: Value = serde_json::from_str(&text).unwrap();
@@ -203,6 +208,22 @@ fn every_chain_command_against_a_running_node() {
     node.fails(&["subnets", "create", "--wallet.name", "owner"], "NetworkTxRateLimitExceeded");
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"]);
     node.fails(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"], "FirstEmissionBlockNumberAlreadySet");
+    // A name with terminal escapes (set on chain directly) is shown escaped, and exact in JSON.
+    let owner_pair = agora_primitives::Pair::from_seed(&seed_bytes(&dev_seed(&node.dir, 0)));
+    let evil = "sn\u{1b}[2J\u{7}\u{202e}evil".to_string();
+    let identity = agora_runtime::SubnetIdentity { subnet_name: evil.clone(), ..Default::default() };
+    let call = agora_runtime::Call::SetSubnetIdentity { netuid: agora_primitives::NetUid(1), identity };
+    let client = agora_client::Client::new(&node.url).unwrap();
+    client.submit_and_watch(&owner_pair, call, std::time::Duration::from_secs(30)).unwrap().result().unwrap();
+    let human = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["subnets", "list", "--network", &node.url])
+        .env("BT_WALLET_PATH", &node.wallets)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(human.stdout).unwrap();
+    assert!(!shown.contains(['\u{1b}', '\u{7}', '\u{202e}']), "raw escapes printed: {shown:?}");
+    assert!(shown.contains("sn\\u{1b}[2J\\u{7}\\u{202e}evil"), "{shown}");
+    assert_eq!(node.ok(&["subnets", "list"])["subnets"][1]["name"], evil.as_str());
     for (param, value) in [("tempo", "20"), ("weights_rate_limit", "0")] {
         node.sudo_set(1, param, value);
     }

@@ -31,6 +31,9 @@ fn sdk(python: &str, args: &[&str]) -> Value {
 
 #[test]
 fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
+    // A node and the Python clients: serialised with the other heavy tests, whose timing (which
+    // proposer earns fees) does not survive them running alongside on 2 cores.
+    let _heavy = crate::heavy();
     let python = python();
     let node = Node::start_in("substrate-sdk", 22560);
     let url = "ws://127.0.0.1:22563";
@@ -163,6 +166,7 @@ impl ChainView for Endpoint {
 
 #[test]
 fn the_current_sdk_passes_the_conformance_script() {
+    let _heavy = crate::heavy();
     let out = Command::new("bash").arg(repo_file("scripts/python-bittensor11-env.sh")).output().expect("bash runs");
     assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
     let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -250,6 +254,7 @@ fn btcli(python: &str, url: &str, args: &[&str]) -> Value {
 
 #[test]
 fn btcli_reads_and_writes_an_agora_node() {
+    let _heavy = crate::heavy();
     let out = Command::new("bash").arg(repo_file("scripts/python-btcli-env.sh")).output().expect("bash runs");
     assert!(out.status.success(), "btcli environment: {}", String::from_utf8_lossy(&out.stderr));
     let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
