@@ -630,8 +630,8 @@ impl Chain {
         let snapshot = self.store.snapshot()?;
         let dropped = {
             let mut pool = self.mempool.lock().expect("mempool lock");
-            let mut dropped = pool.revalidate(&snapshot);
-            dropped.extend(pool.drop_expired(header.height + 1));
+            let mut dropped = pool.drop_expired(header.height + 1);
+            dropped.extend(pool.revalidate(&snapshot));
             self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
             dropped
         };
@@ -673,19 +673,18 @@ impl Chain {
         let runs = runs.inspect_err(|_| {
             self.metrics.txs_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         })?;
-        let result = {
+        let (result, dropped) = {
             let mut pool = self.mempool.lock().expect("mempool lock");
             let result = pool.admit(&snapshot, tx, &runs);
             self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
-            result
+            (result, pool.take_dropped())
         };
+        for (hash, reason) in dropped {
+            let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::Dropped { reason }));
+        }
         match result {
-            Ok((hash, evicted)) => {
+            Ok(hash) => {
                 let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::InMempool));
-                if let Some(evicted) = evicted {
-                    let reason = "evicted: mempool full".to_string();
-                    let _ = self.events.send(ChainEvent::Tx(evicted, TxStatus::Dropped { reason }));
-                }
                 Ok(hash)
             }
             Err(e) => {
@@ -705,6 +704,9 @@ impl Chain {
             if pool.remove(&hash) {
                 let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::Dropped { reason }));
             }
+        }
+        for (hash, reason) in pool.take_dropped() {
+            let _ = self.events.send(ChainEvent::Tx(hash, TxStatus::Dropped { reason }));
         }
         self.metrics.mempool_size.store(pool.len() as u64, std::sync::atomic::Ordering::Relaxed);
     }

@@ -5,11 +5,16 @@
 //!   to [`MempoolConfig::max_nonce_gap`] ahead is kept for later; a stale nonce is refused.
 //! - **Ordering**: per account by nonce; across accounts by arrival. A proposer takes, for each
 //!   account, the run of nonces that starts at the account's nonce in the parent state.
-//! - **Bounds**: at most [`MempoolConfig::capacity`] transactions and
-//!   [`MempoolConfig::max_per_account`] per account. When full, the newest transaction of the
-//!   account holding the most is evicted to make room for an account holding fewer, so one
-//!   spammer cannot lock others out.
-//! - **Re-validation** after each finalised block drops what was included or became stale.
+//! - **Bounds**: at most [`MempoolConfig::capacity`] transactions, [`MempoolConfig::max_bytes`]
+//!   bytes and [`MempoolConfig::max_per_account`] per account. When full, the newest transactions
+//!   of the accounts holding the most are evicted to make room for an account holding fewer (as
+//!   many as the count and the bytes need, or none and a refusal), so one spammer cannot lock
+//!   others out. A full account may still fill a gap in its own queue (its newest goes).
+//! - **Re-validation** after each finalised block drops what was included or became stale, what
+//!   waited over [`MempoolConfig::max_park_blocks`] behind a missing nonce, and Substrate
+//!   extrinsics whose era ended. Whatever is dropped takes the account's later nonces with it
+//!   (they could never be included), and every drop is reported with its reason, so an
+//!   acknowledged transaction is either final or reported dropped.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -32,11 +37,19 @@ pub struct MempoolConfig {
     pub max_nonce_gap: u64,
     /// Most bytes held (sum of encoded transactions).
     pub max_bytes: usize,
+    /// Blocks a transaction may wait behind a missing nonce before it is dropped.
+    pub max_park_blocks: u64,
 }
 
 impl Default for MempoolConfig {
     fn default() -> Self {
-        MempoolConfig { capacity: 20_000, max_per_account: 2_048, max_nonce_gap: 2_048, max_bytes: 64 * 1024 * 1024 }
+        MempoolConfig {
+            capacity: 20_000,
+            max_per_account: 2_048,
+            max_nonce_gap: 2_048,
+            max_bytes: 64 * 1024 * 1024,
+            max_park_blocks: 1_200,
+        }
     }
 }
 
@@ -86,6 +99,8 @@ struct Entry {
     /// The first height a Substrate extrinsic's era no longer covers (from its birth as seen at
     /// admission); `None` for what does not expire.
     expires_at: Option<u64>,
+    /// The committed height when it was admitted.
+    admitted_at: u64,
 }
 
 /// The pending transactions.
@@ -96,6 +111,9 @@ pub struct Mempool {
     by_hash: BTreeMap<Hash, (AccountId, u64)>,
     next_seq: u64,
     bytes: usize,
+    /// Dropped as a consequence of another change (evicted, or stranded behind a dropped
+    /// nonce), for the caller to tell their watchers ([`Mempool::take_dropped`]).
+    dropped: Vec<(Hash, String)>,
 }
 
 impl Mempool {
@@ -119,18 +137,42 @@ impl Mempool {
         self.by_hash.contains_key(hash)
     }
 
-    /// Removes `hash`; whether it was held.
+    /// Removes `hash`; whether it was held. The account's later nonces, stranded behind it, are
+    /// dropped too (see [`Mempool::take_dropped`]).
     pub fn remove(&mut self, hash: &Hash) -> bool {
-        let Some((account, nonce)) = self.by_hash.remove(hash) else { return false };
-        if let Some(queue) = self.by_account.get_mut(&account) {
-            if let Some(entry) = queue.remove(&nonce) {
-                self.bytes -= entry.tx.encoded_size();
-            }
-            if queue.is_empty() {
-                self.by_account.remove(&account);
+        let Some(&(account, nonce)) = self.by_hash.get(hash) else { return false };
+        self.take(&account, nonce);
+        self.drop_after(&account, nonce);
+        true
+    }
+
+    /// What was dropped as a consequence of other changes since the last call, with the reason.
+    pub fn take_dropped(&mut self) -> Vec<(Hash, String)> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    /// Removes one entry, keeping the indexes and the byte count right.
+    fn take(&mut self, account: &AccountId, nonce: u64) -> Option<Entry> {
+        let queue = self.by_account.get_mut(account)?;
+        let entry = queue.remove(&nonce)?;
+        if queue.is_empty() {
+            self.by_account.remove(account);
+        }
+        self.by_hash.remove(&entry.tx.hash());
+        self.bytes -= entry.tx.encoded_size();
+        Some(entry)
+    }
+
+    /// Drops `account`'s transactions after `nonce` (which was just dropped): they could never
+    /// be included without it.
+    fn drop_after(&mut self, account: &AccountId, nonce: u64) {
+        let later: Vec<u64> =
+            self.by_account.get(account).map_or(Vec::new(), |q| q.range(nonce + 1..).map(|(n, _)| *n).collect());
+        for n in later {
+            if let Some(entry) = self.take(account, n) {
+                self.dropped.push((entry.tx.hash(), format!("dropped: nonce {nonce} before it was dropped")));
             }
         }
-        true
     }
 
     /// Removes the Substrate extrinsics whose era has ended by block `height` (Agora's own
@@ -160,14 +202,14 @@ impl Mempool {
     }
 
     /// Admits `tx` after checking `runs` (what the runtime runs for it, see
-    /// [`Envelope::authenticate`]) against `state` (the committed state). Returns its hash and
-    /// the hash of a transaction evicted to make room, if any.
+    /// [`Envelope::authenticate`]) against `state` (the committed state); returns its hash.
+    /// Transactions evicted to make room are in [`Mempool::take_dropped`].
     pub fn admit(
         &mut self,
         state: &(impl StorageRead + ?Sized),
         tx: Envelope,
         runs: &Transaction,
-    ) -> Result<(Hash, Option<Hash>), MempoolError> {
+    ) -> Result<Hash, MempoolError> {
         let hash = tx.hash();
         if self.by_hash.contains_key(&hash) {
             return Err(MempoolError::Duplicate(hash));
@@ -199,36 +241,84 @@ impl Mempool {
             Err(e) => return Err(MempoolError::Invalid(e)),
         }
         let (signer, nonce) = (tx.signer(), tx.nonce());
-        let queue_len = self.by_account.get(&signer).map_or(0, BTreeMap::len);
         if let Some(queue) = self.by_account.get(&signer)
             && queue.contains_key(&nonce)
         {
             return Err(MempoolError::NonceTaken { nonce });
         }
+        let queue_len = self.by_account.get(&signer).map_or(0, BTreeMap::len);
         if queue_len >= self.config.max_per_account {
-            return Err(MempoolError::AccountFull(queue_len));
+            // A full account may still fill a gap in its own queue: its newest goes instead.
+            let newest = self.by_account.get(&signer).and_then(|q| q.last_key_value()).map(|(n, _)| *n);
+            match newest {
+                Some(newest) if newest > nonce => {
+                    if let Some(entry) = self.take(&signer, newest) {
+                        self.dropped.push((entry.tx.hash(), format!("replaced by nonce {nonce}: the account is full")));
+                    }
+                }
+                _ => return Err(MempoolError::AccountFull(queue_len)),
+            }
         }
-        let mut evicted = None;
+        let queue_len = self.by_account.get(&signer).map_or(0, BTreeMap::len);
         let size = tx.encoded_size();
-        if self.len() >= self.config.capacity || self.bytes + size > self.config.max_bytes {
-            evicted = Some(self.evict_for(queue_len).ok_or(MempoolError::Full(self.len()))?);
+        if size > self.config.max_bytes {
+            return Err(MempoolError::Full(self.len()));
+        }
+        // Evict until it fits in both the count and the bytes, or refuse (nothing evicted).
+        if !self.can_make_room(queue_len, size) {
+            return Err(MempoolError::Full(self.len()));
+        }
+        while self.len() >= self.config.capacity || self.bytes + size > self.config.max_bytes {
+            match self.evict_for(queue_len) {
+                Some(evicted) => self.dropped.push((evicted, "evicted: mempool full".to_string())),
+                None => return Err(MempoolError::Full(self.len())),
+            }
         }
         self.bytes += size;
         let seq = self.next_seq;
         self.next_seq += 1;
         self.by_hash.insert(hash, (signer, nonce));
+        let admitted_at = agora_runtime::state::BLOCK_NUMBER.get(state);
         let expires_at = match &tx {
             Envelope::Substrate(xt) => match xt.decoded().era {
                 agora_substrate::era::Era::Mortal { period, .. } => {
-                    let next = agora_runtime::state::BLOCK_NUMBER.get(state) + 1;
-                    Some(xt.decoded().era.birth(next).saturating_add(period))
+                    Some(xt.decoded().era.birth(admitted_at + 1).saturating_add(period))
                 }
                 agora_substrate::era::Era::Immortal => None,
             },
             Envelope::Agora(_) => None,
         };
-        self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq, expires_at });
-        Ok((hash, evicted))
+        self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq, expires_at, admitted_at });
+        Ok(hash)
+    }
+
+    /// Whether evicting (as [`Mempool::evict_for`] would) can make room for `size` bytes from an
+    /// account holding `queue_len`: the others' transactions above `queue_len + 1` each.
+    fn can_make_room(&self, queue_len: usize, size: usize) -> bool {
+        let (mut count, mut bytes) = (self.len(), self.bytes);
+        if count < self.config.capacity && bytes + size <= self.config.max_bytes {
+            return true;
+        }
+        let mut spare: Vec<(usize, Vec<usize>)> = self
+            .by_account
+            .values()
+            .filter(|q| q.len() > queue_len + 1)
+            .map(|q| (q.len(), q.values().rev().map(|e| e.tx.encoded_size()).collect()))
+            .collect();
+        // Evict from the largest queue first, newest first, while it holds more than queue_len + 1.
+        loop {
+            let Some(largest) = spare.iter_mut().filter(|(len, _)| *len > queue_len + 1).max_by_key(|(len, _)| *len)
+            else {
+                return false;
+            };
+            let freed = largest.1[largest.1.len() - largest.0];
+            largest.0 -= 1;
+            count -= 1;
+            bytes -= freed;
+            if count < self.config.capacity && bytes + size <= self.config.max_bytes {
+                return true;
+            }
+        }
     }
 
     /// Evicts the newest transaction of the account holding the most, if it holds more than
@@ -302,18 +392,37 @@ impl Mempool {
             let fee = queue.get(&nonce).and_then(|e| e.tx.call()).map(|call| fee_for(state, &account, &call));
             let fee = fee.unwrap_or_else(|| GLOBAL_PARAMS.get(state).tx_fee);
             let balance = agora_runtime::query::balance(state, &account).0;
-            if balance < fee
-                && let Some(entry) = queue.remove(&nonce)
-            {
-                let hash = entry.tx.hash();
-                self.by_hash.remove(&hash);
-                self.bytes -= entry.tx.encoded_size();
-                dropped.push((hash, TransactionError::CannotPayFee { balance, fee }.to_string()));
-            }
             if queue.is_empty() {
                 self.by_account.remove(&account);
             }
+            if balance < fee
+                && let Some(entry) = self.take(&account, nonce)
+            {
+                dropped.push((entry.tx.hash(), TransactionError::CannotPayFee { balance, fee }.to_string()));
+                self.drop_after(&account, nonce);
+                continue;
+            }
+            // Transactions parked behind a missing nonce for too long are dropped.
+            let height = agora_runtime::state::BLOCK_NUMBER.get(state);
+            let Some(queue) = self.by_account.get(&account) else { continue };
+            let run = (nonce..).zip(queue.keys()).take_while(|(expected, n)| *n == expected).count() as u64;
+            let stale: Vec<u64> = queue
+                .range(nonce + run..)
+                .filter(|(_, e)| height.saturating_sub(e.admitted_at) > self.config.max_park_blocks)
+                .map(|(n, _)| *n)
+                .collect();
+            for n in stale {
+                if let Some(entry) = self.take(&account, n) {
+                    let reason = format!(
+                        "expired: waited over {} blocks for nonce {}",
+                        self.config.max_park_blocks,
+                        nonce + run
+                    );
+                    dropped.push((entry.tx.hash(), reason));
+                }
+            }
         }
+        dropped.append(&mut self.dropped);
         dropped
     }
 }
@@ -323,6 +432,7 @@ mod tests {
     use super::*;
     use agora_primitives::{Balance, Pair};
     use agora_runtime::{Call, GenesisConfig, SignedTransaction, storage::MemoryStorage};
+    use parity_scale_codec::Encode;
 
     fn setup(accounts: u8) -> (MemoryStorage, Hash, Vec<Pair>) {
         let pairs: Vec<_> = (1..=accounts).map(|i| Pair::from_seed(&[i; 32])).collect();
@@ -335,11 +445,7 @@ mod tests {
         (genesis.into_memory(), hash, pairs)
     }
 
-    fn admit(
-        pool: &mut Mempool,
-        state: &MemoryStorage,
-        tx: SignedTransaction,
-    ) -> Result<(Hash, Option<Hash>), MempoolError> {
+    fn admit(pool: &mut Mempool, state: &MemoryStorage, tx: SignedTransaction) -> Result<Hash, MempoolError> {
         let runs = Transaction::Signed(tx.clone());
         pool.admit(state, Envelope::Agora(tx), &runs)
     }
@@ -407,8 +513,8 @@ mod tests {
         for t in &spam {
             admit(&mut pool, &state, t.clone()).unwrap();
         }
-        let (_, evicted) = admit(&mut pool, &state, tx(&pairs[1], &g, 0)).unwrap();
-        assert_eq!(evicted, Some(spam[3].hash()));
+        admit(&mut pool, &state, tx(&pairs[1], &g, 0)).unwrap();
+        assert_eq!(pool.take_dropped(), vec![(spam[3].hash(), "evicted: mempool full".to_string())]);
         assert_eq!(pool.len(), 4);
         // The spammer cannot push the others out in turn.
         assert!(matches!(admit(&mut pool, &state, tx(&pairs[0], &g, 4)), Err(MempoolError::Full(4))));
@@ -442,5 +548,70 @@ mod tests {
         assert_eq!(dropped.len(), 2);
         assert_eq!(pool.len(), 1);
         assert_eq!(pool.candidates(&state, 10)[0].nonce(), 2);
+    }
+
+    #[test]
+    fn the_byte_cap_holds_even_when_large_transactions_replace_small_ones() {
+        let (state, g, pairs) = setup(3);
+        let weights = |p: &Pair, nonce: u64, n: usize| {
+            let call = Call::SetWeights {
+                netuid: agora_primitives::NetUid(1),
+                dests: vec![0; n],
+                weights: vec![0; n],
+                version_key: 0,
+            };
+            SignedTransaction::sign(p, &g, nonce, call)
+        };
+        let small = tx(&pairs[0], &g, 0).encoded_size();
+        let big = weights(&pairs[1], 0, 2_000).encoded_size();
+        let config = MempoolConfig { max_bytes: 4 * small + big, ..MempoolConfig::default() };
+        let mut pool = Mempool::new(config);
+        for n in 0..5 {
+            admit(&mut pool, &state, tx(&pairs[0], &g, n)).unwrap();
+        }
+        // The big one fits only by evicting the spammer's newest; never over the cap.
+        admit(&mut pool, &state, weights(&pairs[1], 0, 2_000)).unwrap();
+        assert!(pool.bytes <= config.max_bytes, "{} > {}", pool.bytes, config.max_bytes);
+        assert_eq!(pool.take_dropped().len(), 1);
+        // Another big one cannot fit without emptying queues below their fair share: refused,
+        // and nothing evicted for it.
+        assert!(matches!(admit(&mut pool, &state, weights(&pairs[2], 0, 2_000)), Err(MempoolError::Full(_))));
+        assert!(pool.take_dropped().is_empty());
+        assert!(pool.bytes <= config.max_bytes);
+    }
+
+    #[test]
+    fn a_full_account_can_fill_its_own_gap() {
+        let (state, g, pairs) = setup(1);
+        let mut pool = Mempool::new(MempoolConfig { max_per_account: 3, ..MempoolConfig::default() });
+        for n in [1, 2, 3] {
+            admit(&mut pool, &state, tx(&pairs[0], &g, n)).unwrap();
+        }
+        assert_eq!(admit(&mut pool, &state, tx(&pairs[0], &g, 4)), Err(MempoolError::AccountFull(3)));
+        admit(&mut pool, &state, tx(&pairs[0], &g, 0)).unwrap();
+        let nonces: Vec<_> = pool.candidates(&state, 10).iter().map(Envelope::nonce).collect();
+        assert_eq!(nonces, vec![0, 1, 2]);
+        assert_eq!(pool.take_dropped()[0].1, "replaced by nonce 0: the account is full");
+    }
+
+    #[test]
+    fn what_is_stranded_behind_a_dropped_nonce_is_dropped_and_parked_transactions_expire() {
+        let (mut state, g, pairs) = setup(2);
+        let mut pool = Mempool::new(MempoolConfig { max_park_blocks: 10, ..MempoolConfig::default() });
+        let hashes: Vec<Hash> = (0..3).map(|n| admit(&mut pool, &state, tx(&pairs[0], &g, n)).unwrap()).collect();
+        assert!(pool.remove(&hashes[1]));
+        let dropped = pool.take_dropped();
+        assert_eq!(dropped, vec![(hashes[2], "dropped: nonce 1 before it was dropped".to_string())]);
+        assert_eq!(pool.len(), 1);
+        // Parked behind a gap (nonce 5 while 0 is next): kept for 10 blocks, then dropped.
+        let parked = admit(&mut pool, &state, tx(&pairs[1], &g, 5)).unwrap();
+        agora_runtime::state::BLOCK_NUMBER.set(&mut state, &10);
+        assert!(pool.revalidate(&state).is_empty());
+        agora_runtime::state::BLOCK_NUMBER.set(&mut state, &11);
+        let dropped = pool.revalidate(&state);
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].0, parked);
+        assert!(dropped[0].1.contains("waited over 10 blocks for nonce 0"), "{dropped:?}");
+        assert!(pool.contains(&hashes[0]), "the executable one stays");
     }
 }
