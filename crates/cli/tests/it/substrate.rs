@@ -15,10 +15,20 @@ use serde_json::{Value, json};
 use crate::chain::{Node, dev_seed};
 use crate::repo_file;
 
-fn python() -> String {
-    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor10-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
+/// The Python of the environment `scripts/SCRIPT` makes.
+fn venv(script: &str) -> String {
+    let out = Command::new("bash").arg(repo_file(&format!("scripts/{script}"))).output().expect("bash runs");
+    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The sudo dev account as wallet "owner" (with a hotkey), hyperparameters settable at any
+/// block, and a new subnet it owns; its netuid.
+fn owned_subnet(node: &Node) -> String {
+    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
+    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
+    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
+    node.ok(&["subnets", "create", "--wallet.name", "owner"])["netuid"].as_u64().unwrap().to_string()
 }
 
 fn sdk(python: &str, args: &[&str]) -> Value {
@@ -34,13 +44,10 @@ fn the_python_sdk_reads_an_agora_node_and_its_extrinsics_check() {
     // A node and the Python clients: serialised with the other heavy tests, whose timing (which
     // proposer earns fees) does not survive them running alongside on 2 cores.
     let _heavy = crate::heavy();
-    let python = python();
+    let python = venv("python-bittensor10-env.sh");
     let node = Node::start_in("substrate-sdk", 22560);
     let url = "ws://127.0.0.1:22563";
-    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
-    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
-    let created = node.ok(&["subnets", "create", "--wallet.name", "owner"]);
-    let netuid = created["netuid"].as_u64().unwrap().to_string();
+    let netuid = owned_subnet(&node);
     let owner = node.ok(&["wallet", "balance", "--wallet.name", "owner"]);
     let coldkey = owner["wallets"][0]["coldkey"].as_str().unwrap().to_string();
     let free_rao = owner["wallets"][0]["free_rao"].as_u64().unwrap();
@@ -167,14 +174,9 @@ impl ChainView for Endpoint {
 #[test]
 fn the_current_sdk_passes_the_conformance_script() {
     let _heavy = crate::heavy();
-    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor11-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
-    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let python = venv("python-bittensor11-env.sh");
     let node = Node::start_in("substrate-sdk11", 22540);
-    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
-    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
-    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
-    let netuid = node.ok(&["subnets", "create", "--wallet.name", "owner"])["netuid"].as_u64().unwrap() as u16;
+    let netuid: u16 = owned_subnet(&node).parse().unwrap();
     node.sudo_set(netuid, "commit_reveal", "false");
     node.sudo_set(netuid, "weights_rate_limit", "0");
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid.to_string()]);
@@ -255,16 +257,10 @@ fn btcli(python: &str, url: &str, args: &[&str]) -> Value {
 #[test]
 fn btcli_reads_and_writes_an_agora_node() {
     let _heavy = crate::heavy();
-    let out = Command::new("bash").arg(repo_file("scripts/python-btcli-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "btcli environment: {}", String::from_utf8_lossy(&out.stderr));
-    let python = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let btcli_bin = python;
+    let btcli_bin = venv("python-btcli-env.sh");
     let node = Node::start_in("substrate-btcli", 22550);
     let url = "ws://127.0.0.1:22553";
-    node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&node.dir, 0), "--no-password"]);
-    node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
-    node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
-    let netuid = node.ok(&["subnets", "create", "--wallet.name", "owner"])["netuid"].as_u64().unwrap().to_string();
+    let netuid = owned_subnet(&node);
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid]);
     let coldkey = node.ok(&["wallet", "create", "--wallet.name", "btc", "--no-password"])["coldkey"].clone();
     node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", coldkey.as_str().unwrap(), "--amount", "100"]);
