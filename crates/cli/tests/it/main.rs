@@ -49,6 +49,14 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The Python of the virtual environment `scripts/SCRIPT` makes (once) for the interoperability
+/// tests.
+pub fn venv(script: &str) -> String {
+    let out = Command::new("bash").arg(repo_file(&format!("scripts/{script}"))).output().expect("bash runs");
+    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 /// The absolute path of a file in the repository.
 pub fn repo_file(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path).display().to_string()

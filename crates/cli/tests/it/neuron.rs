@@ -22,9 +22,7 @@ impl Drop for Killed {
 }
 
 fn python() -> String {
-    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    crate::venv("python-bittensor-env.sh")
 }
 
 fn py(python: &str, args: &[&str]) -> Value {

@@ -26,13 +26,6 @@ fn agora(rpc: &str, wallets: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
-/// The SDK's Python (the environment `scripts/python-bittensor10-env.sh` makes).
-pub fn python() -> String {
-    let out = Command::new("bash").arg(repo_file("scripts/python-bittensor10-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// Kills its neurons when dropped (also when an assertion fails).
 struct Neurons(Vec<Child>);
 
@@ -74,7 +67,7 @@ fn neuron(python: &str, script: &str, args: &[&str], log: &Path) -> Child {
 /// Runs the example subnet on the network whose Agora RPC is `rpc` and Substrate endpoint
 /// `substrate`, as the sudo wallet `owner` under `wallets`; miners listen on `ports`.
 pub fn runs_unchanged(rpc: &str, substrate: &str, wallets: &Path, logs: &Path, ports: [u16; 2]) {
-    let python = python();
+    let python = crate::venv("python-bittensor10-env.sh");
     let cli = |args: &[&str]| agora(rpc, wallets, args);
     // Hyperparameters may change at any block (not only away from epochs) and subnets may be
     // created back to back, for a quick setup.

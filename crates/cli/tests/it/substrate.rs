@@ -13,14 +13,7 @@ use agora_substrate::checked::{ChainView, decode};
 use serde_json::{Value, json};
 
 use crate::chain::{Node, dev_seed};
-use crate::repo_file;
-
-/// The Python of the environment `scripts/SCRIPT` makes.
-fn venv(script: &str) -> String {
-    let out = Command::new("bash").arg(repo_file(&format!("scripts/{script}"))).output().expect("bash runs");
-    assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+use crate::{repo_file, venv};
 
 /// The sudo dev account as wallet "owner" (with a hotkey), hyperparameters settable at any
 /// block, and a new subnet it owns; its netuid.

@@ -10,9 +10,7 @@ use serde_json::Value;
 use crate::{repo_file, temp_dir};
 
 fn python() -> String {
-    let out = Command::new("bash").arg(repo_file("scripts/python-wallet-env.sh")).output().expect("bash runs");
-    assert!(out.status.success(), "python environment: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    crate::venv("python-wallet-env.sh")
 }
 
 fn py(python: &str, args: &[&str]) -> Value {
