@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use agora_client::{Client, RpcClient};
-use agora_localnet::{ChainLoadOptions, chain_load};
+use agora_localnet::{ChainLoadOptions, OpenLoop, chain_load};
 use agora_primitives::{BlockNumber, Hash};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -44,10 +44,20 @@ pub struct ChainLoadArgs {
     /// JSON-RPC URLs of the nodes to submit to (comma-separated; round robin).
     #[arg(long, value_delimiter = ',', default_value = "http://127.0.0.1:30301")]
     rpc: Vec<String>,
-    /// Number of transfers.
+    /// Number of transfers, sent in one burst from the 4 dev accounts.
     #[arg(long, default_value_t = 2000)]
     txs: usize,
-    /// Give up waiting for finality after this many seconds.
+    /// Send at this many transfers per second instead (open loop, for `--duration`), from
+    /// `--accounts` accounts funded from the dev accounts first.
+    #[arg(long)]
+    rate: Option<u32>,
+    /// Seconds the open loop sends for.
+    #[arg(long, default_value_t = 60, requires = "rate")]
+    duration: u64,
+    /// Sending accounts of the open loop.
+    #[arg(long, default_value_t = 256, requires = "rate")]
+    accounts: usize,
+    /// Give up waiting for finality after this many seconds (after the open loop's sending).
     #[arg(long, default_value_t = 120)]
     timeout: u64,
 }
@@ -110,13 +120,32 @@ fn load(args: ChainLoadArgs, g: &Global) -> Result<(), Failure> {
     if args.rpc.is_empty() || args.txs == 0 {
         return Err(Failure::msg("give at least one --rpc URL and --txs > 0"));
     }
-    let options = ChainLoadOptions { rpc: args.rpc, txs: args.txs, timeout: Duration::from_secs(args.timeout) };
+    if args.rate == Some(0) || (args.rate.is_some() && (args.duration == 0 || args.accounts == 0)) {
+        return Err(Failure::msg("--rate, --duration and --accounts must be above 0"));
+    }
+    let open =
+        args.rate.map(|rate| OpenLoop { rate, duration: Duration::from_secs(args.duration), accounts: args.accounts });
+    let options = ChainLoadOptions { rpc: args.rpc, txs: args.txs, timeout: Duration::from_secs(args.timeout), open };
     let r = chain_load(&options)?;
     g.print(&r, || {
-        format!(
-            "{} of {} transfers finalised in {:.1} s: {:.0} tx/s; submit-to-finality p50 {:.0} ms, p99 {:.0} ms; {} blocks",
-            r.finalized, args.txs, r.seconds, r.tps, r.latency_ms_p50, r.latency_ms_p99, r.blocks
-        )
+        let offered = if r.mode == "open" { format!(" (offered {:.0} tx/s)", r.offered_tps) } else { String::new() };
+        let mut line = format!(
+            "{} of {} accepted transfers finalised in {:.1} s: {:.0} tx/s{offered}; submit-to-finality p50 {:.0} ms, p99 {:.0} ms; {} blocks",
+            r.finalized, r.submitted, r.seconds, r.tps, r.latency_ms_p50, r.latency_ms_p99, r.blocks
+        );
+        if r.refused > 0 {
+            line.push_str(&format!("; {} refused", r.refused));
+        }
+        if r.dropped > 0 {
+            line.push_str(&format!("; {} dropped by the node ({:?})", r.dropped, r.dropped_reasons));
+        }
+        if r.resubmitted > 0 {
+            line.push_str(&format!("; {} sent again after a node lost them", r.resubmitted));
+        }
+        if r.lost > 0 {
+            line.push_str(&format!("; {} unaccounted for", r.lost));
+        }
+        line
     });
     Ok(r.check_final()?)
 }

@@ -45,11 +45,12 @@ pub struct GatewayArgs {
     /// Best-of-k for every request (requests may ask with `"agora": {"best_of": K}`).
     #[arg(long, default_value_t = 1)]
     best_of: u8,
-    /// Append one request in `--organic-every` to this JSON-lines file, for validators'
+    /// Append one request in `--organic-every` of each API key (at most 6 a minute per key, 8 KiB
+    /// of text; the file rotates at 4 MiB) to this JSON-lines file, for validators'
     /// `--organic-file` (organic traffic in scoring).
     #[arg(long, value_name = "FILE")]
     organic_file: Option<PathBuf>,
-    /// Sample one request in this many into `--organic-file`.
+    /// Sample one request in this many of each API key into `--organic-file`.
     #[arg(long, default_value_t = 4)]
     organic_every: u64,
     /// Do not load the models: best-of-k is then unavailable, and `usage` is counted only when

@@ -49,8 +49,9 @@ pub struct TextValidatorArgs {
     /// Stop after this many rounds.
     #[arg(long)]
     rounds: Option<u64>,
-    /// Organic requests a gateway samples (`agora gateway --organic-file`): every other round
-    /// asks the newest one instead of a synthetic task.
+    /// Organic requests a gateway samples (`agora gateway --organic-file`): one round in four
+    /// asks the newest usable one (a valid task that fits the model, never the same API key twice
+    /// in a row) instead of a synthetic task.
     #[arg(long, value_name = "FILE")]
     organic_file: Option<PathBuf>,
     #[command(flatten)]

@@ -42,6 +42,14 @@ pub enum ClientError {
         /// What disagrees (boxed: rare, and larger than the other variants).
         error: Box<crate::metagraph::MetagraphError>,
     },
+    /// The node refused the connection because it is at a connection limit (HTTP 429 or 503).
+    #[error("the node at {url} is busy: {message} (too many connections; retry shortly, or ask its operator)")]
+    Busy {
+        /// The URL.
+        url: String,
+        /// What the node said.
+        message: String,
+    },
     /// The node answered with an error.
     #[error("the node refused: {message} (code {code})")]
     Rpc {
@@ -138,7 +146,21 @@ impl RpcClient {
         let split = response.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no HTTP body"))?;
         let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
         let body = &response[split + 4..];
-        Ok(if head.contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_vec() })
+        let body = if head.contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_vec() };
+        let status = head.split_whitespace().nth(1).and_then(|code| code.parse::<u16>().ok());
+        if matches!(status, Some(429 | 503)) {
+            // A JSON-RPC answer is the node's; anything else is the server refusing the connection.
+            let doc = serde_json::from_slice::<Value>(&body).ok();
+            if doc.as_ref().is_none_or(|d| d.get("jsonrpc").is_none()) {
+                let text = match doc.as_ref().and_then(|d| d["message"].as_str()) {
+                    Some(message) => message.to_string(),
+                    None => String::from_utf8_lossy(&body).into_owned(),
+                };
+                let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+                return Err(ClientError::Busy { url: self.url.clone(), message: text.trim().to_string() });
+            }
+        }
+        Ok(body)
     }
 }
 

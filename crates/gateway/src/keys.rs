@@ -31,6 +31,22 @@ pub struct ApiKey {
     pub best_of: Option<u8>,
 }
 
+/// The key id organic samples name when the gateway serves without keys: everyone is one key.
+pub const OPEN_SAMPLE_ID: &str = "open";
+
+/// Domain of [`ApiKey::sample_id`]'s hash.
+const SAMPLE_ID_DOMAIN: &[u8] = b"agora-gateway/organic-key-id/v1:";
+
+impl ApiKey {
+    /// The id organic samples name this key by (`key-` and 16 hex digits of a domain-separated
+    /// Blake2b-256 of the token): stable and distinct per key, never the token itself.
+    pub fn sample_id(&self) -> String {
+        let h = agora_primitives::blake2_256_concat(&[SAMPLE_ID_DOMAIN, self.key.as_bytes()]);
+        let hex: String = h.0[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("key-{hex}")
+    }
+}
+
 fn default_rate() -> u32 {
     600
 }
@@ -219,6 +235,16 @@ mod tests {
         }
         // Another key has its own bucket.
         assert!(matches!(keys.admit(Some("Bearer b")), Admission::Admitted(_)));
+    }
+
+    #[test]
+    fn sample_ids_name_keys_without_their_secret() {
+        let (a, b) = (key("sk-agora-secret-a", 1), key("sk-agora-secret-b", 1));
+        let id = a.sample_id();
+        assert_eq!(id, key("sk-agora-secret-a", 9).sample_id(), "stable");
+        assert_ne!(id, b.sample_id());
+        assert!(id.starts_with("key-") && id.len() == 20 && !id.contains("secret"), "{id}");
+        assert!(id.len() <= agora_text::organic::MAX_KEY_ID_BYTES && OPEN_SAMPLE_ID != id);
     }
 
     #[test]

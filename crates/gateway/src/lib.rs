@@ -49,6 +49,10 @@
 //! - Every API key has its own token bucket; requests beyond it get 429 with `Retry-After`.
 //! - A miner that fails is cooled down for 30 s; a request is tried on other miners before it fails.
 //! - Streams are capped in size and never stall on invalid UTF-8.
+//! - Organic sampling (`organic_file`) is bounded: only requests that are possible tasks (at most
+//!   8 KiB of text in 16 messages), one in `organic_every` per key and at most 6 per key a minute,
+//!   named by the key's id (never the key), in a file rotated at 4 MiB (see
+//!   [`agora_text::organic`]).
 //!
 //! # Status
 //!

@@ -90,9 +90,15 @@ pub struct GatewayOptions {
     pub hedge: bool,
     /// Best-of-k for requests that ask for none (1 to 8; above 1 needs [`ModelFiles::Judge`]).
     pub best_of: u8,
-    /// Append sampled requests to this JSON-lines file, for validators' organic traffic.
+    /// Append sampled requests to this JSON-lines file, for validators' organic traffic. Only
+    /// requests that are possible tasks are sampled (at most
+    /// [`agora_text::organic::MAX_SAMPLE_MESSAGES`] messages and
+    /// [`agora_text::organic::MAX_SAMPLE_TEXT_BYTES`] of text), at most
+    /// [`agora_text::organic::SAMPLES_PER_KEY_PER_MINUTE`] per API key a minute; the file is
+    /// rotated to `<file>.1` at [`agora_text::organic::ROTATE_BYTES`]. See
+    /// [`agora_text::organic`].
     pub organic_file: Option<PathBuf>,
-    /// Sample one request in this many into `organic_file` (at least 1).
+    /// Sample one request in this many of each API key into `organic_file` (at least 1).
     pub organic_every: u64,
     /// What to load from the model files.
     pub models: ModelFiles,
@@ -268,15 +274,12 @@ pub async fn start(options: GatewayOptions, hotkey: Pair) -> Result<RunningGatew
     let app = router(gateway.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        // No Nagle: server-sent events are small writes (see the axon).
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
+        // Connections capped overall and per address, request heads within 10 s ([`agora_net`]).
+        let limits = agora_net::Limits { max_connections: 2048, max_per_ip: 256, ..agora_net::Limits::default() };
+        agora_net::serve(listener, limits, move |_conn| app.clone(), async move {
+            let _ = rx.await;
+        })
+        .await
     });
     Ok(RunningGateway { local_addr, gateway, shutdown: Some(tx), task })
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use agora_models::local::MAX_PROMPT_TOKENS;
 use agora_models::sampling::SplitMix64;
 use agora_neuron::Dendrite;
+use agora_text::organic::Sampled;
 use agora_text::scoring::Observed;
 use agora_text::tasks::Task;
 use agora_text::{Judge, TextGeneration, TextGenerationStream};
@@ -22,7 +23,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::api::{self, ApiError, ChatRequest, Usage, code};
-use crate::keys::{Admission, Keys};
+use crate::keys::{Admission, ApiKey, Keys, OPEN_SAMPLE_ID};
 use crate::pool::{Candidate, MinerPool};
 use crate::tokens::TokenCounter;
 
@@ -41,7 +42,9 @@ pub struct GatewayConfig {
     pub default_best_of: u8,
 }
 
-/// Where sampled organic requests go (for validators' scoring).
+/// Where sampled organic requests go (for validators' scoring): one request in N per key, at
+/// most [`agora_text::organic::SAMPLES_PER_KEY_PER_MINUTE`] per key a minute, only those within
+/// the sample limits, in a file rotated at [`agora_text::organic::ROTATE_BYTES`].
 pub type OrganicSink = agora_text::organic::OrganicWriter;
 
 /// Shared state of the server.
@@ -592,6 +595,16 @@ async fn route_stream(
     error(if tried.is_empty() { no_miner(gw.config.netuid) } else { all_failed(gw.config.netuid, &last) })
 }
 
+/// Offers a request to the organic sampler under its key's id (never the key itself).
+fn offer_sample(sink: &OrganicSink, key: Option<&ApiKey>, req: &ChatRequest) {
+    let id = key.map_or_else(|| OPEN_SAMPLE_ID.to_string(), ApiKey::sample_id);
+    match sink.offer(&id, &req.generation.messages, req.generation.max_tokens) {
+        Ok(Sampled::Written | Sampled::NotDue) => {}
+        Ok(skipped) => tracing::debug!(key = %id, "organic sample skipped: {skipped}"),
+        Err(e) => tracing::warn!("organic sample not written: {e}"),
+    }
+}
+
 async fn chat(
     axum::extract::State(gw): axum::extract::State<Arc<Gateway>>,
     headers: HeaderMap,
@@ -619,10 +632,8 @@ async fn chat(
             format!("the prompt has {n} tokens; this subnet's model serves at most {}", MAX_PROMPT_TOKENS - 1),
         ));
     }
-    if let Some(sink) = &gw.organic
-        && let Err(e) = sink.offer(&req.generation.messages, req.generation.max_tokens)
-    {
-        tracing::warn!("organic sample not written: {e}");
+    if let Some(sink) = &gw.organic {
+        offer_sample(sink, key, &req);
     }
     let best_of = req.best_of.or(key.and_then(|k| k.best_of)).unwrap_or(gw.config.default_best_of);
     let (id, created) = (gw.new_id(), now());

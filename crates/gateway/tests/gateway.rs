@@ -381,7 +381,9 @@ async fn start_serves_the_subnets_miners_until_stopped() {
         (&h["netuid"], &h["block"], &h["miners"], &h["usage"]),
         (&json!(3), &json!(42), &json!(1), &json!(true))
     );
-    assert!(std::fs::read_to_string(&organic).unwrap().contains("hello world"), "organic sampling is wired");
+    let sampled = std::fs::read_to_string(&organic).unwrap();
+    assert!(sampled.contains("hello world"), "organic sampling is wired: {sampled}");
+    assert!(sampled.contains("\"key\":\"key-") && !sampled.contains("sk-life"), "by the key's id: {sampled}");
 
     tokio::time::timeout(Duration::from_secs(10), gw.stop()).await.unwrap().unwrap();
     assert!(reqwest::get(format!("{url}/healthz")).await.is_err(), "nothing listens after stop");

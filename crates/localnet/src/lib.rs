@@ -57,13 +57,14 @@ mod load;
 mod localnet;
 mod network;
 mod neurons;
+mod open_load;
 mod process;
 mod random;
 mod setup;
 
 pub use description::{Description, ProcessEntry};
 pub use error::{LocalnetError, Result};
-pub use load::{ChainLoadError, ChainLoadOptions, ChainLoadReport, chain_load};
+pub use load::{ChainLoadError, ChainLoadOptions, ChainLoadReport, OpenLoop, chain_load};
 pub use localnet::{Localnet, LocalnetOptions, SUBNET_STEPS, Step, SubnetOptions};
 pub use network::{Network, NetworkOptions};
 pub use process::Process;

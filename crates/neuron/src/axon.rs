@@ -3,9 +3,20 @@
 //! Pipeline per request, in the reference's order: route (404), headers (400), blacklist (403),
 //! signature and nonce (401; a missing signature is refused, unlike the reference), priority
 //! (503 when shed), body (413 over the limit, 400 when it is not the synapse or its hash differs
-//! from the signed one), the handler under the request's timeout (408), response. Epistula v2
-//! requests are accepted on the same routes with the same checks. Handlers are async, so one slow
-//! request never blocks the others; at most `workers` run at once.
+//! from the signed one), the handler under the request's timeout (408), response. Handlers are
+//! async, so one slow request never blocks the others; at most `workers` run at once.
+//!
+//! Epistula v2 requests are accepted on the same routes with the same checks, but their signature
+//! covers the body, so the body must be read before the caller is known. Until then a request is
+//! held apart from verified work: it needs one of `preauth_slots` places (`preauth_per_ip` from
+//! one address), its claimed `Content-Length` must fit the `preauth_bytes` budget (and
+//! `preauth_bytes_per_ip` from one address), and its body
+//! must arrive within `preauth_body_timeout_s` whatever timeout it claims; it is refused at once
+//! (503) rather than queued when those are taken. Only a verified caller gets a priority and a
+//! place in the worker queue.
+//!
+//! The listener itself ([`agora_net`]) caps connections overall and per address and closes a
+//! connection that does not send a request head within `connections.header_timeout`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -28,7 +39,7 @@ use crate::guard::{Guard, OpenGuard};
 use crate::headers::{parse_epistula, parse_request, push_terminal};
 use crate::priority::PriorityGate;
 use crate::synapse::{Ping, Synapse, TerminalInfo, VERSION_AS_INT, body_hash_of_json, parse_envelope};
-use crate::verify::{NonceTable, verify_dendrite, verify_epistula};
+use crate::verify::{NonceTable, precheck_epistula, verify_dendrite, verify_epistula};
 
 /// Who is calling, once verified.
 #[derive(Clone, Debug)]
@@ -76,6 +87,18 @@ pub struct AxonConfig {
     /// default: it refuses concurrent requests that arrive out of order; replays are refused
     /// either way).
     pub strictly_increasing_nonces: bool,
+    /// Connections at once, per address, and the deadline for a request head.
+    pub connections: agora_net::Limits,
+    /// Epistula requests whose bodies are being read before their signature can be checked.
+    pub preauth_slots: usize,
+    /// Of those, from one address.
+    pub preauth_per_ip: usize,
+    /// Bytes those bodies may claim (`Content-Length`, or the body limit when none) together.
+    pub preauth_bytes: usize,
+    /// Of those, from one address.
+    pub preauth_bytes_per_ip: usize,
+    /// Time an unverified request has to deliver its body (s), whatever timeout it claims.
+    pub preauth_body_timeout_s: f64,
 }
 
 impl Default for AxonConfig {
@@ -88,6 +111,12 @@ impl Default for AxonConfig {
             default_timeout_s: 12.0,
             nonce_capacity: 500_000,
             strictly_increasing_nonces: false,
+            connections: agora_net::Limits::default(),
+            preauth_slots: 32,
+            preauth_per_ip: 8,
+            preauth_bytes: 32 * 1024 * 1024,
+            preauth_bytes_per_ip: 8 * 1024 * 1024,
+            preauth_body_timeout_s: 5.0,
         }
     }
 }
@@ -107,7 +136,89 @@ struct Inner {
     routes: BTreeMap<&'static str, Route>,
     nonces: NonceTable,
     gate: PriorityGate,
+    preauth: PreAuth,
     local: SocketAddr,
+}
+
+/// Bytes claimed per address by unverified requests.
+type Claims = Arc<std::sync::Mutex<BTreeMap<std::net::IpAddr, usize>>>;
+
+/// Where unverified (Epistula) requests wait for their bodies: places and a byte budget, both
+/// overall and per address.
+struct PreAuth {
+    places: agora_net::Admission,
+    /// The byte budget, one permit per KiB.
+    kib: Arc<tokio::sync::Semaphore>,
+    /// KiB claimed per address, and the most one address may claim.
+    claims: Claims,
+    max_kib_per_ip: usize,
+}
+
+/// What an unverified request holds while its body is read.
+struct PreAuthHeld {
+    _place: agora_net::Slot,
+    _kib: tokio::sync::OwnedSemaphorePermit,
+    _claim: Claim,
+}
+
+/// An address's claim of KiB, given back when dropped.
+struct Claim {
+    claims: Claims,
+    ip: std::net::IpAddr,
+    kib: usize,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut claims = self.claims.lock().expect("pre-auth lock");
+        if let Some(held) = claims.get_mut(&self.ip) {
+            *held -= self.kib;
+            if *held == 0 {
+                claims.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl PreAuth {
+    fn new(config: &AxonConfig) -> PreAuth {
+        PreAuth {
+            places: agora_net::Admission::new(config.preauth_slots, config.preauth_per_ip),
+            kib: Arc::new(tokio::sync::Semaphore::new(config.preauth_bytes.div_ceil(1024).max(1))),
+            claims: Claims::default(),
+            max_kib_per_ip: config.preauth_bytes_per_ip.div_ceil(1024).max(1),
+        }
+    }
+
+    /// A place for a body of `bytes` from `peer`, or why not (at once: never queued).
+    fn enter(&self, peer: &SocketAddr, bytes: usize) -> NeuronResult<PreAuthHeld> {
+        let place = self.places.admit(peer.ip()).map_err(|refusal| NeuronError::PreAuthBusy {
+            which: match refusal {
+                agora_net::Refusal::PerIp { .. } => "from this address",
+                agora_net::Refusal::Total { .. } => "overall",
+            },
+        })?;
+        let (ip, kib) = (peer.ip(), bytes.div_ceil(1024).max(1));
+        {
+            let mut claims = self.claims.lock().expect("pre-auth lock");
+            let held = claims.entry(ip).or_insert(0);
+            if *held + kib > self.max_kib_per_ip {
+                if *held == 0 {
+                    claims.remove(&ip);
+                }
+                return Err(NeuronError::PreAuthBusy { which: "byte budget of this address" });
+            }
+            *held += kib;
+        }
+        let claim = Claim { claims: self.claims.clone(), ip, kib };
+        let permits = u32::try_from(kib).unwrap_or(u32::MAX);
+        let kib = self
+            .kib
+            .clone()
+            .try_acquire_many_owned(permits)
+            .map_err(|_| NeuronError::PreAuthBusy { which: "byte budget" })?;
+        Ok(PreAuthHeld { _place: place, _kib: kib, _claim: claim })
+    }
 }
 
 /// A running axon.
@@ -202,27 +313,25 @@ impl Axon {
                 if self.config.strictly_increasing_nonces { table.strictly_increasing() } else { table }
             },
             gate: PriorityGate::new(self.config.workers, self.config.max_queue),
+            preauth: PreAuth::new(&self.config),
             config: self.config,
             guard: self.guard,
             routes: self.routes,
             local: local_addr,
         });
+        let limits = inner.config.connections.clone();
         let router = axum::Router::new()
             .route("/{name}", any(handle))
             .fallback(|| async { error(&TerminalInfo::default(), &NeuronError::NoRoute) })
             .with_state(inner);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            // No Nagle: a streamed answer is many small writes, and Nagle with the peer's delayed
-            // ACK holds each for 40 ms.
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
+            // Each connection's service knows its peer (the handler's `ConnectInfo`).
+            let make = move |conn: agora_net::Conn| router.clone().layer(axum::Extension(ConnectInfo(conn.peer)));
+            agora_net::serve(listener, limits, make, async move {
+                let _ = rx.await;
+            })
+            .await
         });
         Ok(RunningAxon { local_addr, shutdown: Some(tx), task })
     }
@@ -307,37 +416,71 @@ async fn handle(
     let timeout_s = headers.timeout.unwrap_or(inner.config.default_timeout_s).min(inner.config.max_timeout_s);
     let deadline = tokio::time::Instant::now() + Duration::from_secs_f64(timeout_s.max(0.001));
     let timed_out = |axon: &TerminalInfo| error(axon, &NeuronError::Timeout { seconds: timeout_s });
-    // Reference requests are verified from headers alone (the body hash is in the signature), so
-    // only verified callers queue; an Epistula signature covers the body, which is read (within a
-    // worker slot and the deadline) before it is checked.
-    let mut verified = None;
-    if epistula.is_none() {
-        match verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()) {
-            Ok(hotkey) => verified = Some(hotkey),
-            Err(e) => return error(&axon, &e),
-        }
+    let declared = parts.headers.get("content-length").and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > inner.config.max_body_bytes) {
+        return error(&axon, &NeuronError::BodyTooLarge { limit: inner.config.max_body_bytes });
     }
-    let priority = inner.guard.priority(verified.as_ref().unwrap_or(&claimed));
-    let permit = match tokio::time::timeout_at(deadline, inner.gate.acquire(priority)).await {
-        Ok(Some(permit)) => permit,
-        Ok(None) => return error(&axon, &NeuronError::AtCapacity),
-        Err(_) => return timed_out(&axon),
-    };
-    let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, inner.config.max_body_bytes)).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => return error(&axon, &NeuronError::BodyTooLarge { limit: inner.config.max_body_bytes }),
-        Err(_) => return timed_out(&axon),
-    };
-    let hotkey = match (verified, &epistula) {
-        (Some(hotkey), _) => hotkey,
-        (None, Some(Ok(e))) => {
-            let now_ms = (now_ns() / 1_000_000) as u64;
-            match verify_epistula(e, &body, &inner.hotkey, &inner.nonces, now_ms) {
+    let (hotkey, priority, permit, body) = match &epistula {
+        // A reference request is verified from its headers (the body hash is in the signature),
+        // so only verified callers queue for a worker, in which the body is read.
+        None => {
+            let hotkey = match verify_dendrite(&headers, &inner.hotkey, &inner.nonces, now_ns()) {
                 Ok(hotkey) => hotkey,
                 Err(e) => return error(&axon, &e),
-            }
+            };
+            let priority = inner.guard.priority(&hotkey);
+            let permit = match tokio::time::timeout_at(deadline, inner.gate.acquire(priority)).await {
+                Ok(Some(permit)) => permit,
+                Ok(None) => return error(&axon, &NeuronError::AtCapacity),
+                Err(_) => return timed_out(&axon),
+            };
+            let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, inner.config.max_body_bytes))
+                .await
+            {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(_)) => return error(&axon, &NeuronError::BodyTooLarge { limit: inner.config.max_body_bytes }),
+                Err(_) => return timed_out(&axon),
+            };
+            (hotkey, priority, permit, body)
         }
-        (None, _) => return error(&axon, &NeuronError::NoCaller),
+        // An Epistula signature covers the body: check what the headers allow, read the body in
+        // the bounded pre-authentication pool, verify, and only then queue by priority.
+        Some(Ok(e)) => {
+            let now_ms = (now_ns() / 1_000_000) as u64;
+            if let Err(e) = precheck_epistula(e, &inner.hotkey, now_ms) {
+                return error(&axon, &e);
+            }
+            let held = match inner.preauth.enter(&peer, declared.unwrap_or(inner.config.max_body_bytes)) {
+                Ok(held) => held,
+                Err(e) => return error(&axon, &e),
+            };
+            let limit = declared.unwrap_or(inner.config.max_body_bytes);
+            let read_s = inner.config.preauth_body_timeout_s.min(timeout_s);
+            let body = match tokio::time::timeout(
+                Duration::from_secs_f64(read_s.max(0.001)),
+                axum::body::to_bytes(body, limit),
+            )
+            .await
+            {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(_)) => return error(&axon, &NeuronError::BodyTooLarge { limit }),
+                Err(_) => return error(&axon, &NeuronError::BodyTimeout { seconds: read_s }),
+            };
+            let now_ms = (now_ns() / 1_000_000) as u64;
+            let hotkey = match verify_epistula(e, &body, &inner.hotkey, &inner.nonces, now_ms) {
+                Ok(hotkey) => hotkey,
+                Err(e) => return error(&axon, &e),
+            };
+            drop(held);
+            let priority = inner.guard.priority(&hotkey);
+            let permit = match tokio::time::timeout_at(deadline, inner.gate.acquire(priority)).await {
+                Ok(Some(permit)) => permit,
+                Ok(None) => return error(&axon, &NeuronError::AtCapacity),
+                Err(_) => return timed_out(&axon),
+            };
+            (hotkey, priority, permit, body)
+        }
+        Some(Err(e)) => return error(&axon, e),
     };
     if let Err(e) = inner.guard.verify(&hotkey, &name) {
         return error(&axon, &e);

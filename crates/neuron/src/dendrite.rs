@@ -102,6 +102,8 @@ impl Dendrite {
         let http = reqwest::Client::builder()
             .no_proxy()
             .pool_max_idle_per_host(32)
+            // Axons close a connection idle for 10 s; reusing one they are closing fails the request.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .tcp_nodelay(true)
             .build()
             .expect("a plain HTTP client builds");

@@ -162,6 +162,20 @@ pub enum NeuronError {
     /// Every worker is busy and the queue shed this request (lowest priority first).
     #[error("Service at capacity; lower-priority requests are shed")]
     AtCapacity,
+    /// Too many requests whose signature cannot be checked before their body is read (Epistula)
+    /// are being read at once, overall or from this address, or their bodies exceed the byte
+    /// budget for unverified requests.
+    #[error("Too many unverified requests in flight ({which}); retry shortly")]
+    PreAuthBusy {
+        /// Which limit: `from this address`, `overall` or `byte budget`.
+        which: &'static str,
+    },
+    /// An unverified request's body did not arrive within the pre-authentication deadline.
+    #[error("Request body not received within {seconds}s")]
+    BodyTimeout {
+        /// The deadline (s).
+        seconds: f64,
+    },
     /// The request body is larger than the axon accepts.
     #[error("Request body over {limit} bytes")]
     BodyTooLarge {
@@ -300,11 +314,11 @@ impl NeuronError {
             | EpistulaReplayed => 401,
             Blacklisted { .. } => 403,
             NoRoute | UnknownSynapse { .. } => 404,
-            Timeout { .. } | RequestTimeout { .. } => 408,
+            Timeout { .. } | RequestTimeout { .. } | BodyTimeout { .. } => 408,
             BodyTooLarge { .. } => 413,
             ResponseTooLarge { .. } | UnparsableRefusal { .. } | UnparsableAnswer(_) => 422,
             Handler { .. } | Transport { .. } => 500,
-            SessionFull | ReplayTableFull | AtCapacity | Unreachable { .. } => 503,
+            SessionFull | ReplayTableFull | AtCapacity | PreAuthBusy { .. } | Unreachable { .. } => 503,
         }
     }
 

@@ -167,7 +167,7 @@ pub fn epistula_message(body: &[u8], uuid: &str, timestamp_ms: u64, signed_for: 
 /// Parses `0x` + 128 hex digits.
 pub fn parse_signature(text: &str) -> Option<[u8; 64]> {
     let hex = text.strip_prefix("0x").unwrap_or(text);
-    if hex.len() != 128 || !hex.is_ascii() {
+    if hex.len() != 128 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut out = [0u8; 64];

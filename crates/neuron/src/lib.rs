@@ -20,14 +20,16 @@
 //!
 //! - Every request is signed and verified before its handler runs: the caller's hotkey signature,
 //!   a nonce inside a bounded replay table, the body hash, and the guard (stake, permit).
-//! - Every limit is explicit: body size, workers and queue, per-request deadline, response size
-//!   on the dendrite side; a refusal is an [`error::NeuronError`] with one HTTP status.
+//! - Every limit is explicit: connections, request-head deadline, pre-authentication places and
+//!   bytes, body size, workers and queue, per-request deadline, response size on the dendrite side; a refusal is an [`error::NeuronError`] with one HTTP status.
 //! - Interoperability with the Python SDK both ways is tested in `crates/cli/tests/it/neuron.rs`.
 //!
 //! # Status
 //!
-//! HTTP/1.1 without TLS, as the reference. Pre-authentication limits (a request's body is read
-//! before its signature can be checked) are the reliability issue's.
+//! HTTP/1.1 without TLS, as the reference. An Epistula request's body is read before its
+//! signature can be checked; it does so in a small pre-authentication pool (places per address, a
+//! byte budget, a 5 s body deadline), never in a worker slot. Connections are capped overall and
+//! per address, and a request head must arrive within 10 s ([`agora_net`]).
 //!
 //! # Example
 //!

@@ -160,14 +160,10 @@ pub fn verify_dendrite(
     Ok(hotkey)
 }
 
-/// Verifies an Epistula v2 request addressed to `our_hotkey`; returns the caller's hotkey.
-pub fn verify_epistula(
-    e: &Epistula,
-    body: &[u8],
-    our_hotkey: &AccountId,
-    nonces: &NonceTable,
-    now_ms: u64,
-) -> NeuronResult<AccountId> {
+/// What can be checked of an Epistula request before its body is read: the signer is an SS58
+/// address, the request is meant for this axon, and its clock is within [`EPISTULA_DELTA_MS`].
+/// Returns the claimed signer (not yet proven: the signature covers the body).
+pub fn precheck_epistula(e: &Epistula, our_hotkey: &AccountId, now_ms: u64) -> NeuronResult<AccountId> {
     let signer: AccountId =
         e.signed_by.parse().map_err(|_| NeuronError::EpistulaSigner { signed_by: e.signed_by.clone() })?;
     let ours = our_hotkey.to_ss58();
@@ -182,6 +178,18 @@ pub fn verify_epistula(
     if off_ms > EPISTULA_DELTA_MS {
         return Err(NeuronError::EpistulaClock { off_ms });
     }
+    Ok(signer)
+}
+
+/// Verifies an Epistula v2 request addressed to `our_hotkey`; returns the caller's hotkey.
+pub fn verify_epistula(
+    e: &Epistula,
+    body: &[u8],
+    our_hotkey: &AccountId,
+    nonces: &NonceTable,
+    now_ms: u64,
+) -> NeuronResult<AccountId> {
+    let signer = precheck_epistula(e, our_hotkey, now_ms)?;
     let message = epistula_message(body, &e.uuid, e.timestamp_ms, e.signed_for.as_deref());
     let valid = parse_signature(&e.signature).is_some_and(|sig| verify(&signer, message.as_bytes(), &Signature(sig)));
     if !valid {
@@ -190,13 +198,16 @@ pub fn verify_epistula(
     // A uuid may be used once: record the timestamp and refuse it again.
     let key = format!("epistula:{}:{}", e.signed_by, e.uuid);
     let stamp = i64::try_from(e.timestamp_ms).unwrap_or(i64::MAX).saturating_mul(1_000_000);
-    nonces
-        .check_and_record(key, stamp, 2.0 * EPISTULA_DELTA_MS as f64 / 1e3, (now_ms as i64).saturating_mul(1_000_000))
-        .map_err(|e| match e {
-            // A full table is not the sender's fault: it may retry.
-            NeuronError::SessionFull | NeuronError::ReplayTableFull => e,
-            _ => NeuronError::EpistulaReplayed,
-        })?;
+    // The table allows `MAX_FUTURE_NS` ahead; Epistula allows `EPISTULA_DELTA_MS` (checked above),
+    // so the table is asked as if its clock were that much later (its window reaches further
+    // back than Epistula's either way).
+    let ahead = (EPISTULA_DELTA_MS as i64).saturating_mul(1_000_000).saturating_sub(MAX_FUTURE_NS).max(0);
+    let now_ns = (now_ms as i64).saturating_mul(1_000_000).saturating_add(ahead);
+    nonces.check_and_record(key, stamp, 2.0 * EPISTULA_DELTA_MS as f64 / 1e3, now_ns).map_err(|e| match e {
+        // A full table is not the sender's fault: it may retry.
+        NeuronError::SessionFull | NeuronError::ReplayTableFull => e,
+        _ => NeuronError::EpistulaReplayed,
+    })?;
     Ok(signer)
 }
 
@@ -315,5 +326,13 @@ mod tests {
         let mut untargeted = make("d", now_ms, body);
         untargeted.signed_for = None;
         assert!(verify_epistula(&untargeted, body, &axon, &table, now_ms).is_err());
+        // A clock up to 8 s ahead is Epistula's allowance (it was refused as a replay past 4 s);
+        // beyond it the error names the clock.
+        let ahead = make("e", now_ms + 6_000, body);
+        assert_eq!(verify_epistula(&ahead, body, &axon, &table, now_ms).unwrap(), caller.public());
+        let too_far = make("f", now_ms + 9_000, body);
+        assert!(
+            verify_epistula(&too_far, body, &axon, &table, now_ms).unwrap_err().to_string().contains("away from now")
+        );
     }
 }

@@ -8,6 +8,14 @@
 //! - [`Chain::finalize`] is idempotent (finalised blocks may be delivered more than once) and
 //!   commits each block in one store transaction, after checking that the state root it reached
 //!   is the one in the header.
+//! - Nothing damaged is served. [`Chain::open`] checks the whole store (page checksums, the
+//!   state root, then every block, receipt and index entry against each other:
+//!   [`Store::verify_chain`]) and refuses a damaged one with [`StoreError::Damaged`] (or
+//!   another [`StoreError::is_damage`] error). Reads check what they return: a block read by
+//!   height or hash must decode, name that height and be the block the hash index names;
+//!   receipts must match the hash stored with them; a transaction's location must hold a
+//!   receipt of that transaction. A read that disagrees is an error, logged once with the way
+//!   out (re-sync into an empty data directory), never different data.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -16,7 +24,7 @@ use agora_primitives::{AccountId, BlockNumber, Hash, blake2_256};
 use agora_runtime::storage::{ChangeSet, Overlay};
 use agora_runtime::{BlockError, BlockInput, Event, Genesis, Receipt, SignedTransaction, Transaction};
 use agora_runtime::{build_block, execute_block};
-use agora_store::{BlockRecord, Head, Snapshot, Store, StoreError};
+use agora_store::{BlockFacts, BlockRecord, Damage, Head, RecordFormat, Snapshot, Store, StoreError, TxLocation};
 use agora_substrate::checked::ChainView;
 use parity_scale_codec::{Decode, Encode};
 use tokio::sync::broadcast;
@@ -209,12 +217,38 @@ pub enum ChainEvent {
 }
 
 /// Receipts and events of a block, as stored.
+///
+/// No header commits to them (the state root covers state, not receipts), and re-deriving them
+/// would mean re-executing the chain from genesis. The store therefore keeps a hash of each
+/// height's encoding beside it and checks it on every read, and opening checks what can be
+/// re-derived: one receipt per transaction, each naming that transaction's hash.
 #[derive(Clone, Debug, Encode, Decode)]
 pub struct StoredReceipts {
     /// One per transaction.
     pub receipts: Vec<Receipt>,
     /// Block hook events.
     pub events: Vec<Event>,
+}
+
+/// How the store reads this node's blocks and receipts when it checks itself.
+struct Records;
+
+impl RecordFormat for Records {
+    fn block(&self, bytes: &[u8]) -> Result<BlockFacts, String> {
+        let block = Block::decode(bytes).map_err(|e| e.to_string())?;
+        Ok(BlockFacts {
+            height: BlockNumber(block.header.height),
+            hash: block.hash(),
+            parent: block.header.parent,
+            tx_hashes: block.transactions.iter().map(Envelope::hash).collect(),
+        })
+    }
+
+    fn receipts(&self, bytes: &[u8]) -> Result<Vec<Hash>, String> {
+        use parity_scale_codec::DecodeAll;
+        let stored = StoredReceipts::decode_all(&mut &bytes[..]).map_err(|e| e.to_string())?;
+        Ok(stored.receipts.iter().map(|r| r.tx_hash).collect())
+    }
 }
 
 struct Executed {
@@ -242,6 +276,8 @@ pub struct Chain {
     blocks: broadcast::Sender<Arc<Finalized>>,
     metrics: Arc<Metrics>,
     recent: Mutex<VecDeque<(BlockHash, Arc<Snapshot>)>>,
+    /// Whether a damaged read has been logged (once is enough).
+    damage_logged: std::sync::atomic::AtomicBool,
 }
 
 /// Committed states kept by default for reads pinned to a recent block hash (the Substrate endpoint's
@@ -257,7 +293,10 @@ impl std::fmt::Debug for Chain {
 
 impl Chain {
     /// Opens the chain in `store`: writes genesis into an empty store, otherwise checks the store
-    /// belongs to this genesis and that its state hashes to the committed root.
+    /// belongs to this genesis, that its state hashes to the committed root, and that its
+    /// blocks, receipts and indexes agree ([`Store::verify_chain`]; progress is logged every
+    /// [`agora_store::PROGRESS_EVERY`] blocks). A damaged store is an error for which
+    /// [`StoreError::is_damage`] holds.
     ///
     /// `consensus` commits to the validator set (see [`Block::genesis`]); a store written for
     /// another validator set is refused.
@@ -270,6 +309,16 @@ impl Chain {
     ) -> Result<Chain, ChainError> {
         let genesis_block = Arc::new(Block::genesis(genesis.state_root, genesis_time_ms, consensus));
         store.init_genesis(genesis, genesis_block.hash(), &genesis_block.encode())?;
+        let head = store.verify()?;
+        let verified = store.verify_chain(&Records, &mut |height, of| {
+            tracing::info!(height = height.get(), head = of.get(), "verifying the chain store");
+        })?;
+        if verified != head {
+            // The head moved between the two checks: only a second writer could do that.
+            return Err(StoreError::Database("the store changed while it was being verified".into()).into());
+        }
+        // After the chain check, so a stored genesis block that differs is another validator
+        // set's (it decodes and the index agrees), not damage.
         if store.block(BlockNumber::GENESIS)?.as_deref() != Some(&genesis_block.encode()[..]) {
             let stored = store
                 .block(BlockNumber::GENESIS)?
@@ -277,7 +326,6 @@ impl Chain {
                 .unwrap_or_default();
             return Err(StoreError::GenesisMismatch { stored, expected: Hash(genesis_block.hash()) }.into());
         }
-        let head = store.verify()?;
         let head_block = if head.height == BlockNumber::GENESIS {
             genesis_block.clone()
         } else {
@@ -300,6 +348,7 @@ impl Chain {
             blocks,
             metrics,
             recent,
+            damage_logged: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -373,7 +422,28 @@ impl Chain {
         if *hash == self.genesis_block.hash() {
             return Ok(Some(0));
         }
-        Ok(self.store.height_of(hash)?.map(BlockNumber::get))
+        Ok(self.read(self.store.height_of(hash))?.map(BlockNumber::get))
+    }
+
+    /// A store read's result; a damaged store is logged (once) with the way out.
+    fn read<T>(&self, result: Result<T, StoreError>) -> Result<T, ChainError> {
+        result.map_err(|e| self.reported(e))
+    }
+
+    /// A damaged record at `height`, logged as [`Chain::read`] does.
+    fn damaged(&self, height: u64, damage: Damage) -> ChainError {
+        self.reported(StoreError::Damaged { height: BlockNumber(height), damage })
+    }
+
+    fn reported(&self, e: StoreError) -> ChainError {
+        if e.is_damage() && !self.damage_logged.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::error!(
+                error = %e,
+                "the chain store is damaged; refusing to serve what disagrees. Stop the node, move its data \
+                 directory aside and start it again: it re-syncs every block from its peers"
+            );
+        }
+        e.into()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -759,35 +829,83 @@ impl Chain {
         self.mempool.lock().expect("mempool lock").contains(hash)
     }
 
+    /// Why the mempool dropped `hash`, if it did lately (see [`Mempool::dropped_reason`]).
+    pub fn dropped_reason(&self, hash: &Hash) -> Option<String> {
+        self.mempool.lock().expect("mempool lock").dropped_reason(hash).map(str::to_string)
+    }
+
     /// Number of transactions in the mempool.
     pub fn mempool_len(&self) -> usize {
         self.mempool.lock().expect("mempool lock").len()
     }
 
-    /// The committed block at `height`.
+    /// The committed block at `height`, checked: it decodes (so its transactions match its
+    /// `tx_root`), names `height`, and the hash index maps its hash to `height`.
     pub fn block_at(&self, height: u64) -> Result<Option<Block>, ChainError> {
-        let Some(bytes) = self.store.block(BlockNumber(height))? else { return Ok(None) };
-        Ok(Some(Block::decode(&bytes).map_err(|_| StoreError::Corrupt("block"))?))
-    }
-
-    /// The hash of the committed block at `height`, from its header alone (no decoding).
-    pub fn hash_at(&self, height: u64) -> Result<Option<BlockHash>, ChainError> {
-        let header = self.store.block_prefix(BlockNumber(height), HEADER_BYTES)?;
-        Ok(header.map(|h| blake2_256(&h).0))
-    }
-
-    /// The committed block with hash `hash`.
-    pub fn block_by_hash(&self, hash: &BlockHash) -> Result<Option<Block>, ChainError> {
-        match self.store.height_of(hash)? {
-            Some(height) => self.block_at(height.get()),
-            None => Ok(None),
+        let Some(bytes) = self.read(self.store.block(BlockNumber(height)))? else { return Ok(None) };
+        let block = self.decode_stored(height, &bytes)?;
+        if self.read(self.store.height_of(&block.hash()))? != Some(BlockNumber(height)) {
+            return Err(self.damaged(height, Damage::HashIndex));
         }
+        Ok(Some(block))
     }
 
-    /// Receipts and events of the committed block at `height`.
+    /// The hash of the committed block at `height`, from its header alone (no decoding),
+    /// checked against the hash index.
+    pub fn hash_at(&self, height: u64) -> Result<Option<BlockHash>, ChainError> {
+        let Some(header) = self.read(self.store.block_prefix(BlockNumber(height), HEADER_BYTES))? else {
+            return Ok(None);
+        };
+        let hash = blake2_256(&header).0;
+        if self.read(self.store.height_of(&hash))? != Some(BlockNumber(height)) {
+            return Err(self.damaged(height, Damage::HashIndex));
+        }
+        Ok(Some(hash))
+    }
+
+    /// The committed block with hash `hash`, checked: the block at the height the index names
+    /// must decode, name that height and hash to `hash`.
+    pub fn block_by_hash(&self, hash: &BlockHash) -> Result<Option<Block>, ChainError> {
+        let Some(height) = self.read(self.store.height_of(hash))? else { return Ok(None) };
+        let height = height.get();
+        let Some(bytes) = self.read(self.store.block(BlockNumber(height)))? else {
+            return Err(self.damaged(height, Damage::BlockMissing));
+        };
+        let block = self.decode_stored(height, &bytes)?;
+        if block.hash() != *hash {
+            return Err(self.damaged(height, Damage::HashIndex));
+        }
+        Ok(Some(block))
+    }
+
+    fn decode_stored(&self, height: u64, bytes: &[u8]) -> Result<Block, ChainError> {
+        let block = Block::decode(bytes).map_err(|e| self.damaged(height, Damage::BadBlock(e.to_string())))?;
+        if block.header.height != height {
+            return Err(self.damaged(height, Damage::WrongHeight(BlockNumber(block.header.height))));
+        }
+        Ok(block)
+    }
+
+    /// Receipts and events of the committed block at `height` (checked by the store against
+    /// the hash stored with them).
     pub fn receipts_at(&self, height: u64) -> Result<Option<StoredReceipts>, ChainError> {
-        let Some(bytes) = self.store.receipts(BlockNumber(height))? else { return Ok(None) };
-        Ok(Some(StoredReceipts::decode(&mut &bytes[..]).map_err(|_| StoreError::Corrupt("receipts"))?))
+        let Some(bytes) = self.read(self.store.receipts(BlockNumber(height)))? else { return Ok(None) };
+        let stored = StoredReceipts::decode(&mut &bytes[..])
+            .map_err(|e| self.damaged(height, Damage::BadReceipts(e.to_string())))?;
+        Ok(Some(stored))
+    }
+
+    /// Where the finalised transaction `hash` is, checked: the receipt stored at that place
+    /// must be this transaction's. Prefer it to [`Store::tx_location`], which is unchecked.
+    pub fn tx_location(&self, hash: &Hash) -> Result<Option<TxLocation>, ChainError> {
+        let Some(location) = self.read(self.store.tx_location(hash))? else { return Ok(None) };
+        let height = location.height.get();
+        let receipts = self.receipts_at(height)?;
+        let receipt = receipts.as_ref().and_then(|r| r.receipts.get(location.index as usize));
+        if receipt.is_none_or(|r| r.tx_hash != *hash) {
+            return Err(self.damaged(height, Damage::TxIndex));
+        }
+        Ok(Some(location))
     }
 }
 
@@ -869,7 +987,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Parses `0x`-prefixed (or bare) hex.
 pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.strip_prefix("0x").unwrap_or(text);
-    if !text.len().is_multiple_of(2) {
+    // Hex digits only (`from_str_radix` alone also takes a sign: "+f").
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()

@@ -10,6 +10,8 @@
 //! metrics = "127.0.0.1:9615"        # Prometheus /metrics
 //! block_time_ms = 500
 //! author = "5F…"                    # optional SS58 account credited with fees of own blocks
+//! rpc_max_per_address = 256         # optional: connections per address on each RPC endpoint
+//! rpc_max_websockets_per_address = 32  # optional: WebSockets per address on each RPC endpoint
 //!
 //! [[peers]]
 //! public_key = "0x…"
@@ -111,6 +113,13 @@ pub struct NodeConfig {
     /// Non-voting full nodes allowed to connect and sync (validators only).
     #[serde(default)]
     pub followers: Vec<PeerConfig>,
+    /// Connections one address may hold open on each RPC endpoint (default 256; raise it behind a
+    /// reverse proxy, where every caller is one address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc_max_per_address: Option<usize>,
+    /// WebSockets one address may hold open on each RPC endpoint (default 32).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc_max_websockets_per_address: Option<usize>,
 }
 
 fn default_block_time() -> u64 {
@@ -118,6 +127,21 @@ fn default_block_time() -> u64 {
 }
 
 impl NodeConfig {
+    /// The limits of this node's RPC endpoints: the defaults ([`crate::rpc_server::RpcLimits`])
+    /// with this file's per-address caps.
+    pub fn rpc_limits(&self) -> crate::rpc_server::RpcLimits {
+        let mut limits = crate::rpc_server::RpcLimits::default();
+        if let Some(n) = self.rpc_max_per_address {
+            limits.connections.max_per_ip = n;
+            limits.connections.max_connections = limits.connections.max_connections.max(n);
+        }
+        if let Some(n) = self.rpc_max_websockets_per_address {
+            limits.max_ws_per_ip = n;
+            limits.max_ws = limits.max_ws.max(n);
+        }
+        limits
+    }
+
     /// Reads a config file; relative paths inside it become relative to the file's directory.
     pub fn load(path: &Path) -> Result<NodeConfig, ConfigError> {
         let text = read(path)?;

@@ -57,6 +57,7 @@ pub mod localnet;
 pub mod mempool;
 pub mod metrics;
 pub mod rpc;
+pub mod rpc_server;
 pub mod substrate_rpc;
 
 pub use block::{Block, BlockHash, Header};

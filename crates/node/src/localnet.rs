@@ -164,6 +164,9 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
             author: Some(accounts[i % accounts.len()].1.public()),
             peers: peers.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect(),
             followers: if validator { followers.to_vec() } else { Vec::new() },
+            // Every localnet process calls from 127.0.0.1: one address for all of them.
+            rpc_max_per_address: Some(1024),
+            rpc_max_websockets_per_address: Some(256),
         };
         let name = if validator { format!("node-{i}") } else { format!("follower-{}", i - options.validators) };
         let path = options.dir.join(name).join("config.toml");

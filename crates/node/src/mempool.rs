@@ -6,7 +6,8 @@
 //! - **Ordering**: per account by nonce; across accounts by arrival. A proposer takes, for each
 //!   account, the run of nonces that starts at the account's nonce in the parent state.
 //! - **Bounds**: at most [`MempoolConfig::capacity`] transactions, [`MempoolConfig::max_bytes`]
-//!   bytes and [`MempoolConfig::max_per_account`] per account. When full, the newest transactions
+//!   bytes and [`MempoolConfig::max_per_account`] per account, of which at most
+//!   [`MempoolConfig::max_parked_bytes_per_account`] may wait behind a missing nonce. When full, the newest transactions
 //!   of the accounts holding the most are evicted to make room for an account holding fewer (as
 //!   many as the count and the bytes need, or none and a refusal), so one spammer cannot lock
 //!   others out. A full account may still fill a gap in its own queue (its newest goes).
@@ -39,6 +40,8 @@ pub struct MempoolConfig {
     pub max_bytes: usize,
     /// Blocks a transaction may wait behind a missing nonce before it is dropped.
     pub max_park_blocks: u64,
+    /// Most bytes one account may hold parked behind a missing nonce.
+    pub max_parked_bytes_per_account: usize,
 }
 
 impl Default for MempoolConfig {
@@ -49,6 +52,7 @@ impl Default for MempoolConfig {
             max_nonce_gap: 2_048,
             max_bytes: 64 * 1024 * 1024,
             max_park_blocks: 1_200,
+            max_parked_bytes_per_account: 1024 * 1024,
         }
     }
 }
@@ -81,6 +85,18 @@ pub enum MempoolError {
     /// The account holds its maximum.
     #[error("this account already has {0} pending transactions")]
     AccountFull(usize),
+    /// The account holds its maximum of bytes parked behind a missing nonce.
+    #[error(
+        "this account already has {parked} bytes waiting behind nonce {missing} (at most {limit}); send nonce {missing} first"
+    )]
+    ParkedFull {
+        /// Bytes parked, with this transaction.
+        parked: usize,
+        /// The most allowed.
+        limit: usize,
+        /// The nonce they wait for.
+        missing: u64,
+    },
     /// The mempool is full.
     #[error("the mempool is full ({0} transactions); retry later")]
     Full(usize),
@@ -114,6 +130,33 @@ pub struct Mempool {
     /// Dropped as a consequence of another change (evicted, or stranded behind a dropped
     /// nonce), for the caller to tell their watchers ([`Mempool::take_dropped`]).
     dropped: Vec<(Hash, String)>,
+    /// The latest drops and their reasons, for receipts ([`Mempool::dropped_reason`]).
+    log: DropLog,
+}
+
+/// Drops remembered for receipts: the newest [`DropLog::CAPACITY`].
+#[derive(Debug, Default)]
+struct DropLog {
+    reasons: BTreeMap<Hash, String>,
+    order: std::collections::VecDeque<Hash>,
+}
+
+impl DropLog {
+    /// Drops remembered (about 100 bytes each).
+    const CAPACITY: usize = 65_536;
+
+    fn record(&mut self, drops: &[(Hash, String)]) {
+        for (hash, reason) in drops {
+            if self.reasons.insert(*hash, reason.clone()).is_none() {
+                self.order.push_back(*hash);
+            }
+            while self.order.len() > Self::CAPACITY {
+                if let Some(old) = self.order.pop_front() {
+                    self.reasons.remove(&old);
+                }
+            }
+        }
+    }
 }
 
 impl Mempool {
@@ -148,7 +191,9 @@ impl Mempool {
 
     /// What was dropped as a consequence of other changes since the last call, with the reason.
     pub fn take_dropped(&mut self) -> Vec<(Hash, String)> {
-        std::mem::take(&mut self.dropped)
+        let dropped = std::mem::take(&mut self.dropped);
+        self.log.record(&dropped);
+        dropped
     }
 
     /// Removes one entry, keeping the indexes and the byte count right.
@@ -186,7 +231,16 @@ impl Mempool {
             .map(|e| e.tx.hash())
             .collect();
         let reason = agora_substrate::checked::Refusal::Outdated.to_string();
-        expired.into_iter().filter(|h| self.remove(h)).map(|h| (h, reason.clone())).collect()
+        let dropped: Vec<(Hash, String)> =
+            expired.into_iter().filter(|h| self.remove(h)).map(|h| (h, reason.clone())).collect();
+        self.log.record(&dropped);
+        dropped
+    }
+
+    /// Why `hash` was dropped, if it was among the latest drops. A transaction that left as
+    /// `stale` may also have been included: a receipt checks the chain first.
+    pub fn dropped_reason(&self, hash: &Hash) -> Option<&str> {
+        self.log.reasons.get(hash).map(String::as_str)
     }
 
     /// The nonce `who`'s next transaction needs: past the committed `state_nonce` and every
@@ -236,6 +290,14 @@ impl Mempool {
                 let balance = agora_runtime::query::balance(state, &tx.signer()).0;
                 if balance < needed {
                     return Err(MempoolError::Invalid(TransactionError::CannotPayFee { balance, fee: needed }));
+                }
+                // Parked bytes are bounded per account, so one key cannot fill the pool with
+                // transactions that may never run.
+                let (missing, parked) = self.parked(&tx.signer(), expected);
+                let parked = parked + tx.encoded_size();
+                let limit = self.config.max_parked_bytes_per_account;
+                if got > missing && parked > limit {
+                    return Err(MempoolError::ParkedFull { parked, limit, missing });
                 }
             }
             Err(e) => return Err(MempoolError::Invalid(e)),
@@ -290,6 +352,16 @@ impl Mempool {
         };
         self.by_account.entry(signer).or_default().insert(nonce, Entry { tx, seq, expires_at, admitted_at });
         Ok(hash)
+    }
+
+    /// The first nonce `account` is missing from `nonce` on, and the bytes it holds above it
+    /// (parked: they cannot run until it arrives).
+    fn parked(&self, account: &AccountId, nonce: u64) -> (u64, usize) {
+        let Some(queue) = self.by_account.get(account) else { return (nonce, 0) };
+        let run =
+            (nonce..).zip(queue.range(nonce..).map(|(n, _)| *n)).take_while(|(expected, n)| n == expected).count();
+        let missing = nonce + run as u64;
+        (missing, queue.range(missing..).map(|(_, e)| e.tx.encoded_size()).sum())
     }
 
     /// Whether evicting (as [`Mempool::evict_for`] would) can make room for `size` bytes from an
@@ -423,6 +495,7 @@ impl Mempool {
             }
         }
         dropped.append(&mut self.dropped);
+        self.log.record(&dropped);
         dropped
     }
 }
@@ -613,5 +686,28 @@ mod tests {
         assert_eq!(dropped[0].0, parked);
         assert!(dropped[0].1.contains("waited over 10 blocks for nonce 0"), "{dropped:?}");
         assert!(pool.contains(&hashes[0]), "the executable one stays");
+        // Each drop is remembered with its reason, for receipts.
+        assert_eq!(pool.dropped_reason(&hashes[2]), Some("dropped: nonce 1 before it was dropped"));
+        assert!(pool.dropped_reason(&parked).unwrap().contains("waited over 10 blocks"));
+        assert_eq!(pool.dropped_reason(&hashes[0]), None);
+    }
+
+    #[test]
+    fn parked_bytes_are_bounded_per_account() {
+        let (state, g, pairs) = setup(2);
+        let size = Envelope::Agora(tx(&pairs[0], &g, 1)).encoded_size();
+        let config = MempoolConfig { max_parked_bytes_per_account: 3 * size, ..MempoolConfig::default() };
+        let mut pool = Mempool::new(config);
+        for n in [1, 2, 3] {
+            admit(&mut pool, &state, tx(&pairs[0], &g, n)).unwrap();
+        }
+        let refused = admit(&mut pool, &state, tx(&pairs[0], &g, 4));
+        assert_eq!(refused, Err(MempoolError::ParkedFull { parked: 4 * size, limit: 3 * size, missing: 0 }));
+        assert!(refused.unwrap_err().to_string().contains("send nonce 0 first"));
+        // Another account parks its own; the gap itself is always welcome, and then more fit.
+        admit(&mut pool, &state, tx(&pairs[1], &g, 1)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 0)).unwrap();
+        admit(&mut pool, &state, tx(&pairs[0], &g, 4)).unwrap();
+        assert_eq!(pool.len(), 6);
     }
 }

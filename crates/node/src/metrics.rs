@@ -27,6 +27,9 @@ pub struct Metrics {
     pub blocks_rejected: AtomicU64,
     /// Blocks this node proposed.
     pub blocks_proposed: AtomicU64,
+    /// The highest block height this node has seen proposed by the network (its own head while
+    /// it has seen nothing newer): a gap to `height` means it is catching up.
+    pub seen_height: AtomicU64,
     latency: Mutex<Histogram>,
 }
 
@@ -71,6 +74,12 @@ impl Metrics {
         );
         gauge("agora_mempool_size", "Transactions in the mempool.", "gauge", self.mempool_size.load(Ordering::Relaxed));
         gauge("agora_peers", "Connected peers.", "gauge", self.peers.load(Ordering::Relaxed));
+        gauge(
+            "agora_seen_height",
+            "Highest block height seen proposed by the network.",
+            "gauge",
+            self.seen_height.load(Ordering::Relaxed),
+        );
         gauge(
             "agora_txs_rejected_total",
             "Transactions refused at admission.",

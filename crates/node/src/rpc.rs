@@ -7,7 +7,7 @@ use std::sync::Arc;
 use agora_primitives::{AccountId, BlockNumber, Hash, NetUid};
 use agora_runtime::SignedTransaction;
 use agora_runtime::query;
-use jsonrpsee::server::{Server, ServerHandle};
+use jsonrpsee::server::ServerHandle;
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned, Params};
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
 use serde_json::value::RawValue;
@@ -16,6 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::block::Block;
 use crate::chain::{Chain, ChainEvent, Gossip, TxStatus, hex, parse_hex};
+use crate::rpc_server::{self, RpcLimits, deliver};
 
 /// Invalid parameters (JSON-RPC standard code).
 const INVALID_PARAMS: i32 = -32602;
@@ -25,6 +26,11 @@ const TX_REJECTED: i32 = 1010;
 const NOT_FOUND: i32 = 1001;
 /// The node failed internally.
 const INTERNAL: i32 = -32603;
+/// Calls in one batch request.
+const MAX_BATCH: u32 = 1_000;
+/// Heights the network may run ahead of a node's finalised head before it counts as syncing
+/// (proposals in flight while the head's successors are being finalised).
+const SYNC_SLACK: u64 = 2;
 
 struct Ctx {
     chain: Arc<Chain>,
@@ -39,13 +45,24 @@ fn internal(e: impl std::fmt::Display) -> ErrorObjectOwned {
     err(INTERNAL, e.to_string())
 }
 
-/// Starts the JSON-RPC server on `addr`; returns its handle and the address it listens on.
+/// Starts the JSON-RPC server on `addr` with the default [`RpcLimits`]; returns its handle and
+/// the address it listens on.
 pub async fn serve(addr: SocketAddr, chain: Arc<Chain>, gossip: Gossip) -> std::io::Result<(ServerHandle, SocketAddr)> {
-    let config = jsonrpsee::server::ServerConfig::builder().max_request_body_size(1024 * 1024).build();
-    let server = Server::builder().set_config(config).build(addr).await?;
-    let local = server.local_addr()?;
+    serve_with(addr, chain, gossip, RpcLimits::default()).await
+}
+
+/// [`serve`] within `limits`.
+pub async fn serve_with(
+    addr: SocketAddr,
+    chain: Arc<Chain>,
+    gossip: Gossip,
+    limits: RpcLimits,
+) -> std::io::Result<(ServerHandle, SocketAddr)> {
     let module = module(Ctx { chain, gossip }).map_err(std::io::Error::other)?;
-    Ok((server.start(module), local))
+    // Batches (the load test's open loop sends them) are bounded in calls as well as in bytes.
+    let config = jsonrpsee::server::ServerConfig::builder()
+        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(MAX_BATCH));
+    rpc_server::serve(addr, config, limits, module).await
 }
 
 /// Starts the Prometheus endpoint (`GET /metrics`) on `addr`.
@@ -58,8 +75,10 @@ pub async fn serve_metrics(addr: SocketAddr, chain: Arc<Chain>) -> std::io::Resu
             async move { chain.metrics().render() }
         }),
     );
+    // A scraper or two: few connections, and none kept idle (see [`agora_net`]).
+    let limits = agora_net::Limits { max_connections: 64, max_per_ip: 16, ..agora_net::Limits::default() };
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = agora_net::serve(listener, limits, move |_| app.clone(), std::future::pending()).await;
     });
     Ok(())
 }
@@ -182,13 +201,22 @@ fn submit(ctx: &Ctx, params: &Params) -> Result<Hash, ErrorObjectOwned> {
     Ok(hash)
 }
 
+/// Whether the network has proposed blocks well past this node's finalised head.
+pub(crate) fn is_syncing(chain: &Chain) -> bool {
+    chain.metrics().seen_height.load(std::sync::atomic::Ordering::Relaxed) > chain.head().height.get() + SYNC_SLACK
+}
+
 fn status(chain: &Chain) -> Value {
     let head = chain.head();
     let head_time = chain.head_block().header.timestamp_ms;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    // Behind if the finalised head is much older than the block time says it should be.
+    // Syncing: the network has proposed blocks well past this node's head. Stalled: no block has
+    // been finalised for much longer than the block time, and none newer was seen (the chain
+    // itself is halted, e.g. without a quorum, or this node is cut off).
     let lag_limit = (10 * chain.config().block_time_ms).max(30_000);
-    let syncing = head.height > BlockNumber::GENESIS && now.saturating_sub(head_time) > lag_limit;
+    let seen = chain.metrics().seen_height.load(std::sync::atomic::Ordering::Relaxed);
+    let syncing = is_syncing(chain);
+    let stalled = !syncing && head.height > BlockNumber::GENESIS && now.saturating_sub(head_time) > lag_limit;
     json!({
         "height": head.height,
         "finalized_height": head.height,
@@ -196,6 +224,8 @@ fn status(chain: &Chain) -> Value {
         "state_root": head.state_root,
         "peers": chain.metrics().peers.load(std::sync::atomic::Ordering::Relaxed),
         "syncing": syncing,
+        "stalled": stalled,
+        "seen_height": seen.max(head.height.get()),
         "genesis_hash": chain.genesis_hash(),
         "mempool": chain.mempool_len(),
     })
@@ -220,10 +250,15 @@ fn module(ctx: Ctx) -> Result<RpcModule<Ctx>, jsonrpsee::core::RegisterMethodErr
     m.register_method("chain_getReceipt", |params, ctx, _| -> Result<Box<RawValue>, ErrorObjectOwned> {
         let text: String = one(&params)?;
         let hash = Hash(hash32(&text)?);
-        let location = ctx.chain.store().tx_location(&hash).map_err(internal)?;
+        let location = ctx.chain.tx_location(&hash).map_err(internal)?;
         let Some(location) = location else {
-            let pending = ctx.chain.in_mempool(&hash);
-            return raw_json(&json!({"status": if pending { "in_mempool" } else { "unknown" }}));
+            if ctx.chain.in_mempool(&hash) {
+                return raw_json(&json!({"status": "in_mempool"}));
+            }
+            return raw_json(&match ctx.chain.dropped_reason(&hash) {
+                Some(reason) => json!({"status": "dropped", "reason": reason}),
+                None => json!({"status": "unknown"}),
+            });
         };
         let stored = ctx
             .chain
@@ -342,8 +377,10 @@ async fn watch(
             return Ok(());
         }
     };
-    let sink = pending.accept().await?;
-    sink.send(raw(&json!({"hash": hash, "status": "in_mempool"}))?).await?;
+    let mut sink = pending.accept().await?;
+    if !deliver(&mut sink, raw(&json!({"hash": hash, "status": "in_mempool"}))?)? {
+        return Ok(());
+    }
     loop {
         let event = tokio::select! {
             _ = sink.closed() => return Ok(()),
@@ -355,7 +392,9 @@ async fn watch(
                 if status != TxStatus::InMempool {
                     let mut value = json!(status);
                     value["hash"] = json!(hash);
-                    sink.send(raw(&value)?).await?;
+                    if !deliver(&mut sink, raw(&value)?)? {
+                        return Ok(());
+                    }
                 }
                 if done {
                     return Ok(());
@@ -364,15 +403,15 @@ async fn watch(
             Ok(_) => {}
             Err(RecvError::Lagged(_)) => {
                 // Missed events: settle from the store and the mempool.
-                if let Ok(Some(location)) = ctx.chain.store().tx_location(&hash) {
+                if let Ok(Some(location)) = ctx.chain.tx_location(&hash) {
                     let block = ctx.chain.block_at(location.height.get()).ok().flatten().map(|b| hex(&b.hash()));
                     let value = json!({"hash": hash, "status": "finalized", "height": location.height, "block": block});
-                    sink.send(raw(&value)?).await?;
+                    deliver(&mut sink, raw(&value)?)?;
                     return Ok(());
                 }
                 if !ctx.chain.in_mempool(&hash) {
                     let reason = "no longer in the mempool (this subscription missed why)";
-                    sink.send(raw(&json!({"hash": hash, "status": "dropped", "reason": reason}))?).await?;
+                    deliver(&mut sink, raw(&json!({"hash": hash, "status": "dropped", "reason": reason}))?)?;
                     return Ok(());
                 }
             }
@@ -387,7 +426,7 @@ async fn finalized(
     events_only: bool,
 ) -> jsonrpsee::core::SubscriptionResult {
     let mut blocks = ctx.chain.subscribe_blocks();
-    let sink = pending.accept().await?;
+    let mut sink = pending.accept().await?;
     loop {
         let event = tokio::select! {
             _ = sink.closed() => return Ok(()),
@@ -406,7 +445,9 @@ async fn finalized(
                 } else {
                     raw(&block_view(&f.block, false))?
                 };
-                sink.send(message).await?;
+                if !deliver(&mut sink, message)? {
+                    return Ok(());
+                }
             }
             Err(RecvError::Lagged(_)) => {}
             Err(RecvError::Closed) => return Ok(()),

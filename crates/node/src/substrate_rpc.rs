@@ -14,7 +14,7 @@ use std::sync::Arc;
 use agora_runtime::query;
 use agora_runtime::storage::StorageRead;
 use agora_substrate::{ChainConstants, SPEC_VERSION, TRANSACTION_VERSION, apis, storage};
-use jsonrpsee::server::{Server, ServerHandle};
+use jsonrpsee::server::ServerHandle;
 use jsonrpsee::types::{ErrorObject, ErrorObjectOwned, Params};
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
 use serde_json::{Value, json};
@@ -22,6 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::block::{Block, BlockHash};
 use crate::chain::{Chain, Gossip, hex, parse_hex};
+use crate::rpc_server::{self, RpcLimits, deliver};
 
 mod author;
 
@@ -37,8 +38,6 @@ const MAX_REQUEST: u32 = 1024 * 1024;
 const MAX_RESPONSE: u32 = 16 * 1024 * 1024;
 /// Calls in one batch.
 const MAX_BATCH: u32 = 64;
-/// Open connections.
-const MAX_CONNECTIONS: u32 = 256;
 /// Keys in one `state_getKeysPaged` page, as on the reference node.
 const MAX_PAGE: u32 = 1000;
 
@@ -59,20 +58,25 @@ struct Ctx {
 /// Starts the Substrate-compatible endpoint on `addr`; submitted extrinsics go to peers through
 /// `gossip`. Returns its handle and the address it listens on.
 pub async fn serve(addr: SocketAddr, chain: Arc<Chain>, gossip: Gossip) -> std::io::Result<(ServerHandle, SocketAddr)> {
+    serve_with(addr, chain, gossip, RpcLimits { max_request_bytes: MAX_REQUEST, ..RpcLimits::default() }).await
+}
+
+/// [`serve`] within `limits`.
+pub async fn serve_with(
+    addr: SocketAddr,
+    chain: Arc<Chain>,
+    gossip: Gossip,
+    limits: RpcLimits,
+) -> std::io::Result<(ServerHandle, SocketAddr)> {
     let config = jsonrpsee::server::ServerConfig::builder()
-        .max_request_body_size(MAX_REQUEST)
         .max_response_body_size(MAX_RESPONSE)
-        .max_connections(MAX_CONNECTIONS)
-        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(MAX_BATCH))
-        .build();
-    let server = Server::builder().set_config(config).build(addr).await?;
-    let local = server.local_addr()?;
+        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(MAX_BATCH));
     let state = chain.snapshot().map_err(std::io::Error::other)?;
     let params = query::chain_info(&state).params;
     let constants =
         ChainConstants { existential_deposit: params.existential_deposit, block_time_ms: chain.config().block_time_ms };
     let module = module(Ctx { chain, constants, gossip }).map_err(std::io::Error::other)?;
-    Ok((server.start(module), local))
+    rpc_server::serve(addr, config, limits, module).await
 }
 
 /// The header of `block` as Substrate serves it.
@@ -320,7 +324,7 @@ fn next_index(chain: &Chain, params: Params<'_>) -> Result<Value, ErrorObjectOwn
 
 fn health(chain: &Chain) -> Value {
     let peers = chain.metrics().peers.load(std::sync::atomic::Ordering::Relaxed);
-    json!({"peers": peers, "isSyncing": false, "shouldHavePeers": peers > 0})
+    json!({"peers": peers, "isSyncing": crate::rpc::is_syncing(chain), "shouldHavePeers": peers > 0})
 }
 
 fn register_reads(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
@@ -370,16 +374,22 @@ fn register_system(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Regist
 
 async fn heads(pending: PendingSubscriptionSink, ctx: Arc<Ctx>) -> jsonrpsee::core::SubscriptionResult {
     let mut blocks = ctx.chain.subscribe_blocks();
-    let sink = pending.accept().await?;
+    let mut sink = pending.accept().await?;
     // The current head first, as the reference node does.
-    sink.send(message(&header(&ctx.chain.head_block()))?).await?;
+    if !deliver(&mut sink, message(&header(&ctx.chain.head_block()))?)? {
+        return Ok(());
+    }
     loop {
         let event = tokio::select! {
             _ = sink.closed() => return Ok(()),
             event = blocks.recv() => event,
         };
         match event {
-            Ok(f) => sink.send(message(&header(&f.block))?).await?,
+            Ok(f) => {
+                if !deliver(&mut sink, message(&header(&f.block))?)? {
+                    return Ok(());
+                }
+            }
             Err(RecvError::Lagged(_)) => {}
             Err(RecvError::Closed) => return Ok(()),
         }

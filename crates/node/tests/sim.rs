@@ -44,6 +44,8 @@ struct Net {
     chains: Vec<Option<Arc<Chain>>>,
     handles: Vec<Option<Handle<()>>>,
     incarnation: Vec<u32>,
+    /// How many times each validator's data was replaced by an empty one ([`Net::wipe`]).
+    wiped: Vec<u32>,
     alice: Pair,
     misbehaving: Option<(usize, Misbehavior)>,
 }
@@ -80,6 +82,7 @@ impl Net {
             chains: vec![None; N],
             handles: (0..N).map(|_| None).collect(),
             incarnation: vec![0; N],
+            wiped: vec![0; N],
             alice,
             misbehaving: None,
         };
@@ -138,12 +141,11 @@ impl Net {
             backfill: control.register(CHANNEL_BACKFILL, quota).await.unwrap(),
             txs: control.register(CHANNEL_TXS, quota).await.unwrap(),
         };
-        let config = ConsensusConfig::new(
-            self.keys[i].clone(),
-            self.validators.clone(),
-            format!("validator-{i}"),
-            BLOCK_TIME_MS,
-        );
+        let partitions = match self.wiped[i] {
+            0 => format!("validator-{i}"),
+            n => format!("validator-{i}-wiped-{n}"),
+        };
+        let config = ConsensusConfig::new(self.keys[i].clone(), self.validators.clone(), partitions, BLOCK_TIME_MS);
         let manager = self.oracle.manager();
         let node_chain = chain.clone();
         let handle = self
@@ -198,6 +200,14 @@ impl Net {
             handle.abort();
         }
         self.chains[i] = None;
+    }
+
+    /// Gives crashed validator `i` an empty data directory (a new store and new consensus
+    /// partitions), as moving a damaged one aside does.
+    fn wipe(&mut self, i: usize) {
+        assert!(self.chains[i].is_none(), "crash it first");
+        self.stores[i] = Store::in_memory();
+        self.wiped[i] += 1;
     }
 
     fn heights(&self) -> Vec<Option<u64>> {
@@ -322,6 +332,29 @@ fn a_restarted_validator_catches_up_from_its_store() {
             assert!(
                 net.wait_for(target, Duration::from_secs(120)).await,
                 "restarted node must catch up: {:?}",
+                net.heights()
+            );
+            net
+        })
+    });
+}
+
+#[test]
+fn a_validator_with_an_emptied_data_directory_resyncs_from_its_peers() {
+    // What a damaged store's error message tells the operator to do: move the data directory
+    // aside and start again.
+    twice(7, |mut net| {
+        Box::pin(async move {
+            assert!(net.wait_for(6, Duration::from_secs(30)).await, "{:?}", net.heights());
+            net.crash(2);
+            net.wipe(2);
+            let before = net.chains[0].as_ref().unwrap().head().height.get();
+            assert!(net.wait_for(before + 4, Duration::from_secs(120)).await, "{:?}", net.heights());
+            net.start(2).await;
+            let target = net.chains[0].as_ref().unwrap().head().height.get() + 3;
+            assert!(
+                net.wait_for(target, Duration::from_secs(120)).await,
+                "the emptied validator must re-sync every block: {:?}",
                 net.heights()
             );
             net

@@ -47,7 +47,7 @@ impl Signature {
     /// Parses `0x`-prefixed (or bare) hex of exactly 64 bytes.
     pub fn from_hex(text: &str) -> Option<Signature> {
         let hex = text.strip_prefix("0x").unwrap_or(text);
-        if hex.len() != 128 || !hex.is_ascii() {
+        if hex.len() != 128 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut out = [0u8; 64];
@@ -117,6 +117,15 @@ pub fn verify(signer: &AccountId, message: &[u8], signature: &Signature) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signature_hex_takes_hex_digits_only() {
+        let good = "ab".repeat(64);
+        assert!(Signature::from_hex(&good).is_some());
+        // `from_str_radix` alone would read "+a" as a byte.
+        let signed = format!("+a{}", "ab".repeat(63));
+        assert!(Signature::from_hex(&signed).is_none());
+    }
 
     #[test]
     fn sign_and_verify() {

@@ -37,16 +37,96 @@ pub enum StoreError {
     /// The store holds no genesis yet.
     #[error("the store is empty: initialise it with a genesis first")]
     Empty,
-    /// A stored record does not decode.
+    /// A stored bookkeeping record (head, genesis hash, a transaction location) does not decode.
     #[error("corrupt record in the chain database: {0}")]
     Corrupt(&'static str),
+    /// A stored block, its receipts or an index disagree with the rest of the chain.
+    #[error("the chain store is damaged at height {height}: {damage}")]
+    Damaged {
+        /// The height of the record that disagrees.
+        height: BlockNumber,
+        /// What disagrees.
+        damage: Damage,
+    },
+    /// The database file is damaged below the records: a page fails its checksum, or redb
+    /// could not read its own structures (a panic inside redb is reported as this).
+    #[error("the chain database file is damaged: {0}")]
+    DamagedFile(String),
+    /// The store was written in a format this build does not know (a newer version).
+    #[error("the chain database has format {found}; this build reads format {supported}")]
+    UnknownFormat {
+        /// Format found in the store.
+        found: u32,
+        /// The format this build writes.
+        supported: u32,
+    },
+}
+
+impl StoreError {
+    /// Whether the error means the stored data is damaged (as opposed to missing, from another
+    /// chain, or an I/O failure): such a store must not be served, and re-syncing from the
+    /// network into an empty one replaces it.
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Damaged { .. }
+                | StoreError::DamagedFile(_)
+                | StoreError::Corrupt(_)
+                | StoreError::StateRootMismatch { .. }
+        )
+    }
+}
+
+/// What disagrees in a damaged chain store ([`StoreError::Damaged`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Damage {
+    /// No block is stored at a height at or below the head.
+    #[error("the block is missing")]
+    BlockMissing,
+    /// The block does not decode (this includes transactions that do not match the header's
+    /// transaction root).
+    #[error("the block does not decode: {0}")]
+    BadBlock(String),
+    /// The block's header names another height.
+    #[error("the block's header says height {0}")]
+    WrongHeight(BlockNumber),
+    /// The block's parent is not the hash of the block below it.
+    #[error("its parent hash is not the hash of the block below it")]
+    ParentMismatch,
+    /// The block at the head's height is not the block the head names.
+    #[error("its hash is not the committed head's")]
+    HeadMismatch,
+    /// The block hash index (hash → height) disagrees with the block.
+    #[error("the block hash index disagrees with the block")]
+    HashIndex,
+    /// The transaction index (hash → height and position) disagrees with the block.
+    #[error("the transaction index disagrees with the block")]
+    TxIndex,
+    /// The block's receipts, or their hash, are missing.
+    #[error("the receipts or their hash are missing")]
+    ReceiptsMissing,
+    /// The receipts do not hash to the hash stored with them.
+    #[error("the receipts do not match the hash stored with them")]
+    ReceiptsHash,
+    /// The receipts do not decode.
+    #[error("the receipts do not decode: {0}")]
+    BadReceipts(String),
+    /// The receipts are not those of the block's transactions (count or transaction hashes).
+    #[error("the receipts are not those of the block's transactions")]
+    ReceiptsMismatch,
+    /// A block, receipts or index entry lies above the committed head.
+    #[error("a record lies above the committed head")]
+    AboveHead,
 }
 
 macro_rules! from_redb {
     ($($t:ty),*) => {$(
         impl From<$t> for StoreError {
             fn from(e: $t) -> Self {
-                StoreError::Database(e.to_string())
+                match redb::Error::from(e) {
+                    redb::Error::Corrupted(message) => StoreError::DamagedFile(message),
+                    other => StoreError::Database(other.to_string()),
+                }
             }
         }
     )*};

@@ -4,11 +4,10 @@
 //! safe database ([redb]).
 //!
 //! The node commits each finalised block with [`Store::commit_block`]: the runtime's
-//! [`ChangeSet`], the encoded block, its receipts, the transaction index and the new [`Head`] go
-//! in **one** write transaction, durable when the call returns. A crash (even `kill -9`) leaves
-//! either the state before the block or the state after it, never a mix, so the state on disk
-//! always agrees with some prefix of the finalised chain. On open the head's state root is checked
-//! against a root recomputed from every stored entry ([`Store::verify`]).
+//! [`ChangeSet`], the encoded block, its receipts and their hash, the transaction index and the
+//! new [`Head`] go in **one** write transaction, durable when the call returns. A crash (even
+//! `kill -9`) leaves either the state before the block or the state after it, never a mix, so
+//! the state on disk always agrees with some prefix of the finalised chain.
 //!
 //! Reads go through a [`Snapshot`], which implements the runtime's
 //! [`StorageRead`](agora_runtime::storage::StorageRead), so the runtime executes blocks and
@@ -19,11 +18,28 @@
 //! # Guarantees
 //!
 //! - Atomic: a block's state changes, block, receipts, index and head commit together or not at all.
-//! - Checked on open: the head's state root must equal one recomputed from every entry.
+//! - A damaged file is refused, not served. Opening runs redb's integrity check: every page of the
+//!   committed trees must match its checksum, or the open fails with [`StoreError::DamagedFile`].
+//!   Commits are two-phase, so damage to the newest commit is reported rather than silently
+//!   rolled back to the one before.
+//! - Checked on open (by the node, which calls both): the head's state root must equal one
+//!   recomputed from every entry ([`Store::verify`]), and every block, its receipts and both
+//!   indexes must agree ([`Store::verify_chain`]: hash chain, heights, transaction roots through
+//!   the node's decoder, hash and transaction indexes, receipt hashes and their transactions). A
+//!   disagreement is [`StoreError::Damaged`], naming the height and the [`Damage`].
+//! - Checked on read: receipts must match the hash stored beside them (no header commits to
+//!   receipts). Blocks are opaque here; the node checks each one it reads against the hash index.
+//! - Never a panic: redb may panic on a page it cannot parse; every public method turns that
+//!   into [`StoreError::DamagedFile`]. ([`Snapshot`]'s reads still panic on a failed read, as the
+//!   runtime's `StorageRead` contract asks: the state was read in full by [`Store::verify`].)
+//!
+//! [`StoreError::is_damage`] tells damage from other failures: a damaged store is replaced by
+//! re-syncing into an empty one.
 //!
 //! # Status
 //!
 //! Full history of blocks and receipts, the latest state only (no state pruning or archives).
+//! Verification on open is synchronous and reads the whole file (cost in [`Store::verify_chain`]).
 //!
 //! # Example
 //!
@@ -41,8 +57,10 @@
 
 mod error;
 mod store;
+mod verify;
 
-pub use error::StoreError;
-pub use store::{BlockRecord, Head, Snapshot, Store, TxLocation};
+pub use error::{Damage, StoreError};
+pub use store::{BlockRecord, FORMAT, Head, Snapshot, Store, TxLocation};
+pub use verify::{BlockFacts, PROGRESS_EVERY, RecordFormat};
 
 pub use agora_runtime::storage::ChangeSet;

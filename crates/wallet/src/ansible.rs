@@ -13,15 +13,30 @@ use crate::WalletError;
 type Aes256Ctr = ctr::Ctr128BE<aes::Aes256>;
 
 fn hex(text: &[u8]) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
+    if !text.len().is_multiple_of(2) || !text.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     text.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok()).collect()
 }
 
+/// An ansible-vault file's envelope, parsed but not yet opened: what [`parse`] reads from the
+/// untrusted bytes before any key derivation. Two vaults are equal when their salt, HMAC and
+/// ciphertext are.
+#[derive(PartialEq, Eq)]
+pub struct Vault {
+    salt: Vec<u8>,
+    mac: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
 /// Decrypts an ansible-vault file. A wrong password is [`WalletError::WrongPassword`].
 pub fn decrypt(data: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    let corrupt = |what: &str| WalletError::Corrupt(format!("ansible-vault keyfile: {what}"));
+    parse(data)?.open(password)
+}
+
+/// Reads an ansible-vault file's header and hex layers (no key derivation, so cheap): the
+/// part of [`decrypt`] that depends only on the file's bytes.
+pub fn parse(data: &[u8]) -> Result<Vault, WalletError> {
     let text = std::str::from_utf8(data).map_err(|_| corrupt("not text"))?;
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
@@ -33,27 +48,43 @@ pub fn decrypt(data: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, Wallet
     let inner = hex(body.as_bytes()).ok_or_else(|| corrupt("body is not hex"))?;
     let parts: Vec<&[u8]> = inner.split(|&b| b == b'\n').collect();
     let [salt, mac, ciphertext] = parts[..] else { return Err(corrupt("expected salt, HMAC and ciphertext")) };
-    let (salt, mac, ciphertext) = (
-        hex(salt).ok_or_else(|| corrupt("salt"))?,
-        hex(mac).ok_or_else(|| corrupt("hmac"))?,
-        hex(ciphertext).ok_or_else(|| corrupt("ciphertext"))?,
-    );
-    let mut keys = Zeroizing::new([0u8; 80]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, 10_000, &mut keys[..]);
-    let (cipher_key, rest) = keys.split_at(32);
-    let (mac_key, iv) = rest.split_at(32);
-    let mut check = <Hmac<Sha256> as Mac>::new_from_slice(mac_key).expect("any key length");
-    check.update(&ciphertext);
-    check.verify_slice(&mac).map_err(|_| WalletError::WrongPassword)?;
-    let mut plain = Zeroizing::new(ciphertext);
-    Aes256Ctr::new(cipher_key.into(), iv.into()).apply_keystream(&mut plain);
-    let pad = usize::from(*plain.last().ok_or_else(|| corrupt("empty"))?);
-    if pad == 0 || pad > 16 || pad > plain.len() || plain[plain.len() - pad..].iter().any(|&b| usize::from(b) != pad) {
-        return Err(corrupt("bad padding"));
+    Ok(Vault {
+        salt: hex(salt).ok_or_else(|| corrupt("salt"))?,
+        mac: hex(mac).ok_or_else(|| corrupt("hmac"))?,
+        ciphertext: hex(ciphertext).ok_or_else(|| corrupt("ciphertext"))?,
+    })
+}
+
+fn corrupt(what: &str) -> WalletError {
+    WalletError::Corrupt(format!("ansible-vault keyfile: {what}"))
+}
+
+impl Vault {
+    /// Derives the keys from `password` (PBKDF2, 10,000 rounds), checks the HMAC and decrypts.
+    /// A wrong password is [`WalletError::WrongPassword`].
+    pub fn open(self, password: &str) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+        let Vault { salt, mac, ciphertext } = self;
+        let mut keys = Zeroizing::new([0u8; 80]);
+        pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, 10_000, &mut keys[..]);
+        let (cipher_key, rest) = keys.split_at(32);
+        let (mac_key, iv) = rest.split_at(32);
+        let mut check = <Hmac<Sha256> as Mac>::new_from_slice(mac_key).expect("any key length");
+        check.update(&ciphertext);
+        check.verify_slice(&mac).map_err(|_| WalletError::WrongPassword)?;
+        let mut plain = Zeroizing::new(ciphertext);
+        Aes256Ctr::new(cipher_key.into(), iv.into()).apply_keystream(&mut plain);
+        let pad = usize::from(*plain.last().ok_or_else(|| corrupt("empty"))?);
+        if pad == 0
+            || pad > 16
+            || pad > plain.len()
+            || plain[plain.len() - pad..].iter().any(|&b| usize::from(b) != pad)
+        {
+            return Err(corrupt("bad padding"));
+        }
+        let len = plain.len() - pad;
+        plain.truncate(len);
+        Ok(plain)
     }
-    let len = plain.len() - pad;
-    plain.truncate(len);
-    Ok(plain)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 //!   64-byte secrets, and secret URIs (`//Alice`, `phrase//hard/soft///password`).
 //! - [`keyfile`]: the keyfile JSON and `$NACL` encryption (Argon2i with libsodium's "sensitive"
 //!   limits and the reference's fixed salt, XSalsa20-Poly1305), byte-compatible with the
-//!   reference. Ansible-vault files are read (never written); legacy Fernet files are recognised
-//!   and refused with a clear message.
+//!   reference. Ansible-vault files are read, never written ([`ansible`]); legacy Fernet files
+//!   are recognised and refused with a clear message.
 //! - [`Wallet`]: the `<root>/<name>/{coldkey, coldkeypub.txt, hotkeys/…}` layout, atomic 0600
 //!   writes, no overwrite unless asked.
 //! - [`message`]: signing and verifying messages as the reference does (`0x…` hex, `<Bytes>`).
@@ -40,7 +40,7 @@
 //! # Ok::<(), agora_wallet::WalletError>(())
 //! ```
 
-mod ansible;
+pub mod ansible;
 mod env_password;
 mod error;
 pub mod keyfile;

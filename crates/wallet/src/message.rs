@@ -13,7 +13,11 @@ pub fn message_bytes(message: &str) -> Result<Vec<u8>, WalletError> {
     };
     (0..hex.len())
         .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(i..i + 2)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(|| WalletError::BadInput("the message starts with 0x but is not hex".into()))
 }

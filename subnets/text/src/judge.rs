@@ -1,8 +1,9 @@
 //! The validator's judge: turns answers into scores with the pinned SmolLM2 (teacher-forced check;
 //! a reference answer only when an answer does not match it) and MiniLM (similarity).
 
-use agora_models::local::DEFAULT_TIE_TOLERANCE;
-use agora_models::{Embedder, LlamaEngine, Result, cosine};
+use agora_models::chat::ChatTokenizer;
+use agora_models::local::{DEFAULT_TIE_TOLERANCE, MAX_PROMPT_TOKENS};
+use agora_models::{ChatMessage, Embedder, LlamaEngine, Result, cosine};
 
 use crate::scoring::{self, Evidence, Observed, Rejection};
 use crate::tasks::Task;
@@ -31,6 +32,12 @@ impl Judge {
     /// The pinned model's id.
     pub fn model_id(&self) -> &str {
         self.engine.model_id()
+    }
+
+    /// Whether the pinned model can take `task`'s prompt (see [`prompt_fits`]); a task it
+    /// cannot take would score every miner 0.
+    pub fn fits(&self, task: &Task) -> bool {
+        prompt_fits(self.engine.tokenizer(), &task.request.messages)
     }
 
     /// Scores every answer to `task`; `timeout` is the query's timeout (for latency).
@@ -109,6 +116,13 @@ impl Judge {
         }
         Ok(out)
     }
+}
+
+/// Whether `messages`, rendered with the chat template, are fewer than
+/// [`MAX_PROMPT_TOKENS`] tokens (what the pinned model serves); `false` when they cannot be
+/// tokenised.
+pub fn prompt_fits(tokenizer: &ChatTokenizer, messages: &[ChatMessage]) -> bool {
+    tokenizer.count_prompt(messages).is_ok_and(|n| n < MAX_PROMPT_TOKENS)
 }
 
 fn rejection(r: &Rejection) -> String {

@@ -275,7 +275,7 @@ pub struct ValidatorOptions {
     pub state_path: PathBuf,
     /// Stop after this many rounds.
     pub rounds: Option<u64>,
-    /// Organic requests a gateway samples.
+    /// Organic requests a gateway samples (one round in four may ask one; see [`crate::organic`]).
     pub organic_file: Option<PathBuf>,
     /// The model files (fetched when missing).
     pub models: ModelPaths,

@@ -76,7 +76,8 @@ pub struct ValidatorConfig {
     pub state_path: PathBuf,
     /// Stop after this many rounds (None: until stopped).
     pub rounds: Option<u64>,
-    /// Organic requests sampled by a gateway (every other round uses the newest, when there is one).
+    /// Organic requests sampled by a gateway: one round in [`crate::organic::ORGANIC_ROUND_EVERY`]
+    /// asks the newest usable one, when there is one (see [`crate::organic`]).
     pub organic: Option<PathBuf>,
 }
 
@@ -197,7 +198,10 @@ impl Validator {
             return Ok(());
         }
         let organic = match &mut self.organic {
-            Some(reader) if self.state.rounds % 2 == 1 => reader.next_task(self.config.max_tokens, self.rng.next_u64()),
+            Some(reader) if crate::organic::is_organic_round(self.state.rounds) => {
+                let judge = &self.judge;
+                reader.next_task(self.config.max_tokens, self.rng.next_u64(), |t| judge.fits(t))
+            }
             _ => None,
         };
         let task = organic.unwrap_or_else(|| self.tasks.next_task());

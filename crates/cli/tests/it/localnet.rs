@@ -64,6 +64,15 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     };
     let saved: Value = serde_json::from_slice(&std::fs::read(dir.join("localnet.json")).unwrap()).unwrap();
     assert_eq!(saved["gateway_url"], doc["gateway_url"]);
+    // Every file holding the gateway's API key is readable by its owner only (reliability 9).
+    for file in ["localnet.json", "subnet.json", "gateway-keys.toml"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(doc["gateway_api_key"].as_str().unwrap()), "{file} holds the key");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} is mode {mode:o}");
+    }
     assert_eq!(saved["substrate_url"], "ws://127.0.0.1:22390", "the Substrate endpoint of node 0");
     assert_eq!(doc["substrate_urls"].as_array().map(Vec::len), Some(4));
     let roles: Vec<&str> = doc["processes"].as_array().unwrap().iter().map(|p| p["role"].as_str().unwrap()).collect();

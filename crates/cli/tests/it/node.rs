@@ -250,6 +250,21 @@ fn a_thousand_transfers_survive_a_kill_9_and_restart() {
         assert_eq!(receipt["receipt"]["nonce"], json!(nonce));
     }
     net.assert_agree();
+
+    // The load test's open loop (reliability point 11): a fixed rate from funded accounts, every
+    // accepted transfer accounted for (final, or reported dropped), none waited on forever.
+    let urls: Vec<String> = (0..4).map(|i| net.net.rpc_url(i).to_string()).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["chain", "load", "--rpc", &urls.join(","), "--rate", "200", "--duration", "3", "--accounts", "16"])
+        .args(["--timeout", "60", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stderr), net.logs());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["mode"].as_str(), report["offered_tps"].as_f64()), (Some("open"), Some(200.0)), "{report}");
+    assert_eq!(report["submitted"], 600, "{report}");
+    assert_eq!((report["finalized"].as_u64(), report["lost"].as_u64()), (Some(600), Some(0)), "{report}");
+    assert_eq!(report["dropped"], 0, "{report}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! yet. Simplex reaches it through marshal's `Inline` wrapper (automaton, relay and reporter).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, UNIX_EPOCH};
 
 use commonware_consensus::marshal::ancestry::Ancestry;
@@ -47,6 +48,7 @@ impl App {
     async fn catch_up(&self, first: Digested<ChainBlock>, ancestry: &mut impl Ancestry<ChainBlock>) -> bool {
         let mut missing = Vec::new();
         let mut cursor = first;
+        self.chain.metrics().seen_height.fetch_max(cursor.inner().0.header.height, Ordering::Relaxed);
         // Far behind: let marshal's backfill finalise the gap instead of replaying it here.
         if cursor.inner().0.header.height > self.chain.head().height.get() + MAX_CATCH_UP {
             return false;
@@ -135,6 +137,7 @@ where
         let Some(parent) = ancestry.next().await else { return false };
         let block = block.inner().0.clone();
         let parent_block = parent.inner().0.clone();
+        self.chain.metrics().seen_height.fetch_max(block.header.height, Ordering::Relaxed);
         if !self.catch_up(parent, &mut ancestry).await {
             // Keep the vote pending: this node cannot judge yet.
             futures::future::pending::<()>().await;

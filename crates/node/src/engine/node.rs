@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora_store::Store;
+use agora_store::{Store, StoreError};
 use commonware_cryptography::ChaCha20Poly1305;
 use commonware_cryptography::Signer;
 use commonware_cryptography::ed25519::PublicKey;
@@ -31,6 +31,23 @@ pub enum NodeError {
     /// The chain could not be opened.
     #[error(transparent)]
     Chain(#[from] crate::chain::ChainError),
+    /// The store is damaged ([`StoreError::is_damage`]): the node refuses to serve it. An empty
+    /// data directory is filled again from the peers (marshal backfills every finalised block
+    /// from genesis, each checked against its certificate and re-executed), so the way out is to
+    /// move the whole data directory aside: the store alone would leave marshal's record of the
+    /// blocks it already delivered.
+    #[error(
+        "the store at {} is damaged: {error}. Move the data directory aside and start the node again; it          re-syncs every block from its peers: mv {} {}.damaged",
+        path.display(), data_dir.display(), data_dir.display()
+    )]
+    DamagedStore {
+        /// The store file.
+        path: std::path::PathBuf,
+        /// The node's data directory (the store and the consensus archives).
+        data_dir: std::path::PathBuf,
+        /// What is damaged.
+        error: Box<StoreError>,
+    },
     /// A node task stopped (e.g. the finaliser halted on a block it could not commit).
     #[error("the node stopped: {0}; see the log above")]
     Stopped(String),
@@ -44,10 +61,19 @@ pub enum NodeError {
     },
 }
 
-/// Opens the node's chain (store, genesis check, state root check) without starting anything.
+/// Opens the node's chain (store, genesis check, state root and chain checks) without starting
+/// anything. A damaged store is [`NodeError::DamagedStore`], which says how to re-sync.
 pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, NodeError> {
     let genesis = spec.runtime.build().map_err(|e| ConfigError::Invalid(format!("genesis: {e}")))?;
-    let store = Store::open(config.data_dir.join("chain.redb")).map_err(crate::chain::ChainError::from)?;
+    let path = config.data_dir.join("chain.redb");
+    let refuse = |error: StoreError| -> NodeError {
+        if error.is_damage() {
+            NodeError::DamagedStore { path: path.clone(), data_dir: config.data_dir.clone(), error: Box::new(error) }
+        } else {
+            crate::chain::ChainError::from(error).into()
+        }
+    };
+    let store = Store::open(&path).map_err(refuse)?;
     let chain_config = ChainConfig {
         block_time_ms: config.block_time_ms,
         author: config.author,
@@ -56,7 +82,11 @@ pub fn open_chain(config: &NodeConfig, spec: &ChainSpec) -> Result<Arc<Chain>, N
         ..ChainConfig::default()
     };
     let consensus = super::consensus_commitment(&keys::validators(spec)?);
-    Ok(Arc::new(Chain::open(store, &genesis, spec.genesis_time_ms, consensus, chain_config)?))
+    match Chain::open(store, &genesis, spec.genesis_time_ms, consensus, chain_config) {
+        Ok(chain) => Ok(Arc::new(chain)),
+        Err(crate::chain::ChainError::Store(error)) => Err(refuse(error)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Runs a node until the process is stopped.
@@ -137,12 +167,13 @@ pub fn run(config: NodeConfig) -> Result<(), NodeError> {
             )
             .await
         };
-        let (rpc_handle, _) = rpc::serve(config.rpc, chain.clone(), gossip.clone())
+        let limits = config.rpc_limits();
+        let (rpc_handle, _) = rpc::serve_with(config.rpc, chain.clone(), gossip.clone(), limits.clone())
             .await
             .map_err(|error| NodeError::Listen { addr: config.rpc, error: error.to_string() })?;
         let substrate_handle = match config.substrate_rpc {
             Some(addr) => Some(
-                crate::substrate_rpc::serve(addr, chain.clone(), gossip)
+                crate::substrate_rpc::serve_with(addr, chain.clone(), gossip, limits)
                     .await
                     .map_err(|error| NodeError::Listen { addr, error: error.to_string() })?
                     .0,

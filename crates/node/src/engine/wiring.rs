@@ -88,6 +88,12 @@ pub struct Channels<S, R> {
 
 /// Starts a validator: simplex, marshal, broadcast, resolver, the finaliser and transaction
 /// gossip. Returns the handles of the long-running tasks and a sender for transactions to gossip.
+///
+/// Like a follower, a validator asks the other validators for the heights just above its head
+/// every few hundred milliseconds. Without them a validator restarted from an empty data
+/// directory (a damaged store moved aside) once the network has moved on a few blocks stays at
+/// genesis (seen in `crates/node/tests/sim.rs`); with them it re-syncs every block, each checked
+/// against its certificate, as a follower does.
 pub async fn start_validator<E, B, P, S, R>(
     context: E,
     chain: Arc<Chain>,
@@ -155,9 +161,24 @@ where
     // Marshal first, so consensus's replay on restart finds it listening.
     let marshal_handle = marshal_actor.start(finalizer, buffer, resolver);
     let consensus_handle = engine.start(channels.votes, channels.certificates, channels.resolver);
-    let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain, channels.txs);
+    let (gossip, gossip_handle) = start_gossip(context.child("gossip"), chain.clone(), channels.txs);
     info!(validator = %me, "consensus started");
-    (vec![finalizer_handle, broadcast_handle, marshal_handle, consensus_handle, gossip_handle], gossip)
+    // Heights above the head, asked of the others (see above); a validator that has not
+    // finalised one answers "no data".
+    let others: Vec<PublicKey> = config.validators.iter().filter(|v| **v != me).cloned().collect();
+    let mut handles = vec![finalizer_handle, broadcast_handle, marshal_handle, consensus_handle, gossip_handle];
+    if let Ok(targets) = commonware_utils::vec::NonEmptyVec::try_from(others) {
+        handles.push(context.child("tip_hints").spawn(move |context| async move {
+            loop {
+                let head = chain.head().height.get();
+                for ahead in 1..=8 {
+                    marshal_mailbox.hint_finalized(Height::new(head + ahead), targets.clone());
+                }
+                context.sleep(Duration::from_millis(300)).await;
+            }
+        }));
+    }
+    (handles, gossip)
 }
 
 /// Buffered broadcast on the broadcast channel: full blocks from proposers, kept for marshal.

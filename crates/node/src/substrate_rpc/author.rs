@@ -24,6 +24,7 @@ use super::{Ctx, block_at, header, internal, message, optional, required};
 use crate::block::{Block, BlockHash, Envelope, Extrinsic};
 use crate::chain::{Chain, ChainEvent, TxStatus, hex, parse_hex};
 use crate::mempool::MempoolError;
+use crate::rpc_server::deliver;
 
 /// `author_*` error codes (Substrate's).
 mod code {
@@ -81,7 +82,7 @@ fn pool_error(e: &MempoolError) -> ErrorObjectOwned {
             "Priority is too low: (0 vs 0)",
             "The transaction has too low priority to replace another transaction already in the pool.",
         ),
-        MempoolError::AccountFull(_) | MempoolError::Full(_) => {
+        MempoolError::AccountFull(_) | MempoolError::ParkedFull { .. } | MempoolError::Full(_) => {
             error(code::IMMEDIATELY_DROPPED, "Immediately Dropped", e.to_string())
         }
         MempoolError::Unavailable(_) => error(code::VERIFICATION, "Verification Error", e.to_string()),
@@ -129,8 +130,10 @@ async fn watch(params: Params<'static>, pending: PendingSubscriptionSink, ctx: A
             return Ok(());
         }
     };
-    let sink = pending.accept().await?;
-    sink.send(message(&json!("ready"))?).await?;
+    let mut sink = pending.accept().await?;
+    if !deliver(&mut sink, message(&json!("ready"))?)? {
+        return Ok(());
+    }
     loop {
         let event = tokio::select! {
             _ = sink.closed() => return Ok(()),
@@ -146,7 +149,9 @@ async fn watch(params: Params<'static>, pending: PendingSubscriptionSink, ctx: A
             Err(RecvError::Closed) => return Ok(()),
         };
         for value in update(&status) {
-            sink.send(message(&value)?).await?;
+            if !deliver(&mut sink, message(&value)?)? {
+                return Ok(());
+            }
         }
         if matches!(status, TxStatus::Finalized { .. } | TxStatus::Dropped { .. }) {
             return Ok(());
@@ -159,7 +164,7 @@ type SubscriptionResult = jsonrpsee::core::SubscriptionResult;
 /// Where a transaction stands after this watcher missed events: final, dropped, or (`None`)
 /// still pending.
 fn settle(chain: &Chain, hash: &Hash) -> Option<TxStatus> {
-    if let Ok(Some(location)) = chain.store().tx_location(hash) {
+    if let Ok(Some(location)) = chain.tx_location(hash) {
         let height = location.height.get();
         let block = chain.hash_at(height).ok().flatten()?;
         return Some(TxStatus::Finalized { height, block: hex(&block) });
