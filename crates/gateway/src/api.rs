@@ -49,6 +49,10 @@ pub mod code {
     pub const NO_MINER_AVAILABLE: &str = "no_miner_available";
     /// 502: every miner tried failed or timed out.
     pub const UPSTREAM_ERROR: &str = "upstream_error";
+    /// 408: the request body did not arrive in time.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    /// 413: the request body is over the size limit.
+    pub const REQUEST_TOO_LARGE: &str = "request_too_large";
 }
 
 /// An error in OpenAI's shape, with its HTTP status.

@@ -85,6 +85,7 @@
 //! ```
 
 pub mod api;
+pub mod body;
 pub mod error;
 pub mod keys;
 pub mod lifecycle;

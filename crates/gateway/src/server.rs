@@ -23,6 +23,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::api::{self, ApiError, ChatRequest, Usage, code};
+use crate::body::BodyLimits;
 use crate::keys::{Admission, ApiKey, Keys, OPEN_SAMPLE_ID};
 use crate::pool::{Candidate, MinerPool};
 use crate::tokens::TokenCounter;
@@ -128,8 +129,14 @@ impl Gateway {
     }
 }
 
-/// The routes; `extra` (the web UI) is merged in by the caller.
+/// The routes; `extra` (the web UI) is merged in by the caller. Request bodies within
+/// [`BodyLimits::default`].
 pub fn router(gw: Arc<Gateway>) -> Router {
+    router_with(gw, BodyLimits::default())
+}
+
+/// The routes, with request bodies within `body`.
+pub fn router_with(gw: Arc<Gateway>, body: BodyLimits) -> Router {
     Router::new()
         .route("/v1/chat/completions", post(chat))
         .route("/v1/models", get(models))
@@ -140,6 +147,8 @@ pub fn router(gw: Arc<Gateway>) -> Router {
         .route("/explorer", get(|| async { page(EXPLORER) }))
         .route("/chat", get(|| async { page(CHAT) }))
         .route("/ui/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE).into_response() }))
+        .layer(axum::middleware::from_fn(move |request, next| crate::body::read_within(body, request, next)))
+        .layer(axum::extract::DefaultBodyLimit::max(body.max_bytes))
         .with_state(gw)
 }
 
@@ -212,7 +221,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
-fn error(e: ApiError) -> Response {
+pub(crate) fn error(e: ApiError) -> Response {
     json_response(StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), &e.body())
 }
 

@@ -66,6 +66,7 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     let status = http("chain_status", json!([])).await.unwrap();
     assert_eq!(status["finalized_height"], 0);
     assert_eq!(status["genesis_hash"], json!(genesis.genesis_hash));
+    assert_eq!((&status["syncing"], &status["stalled"]), (&json!(false), &json!(false)), "a new chain: {status}");
 
     // Subscribe to finalised blocks, then submit-and-watch a transfer.
     let mut blocks = ws(addr).await;
@@ -105,6 +106,17 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     let announced = next(&mut blocks).await;
     assert_eq!(announced["params"]["result"]["height"], 1, "{announced}");
     assert_eq!(announced["params"]["result"]["hash"], json!(hex(&block.hash())));
+
+    // Block 1 is stamped at 1.5 s after 1970 and nothing newer exists or was seen: the chain is
+    // halted, which is `stalled`, not `syncing` (it used to say syncing).
+    let status = http("chain_status", json!([])).await.unwrap();
+    assert_eq!((&status["syncing"], &status["stalled"]), (&json!(false), &json!(true)), "halted: {status}");
+    assert_eq!(status["seen_height"], 1);
+    // Peers announce blocks well past the head: syncing, and then not stalled.
+    chain.metrics().seen_height.store(40, std::sync::atomic::Ordering::Relaxed);
+    let status = http("chain_status", json!([])).await.unwrap();
+    assert_eq!((&status["syncing"], &status["stalled"]), (&json!(true), &json!(false)), "behind: {status}");
+    assert_eq!(status["seen_height"], 40);
 
     let got = http("chain_getBlock", json!([{ "height": 1 }])).await.unwrap();
     assert_eq!(got["hash"], json!(hex(&block.hash())));
