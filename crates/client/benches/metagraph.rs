@@ -45,6 +45,8 @@ fn state(n: u16) -> MemoryStorage {
         hyperparameters: SubnetHyperparams { max_allowed_uids: 256, ..SubnetHyperparams::default() },
         register_owner: true,
         neurons,
+        pool: None,
+        emission_enabled: true,
     });
     let mut s = config.build().expect("a valid genesis").into_memory();
     for u in base..n {

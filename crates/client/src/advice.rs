@@ -94,6 +94,12 @@ pub fn advice(error: &DispatchError) -> &'static str {
         RegistrationPriceLimitExceeded => {
             "the burn rose above your limit; check `agora subnets burn-cost` and retry with a higher limit"
         }
+        SlippageTooHigh => {
+            "the price would pass your limit: raise the tolerance, or allow partial execution (`--partial`)"
+        }
+        PriceLimitExceeded => "the pool's price is already past your limit; set a limit beyond the current price",
+        SwapInputTooLarge => "the amount is over 1000 times the pool's reserve; swap less",
+        ReservesTooLow => "the pool holds too little to pay this out; swap less",
     }
 }
 

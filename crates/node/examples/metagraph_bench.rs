@@ -50,6 +50,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         register_owner: true,
         hyperparameters,
         neurons,
+        pool: None,
+        emission_enabled: true,
     });
     let genesis = config.build()?;
     let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, [0; 32], ChainConfig::default())?);

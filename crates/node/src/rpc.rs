@@ -333,6 +333,16 @@ fn register_queries(m: &mut RpcModule<Ctx>) -> Result<(), jsonrpsee::core::Regis
     });
     query!("state_nonce", |p, s| raw_json(&query::nonce(&s, &account(&one::<String>(&p)?)?)));
     query!("state_subnets", |_p, s| raw_json(&query::subnets(&s)));
+    // Dynamic TAO: the economy, every pool, one pool (an empty list / an error on a TAO-era chain).
+    query!("state_economy", |_p, s| raw_json(&query::economy(&s)));
+    query!("state_pools", |_p, s| raw_json(&query::pools(&s)));
+    query!("state_pool", |p, s| {
+        let netuid: u16 = one(&p)?;
+        raw_json(
+            &query::pool(&s, NetUid(netuid))
+                .ok_or_else(|| err(NOT_FOUND, format!("no pool for subnet {netuid} (a TAO-era chain has no pools)")))?,
+        )
+    });
     query!("state_subnet", |p, s| {
         let netuid: u16 = one(&p)?;
         raw_json(&query::subnet(&s, NetUid(netuid)).ok_or_else(|| subnet_missing(netuid))?)

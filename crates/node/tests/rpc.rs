@@ -131,6 +131,10 @@ async fn rpc_serves_queries_transactions_and_subscriptions() {
     assert_eq!(http("state_nonce", json!([alice.public().to_string()])).await.unwrap(), 1);
     assert!(http("chain_getEvents", json!([1])).await.unwrap()["receipts"].is_array());
     assert!(http("state_subnets", json!([])).await.unwrap().is_array());
+    assert_eq!(http("state_economy", json!([])).await.unwrap(), "tao");
+    assert_eq!(http("state_pools", json!([])).await.unwrap(), json!([]));
+    let no_pool = http("state_pool", json!([1])).await.unwrap_err().to_string();
+    assert!(no_pool.contains("no pool for subnet 1"), "{no_pool}");
     assert!(http("state_chainInfo", json!([])).await.unwrap().is_object());
     assert!(http("state_delegates", json!([])).await.unwrap().is_array());
 
@@ -155,4 +159,43 @@ fn a_store_of_another_validator_set_is_refused() {
     // Same runtime genesis, other validators: refused with a way out.
     let err = Chain::open(store, &genesis, 0, [2; 32], ChainConfig::default()).unwrap_err();
     assert!(err.to_string().contains("--data-dir"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dynamic_chain_serves_its_pools() {
+    let owner = Pair::from_seed(&[3; 32]).public();
+    let owner_hk = Pair::from_seed(&[4; 32]).public();
+    let mut config = GenesisConfig::new("rpc-dynamic");
+    config.economy = agora_runtime::pools::Economy::Dynamic;
+    config.subnets.push(agora_runtime::genesis::GenesisSubnet {
+        netuid: 1,
+        owner,
+        owner_hotkey: owner_hk,
+        started: true,
+        register_owner: true,
+        hyperparameters: Default::default(),
+        neurons: Vec::new(),
+        pool: Some(agora_runtime::genesis::GenesisPool {
+            tao: 4_000_000_000,
+            alpha: 1_000_000_000,
+            w2: None,
+            moving_price: None,
+        }),
+        emission_enabled: true,
+    });
+    let genesis = config.build().unwrap();
+    let chain = Arc::new(Chain::open(Store::in_memory(), &genesis, 0, [0; 32], ChainConfig::default()).unwrap());
+    let gossip: agora_node::chain::Gossip = Arc::new(|_| {});
+    let (_server, addr) = rpc::serve("127.0.0.1:0".parse().unwrap(), chain, gossip).await.unwrap();
+    let url = format!("http://{addr}");
+    let call = move |method: &'static str, params: Value| {
+        let url = url.clone();
+        async move { tokio::task::spawn_blocking(move || RpcClient::new(&url).unwrap().call(method, params)).await.unwrap() }
+    };
+    assert_eq!(call("state_economy", json!([])).await.unwrap(), "dynamic");
+    let pool = call("state_pool", json!([1])).await.unwrap();
+    assert_eq!(pool["price"], 4_000_000_000u64, "{pool}");
+    assert_eq!(pool["alpha_in"], 1_000_000_000u64);
+    let pools = call("state_pools", json!([])).await.unwrap();
+    assert_eq!(pools.as_array().map(Vec::len), Some(2), "root and subnet 1: {pools}");
 }

@@ -441,6 +441,37 @@ pub enum Call {
         /// The highest burn the caller accepts.
         limit_price: Balance,
     },
+    /// Dynamic TAO: stakes up to `amount` TAO while the price stays at most `limit_price` rao
+    /// per alpha; with `allow_partial` whatever fits under the limit, otherwise all or nothing
+    /// (`SlippageTooHigh`). In the TAO era the price is 1 TAO per alpha. Coldkey.
+    #[codec(index = 18)]
+    AddStakeLimit {
+        /// Validator or miner hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// TAO to stake.
+        amount: Balance,
+        /// Highest price (rao per alpha) the stake may pay.
+        limit_price: u64,
+        /// Execute what fits under the limit instead of failing.
+        allow_partial: bool,
+    },
+    /// Dynamic TAO: unstakes up to `amount` alpha while the price stays at least `limit_price`
+    /// rao per alpha, partially or all or nothing. Coldkey.
+    #[codec(index = 19)]
+    RemoveStakeLimit {
+        /// Hotkey staked on.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Alpha to unstake (rao).
+        amount: u64,
+        /// Lowest price (rao per alpha) the unstake may accept.
+        limit_price: u64,
+        /// Execute what fits over the limit instead of failing.
+        allow_partial: bool,
+    },
 }
 
 impl Call {
@@ -465,6 +496,8 @@ impl Call {
             Call::RevealWeights { .. } => "reveal_weights",
             Call::TransferAll { .. } => "transfer_all",
             Call::RegisterLimit { .. } => "register_limit",
+            Call::AddStakeLimit { .. } => "add_stake_limit",
+            Call::RemoveStakeLimit { .. } => "remove_stake_limit",
         }
     }
 

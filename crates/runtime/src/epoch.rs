@@ -55,6 +55,7 @@ pub fn epoch_inputs(
 ) -> (EpochParams, EpochInput, Vec<Option<AccountId>>) {
     let h = hyperparams(s, netuid);
     let n = SUBNETWORK_N.get(s, &netuid);
+    let dynamic = crate::pools::is_dynamic(s);
     let hotkeys: Vec<Option<AccountId>> = (0..n).map(|u| KEYS.try_get(s, &(netuid, Uid(u)))).collect();
     let owner_uid = NETWORKS
         .try_get(s, &netuid)
@@ -79,7 +80,8 @@ pub fn epoch_inputs(
         owner_uid,
         emission,
         // TAO era: a subnet's stake is the stake on that subnet; root stake does not count.
-        tao_weight: 0,
+        // Dynamic TAO: alpha stake plus TaoWeight × root stake.
+        tao_weight: if dynamic { crate::pools::dynamic_params(s).tao_weight } else { 0 },
     };
     let rows = |m: &crate::storage::Map<(NetUid, Uid), SparseRow>| -> Vec<SparseRow> {
         (0..n).map(|u| m.try_get(s, &(netuid, Uid(u))).unwrap_or_default()).collect()
@@ -102,7 +104,11 @@ pub fn epoch_inputs(
     });
     let input = EpochInput {
         stake: hotkeys.iter().map(|hk| hk.map_or(0, |hk| total_hotkey_stake(s, &hk, netuid))).collect(),
-        root_stake: Vec::new(),
+        root_stake: if dynamic {
+            hotkeys.iter().map(|hk| hk.map_or(0, |hk| total_hotkey_stake(s, &hk, NetUid::ROOT))).collect()
+        } else {
+            Vec::new()
+        },
         last_update: LAST_UPDATE.get(s, &netuid),
         block_at_registration: (0..n).map(|u| BLOCK_AT_REGISTRATION.get(s, &(netuid, Uid(u)))).collect(),
         validator_permit: VALIDATOR_PERMIT.get(s, &netuid),
@@ -239,9 +245,16 @@ pub(crate) fn run_due_epochs(cx: &mut Ctx) -> DispatchResult {
         SUBNET_EPOCH_INDEX.mutate(cx.s, &netuid, |i| *i = i.saturating_add(1));
         let pending = PENDING_EMISSION.get(cx.s, &netuid);
         let block = cx.block;
+        let dynamic = crate::pools::is_dynamic(cx.s);
         let result = crate::executive::atomically(&mut *cx.s, block, cx.events, |cx| {
-            PENDING_EMISSION.remove(cx.s, &netuid);
-            run_epoch_and_pay(cx, netuid, pending)?;
+            if dynamic {
+                let pending = crate::pools::pending_alpha(cx.s, netuid);
+                PENDING_ALPHA.remove(cx.s, &netuid);
+                crate::alpha_emission::run_epoch_and_pay(cx, netuid, pending)?;
+            } else {
+                PENDING_EMISSION.remove(cx.s, &netuid);
+                run_epoch_and_pay(cx, netuid, pending)?;
+            }
             LAST_MECHANISM_STEP_BLOCK.set(cx.s, &netuid, &cx.block);
             Ok(())
         });

@@ -169,6 +169,15 @@ pub enum DispatchError {
     RevealTooEarly,
     #[error("the registration burn is above the limit the caller set")]
     RegistrationPriceLimitExceeded,
+    // --- dynamic TAO: pools ---
+    #[error("the price would pass the limit before the whole amount is swapped")]
+    SlippageTooHigh,
+    #[error("the limit price is already reached")]
+    PriceLimitExceeded,
+    #[error("the input is over 1000 times the pool's reserve")]
+    SwapInputTooLarge,
+    #[error("the pool's reserves are too low for this swap")]
+    ReservesTooLow,
 }
 
 /// Why a transaction cannot be included in a block. Nothing about it is recorded on chain.

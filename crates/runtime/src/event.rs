@@ -189,4 +189,52 @@ pub enum Event {
         /// The error.
         error: crate::error::DispatchError,
     },
+    /// Dynamic TAO: TAO swapped for alpha (a stake) or back (an unstake) through a subnet's pool.
+    PoolSwap {
+        /// The subnet.
+        netuid: NetUid,
+        /// Who staked or unstaked.
+        coldkey: AccountId,
+        /// TAO into the pool (buy) or out of it (sell).
+        tao: Balance,
+        /// Alpha out of the pool (buy) or into it (sell), rao.
+        alpha: u64,
+        /// Fee, in the input token (rao).
+        fee: u64,
+        /// A buy (TAO for alpha) or a sell.
+        buy: bool,
+    },
+    /// Dynamic TAO: one block's emission into a subnet.
+    SubnetEmission {
+        /// The subnet.
+        netuid: NetUid,
+        /// TAO injected into the pool.
+        tao_in: Balance,
+        /// Alpha injected into the pool.
+        alpha_in: u64,
+        /// TAO spent buying alpha for the protocol.
+        chain_buy: Balance,
+        /// Alpha emitted outside the pool (owner, miners, validators, root).
+        alpha_out: u64,
+    },
+    /// Dynamic TAO: an epoch paid its pending alpha.
+    AlphaEpochPaid {
+        /// The subnet.
+        netuid: NetUid,
+        /// Owner cut staked to the owner hotkey.
+        owner_cut: u64,
+        /// Incentive staked to miners (burned for the owner's own hotkeys).
+        server: u64,
+        /// Alpha dividends to validators and their nominators (takes included).
+        validator: u64,
+        /// Root dividends made claimable by root stakers (takes included).
+        root: u64,
+    },
+    /// Swap fees (TAO) paid to the block author, or recycled when there is none.
+    SwapFeesPaid {
+        /// Author, if any.
+        author: Option<AccountId>,
+        /// Fees.
+        amount: Balance,
+    },
 }

@@ -30,7 +30,7 @@ use crate::call::Call;
 use crate::context::Ctx;
 use crate::error::{BlockError, DispatchResult, TransactionError};
 use crate::event::Event;
-use crate::state::{BALANCES, BLOCK_NUMBER, GLOBAL_PARAMS, NONCES, TIMESTAMP};
+use crate::state::{BALANCES, BLOCK_NUMBER, GLOBAL_PARAMS, NONCES, SWAP_FEES, TIMESTAMP};
 use crate::storage::{ChangeSet, LtHash, Overlay, Storage, StorageRead};
 use crate::storage::{META_LTHASH_KEY, META_PREFIX};
 use crate::transaction::Transaction;
@@ -172,6 +172,12 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
         }
         Call::SudoSetGlobal { update } => admin::do_set_global(cx, signer, update.clone()),
         Call::BurnedRegister { netuid, hotkey } => registration::do_burned_register(cx, signer, *netuid, hotkey),
+        Call::AddStakeLimit { hotkey, netuid, amount, limit_price, allow_partial } => {
+            staking::do_add_stake_limit(cx, signer, hotkey, *netuid, *amount, *limit_price, *allow_partial)
+        }
+        Call::RemoveStakeLimit { hotkey, netuid, amount, limit_price, allow_partial } => {
+            staking::do_remove_stake_limit(cx, signer, hotkey, *netuid, *amount, *limit_price, *allow_partial)
+        }
         Call::RegisterLimit { netuid, hotkey, limit_price } => {
             registration::do_register_limit(cx, signer, *netuid, hotkey, *limit_price)
         }
@@ -207,7 +213,11 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
 /// The block hooks, run before the block's transactions.
 fn block_step(cx: &mut Ctx) -> DispatchResult {
     crate::registration::update_registration_prices(cx);
-    crate::emission::run_coinbase(cx)?;
+    if crate::pools::is_dynamic(cx.s) {
+        crate::alpha_emission::run_coinbase(cx)?;
+    } else {
+        crate::emission::run_coinbase(cx)?;
+    }
     crate::epoch::run_due_epochs(cx)
 }
 
@@ -283,6 +293,7 @@ pub(crate) fn apply_transaction<B: StorageRead>(
         charge_fee(block, height, author, &signer, tx_fee, &mut events);
         (tx_fee, atomically(block, height, &mut events, |cx| dispatch(cx, &signer, call)))
     };
+    settle_swap_fees(block, height, author, &mut events);
     NONCES.set(block, &signer, &(nonce + 1));
     Ok(Receipt { tx_hash: tx.hash(), signer, nonce, call: call.name().to_string(), fee: Balance(fee), result, events })
 }
@@ -311,6 +322,30 @@ fn charge_fee<B: StorageRead>(
         Ok(())
     });
     events.push(Event::FeePaid { who: *signer, author, amount: Balance(fee) });
+}
+
+/// Pays the swap fees the transaction's call collected (dynamic TAO) to the block author, or
+/// recycles them when the block has none.
+fn settle_swap_fees<B: StorageRead>(
+    block: &mut Overlay<B>,
+    height: u64,
+    author: Option<AccountId>,
+    events: &mut Vec<Event>,
+) {
+    let fees = SWAP_FEES.get(&*block);
+    if fees == 0 {
+        return;
+    }
+    SWAP_FEES.set(block, &0);
+    // Cannot fail: the fees were taken from balances in this transaction.
+    let _ = atomically(block, height, &mut Vec::new(), |cx| {
+        match author {
+            Some(author) => deposit(cx, &author, fees)?,
+            None => recycle(cx, fees),
+        }
+        Ok(())
+    });
+    events.push(Event::SwapFeesPaid { author, amount: Balance(fees) });
 }
 
 /// A block assembled by [`build_block`]: the transactions that made it in, and the outcome.

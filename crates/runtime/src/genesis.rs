@@ -15,9 +15,15 @@
 //!   "subnets": [ { "netuid": 1, "owner": "5D…", "owner_hotkey": "5F…", "started": true,
 //!                  "hyperparameters": { "tempo": 10 },
 //!                  "neurons": [ { "hotkey": "5H…", "coldkey": "5C…", "registered_at": 0 } ] } ],
-//!   "stakes": [ { "coldkey": "5C…", "hotkey": "5H…", "netuid": 1, "amount": 5000000000 } ]
+//!   "stakes": [ { "coldkey": "5C…", "hotkey": "5H…", "netuid": 1, "amount": 5000000000 } ],
+//!   "economy": "tao"
 //! }
 //! ```
+//!
+//! With `"economy": "dynamic"` each subnet may give `"pool": {"tao", "alpha", "w2", "moving_price"}`
+//! and `"emission_enabled"`, a top-level `"dynamic"` object sets the economy's parameters
+//! ([`DynamicParams`]), subnet stakes buy alpha through the pool at genesis, and the TAO in
+//! pools is part of genesis issuance.
 //!
 //! Amounts are rao. Total issuance at genesis is the sum of all balances and stakes. Stakes are
 //! placed directly (genesis is not subject to the minimum stake). The genesis hash, which every
@@ -34,6 +40,7 @@ use crate::context::Ctx;
 use crate::error::DispatchError;
 use crate::executive::{META_GENESIS_HASH_KEY, commit_root};
 use crate::hyperparams::{GlobalParams, MAX_ALLOWED_UIDS_CEILING, ROOT_MAX_UIDS, SubnetHyperparams};
+use crate::pools::{DynamicParams, Economy, PoolState};
 use crate::registration::append_neuron;
 use crate::staking::{create_account_if_non_existent, hotkey_owner, increase_stake};
 use crate::state::*;
@@ -90,6 +97,30 @@ pub struct GenesisSubnet {
     /// Further neurons, in uid order after the owner's.
     #[serde(default)]
     pub neurons: Vec<GenesisNeuron>,
+    /// Dynamic TAO: the subnet's pool at genesis (default: the minimum lock cost in TAO against
+    /// as much alpha, price 1). Ignored in the TAO era.
+    #[serde(default)]
+    pub pool: Option<GenesisPool>,
+    /// Dynamic TAO: whether the subnet gets TAO emission from the start (default true; a subnet
+    /// registered later starts with it off until root enables it, as in the reference).
+    #[serde(default = "default_true")]
+    pub emission_enabled: bool,
+}
+
+/// A dynamic subnet's pool at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisPool {
+    /// TAO in the pool (rao); part of genesis issuance.
+    pub tao: u64,
+    /// Alpha in the pool (rao).
+    pub alpha: u64,
+    /// TAO weight `w₂`, parts per 10¹⁸ (default ½); within [0.01, 0.99].
+    #[serde(default)]
+    pub w2: Option<u64>,
+    /// Starting price EMA, rao per alpha (default 0, as a new subnet).
+    #[serde(default)]
+    pub moving_price: Option<u64>,
 }
 
 fn default_true() -> bool {
@@ -138,9 +169,16 @@ pub struct GenesisConfig {
     /// Subnets.
     #[serde(default)]
     pub subnets: Vec<GenesisSubnet>,
-    /// Stakes.
+    /// Stakes. On a dynamic chain a subnet stake buys alpha through the subnet's pool, fee-free,
+    /// in the order given; a root stake (netuid 0) is TAO, one for one.
     #[serde(default)]
     pub stakes: Vec<GenesisStake>,
+    /// The economy: `"tao"` (the TAO era, default) or `"dynamic"` (dynamic TAO).
+    #[serde(default)]
+    pub economy: Economy,
+    /// Parameters of the dynamic economy (ignored in the TAO era).
+    #[serde(default)]
+    pub dynamic: DynamicParams,
 }
 
 /// Why a genesis configuration is unusable.
@@ -245,6 +283,8 @@ impl GenesisConfig {
             root_validators: Vec::new(),
             subnets: Vec::new(),
             stakes: Vec::new(),
+            economy: Economy::Tao,
+            dynamic: DynamicParams::default(),
         }
     }
 
@@ -340,6 +380,21 @@ impl GenesisConfig {
         for amount in self.balances.values().chain(self.stakes.iter().map(|s| &s.amount)) {
             issuance = issuance.checked_add(amount.rao()).ok_or(GenesisError::IssuanceTooLarge)?;
         }
+        if self.economy == Economy::Dynamic {
+            for sn in &self.subnets {
+                let pool_tao = sn.pool.as_ref().map_or(self.params.network_min_lock_cost, |p| p.tao);
+                issuance = issuance.checked_add(pool_tao).ok_or(GenesisError::IssuanceTooLarge)?;
+                let w2 = sn.pool.as_ref().and_then(|p| p.w2);
+                if let Some(w2) = w2
+                    && agora_economy::Balancer::new(agora_economy::fixed::Perquintill::from_parts(w2)).is_err()
+                {
+                    return Err(GenesisError::InvalidParameter(format!(
+                        "subnet {}: pool.w2 {w2} is outside [0.01, 0.99] (parts per 10^18)",
+                        sn.netuid
+                    )));
+                }
+            }
+        }
         if issuance > crate::emission::TOTAL_SUPPLY {
             return Err(GenesisError::IssuanceTooLarge);
         }
@@ -395,13 +450,62 @@ impl GenesisConfig {
                 LAST_UPDATE.mutate(cx.s, &netuid, |v| v[uid.index()] = n.registered_at);
             }
         }
+        if self.economy == Economy::Dynamic {
+            issuance = issuance.checked_add(self.write_pools(cx)?).ok_or(DispatchError::ArithmeticOverflow)?;
+        }
         for st in &self.stakes {
             debug_assert!(hotkey_owner(cx.s, &st.hotkey).is_some());
-            increase_stake(cx, &st.hotkey, NetUid(st.netuid), &st.coldkey, st.amount.rao())?;
+            let netuid = NetUid(st.netuid);
+            let alpha = match self.economy {
+                Economy::Tao => st.amount.rao(),
+                Economy::Dynamic => {
+                    let direction = agora_economy::Direction::TaoForAlpha;
+                    let max = agora_economy::swap::MAX_PRICE_RAO;
+                    crate::alpha_staking::swap(cx, netuid, direction, st.amount.rao(), max, true)?.paid_out
+                }
+            };
+            increase_stake(cx, &st.hotkey, netuid, &st.coldkey, alpha)?;
             issuance += st.amount.rao();
         }
         TOTAL_ISSUANCE.set(cx.s, &issuance);
         Ok(())
+    }
+
+    /// Dynamic TAO: the economy, its parameters, root's stable pool and each subnet's pool.
+    /// Returns the TAO put in pools (part of issuance).
+    fn write_pools(&self, cx: &mut Ctx) -> Result<u64, DispatchError> {
+        use agora_economy::fixed::{I96F32, Perquintill};
+        use agora_economy::{Balancer, Mechanism, Pool};
+        ECONOMY.set(cx.s, &Economy::Dynamic);
+        DYNAMIC_PARAMS.set(cx.s, &self.dynamic);
+        let root = Pool { mechanism: Mechanism::Stable, fee_rate: 0, ..Pool::dynamic(0, 0) };
+        SUBNET_POOLS.insert(cx.s, &NetUid::ROOT, &PoolState::from_pool(&root, false));
+        let mut in_pools: u64 = 0;
+        for sn in &self.subnets {
+            let default_tao = self.params.network_min_lock_cost;
+            let spec = sn.pool.clone().unwrap_or(GenesisPool {
+                tao: default_tao,
+                alpha: default_tao,
+                w2: None,
+                moving_price: None,
+            });
+            let mut pool = Pool::dynamic(spec.tao, spec.alpha);
+            pool.fee_rate = self.dynamic.fee_rate;
+            if let Some(w2) = spec.w2 {
+                pool.curve =
+                    Balancer::new(Perquintill::from_parts(w2)).map_err(|_| DispatchError::InsufficientLiquidity)?;
+                pool.initialized = true;
+            }
+            let mut state = PoolState::from_pool(&pool, sn.emission_enabled);
+            if let Some(price) = spec.moving_price {
+                let ema = I96F32::saturating_from_num(price) / I96F32::saturating_from_num(1_000_000_000u64);
+                state.moving_price = ema.to_bits();
+            }
+            SUBNET_POOLS.insert(cx.s, &NetUid(sn.netuid), &state);
+            in_pools = in_pools.checked_add(spec.tao).ok_or(DispatchError::ArithmeticOverflow)?;
+        }
+        TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_add(in_pools));
+        Ok(in_pools)
     }
 }
 

@@ -157,3 +157,22 @@ pub fn set_block_number(state: &(impl StorageRead + ?Sized), block: u64) -> Resu
         Ok(None)
     })
 }
+
+/// Dynamic TAO: what swapping `amount` through `netuid`'s pool gives, without a limit and
+/// without changing anything (the reference's swap tests call the pool this way). The error is the
+/// reference's name for the refusal.
+pub fn quote_swap(
+    state: &(impl StorageRead + ?Sized),
+    netuid: NetUid,
+    direction: agora_economy::Direction,
+    amount: u64,
+    drop_fees: bool,
+) -> Result<agora_economy::SwapResult, DispatchError> {
+    let pool = crate::pools::pool_state(state, netuid).ok_or(DispatchError::SubnetNotExists)?.pool();
+    let limit = match direction {
+        agora_economy::Direction::TaoForAlpha => agora_economy::swap::MAX_PRICE_RAO,
+        agora_economy::Direction::AlphaForTao => agora_economy::swap::MIN_PRICE_RAO,
+    };
+    let minimum_reserve = crate::pools::dynamic_params(state).minimum_reserve;
+    pool.quote(direction, amount, limit, drop_fees, minimum_reserve).map_err(crate::alpha_staking::swap_error)
+}

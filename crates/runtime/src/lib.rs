@@ -26,7 +26,8 @@
 //! - **Atomic**: a failed call changes nothing but its signer's nonce and fee; an invalid
 //!   transaction makes the whole block invalid; nothing is written to the caller's store.
 //! - **Conserving**: `TotalIssuance = free + stake + locked + pending emission` after every block
-//!   ([`query::check_conservation`]; property-tested).
+//!   (dynamic TAO: `free + TAO in pools + swap fees in flight`, and each subnet's alpha outside its
+//!   pool covers its stakes and pending alpha) ([`query::check_conservation`]; property-tested).
 //! - **Committed**: [`execute_block`] returns the state root (an LtHash over every entry, see
 //!   [`storage::LtHash`]), which [`storage::compute_state_root_from_scratch`] reproduces.
 //! - **Total decoding**: [`SignedTransaction::decode_checked`] never panics and enforces size and
@@ -35,8 +36,11 @@
 //! # Status
 //!
 //! Reference-exact: the block emission curve, burn price decay and bump, lock cost, weights
-//! checks and their order, commit hash layout, error names. TAO era only (stake is TAO): dynamic
-//! TAO pools are a later issue. Deliberate differences are listed in [`hyperparams`] and
+//! checks and their order, commit hash layout, error names. Two economies, chosen in genesis: the
+//! TAO era (default; stake is TAO) and dynamic TAO (`economy = "dynamic"`: a pool per subnet from
+//! [`agora_economy`], stake is alpha, emission by price EMA, epochs pay alpha; see [`pools`]).
+//! Dynamic TAO is in progress: stake moves between hotkeys and subnets, root claims and SafeFloat
+//! share pools are not there yet. Deliberate differences are listed in [`hyperparams`] and
 //! [`emission`]. Tests: `tests/it/` (one module per call family, the end-to-end economy, property
 //! tests).
 //!
@@ -72,6 +76,8 @@
 #![deny(clippy::float_arithmetic)]
 
 mod admin;
+mod alpha_emission;
+mod alpha_staking;
 mod balances;
 pub mod call;
 mod context;
@@ -84,6 +90,7 @@ pub mod genesis;
 pub mod harness;
 pub mod hyperparams;
 pub mod param_names;
+pub mod pools;
 pub mod query;
 mod registration;
 mod root;

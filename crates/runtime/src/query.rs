@@ -346,6 +346,9 @@ pub fn weight_commits(s: &(impl StorageRead + ?Sized), netuid: NetUid, hotkey: &
 /// Checks conservation: `TotalIssuance = Σ free + Σ stake + Σ locked + Σ pending emission` and
 /// `TotalStake = Σ pool values`. Returns the two sides on failure. O(state): for tests and audits.
 pub fn check_conservation(s: &(impl StorageRead + ?Sized)) -> Result<(), String> {
+    if crate::pools::is_dynamic(s) {
+        return check_dynamic_conservation(s);
+    }
     let free: u128 = BALANCES.iter(s).into_iter().map(|(_, b)| u128::from(b)).sum();
     let staked: u128 = TOTAL_HOTKEY_STAKE.iter(s).into_iter().map(|(_, v)| u128::from(v)).sum();
     let locked: u128 = NETWORKS.iter(s).into_iter().map(|(_, i)| u128::from(i.locked)).sum();
@@ -360,4 +363,125 @@ pub fn check_conservation(s: &(impl StorageRead + ?Sized)) -> Result<(), String>
         return Err(format!("TotalStake {} != Σ pools {staked}", TOTAL_STAKE.get(s)));
     }
     Ok(())
+}
+
+/// Dynamic TAO's invariants: `TotalIssuance = free + TAO in pools + swap fees in flight`,
+/// `TotalStake = TAO in pools`, and per subnet the alpha outside its pool covers every stake on
+/// it, its pending alpha and the protocol's alpha (what is left over is rounding dust and burned
+/// incentive, unowned, as in the reference).
+pub fn check_dynamic_conservation(s: &(impl StorageRead + ?Sized)) -> Result<(), String> {
+    let free: u128 = BALANCES.iter(s).into_iter().map(|(_, b)| u128::from(b)).sum();
+    let pools = SUBNET_POOLS.iter(s);
+    let in_pools: u128 = pools.iter().map(|(_, p)| u128::from(p.tao)).sum();
+    let fees = u128::from(SWAP_FEES.get(s));
+    let issuance = u128::from(TOTAL_ISSUANCE.get(s));
+    if issuance != free + in_pools + fees {
+        return Err(format!("issuance {issuance} != free {free} + TAO in pools {in_pools} + swap fees {fees}"));
+    }
+    if u128::from(TOTAL_STAKE.get(s)) != in_pools {
+        return Err(format!("TotalStake {} != TAO in pools {in_pools}", TOTAL_STAKE.get(s)));
+    }
+    for (netuid, pool) in pools {
+        if netuid.is_root() {
+            continue;
+        }
+        let staked: u128 =
+            TOTAL_HOTKEY_STAKE.iter(s).into_iter().filter(|((_, n), _)| *n == netuid).map(|(_, v)| u128::from(v)).sum();
+        let pending = u128::from(crate::pools::pending_alpha(s, netuid).total());
+        let owned = staked + pending + u128::from(pool.protocol_alpha);
+        if u128::from(pool.alpha_out) < owned {
+            return Err(format!(
+                "subnet {netuid}: alpha outside the pool {} < stakes {staked} + pending {pending} + protocol {}",
+                pool.alpha_out, pool.protocol_alpha
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Dynamic TAO: a subnet's pool as the APIs show it (the reference's `DynamicInfo` pool fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolInfo {
+    /// The subnet.
+    pub netuid: NetUid,
+    /// Spot price, rao per alpha.
+    pub price: u64,
+    /// Price EMA, rao per alpha (`moving_price`).
+    pub moving_price: u64,
+    /// TAO in the pool (`tao_in`, `SubnetTAO`).
+    pub tao_in: Balance,
+    /// Alpha in the pool (`alpha_in`).
+    pub alpha_in: u64,
+    /// Alpha outside the pool (`alpha_out`).
+    pub alpha_out: u64,
+    /// TAO weight of the pool's curve, parts per 10¹⁸ (½ for a constant-product pool).
+    pub quote_weight: u64,
+    /// Swap fee, parts of 65,535.
+    pub fee_rate: u16,
+    /// TAO volume (`subnet_volume`).
+    pub volume: u128,
+    /// Whether the subnet gets TAO emission.
+    pub emission_enabled: bool,
+    /// Last block's TAO injected (`tao_in_emission`).
+    pub tao_in_emission: u64,
+    /// Last block's alpha injected (`alpha_in_emission`).
+    pub alpha_in_emission: u64,
+    /// Last block's alpha emitted outside the pool (`alpha_out_emission`).
+    pub alpha_out_emission: u64,
+    /// Alpha pending for miners and validators (`pending_alpha_emission`).
+    pub pending_alpha_emission: u64,
+    /// Of which for miners.
+    pub pending_server: u64,
+    /// Of which for validators.
+    pub pending_validator: u64,
+    /// Alpha pending for root stakers.
+    pub pending_root_emission: u64,
+    /// Alpha pending for the owner.
+    pub pending_owner_cut: u64,
+    /// Alpha the protocol bought with emission.
+    pub protocol_alpha: u64,
+}
+
+/// A subnet's pool (`None` on a TAO-era chain or for a subnet that does not exist).
+pub fn pool(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<PoolInfo> {
+    use agora_economy::fixed::{I96F32, U64F64};
+    let state = crate::pools::pool_state(s, netuid)?;
+    let pending = crate::pools::pending_alpha(s, netuid);
+    let ema = U64F64::saturating_from_num(state.moving_price().max(I96F32::from_num(0)));
+    Some(PoolInfo {
+        netuid,
+        price: state.pool().price_rao(),
+        moving_price: ema.saturating_mul(U64F64::from_num(1_000_000_000u64)).saturating_to_num::<u64>(),
+        tao_in: Balance(state.tao),
+        alpha_in: state.alpha_in,
+        alpha_out: state.alpha_out,
+        quote_weight: state.pool().curve.quote_weight().parts(),
+        fee_rate: state.fee_rate,
+        volume: state.volume,
+        emission_enabled: state.emission_enabled,
+        tao_in_emission: state.last_emission.0,
+        alpha_in_emission: state.last_emission.1,
+        alpha_out_emission: state.last_emission.2,
+        pending_alpha_emission: pending.server.saturating_add(pending.validator),
+        pending_server: pending.server,
+        pending_validator: pending.validator,
+        pending_root_emission: pending.root,
+        pending_owner_cut: pending.owner_cut,
+        protocol_alpha: state.protocol_alpha,
+    })
+}
+
+/// Every pool, root's included, ascending netuid (empty on a TAO-era chain).
+pub fn pools(s: &(impl StorageRead + ?Sized)) -> Vec<PoolInfo> {
+    SUBNET_POOLS.iter(s).into_iter().filter_map(|(n, _)| pool(s, n)).collect()
+}
+
+/// The chain's economy.
+pub fn economy(s: &(impl StorageRead + ?Sized)) -> crate::pools::Economy {
+    crate::pools::economy(s)
+}
+
+/// The value of `hotkey`'s stake pool on `netuid` (alpha on a dynamic chain, TAO in the TAO era).
+pub fn hotkey_stake(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: NetUid) -> u64 {
+    total_hotkey_stake(s, hotkey, netuid)
 }

@@ -83,7 +83,12 @@ fn set_shares(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &Accoun
     }
 }
 
+/// Counts `amount` in `TotalStake` (TAO era: stake is TAO). On a dynamic chain `TotalStake` is
+/// the TAO in pools, kept by the swaps, and stake pools hold alpha.
 fn add_total_stake(cx: &mut Ctx, amount: u64) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return Ok(());
+    }
     TOTAL_STAKE.mutate(cx.s, |t| {
         *t = t.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
         Ok(())
@@ -140,21 +145,25 @@ pub(crate) fn credit_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, amou
     Ok(())
 }
 
-/// Removes `amount` from `coldkey`'s position (the caller puts it somewhere).
+/// Removes `amount` from `coldkey`'s position (the caller puts it somewhere) and returns what
+/// left the pool: `amount`, or more when the last holder out takes the rounding dust of those who
+/// left before. In the TAO era that dust is paid to the coldkey here; on a dynamic chain it is
+/// alpha and the caller sells it with the rest.
 pub(crate) fn decrease_stake(
     cx: &mut Ctx,
     hotkey: &AccountId,
     netuid: NetUid,
     coldkey: &AccountId,
     amount: u64,
-) -> DispatchResult {
+) -> Result<u64, DispatchError> {
     let owned = stake_of(cx.s, hotkey, netuid, coldkey);
     if amount > owned {
         return Err(DispatchError::NotEnoughStakeToWithdraw);
     }
     if amount == 0 {
-        return Ok(());
+        return Ok(0);
     }
+    let dynamic = crate::pools::is_dynamic(cx.s);
     let value = total_hotkey_stake(cx.s, hotkey, netuid);
     let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
     let mine = STAKE_SHARES.get(cx.s, &(*hotkey, netuid, *coldkey));
@@ -170,14 +179,16 @@ pub(crate) fn decrease_stake(
     // The last holder leaving takes the pool's full value (amount == owned == V then).
     let new_value = if new_shares == 0 { 0 } else { value - amount };
     let removed = value - new_value;
-    TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_sub(removed));
+    if !dynamic {
+        TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_sub(removed));
+    }
     set_pool(cx, hotkey, netuid, new_value, new_shares);
     set_shares(cx, hotkey, netuid, coldkey, mine - burned);
-    if removed > amount {
+    if removed > amount && !dynamic {
         // Rounding dust left by holders who already left goes to the last one out.
         deposit(cx, coldkey, removed - amount)?;
     }
-    Ok(())
+    Ok(removed)
 }
 
 fn ensure_subnet_open_for_stake(cx: &Ctx, netuid: NetUid) -> DispatchResult {
@@ -200,6 +211,9 @@ pub(crate) fn do_add_stake(
     netuid: NetUid,
     amount: Balance,
 ) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_staking::do_add_stake(cx, coldkey, hotkey, netuid, amount.rao(), None, false);
+    }
     ensure_subnet_open_for_stake(cx, netuid)?;
     let amount = amount.rao();
     if amount < cx.params().min_stake {
@@ -231,6 +245,9 @@ pub(crate) fn do_remove_stake(
     netuid: NetUid,
     amount: Balance,
 ) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_staking::do_remove_stake(cx, coldkey, hotkey, netuid, amount.rao(), None, false);
+    }
     if !NETWORKS.contains(cx.s, &netuid) {
         return Err(DispatchError::SubnetNotExists);
     }
@@ -252,6 +269,68 @@ pub(crate) fn do_remove_stake(
     deposit(cx, coldkey, amount)?;
     cx.emit(Event::StakeRemoved { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(amount) });
     Ok(())
+}
+
+/// One TAO per alpha, in rao: the price of stake in the TAO era and on root.
+const PRICE_ONE: u64 = 1_000_000_000;
+
+/// `add_stake_limit(hotkey, netuid, amount, limit_price, allow_partial)`, signed by the coldkey:
+/// on a dynamic chain a stake that stops at `limit_price` (rao per alpha); in the TAO era the
+/// price is one TAO per alpha, so a limit under it is `SlippageTooHigh` and any other is
+/// `add_stake`.
+pub(crate) fn do_add_stake_limit(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    amount: Balance,
+    limit_price: u64,
+    allow_partial: bool,
+) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_staking::do_add_stake(
+            cx,
+            coldkey,
+            hotkey,
+            netuid,
+            amount.rao(),
+            Some(limit_price),
+            allow_partial,
+        );
+    }
+    if limit_price < PRICE_ONE {
+        return Err(DispatchError::SlippageTooHigh);
+    }
+    do_add_stake(cx, coldkey, hotkey, netuid, amount)
+}
+
+/// `remove_stake_limit(hotkey, netuid, amount, limit_price, allow_partial)`, signed by the
+/// coldkey: the mirror of [`do_add_stake_limit`] (a limit over one TAO per alpha is
+/// `SlippageTooHigh` in the TAO era).
+pub(crate) fn do_remove_stake_limit(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    amount: u64,
+    limit_price: u64,
+    allow_partial: bool,
+) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_staking::do_remove_stake(
+            cx,
+            coldkey,
+            hotkey,
+            netuid,
+            amount,
+            Some(limit_price),
+            allow_partial,
+        );
+    }
+    if limit_price > PRICE_ONE {
+        return Err(DispatchError::SlippageTooHigh);
+    }
+    do_remove_stake(cx, coldkey, hotkey, netuid, Balance(amount))
 }
 
 fn ensure_owns_hotkey(cx: &Ctx, coldkey: &AccountId, hotkey: &AccountId) -> DispatchResult {

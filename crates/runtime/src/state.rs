@@ -179,3 +179,19 @@ pub const TOTAL_HOTKEY_SHARES: Map<(AccountId, NetUid), u128> = Map::new("TotalH
 pub const STAKE_SHARES: Map<(AccountId, NetUid, AccountId), u128> = Map::new("Alpha");
 /// Index of the pools a coldkey holds shares in: (coldkey, hotkey, netuid).
 pub const STAKING_HOTKEYS: Map<(AccountId, AccountId, NetUid), ()> = Map::new("StakingHotkeys");
+
+// --- dynamic TAO (written only when the chain's economy is dynamic) ---
+/// The economy the chain runs (absent = the TAO era).
+pub const ECONOMY: Value<crate::pools::Economy> = Value::new("Economy");
+/// Parameters of the dynamic economy.
+pub const DYNAMIC_PARAMS: Value<crate::pools::DynamicParams> = Value::new("DynamicParams");
+/// Each subnet's pool (root's is stable: price 1, no fee).
+pub const SUBNET_POOLS: Map<NetUid, crate::pools::PoolState> = Map::new("SubnetPools");
+/// Alpha emitted to a subnet and waiting for its epoch.
+pub const PENDING_ALPHA: Map<NetUid, crate::pools::PendingAlpha> = Map::new("PendingAlpha");
+/// Swap fees (TAO) taken in this block, paid to its author when the block ends.
+pub const SWAP_FEES: Value<u64> = Value::new("SwapFees");
+/// Alpha per unit of root stake a hotkey's root stakers may claim on a subnet (I96F32 bits).
+pub const ROOT_CLAIMABLE: Map<(AccountId, NetUid), i128> = Map::new("RootClaimable");
+/// What a coldkey staking on root through a hotkey has claimed on a subnet: (netuid, hotkey, coldkey).
+pub const ROOT_CLAIMED: Map<(NetUid, AccountId, AccountId), u128> = Map::new("RootClaimed");

@@ -14,6 +14,12 @@
 //! emission among those older than `network_immunity_period` (ties: earliest registration); its
 //! lock is refunded, every stake on it is returned to its coldkey, and its pending emission is
 //! recycled. If all are immune, `SubnetLimitReached`.
+//!
+//! # Dynamic TAO
+//!
+//! The whole lock goes into the new subnet's pool at the median price of the other subnets (no
+//! lock to refund), TAO emission starts off, pruning takes the lowest price EMA, and removal pays
+//! the pool's TAO to the stakers in proportion to their alpha (spec `dtao.md` §6).
 
 use agora_primitives::{AccountId, Balance, BlockNumber, NetUid, RAO_PER_TAO};
 
@@ -49,13 +55,23 @@ pub fn network_lock_cost(s: &(impl StorageRead + ?Sized), now: u64) -> u64 {
 
 /// The subnet that would be pruned to make room: lowest emission among non-immune subnets, ties to
 /// the earliest registered.
+/// On a dynamic chain the lowest price EMA decides instead of emission.
 pub fn subnet_to_prune(s: &(impl StorageRead + ?Sized), now: u64) -> Option<NetUid> {
     let immunity = GLOBAL_PARAMS.get(s).network_immunity_period;
+    let dynamic = crate::pools::is_dynamic(s);
     NETWORKS
         .iter(s)
         .into_iter()
         .filter(|(n, info)| !n.is_root() && now.saturating_sub(info.registered_at) >= immunity)
-        .min_by_key(|(n, info)| (EMISSION_VALUES.get(s, n), info.registered_at, *n))
+        .min_by_key(|(n, info)| {
+            let score = if dynamic {
+                // I96F32 bits order as the prices do (an EMA is never negative).
+                crate::pools::pool_state(s, *n).map_or(0, |p| p.moving_price.max(0) as u128)
+            } else {
+                u128::from(EMISSION_VALUES.get(s, n))
+            };
+            (score, info.registered_at, *n)
+        })
         .map(|(n, _)| n)
 }
 
@@ -100,7 +116,10 @@ pub(crate) fn remove_network(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
     let Some(info) = NETWORKS.try_get(cx.s, &netuid) else {
         return Ok(());
     };
-    // Return stake.
+    if crate::pools::is_dynamic(cx.s) {
+        dissolve_pool(cx, netuid)?;
+    }
+    // Return stake (TAO era; a dynamic subnet's stakes were paid out by `dissolve_pool`).
     for ((hotkey, _, coldkey), _) in STAKE_SHARES.iter(cx.s).into_iter().filter(|((_, n, _), _)| *n == netuid) {
         let amount = stake_of(cx.s, &hotkey, netuid, &coldkey);
         decrease_stake(cx, &hotkey, netuid, &coldkey, amount)?;
@@ -167,6 +186,37 @@ pub(crate) fn remove_network(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
     Ok(())
 }
 
+/// Dynamic TAO: pays a dissolved subnet's pool TAO to its stakers in proportion to their alpha
+/// (the pool's own alpha counts for the protocol, whose share is recycled), removes every stake
+/// on it, its pool, its pending alpha and its root claims.
+fn dissolve_pool(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
+    let Some(state) = SUBNET_POOLS.try_get(cx.s, &netuid) else { return Ok(()) };
+    let stakers: Vec<((AccountId, AccountId), u64)> = STAKE_SHARES
+        .iter(cx.s)
+        .into_iter()
+        .filter(|((_, n, _), _)| *n == netuid)
+        .map(|((hotkey, _, coldkey), _)| ((hotkey, coldkey), stake_of(cx.s, &hotkey, netuid, &coldkey)))
+        .collect();
+    let protocol_alpha = state.alpha_in.saturating_add(state.protocol_alpha);
+    let (paid, protocol) = agora_economy::lifecycle::dissolve_shares(state.tao, &stakers, protocol_alpha);
+    for ((hotkey, coldkey), tao) in paid {
+        let alpha = stake_of(cx.s, &hotkey, netuid, &coldkey);
+        decrease_stake(cx, &hotkey, netuid, &coldkey, alpha)?;
+        deposit(cx, &coldkey, tao)?;
+    }
+    recycle(cx, protocol);
+    TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_sub(state.tao));
+    SUBNET_POOLS.remove(cx.s, &netuid);
+    PENDING_ALPHA.remove(cx.s, &netuid);
+    for ((hotkey, n), _) in ROOT_CLAIMABLE.iter(cx.s) {
+        if n == netuid {
+            ROOT_CLAIMABLE.remove(cx.s, &(hotkey, n));
+        }
+    }
+    ROOT_CLAIMED.remove_prefix(cx.s, &netuid);
+    Ok(())
+}
+
 /// Object-safe removal of one subnet's entry from a netuid-keyed map.
 trait RemoveNetuid {
     fn remove_netuid(&self, cx: &mut Ctx, netuid: NetUid);
@@ -211,9 +261,27 @@ pub(crate) fn do_register_network(cx: &mut Ctx, coldkey: &AccountId, hotkey: &Ac
     };
     NETWORK_LAST_LOCK.set(cx.s, &lock);
     NETWORK_LAST_LOCK_BLOCK.set(cx.s, &cx.block);
-    init_new_network(cx, netuid, coldkey, hotkey, lock, SubnetHyperparams::default(), true);
+    if crate::pools::is_dynamic(cx.s) {
+        // The whole lock stays in the new pool, at the median price of the other subnets (read
+        // before this one exists); TAO emission starts off until root enables it.
+        let median = median_price(cx.s);
+        init_new_network(cx, netuid, coldkey, hotkey, 0, SubnetHyperparams::default(), true);
+        let mut pool = agora_economy::lifecycle::seed_pool(lock, params.network_min_lock_cost.min(lock), median);
+        pool.fee_rate = crate::pools::dynamic_params(cx.s).fee_rate;
+        SUBNET_POOLS.insert(cx.s, &netuid, &crate::pools::PoolState::from_pool(&pool, false));
+        TOTAL_STAKE.mutate(cx.s, |t| *t = t.saturating_add(pool.tao));
+    } else {
+        init_new_network(cx, netuid, coldkey, hotkey, lock, SubnetHyperparams::default(), true);
+    }
     cx.emit(Event::NetworkAdded { netuid, owner: *coldkey, lock: Balance(lock) });
     Ok(())
+}
+
+/// The median spot price of the dynamic subnets (1 when there are none).
+fn median_price(s: &(impl StorageRead + ?Sized)) -> agora_economy::fixed::U64F64 {
+    let prices: Vec<_> =
+        SUBNET_POOLS.iter(s).into_iter().filter(|(n, _)| !n.is_root()).map(|(_, state)| state.pool().price()).collect();
+    agora_economy::lifecycle::median_price(&prices)
 }
 
 /// Checks that `who` owns `netuid`: `SubnetNotExists`, then `NotSubnetOwner`.

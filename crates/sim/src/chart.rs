@@ -2,7 +2,8 @@
 //!
 //! One file per series: `dividends.svg`, `incentive.svg` (one line per uid) and `bonds.svg` (one
 //! line per validator → miner pair that ever held a bond). Values are the stored u16 proportions
-//! shown as fractions of 1; the x axis is the epoch number.
+//! shown as fractions of 1; the x axis is the epoch number. A dynamic-TAO scenario also gets
+//! `pool.svg`: price, price EMA and reserves over its steps.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -30,7 +31,7 @@ fn escape(text: &str) -> String {
 }
 
 /// Renders lines over epochs to an SVG document.
-fn svg(title: &str, lines: &[Line]) -> String {
+fn svg(title: &str, x_label: &str, lines: &[Line]) -> String {
     let epochs = lines.iter().map(|l| l.values.len()).max().unwrap_or(0).max(1);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -66,7 +67,7 @@ fn svg(title: &str, lines: &[Line]) -> String {
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">epoch</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{x_label}</text>"#,
         LEFT + plot_w / 2.0,
         HEIGHT - 10.0
     );
@@ -123,13 +124,39 @@ fn bond_lines(result: &SimResult) -> Vec<Line> {
     lines
 }
 
-/// The three charts as `(file name, SVG)`.
+/// A dynamic scenario's pool over its steps: price, price EMA, TAO and alpha reserves, each
+/// scaled to its own maximum (named in the legend).
+fn pool_lines(result: &SimResult) -> Vec<Line> {
+    let series: [(&str, Vec<u64>); 4] = [
+        ("price", result.steps.iter().map(|s| s.pool.price_rao).collect()),
+        ("price EMA", result.steps.iter().map(|s| s.pool.moving_price).collect()),
+        ("TAO in", result.steps.iter().map(|s| s.pool.tao).collect()),
+        ("alpha in", result.steps.iter().map(|s| s.pool.alpha_in).collect()),
+    ];
+    series
+        .into_iter()
+        .map(|(name, values)| {
+            let max = values.iter().copied().max().unwrap_or(0).max(1);
+            Line {
+                label: format!("{name} (max {max})"),
+                values: values.iter().map(|v| (u128::from(*v) * 65_535 / u128::from(max)) as u16).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The charts as `(file name, SVG)`: dividends, incentive and bonds over epochs, and for a
+/// dynamic scenario the pool over steps.
 pub fn charts(result: &SimResult) -> Vec<(&'static str, String)> {
-    vec![
-        ("dividends.svg", svg("Dividends per uid", &per_uid(result, |e| &e.dividends))),
-        ("incentive.svg", svg("Incentive per uid", &per_uid(result, |e| &e.incentive))),
-        ("bonds.svg", svg("Bonds (validator → miner)", &bond_lines(result))),
-    ]
+    let mut out = vec![
+        ("dividends.svg", svg("Dividends per uid", "epoch", &per_uid(result, |e| &e.dividends))),
+        ("incentive.svg", svg("Incentive per uid", "epoch", &per_uid(result, |e| &e.incentive))),
+        ("bonds.svg", svg("Bonds (validator → miner)", "epoch", &bond_lines(result))),
+    ];
+    if !result.steps.is_empty() {
+        out.push(("pool.svg", svg("Pool (each line scaled to its maximum)", "step", &pool_lines(result))));
+    }
+    out
 }
 
 /// Writes the charts into `dir` (created if missing).

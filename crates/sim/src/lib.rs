@@ -15,7 +15,9 @@
 //!
 //! # Status
 //!
-//! Complete for the TAO-era runtime. Shipped scenarios live in the repository's `scenarios/`.
+//! Complete for the TAO-era runtime. Dynamic TAO: pools, stakes as swaps with limits, real blocks
+//! and the swap harness step (`scenarios/dtao/`); stake moves and root claims are not yet there.
+//! Shipped scenarios live in the repository's `scenarios/`.
 //!
 //! # Example
 //!

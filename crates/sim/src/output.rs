@@ -5,8 +5,14 @@
 //! ```json
 //! {"epochs": [{"block": 1, "consensus": [u16], "incentive": [u16], "dividends": [u16],
 //!              "validator_trust": [u16], "emission": [rao], "validator_permit": [bool],
-//!              "active": [bool], "bonds": [[u16; n]; n]}]}
+//!              "active": [bool], "bonds": [[u16; n]; n]}],
+//!  "steps": [{"index": 1, "kind": "swap", "block": 1,
+//!             "pool": {"tao", "alpha_in", "alpha_out", "price_rao", "moving_price"},
+//!             "stakes": [{"uid", "alpha"}], "pending": {"server", "validator", "root_alpha", "owner_cut"},
+//!             "swap": {"paid_in", "paid_out", "fee"}, "error": "SwapInputTooLarge"}]}
 //! ```
+//!
+//! `steps` appears for dynamic-TAO scenarios only; `swap` and `error` only where they apply.
 //!
 //! Key order and formatting are fixed, so the same scenario gives the same bytes on every run.
 
@@ -49,6 +55,25 @@ pub fn to_table(result: &SimResult) -> String {
             }
         }
         out.push('\n');
+    }
+    if !result.steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:>4} {:<13} {:>6} {:>16} {:>16} {:>16} {:>14}  result",
+            "step", "kind", "block", "pool TAO", "alpha in", "alpha out", "price (rao)"
+        );
+        for st in &result.steps {
+            let outcome = match (&st.swap, &st.error) {
+                (_, Some(e)) => e.clone(),
+                (Some(w), None) => format!("in {} out {} fee {}", w.paid_in, w.paid_out, w.fee),
+                (None, None) => "ok".into(),
+            };
+            let _ = writeln!(
+                out,
+                "{:>4} {:<13} {:>6} {:>16} {:>16} {:>16} {:>14}  {outcome}",
+                st.index, st.kind, st.block, st.pool.tao, st.pool.alpha_in, st.pool.alpha_out, st.pool.price_rao
+            );
+        }
     }
     out
 }

@@ -19,7 +19,7 @@ use agora_runtime::{BlockInput, Call, Event, GenesisConfig, SignedTransaction, e
 use serde::Serialize;
 
 use crate::error::SimError;
-use crate::scenario::{Scenario, Step};
+use crate::scenario::{Scenario, Step, SwapDirection};
 
 /// The subnet every scenario runs on.
 pub const NETUID: NetUid = NetUid(1);
@@ -52,6 +52,80 @@ pub struct EpochRecord {
 pub struct SimResult {
     /// One record per epoch, in order.
     pub epochs: Vec<EpochRecord>,
+    /// Dynamic TAO: one record per scenario step (absent for TAO-era scenarios).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepRecord>,
+}
+
+/// The subnet's pool after a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PoolRecord {
+    /// TAO in the pool.
+    pub tao: u64,
+    /// Alpha in the pool.
+    pub alpha_in: u64,
+    /// Alpha outside the pool.
+    pub alpha_out: u64,
+    /// Spot price, rao per alpha.
+    pub price_rao: u64,
+    /// Price EMA, rao per alpha.
+    pub moving_price: u64,
+}
+
+/// Alpha on one uid's hotkey.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StakeRecord {
+    /// The uid.
+    pub uid: u16,
+    /// Alpha staked on its hotkey (all coldkeys).
+    pub alpha: u64,
+}
+
+/// Alpha waiting for the next epoch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PendingRecord {
+    /// For miners.
+    pub server: u64,
+    /// For validators.
+    pub validator: u64,
+    /// For root stakers.
+    pub root_alpha: u64,
+    /// For the owner.
+    pub owner_cut: u64,
+}
+
+/// What a `swap` step gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SwapRecord {
+    /// Input that went into the pool (net of the fee).
+    pub paid_in: u64,
+    /// Output.
+    pub paid_out: u64,
+    /// Fee, in the input token.
+    pub fee: u64,
+}
+
+/// The state after one step of a dynamic scenario.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StepRecord {
+    /// 1-based step number.
+    pub index: usize,
+    /// Step kind (its key in the scenario).
+    pub kind: String,
+    /// Current block.
+    pub block: u64,
+    /// The pool.
+    pub pool: PoolRecord,
+    /// Alpha per uid.
+    pub stakes: Vec<StakeRecord>,
+    /// Pending emission.
+    pub pending: PendingRecord,
+    /// A `swap` step's result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swap: Option<SwapRecord>,
+    /// A failed call's or swap's reference error name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 fn pair(label: &str) -> Pair {
@@ -92,7 +166,29 @@ impl Sim {
                     registered_at: n.registered_at,
                 })
                 .collect(),
+            pool: scenario.pool.as_ref().map(|p| agora_runtime::genesis::GenesisPool {
+                tao: p.tao,
+                alpha: p.alpha,
+                w2: p.w2,
+                moving_price: p.moving_price,
+            }),
+            emission_enabled: true,
         });
+        config.economy = scenario.economy;
+        if let Some(rate) = scenario.fee_rate {
+            config.dynamic.fee_rate = rate;
+        }
+        if let Some(reserve) = scenario.minimum_reserve {
+            config.dynamic.minimum_reserve = reserve;
+        }
+        if let Some(weight) = scenario.tao_weight {
+            config.dynamic.tao_weight = weight;
+        }
+        for (i, n) in scenario.neurons.iter().enumerate() {
+            if n.balance > 0 {
+                config.balances.insert(coldkey(i), agora_primitives::Balance(n.balance));
+            }
+        }
         for (i, n) in scenario.neurons.iter().enumerate() {
             if n.stake > 0 {
                 config.stakes.push(GenesisStake {
@@ -138,8 +234,9 @@ impl Sim {
                 BlockInput { height: BlockNumber(self.height() + 1), timestamp_ms: 0, author: None, transactions: &[] };
             let outcome = execute_block(&self.state, &input)
                 .map_err(|e| SimError::Invalid(format!("block {} failed: {e}", input.height)))?;
-            let epoch_ran =
-                outcome.events.iter().any(|e| matches!(e, Event::EpochPaid { netuid, .. } if *netuid == NETUID));
+            let epoch_ran = outcome.events.iter().any(|e| {
+                matches!(e, Event::EpochPaid { netuid, .. } | Event::AlphaEpochPaid { netuid, .. } if *netuid == NETUID)
+            });
             self.state.commit(outcome.changes);
             if epoch_ran {
                 self.record();
@@ -180,6 +277,109 @@ impl Sim {
             active: mg.active,
             bonds,
         });
+    }
+
+    /// Runs `n` real blocks (block hooks included), recording the epochs they run.
+    fn run_blocks(&mut self, n: u64) -> Result<(), SimError> {
+        let auto = std::mem::replace(&mut self.auto_epochs, true);
+        let result = self.advance_to(self.height() + n);
+        self.auto_epochs = auto;
+        result
+    }
+
+    /// The dynamic state after step `index`.
+    fn step_record(&self, index: usize, step: &Step) -> StepRecord {
+        let pool = query::pool(&self.state, NETUID);
+        StepRecord {
+            index,
+            kind: step.kind().to_string(),
+            block: self.height(),
+            pool: pool.as_ref().map_or_else(PoolRecord::default, |p| PoolRecord {
+                tao: p.tao_in.rao(),
+                alpha_in: p.alpha_in,
+                alpha_out: p.alpha_out,
+                price_rao: p.price,
+                moving_price: p.moving_price,
+            }),
+            stakes: self
+                .hotkeys
+                .iter()
+                .enumerate()
+                .map(|(uid, hk)| StakeRecord {
+                    uid: uid as u16,
+                    alpha: query::hotkey_stake(&self.state, &hk.public(), NETUID),
+                })
+                .collect(),
+            pending: pool.map_or_else(PendingRecord::default, |p| PendingRecord {
+                server: p.pending_server,
+                validator: p.pending_validator,
+                root_alpha: p.pending_root_emission,
+                owner_cut: p.pending_owner_cut,
+            }),
+            swap: None,
+            error: None,
+        }
+    }
+
+    /// A dynamic step: its effect, then its record (a refused call or swap is recorded, not fatal).
+    fn dynamic_step(&mut self, index: usize, step: &Step) -> Result<(), SimError> {
+        let mut error = None;
+        let mut swap = None;
+        match step {
+            Step::AddStake { uid, to_uid, amount, limit_price, allow_partial } => {
+                let coldkey = self.coldkeys[usize::from(*uid)].clone();
+                let hotkey = self.hotkeys[usize::from(to_uid.unwrap_or(*uid))].public();
+                let call = Call::AddStakeLimit {
+                    hotkey,
+                    netuid: NETUID,
+                    amount: agora_primitives::Balance(*amount),
+                    limit_price: limit_price.unwrap_or(agora_economy::swap::MAX_PRICE_RAO),
+                    allow_partial: *allow_partial,
+                };
+                error = self.submit_recorded(&coldkey, call)?;
+            }
+            Step::RemoveStake { uid, to_uid, alpha, limit_price, allow_partial } => {
+                let coldkey = self.coldkeys[usize::from(*uid)].clone();
+                let hotkey = self.hotkeys[usize::from(to_uid.unwrap_or(*uid))].public();
+                let call = Call::RemoveStakeLimit {
+                    hotkey,
+                    netuid: NETUID,
+                    amount: *alpha,
+                    limit_price: limit_price.unwrap_or(agora_economy::swap::MIN_PRICE_RAO),
+                    allow_partial: *allow_partial,
+                };
+                error = self.submit_recorded(&coldkey, call)?;
+            }
+            Step::RunBlocks { n } => self.run_blocks(*n)?,
+            Step::Swap { direction, amount, drop_fees } => {
+                let direction = match direction {
+                    SwapDirection::TaoForAlpha => agora_economy::Direction::TaoForAlpha,
+                    SwapDirection::AlphaForTao => agora_economy::Direction::AlphaForTao,
+                };
+                match harness::quote_swap(&self.state, NETUID, direction, *amount, *drop_fees) {
+                    Ok(r) => swap = Some(SwapRecord { paid_in: r.paid_in, paid_out: r.paid_out, fee: r.fee }),
+                    Err(e) => error = Some(format!("{e:?}")),
+                }
+            }
+            _ => {}
+        }
+        let mut record = self.step_record(index, step);
+        record.swap = swap;
+        record.error = error;
+        self.result.steps.push(record);
+        Ok(())
+    }
+
+    /// Submits `call`; a call that fails is returned as its error name (the transaction itself
+    /// must be valid).
+    fn submit_recorded(&mut self, signer: &Pair, call: Call) -> Result<Option<String>, SimError> {
+        let nonce = query::nonce(&self.state, &signer.public());
+        let tx = SignedTransaction::sign(signer, &self.genesis_hash, nonce, call);
+        let (outcome, receipts) = harness::apply_in_current_block(&self.state, &[tx])
+            .map_err(|(_, e)| SimError::Invalid(format!("the transaction was refused: {e}")))?;
+        let error = receipts[0].result.err().map(|e| format!("{e:?}"));
+        self.commit(outcome);
+        Ok(error)
     }
 
     /// Submits `call` signed by `signer` within the current block; a failed call is an error.
@@ -250,6 +450,9 @@ impl Sim {
                 self.record();
                 Ok(())
             }
+            Step::AddStake { .. } | Step::RemoveStake { .. } | Step::RunBlocks { .. } | Step::Swap { .. } => {
+                self.dynamic_step(index, step)
+            }
         }
     }
 }
@@ -257,8 +460,17 @@ impl Sim {
 /// Runs `scenario` through the runtime and returns the recorded epochs.
 pub fn run(scenario: &Scenario) -> Result<SimResult, SimError> {
     let mut sim = Sim::new(scenario)?;
+    let dynamic = scenario.economy == agora_runtime::pools::Economy::Dynamic;
     for (i, step) in scenario.steps.iter().enumerate() {
         sim.step(i + 1, step, scenario.emission)?;
+        let recorded_by_step = matches!(
+            step,
+            Step::AddStake { .. } | Step::RemoveStake { .. } | Step::RunBlocks { .. } | Step::Swap { .. }
+        );
+        if dynamic && !recorded_by_step {
+            let record = sim.step_record(i + 1, step);
+            sim.result.steps.push(record);
+        }
     }
     Ok(sim.result)
 }

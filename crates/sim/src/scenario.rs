@@ -31,6 +31,38 @@
 //!   (`{"move_stake": {"from_uid": 2, "to_uid": 1, "amount": 100}}`: real `remove_stake` and
 //!   `add_stake` calls by `from_uid`'s coldkey).
 //!
+//! Dynamic TAO (an `economy` of `"dynamic"`; every key below is optional and ignored otherwise):
+//!
+//! ```json
+//! {
+//!   "economy": "dynamic",
+//!   "pool": { "tao": 1000000000, "alpha": 4000000000, "w2": 500000000000000000, "moving_price": 0 },
+//!   "fee_rate": 33, "minimum_reserve": 100, "tao_weight": 0,
+//!   "neurons": [ { "stake": 0, "balance": 900000000000 } ],
+//!   "steps": [
+//!     { "swap": { "direction": "tao_for_alpha", "amount": 123456 } },
+//!     { "add_stake": { "uid": 0, "amount": 900000000000, "limit_price": 24000000000, "allow_partial": true } },
+//!     { "remove_stake": { "uid": 0, "alpha": 1000000000 } },
+//!     { "run_blocks": { "n": 10 } }
+//!   ]
+//! }
+//! ```
+//!
+//! - `pool`: the subnet's pool at genesis (rao; `w2` is the TAO weight in parts per 10¹⁸, default
+//!   ½; `moving_price` in rao per alpha, default 0). `fee_rate` is parts of 65,535; `tao_weight`
+//!   parts of `u64::MAX`. A neuron's `stake` buys alpha through the pool at genesis, fee-free;
+//!   its `balance` is its coldkey's free TAO.
+//! - `add_stake` / `remove_stake`: real signed `add_stake_limit` / `remove_stake_limit` calls by
+//!   the uid's coldkey on the hotkey of `to_uid` (default: its own), without a limit unless
+//!   `limit_price` (rao per alpha) is given. A failed call is recorded with its error name and
+//!   the scenario goes on.
+//! - `run_blocks`: `n` real blocks (emission, price EMA, epochs).
+//! - `swap`: the harness step of the reference's swap tests: what the pool would give, without
+//!   changing anything (`drop_fees` optional).
+//!
+//! Every step of a dynamic scenario adds a record to the output's `steps` (pool, stakes per uid,
+//! pending emission, and the swap's result or the call's error).
+//!
 //! Unknown keys anywhere are an error that names the key.
 
 use agora_runtime::hyperparams::SubnetHyperparams;
@@ -47,6 +79,35 @@ pub struct NeuronSpec {
     /// Registration block (and last update); default 0.
     #[serde(default)]
     pub registered_at: u64,
+    /// Free TAO of the neuron's coldkey at genesis (rao); default 0.
+    #[serde(default)]
+    pub balance: u64,
+}
+
+/// Which way a `swap` step goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwapDirection {
+    /// TAO in, alpha out.
+    TaoForAlpha,
+    /// Alpha in, TAO out.
+    AlphaForTao,
+}
+
+/// A dynamic subnet's pool at genesis (rao).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// TAO in the pool.
+    pub tao: u64,
+    /// Alpha in the pool.
+    pub alpha: u64,
+    /// TAO weight, parts per 10¹⁸ (default ½).
+    #[serde(default)]
+    pub w2: Option<u64>,
+    /// Starting price EMA, rao per alpha (default 0).
+    #[serde(default)]
+    pub moving_price: Option<u64>,
 }
 
 /// One step of a scenario.
@@ -88,6 +149,71 @@ pub enum Step {
         #[serde(default)]
         pay: bool,
     },
+    /// Dynamic TAO: stake TAO (`add_stake_limit` by the uid's coldkey).
+    AddStake {
+        /// Whose coldkey pays.
+        uid: u16,
+        /// Hotkey staked on (default: the uid's own).
+        #[serde(default)]
+        to_uid: Option<u16>,
+        /// TAO (rao).
+        amount: u64,
+        /// Highest price, rao per alpha (default: no limit).
+        #[serde(default)]
+        limit_price: Option<u64>,
+        /// Execute what fits under the limit.
+        #[serde(default)]
+        allow_partial: bool,
+    },
+    /// Dynamic TAO: unstake alpha (`remove_stake_limit` by the uid's coldkey).
+    RemoveStake {
+        /// Whose coldkey receives the TAO.
+        uid: u16,
+        /// Hotkey unstaked from (default: the uid's own).
+        #[serde(default)]
+        to_uid: Option<u16>,
+        /// Alpha (rao).
+        alpha: u64,
+        /// Lowest price, rao per alpha (default: no limit).
+        #[serde(default)]
+        limit_price: Option<u64>,
+        /// Execute what fits over the limit.
+        #[serde(default)]
+        allow_partial: bool,
+    },
+    /// Dynamic TAO: run `n` real blocks.
+    RunBlocks {
+        /// Blocks.
+        n: u64,
+    },
+    /// Dynamic TAO: what a swap through the pool would give (nothing changes).
+    Swap {
+        /// Which way.
+        direction: SwapDirection,
+        /// Input amount (rao).
+        amount: u64,
+        /// Without the fee.
+        #[serde(default)]
+        drop_fees: bool,
+    },
+}
+
+impl Step {
+    /// The step's name in the scenario format.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Block(_) => "block",
+            Step::SetWeights { .. } => "set_weights",
+            Step::Register { .. } => "register",
+            Step::MoveStake { .. } => "move_stake",
+            Step::ResetBonds { .. } => "reset_bonds",
+            Step::Epoch { .. } => "epoch",
+            Step::AddStake { .. } => "add_stake",
+            Step::RemoveStake { .. } => "remove_stake",
+            Step::RunBlocks { .. } => "run_blocks",
+            Step::Swap { .. } => "swap",
+        }
+    }
 }
 
 /// A whole scenario.
@@ -105,6 +231,21 @@ pub struct Scenario {
     /// Let the tempo schedule epochs.
     #[serde(default)]
     pub auto_epochs: bool,
+    /// The economy (`"tao"`, default, or `"dynamic"`).
+    #[serde(default)]
+    pub economy: agora_runtime::pools::Economy,
+    /// Dynamic TAO: the subnet's pool at genesis (default 1,000 TAO against 1,000 alpha).
+    #[serde(default)]
+    pub pool: Option<PoolSpec>,
+    /// Dynamic TAO: swap fee, parts of 65,535 (default 33).
+    #[serde(default)]
+    pub fee_rate: Option<u16>,
+    /// Dynamic TAO: minimum pool reserve, rao (default 1,000,000).
+    #[serde(default)]
+    pub minimum_reserve: Option<u64>,
+    /// Dynamic TAO: `TaoWeight`, parts of `u64::MAX` (default 0.18).
+    #[serde(default)]
+    pub tao_weight: Option<u64>,
 }
 
 impl Scenario {
@@ -123,6 +264,14 @@ impl Scenario {
     /// Hyperparameters the subnet starts with (`hyperparameters` is already complete after parse).
     pub fn hyperparams(&self) -> &SubnetHyperparams {
         &self.hyperparameters
+    }
+
+    fn require_dynamic(&self, step: usize, what: &str) -> Result<(), SimError> {
+        if self.economy == agora_runtime::pools::Economy::Dynamic {
+            Ok(())
+        } else {
+            Err(SimError::Step { step, what: what.into(), message: "needs \"economy\": \"dynamic\"".into() })
+        }
     }
 
     fn check(&self) -> Result<(), SimError> {
@@ -165,6 +314,12 @@ impl Scenario {
                     uid_in_range(at, "move_stake", *to_uid)?;
                 }
                 Step::Epoch { .. } => {}
+                Step::AddStake { uid, to_uid, .. } | Step::RemoveStake { uid, to_uid, .. } => {
+                    self.require_dynamic(at, step.kind())?;
+                    uid_in_range(at, step.kind(), *uid)?;
+                    uid_in_range(at, step.kind(), to_uid.unwrap_or(*uid))?;
+                }
+                Step::RunBlocks { .. } | Step::Swap { .. } => self.require_dynamic(at, step.kind())?,
             }
         }
         Ok(())

@@ -271,30 +271,25 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
             S::add_stake { hotkey, netuid, amount_staked } => {
                 Call::AddStake { hotkey: account(hotkey), netuid: NetUid(*netuid), amount: Balance(*amount_staked) }
             }
-            S::add_stake_limit { hotkey, netuid, amount_staked, limit_price, .. } => {
-                // TAO-era price: one TAO per alpha.
-                if *limit_price < PRICE_ONE {
-                    return Err(Refusal::Unsupported(format!(
-                        "SlippageTooHigh: the price is {PRICE_ONE} rao per alpha"
-                    )));
-                }
-                Call::AddStake { hotkey: account(hotkey), netuid: NetUid(*netuid), amount: Balance(*amount_staked) }
-            }
+            S::add_stake_limit { hotkey, netuid, amount_staked, limit_price, allow_partial } => Call::AddStakeLimit {
+                hotkey: account(hotkey),
+                netuid: NetUid(*netuid),
+                amount: Balance(*amount_staked),
+                limit_price: *limit_price,
+                allow_partial: *allow_partial,
+            },
             S::remove_stake { hotkey, netuid, amount_unstaked } => Call::RemoveStake {
                 hotkey: account(hotkey),
                 netuid: NetUid(*netuid),
                 amount: Balance(*amount_unstaked),
             },
-            S::remove_stake_limit { hotkey, netuid, amount_unstaked, limit_price, .. } => {
-                if *limit_price > PRICE_ONE {
-                    return Err(Refusal::Unsupported(format!(
-                        "SlippageTooHigh: the price is {PRICE_ONE} rao per alpha"
-                    )));
-                }
-                Call::RemoveStake {
+            S::remove_stake_limit { hotkey, netuid, amount_unstaked, limit_price, allow_partial } => {
+                Call::RemoveStakeLimit {
                     hotkey: account(hotkey),
                     netuid: NetUid(*netuid),
-                    amount: Balance(*amount_unstaked),
+                    amount: *amount_unstaked,
+                    limit_price: *limit_price,
+                    allow_partial: *allow_partial,
                 }
             }
             S::serve_axon { netuid, version, ip, port, ip_type, protocol, placeholder1, placeholder2 } => {

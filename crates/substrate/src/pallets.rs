@@ -260,7 +260,7 @@ pub mod subtensor {
             /// Anything else.
             additional: Vec<u8>,
         },
-        /// `add_stake` with a price limit (TAO-era price: 1 TAO per alpha).
+        /// `add_stake` with a price limit (rao per alpha; 1 TAO per alpha in the TAO era).
         #[codec(index = 88)]
         add_stake_limit {
             /// Hotkey.

@@ -163,6 +163,8 @@ pub fn base_config() -> GenesisConfig {
         register_owner: true,
         hyperparameters: fast_hparams(),
         neurons: Vec::<GenesisNeuron>::new(),
+        pool: None,
+        emission_enabled: true,
     });
     c
 }

@@ -55,6 +55,8 @@ fn config() -> GenesisConfig {
             register_owner: true,
             hyperparameters: fast_hparams(),
             neurons,
+            pool: None,
+            emission_enabled: true,
         });
         for (v, stake) in VALIDATORS {
             config.stakes.push(GenesisStake {

@@ -19,6 +19,8 @@ fn chain_with_issuance(issuance: u64) -> Chain {
         register_owner: true,
         hyperparameters: hp,
         neurons: vec![],
+        pool: None,
+        emission_enabled: true,
     });
     Chain::new(&config)
 }

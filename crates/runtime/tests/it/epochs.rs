@@ -22,6 +22,8 @@ fn at_most_two_epochs_per_block_the_rest_wait_a_block() {
             register_owner: true,
             hyperparameters: fast_hparams(),
             neurons: vec![],
+            pool: None,
+            emission_enabled: true,
         });
     }
     let mut chain = Chain::new(&config);

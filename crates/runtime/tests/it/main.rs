@@ -5,6 +5,7 @@
 mod admin;
 mod balances;
 mod common;
+mod dynamic;
 mod economy;
 mod emission;
 mod epochs;

@@ -16,6 +16,8 @@ fn two_subnets() -> agora_runtime::GenesisConfig {
         register_owner: true,
         hyperparameters: fast_hparams(),
         neurons: vec![],
+        pool: None,
+        emission_enabled: true,
     });
     config
 }

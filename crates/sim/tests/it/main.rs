@@ -1,6 +1,7 @@
 //! Simulator integration tests: shipped scenarios, step semantics, bad input.
 
 mod bad_input;
+mod dynamic;
 mod scenarios;
 mod semantics;
 

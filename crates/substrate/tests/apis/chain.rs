@@ -106,6 +106,8 @@ pub fn subnet(netuid: u16, owner: &str, neurons: &[(&str, &str)]) -> GenesisSubn
             .iter()
             .map(|(hot, cold)| GenesisNeuron { hotkey: acc(hot), coldkey: acc(cold), registered_at: 0 })
             .collect(),
+        pool: None,
+        emission_enabled: true,
     }
 }
 
