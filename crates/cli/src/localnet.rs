@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use agora_localnet::{Localnet, LocalnetOptions, NetworkOptions, SubnetOptions};
 use agora_node::localnet::{InitOptions, init};
+use agora_runtime::pools::Economy;
 use agora_text::Backend;
 use clap::Subcommand;
 use serde_json::json;
@@ -54,6 +55,10 @@ pub enum LocalnetCommand {
         /// Only the chain: no models, subnet, miners, validators or gateway.
         #[arg(long)]
         no_subnet: bool,
+        /// Economy of a new network: `tao` (stake is TAO, root weights split emission) or
+        /// `dynamic` (dynamic TAO: a pool per subnet, stake is alpha, emission follows price).
+        #[arg(long, default_value = "tao", value_parser = parse_economy)]
+        economy: Economy,
         /// Models directory.
         #[arg(long, value_name = "DIR")]
         models_dir: Option<PathBuf>,
@@ -81,7 +86,18 @@ pub enum LocalnetCommand {
         /// Overwrite an existing network in DIR.
         #[arg(long)]
         force: bool,
+        /// Economy: `tao` or `dynamic`.
+        #[arg(long, default_value = "tao", value_parser = parse_economy)]
+        economy: Economy,
     },
+}
+
+fn parse_economy(s: &str) -> Result<Economy, String> {
+    match s {
+        "tao" => Ok(Economy::Tao),
+        "dynamic" => Ok(Economy::Dynamic),
+        other => Err(format!("unknown economy {other:?}: expected tao or dynamic")),
+    }
 }
 
 pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
@@ -98,6 +114,7 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             substrate_port,
             no_subnet,
             models_dir,
+            economy,
         } => {
             let subnet = (!no_subnet).then(|| SubnetOptions {
                 miners,
@@ -115,6 +132,7 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
                     base_port,
                     block_time_ms: block_time,
                     substrate_port: Some(substrate_port),
+                    economy,
                 },
                 subnet,
                 binary: std::env::current_exe()
@@ -124,7 +142,7 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             };
             run_network(&options, g)
         }
-        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, substrate_port, force } => {
+        LocalnetCommand::Init { validators, followers, dir, base_port, block_time, substrate_port, force, economy } => {
             let options = InitOptions {
                 validators,
                 followers,
@@ -133,6 +151,7 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
                 block_time_ms: block_time,
                 substrate_port,
                 force,
+                economy,
             };
             let nodes = init(&options)?;
             let doc = json!({

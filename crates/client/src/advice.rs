@@ -100,6 +100,12 @@ pub fn advice(error: &DispatchError) -> &'static str {
         PriceLimitExceeded => "the pool's price is already past your limit; set a limit beyond the current price",
         SwapInputTooLarge => "the amount is over 1000 times the pool's reserve; swap less",
         ReservesTooLow => "the pool holds too little to pay this out; swap less",
+        SameNetuid => "origin and destination are the same; choose another subnet, hotkey or coldkey",
+        CannotBurnOrRecycleOnRootSubnet => "root stake is TAO, not alpha; recycle or burn on a subnet (netuid ≥ 1)",
+        InvalidSubnetNumber => "name between 1 and 5 subnets (and at least one for keep-subnets)",
+        NotDynamic => {
+            "this chain runs the TAO-era economy; alpha pools exist on a chain started with economy \"dynamic\""
+        }
     }
 }
 

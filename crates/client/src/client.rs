@@ -197,6 +197,16 @@ impl Client {
         self.rpc.request("state_chainInfo", json!([]))
     }
 
+    /// The chain's economy (TAO era or dynamic TAO).
+    pub fn economy(&self) -> Result<agora_runtime::pools::Economy, ClientError> {
+        self.rpc.request("state_economy", json!([]))
+    }
+
+    /// Every subnet's pool, root's included (empty on a TAO-era chain).
+    pub fn pools(&self) -> Result<Vec<agora_runtime::query::PoolInfo>, ClientError> {
+        self.rpc.request("state_pools", json!([]))
+    }
+
     /// Free balance and nonce of `who`.
     pub fn account(&self, who: &AccountId) -> Result<AccountState, ClientError> {
         self.rpc.request("state_balance", json!([who]))

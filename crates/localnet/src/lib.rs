@@ -40,6 +40,7 @@
 //!         base_port: 30300,
 //!         block_time_ms: 500,
 //!         substrate_port: Some(9944),
+//!         economy: Default::default(),
 //!     },
 //!     subnet: None,
 //!     binary: "target/release/agora".into(),

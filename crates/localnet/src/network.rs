@@ -33,6 +33,8 @@ pub struct NetworkOptions {
     pub block_time_ms: u64,
     /// Port of node 0's Substrate-compatible endpoint (node i: this + i).
     pub substrate_port: Option<u16>,
+    /// The chain's economy (the TAO era unless chosen).
+    pub economy: agora_runtime::pools::Economy,
 }
 
 /// One node of the network.
@@ -64,6 +66,7 @@ impl Network {
             block_time_ms: options.block_time_ms,
             substrate_port: options.substrate_port,
             force: false,
+            economy: options.economy,
         })?;
         Network::open(dir, binary, log_filter)
     }

@@ -138,6 +138,10 @@ pub fn first_setup(client: &Client, dir: &Path, owner: Keypair, plan: &SetupPlan
     let created = s.send(&s.owner, Call::RegisterNetwork { hotkey: owner_hotkey.public() }, "creating the subnet")?;
     let netuid = created.new_netuid().ok_or(LocalnetError::NoNewSubnet)?;
     s.send(&s.owner, Call::StartCall { netuid }, "starting the subnet")?;
+    // Dynamic TAO: a new subnet gets no TAO emission until root enables it; a dev network does.
+    if client.economy()? == agora_runtime::pools::Economy::Dynamic {
+        s.sudo(netuid, HyperparameterUpdate::SubnetEmissionEnabled(true))?;
+    }
     s.sudo(netuid, HyperparameterUpdate::Tempo(plan.tempo))?;
     s.sudo(netuid, HyperparameterUpdate::WeightsSetRateLimit(0))?;
     s.sudo(netuid, HyperparameterUpdate::CommitRevealWeightsEnabled(false))?;

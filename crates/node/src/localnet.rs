@@ -39,6 +39,8 @@ pub struct InitOptions {
     pub substrate_port: Option<u16>,
     /// Overwrite an existing directory's files.
     pub force: bool,
+    /// The chain's economy.
+    pub economy: agora_runtime::pools::Economy,
 }
 
 /// What was written, per node.
@@ -129,6 +131,7 @@ pub fn init(options: &InitOptions) -> Result<Vec<NodeSummary>, ConfigError> {
     // localnet cannot be replayed on another.
     let mut runtime = GenesisConfig::new(format!("agora-localnet-{}", &keys[0].1[2..10]));
     runtime.sudo = Some(accounts[0].1.public());
+    runtime.economy = options.economy;
     for (_, pair) in &accounts {
         runtime.balances.insert(pair.public(), Balance::from_tao(1_000_000).expect("in range"));
     }
@@ -220,6 +223,7 @@ mod tests {
             block_time_ms: 500,
             substrate_port,
             force: true,
+            economy: Default::default(),
         };
         let refused = init(&options(Some(30010))).unwrap_err().to_string();
         assert!(refused.contains("overlaps"), "{refused}");
@@ -228,6 +232,28 @@ mod tests {
         assert_eq!(nodes[1].substrate_url, "ws://127.0.0.1:30013");
         let nodes = init(&options(Some(9944))).unwrap();
         assert_eq!(nodes[1].substrate_url, "ws://127.0.0.1:9945");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_dynamic_localnet_has_pools_from_genesis() {
+        let dir = std::env::temp_dir().join(format!("agora-localnet-dynamic-{}", std::process::id()));
+        let options = InitOptions {
+            validators: 1,
+            followers: 0,
+            dir: dir.clone(),
+            base_port: 31000,
+            block_time_ms: 500,
+            substrate_port: None,
+            force: true,
+            economy: agora_runtime::pools::Economy::Dynamic,
+        };
+        init(&options).unwrap();
+        let spec: ChainSpec = serde_json::from_slice(&std::fs::read(dir.join("genesis.json")).unwrap()).unwrap();
+        assert_eq!(spec.runtime.economy, agora_runtime::pools::Economy::Dynamic);
+        let state = spec.runtime.build().unwrap().into_memory();
+        let pools = agora_runtime::query::pools(&state);
+        assert_eq!(pools.iter().map(|p| p.netuid.0).collect::<Vec<_>>(), vec![0], "root's stable pool");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

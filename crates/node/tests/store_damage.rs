@@ -274,6 +274,7 @@ fn the_node_says_how_to_resync() {
         block_time_ms: 1_000,
         substrate_port: None,
         force: true,
+        economy: Default::default(),
     };
     let nodes = agora_node::localnet::init(&options).unwrap();
     let config = agora_node::config::NodeConfig::load(&nodes[0].config).unwrap();

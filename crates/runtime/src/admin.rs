@@ -102,6 +102,11 @@ pub(crate) fn do_set_hyperparameter(
     if let HyperparameterUpdate::TrimToMaxAllowedUids(max_n) = update {
         crate::trim::trim_to_max_allowed_uids(cx, netuid, max_n)?;
         h = hyperparams(cx.s, netuid);
+    } else if let HyperparameterUpdate::SubnetEmissionEnabled(enabled) = update {
+        // Not a hyperparameter: it lives with the subnet's pool (none in the TAO era).
+        let mut state = crate::pools::pool_state(cx.s, netuid).ok_or(DispatchError::NotDynamic)?;
+        state.emission_enabled = enabled;
+        crate::state::SUBNET_POOLS.insert(cx.s, &netuid, &state);
     } else {
         apply_update(cx, netuid, &mut h, &update, as_owner)?;
     }
@@ -177,6 +182,8 @@ fn apply_update(
             h.alpha_sigmoid_steepness = v;
         }
         Yuma3Enabled(v) => h.yuma3 = v,
+        // Handled by the caller (it is the pool's, not a hyperparameter).
+        SubnetEmissionEnabled(_) => {}
         BondsResetEnabled(v) => h.bonds_reset = v,
         OwnerImmuneNeuronLimit(v) => {
             ensure((1..=10).contains(&v), DispatchError::InvalidValue)?;

@@ -45,7 +45,7 @@ pub(crate) fn swap_error(e: SwapError) -> DispatchError {
 }
 
 /// Whether the subnet's token trades: root always, a subnet once `start_call` was made.
-fn subtoken_enabled(cx: &Ctx, netuid: NetUid) -> bool {
+pub(crate) fn subtoken_enabled(cx: &Ctx, netuid: NetUid) -> bool {
     netuid.is_root() || NETWORKS.try_get(cx.s, &netuid).is_some_and(|i| i.first_emission_block != 0)
 }
 
@@ -82,41 +82,10 @@ pub(crate) fn do_add_stake(
     limit_rao: Option<u64>,
     allow_partial: bool,
 ) -> DispatchResult {
-    let state = pool_state(cx.s, netuid).filter(|_| NETWORKS.contains(cx.s, &netuid));
-    let pool = state.as_ref().map(|s| s.pool());
-    let view = StakeView {
-        pool: pool.as_ref(),
-        subtoken_enabled: subtoken_enabled(cx, netuid),
-        hotkey_exists: hotkey_owner(cx.s, hotkey).is_some(),
-        spendable: free_balance(cx.s, coldkey),
-        stake: stake_of(cx.s, hotkey, netuid, coldkey),
-        min_stake: cx.params().min_stake,
-        minimum_reserve: dynamic_params(cx.s).minimum_reserve,
-    };
+    let view_pool = pool_state(cx.s, netuid).filter(|_| NETWORKS.contains(cx.s, &netuid)).map(|s| s.pool());
+    let view = view(cx, coldkey, hotkey, netuid, view_pool.as_ref());
     let (tao, limit) = plan_add_stake(&view, amount, limit_rao, allow_partial, |_| true).map_err(stake_error)?;
-    withdraw(cx, coldkey, tao, DispatchError::NotEnoughBalanceToStake)?;
-    let r = swap(cx, netuid, Direction::TaoForAlpha, tao, limit, false)?;
-    // What the swap did not use comes back; the fee goes to the block author.
-    let refund = tao.saturating_sub(r.paid_in).saturating_sub(r.fee_to_author);
-    deposit(cx, coldkey, refund)?;
-    SWAP_FEES.mutate(cx.s, |f| *f = f.saturating_add(r.fee_to_author));
-    let before = stake_of(cx.s, hotkey, netuid, coldkey);
-    increase_stake(cx, hotkey, netuid, coldkey, r.paid_out)?;
-    // The share pool must represent the new alpha to within one rao of rounding.
-    if stake_of(cx.s, hotkey, netuid, coldkey).saturating_sub(before).saturating_add(1) < r.paid_out {
-        return Err(DispatchError::InsufficientLiquidity);
-    }
-    let paid = r.paid_in.saturating_add(r.fee_to_author);
-    cx.emit(Event::PoolSwap {
-        netuid,
-        coldkey: *coldkey,
-        tao: Balance(r.paid_in),
-        alpha: r.paid_out,
-        fee: r.fee,
-        buy: true,
-    });
-    cx.emit(Event::StakeAdded { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(paid) });
-    Ok(())
+    stake_into_subnet(cx, hotkey, coldkey, netuid, tao, limit, false).map(|_| ())
 }
 
 /// `remove_stake` / `remove_stake_limit` on a dynamic chain: sells `alpha` of the coldkey's stake
@@ -130,20 +99,88 @@ pub(crate) fn do_remove_stake(
     limit_rao: Option<u64>,
     allow_partial: bool,
 ) -> DispatchResult {
-    let state = pool_state(cx.s, netuid).filter(|_| NETWORKS.contains(cx.s, &netuid));
-    let pool = state.as_ref().map(|s| s.pool());
-    let view = StakeView {
-        pool: pool.as_ref(),
+    let view_pool = pool_state(cx.s, netuid).filter(|_| NETWORKS.contains(cx.s, &netuid)).map(|s| s.pool());
+    let view = view(cx, coldkey, hotkey, netuid, view_pool.as_ref());
+    let (alpha, limit) = plan_remove_stake(&view, alpha, limit_rao, allow_partial).map_err(stake_error)?;
+    unstake_from_subnet(cx, hotkey, coldkey, netuid, alpha, limit, false).map(|_| ())
+}
+
+/// What the reference's checks read about (`coldkey`, `hotkey`, `netuid`).
+pub(crate) fn view<'a>(
+    cx: &Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    netuid: NetUid,
+    pool: Option<&'a agora_economy::Pool>,
+) -> StakeView<'a> {
+    StakeView {
+        pool,
         subtoken_enabled: subtoken_enabled(cx, netuid),
         hotkey_exists: hotkey_owner(cx.s, hotkey).is_some(),
         spendable: free_balance(cx.s, coldkey),
         stake: stake_of(cx.s, hotkey, netuid, coldkey),
         min_stake: cx.params().min_stake,
         minimum_reserve: dynamic_params(cx.s).minimum_reserve,
-    };
-    let (alpha, limit) = plan_remove_stake(&view, alpha, limit_rao, allow_partial).map_err(stake_error)?;
+    }
+}
+
+/// The reference's `stake_into_subnet`: takes `tao` from the coldkey, buys alpha through the pool
+/// (up to `limit_rao`; fee-free with `drop_fees`), stakes it to (`hotkey`, `coldkey`) and returns
+/// the alpha. Checks are the caller's; on root the coldkey's claim watermarks move with the stake.
+pub(crate) fn stake_into_subnet(
+    cx: &mut Ctx,
+    hotkey: &AccountId,
+    coldkey: &AccountId,
+    netuid: NetUid,
+    tao: u64,
+    limit_rao: u64,
+    drop_fees: bool,
+) -> Result<u64, DispatchError> {
+    withdraw(cx, coldkey, tao, DispatchError::NotEnoughBalanceToStake)?;
+    let r = swap(cx, netuid, Direction::TaoForAlpha, tao, limit_rao, drop_fees)?;
+    if r.paid_out == 0 {
+        return Err(DispatchError::AmountTooLow);
+    }
+    // What the swap did not use comes back; the fee goes to the block author.
+    let refund = tao.saturating_sub(r.paid_in).saturating_sub(r.fee_to_author);
+    deposit(cx, coldkey, refund)?;
+    SWAP_FEES.mutate(cx.s, |f| *f = f.saturating_add(r.fee_to_author));
+    let before = stake_of(cx.s, hotkey, netuid, coldkey);
+    increase_stake(cx, hotkey, netuid, coldkey, r.paid_out)?;
+    // The share pool must represent the new alpha to within one rao of rounding.
+    if stake_of(cx.s, hotkey, netuid, coldkey).saturating_sub(before).saturating_add(1) < r.paid_out {
+        return Err(DispatchError::InsufficientLiquidity);
+    }
+    if netuid.is_root() {
+        crate::root_claims::adjust_claimed_on_add(cx, hotkey, coldkey, r.paid_out);
+    }
+    let paid = r.paid_in.saturating_add(r.fee_to_author);
+    cx.emit(Event::PoolSwap {
+        netuid,
+        coldkey: *coldkey,
+        tao: Balance(r.paid_in),
+        alpha: r.paid_out,
+        fee: r.fee,
+        buy: true,
+    });
+    cx.emit(Event::StakeAdded { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(paid) });
+    Ok(r.paid_out)
+}
+
+/// The reference's `unstake_from_subnet`: takes `alpha` from (`hotkey`, `coldkey`), sells it
+/// through the pool (down to `limit_rao`; fee-free with `drop_fees`), pays the TAO to the coldkey
+/// and returns it. Checks are the caller's.
+pub(crate) fn unstake_from_subnet(
+    cx: &mut Ctx,
+    hotkey: &AccountId,
+    coldkey: &AccountId,
+    netuid: NetUid,
+    alpha: u64,
+    limit_rao: u64,
+    drop_fees: bool,
+) -> Result<u64, DispatchError> {
     let removed = decrease_stake(cx, hotkey, netuid, coldkey, alpha)?;
-    let r = swap(cx, netuid, Direction::AlphaForTao, removed, limit, false)?;
+    let r = swap(cx, netuid, Direction::AlphaForTao, removed, limit_rao, drop_fees)?;
     // Alpha the swap did not use goes back to the stake.
     let unused = removed.saturating_sub(r.paid_in).saturating_sub(r.fee);
     increase_stake(cx, hotkey, netuid, coldkey, unused)?;
@@ -155,6 +192,9 @@ pub(crate) fn do_remove_stake(
     {
         SWAP_FEES.mutate(cx.s, |f| *f = f.saturating_add(fee.paid_out));
     }
+    if netuid.is_root() {
+        crate::root_claims::adjust_claimed_on_remove(cx, hotkey, coldkey, removed.saturating_sub(unused));
+    }
     cx.emit(Event::PoolSwap {
         netuid,
         coldkey: *coldkey,
@@ -164,5 +204,5 @@ pub(crate) fn do_remove_stake(
         buy: false,
     });
     cx.emit(Event::StakeRemoved { coldkey: *coldkey, hotkey: *hotkey, netuid, amount: Balance(r.paid_out) });
-    Ok(())
+    Ok(r.paid_out)
 }

@@ -163,6 +163,10 @@ pub enum HyperparameterUpdate {
     /// `sudo_set_min_non_immune_uids` (sudo).
     #[codec(index = 73)]
     MinNonImmuneUids(u16),
+    /// `sudo_set_subnet_emission_enabled` (sudo; dynamic TAO): whether the subnet gets TAO
+    /// emission. A subnet registered on a dynamic chain starts without it.
+    #[codec(index = 74)]
+    SubnetEmissionEnabled(bool),
 }
 
 impl HyperparameterUpdate {
@@ -214,6 +218,7 @@ impl HyperparameterUpdate {
             TargetRegistrationsPerInterval(_) => "sudo_set_target_registrations_per_interval",
             MinAllowedUids(_) => "sudo_set_min_allowed_uids",
             MinNonImmuneUids(_) => "sudo_set_min_non_immune_uids",
+            SubnetEmissionEnabled(_) => "sudo_set_subnet_emission_enabled",
         }
     }
 }
@@ -472,6 +477,91 @@ pub enum Call {
         /// Execute what fits over the limit instead of failing.
         allow_partial: bool,
     },
+    /// Moves stake to another hotkey and/or subnet, same coldkey (a swap through both pools
+    /// across subnets). Coldkey.
+    #[codec(index = 20)]
+    MoveStake {
+        /// Hotkey the stake is on.
+        origin_hotkey: AccountId,
+        /// Hotkey it goes to.
+        destination_hotkey: AccountId,
+        /// Subnet it is on.
+        origin_netuid: NetUid,
+        /// Subnet it goes to.
+        destination_netuid: NetUid,
+        /// Alpha to move (rao; capped at the stake).
+        amount: u64,
+    },
+    /// Hands stake to another coldkey, same hotkey, optionally into another subnet. Coldkey.
+    #[codec(index = 21)]
+    TransferStake {
+        /// Recipient coldkey.
+        destination_coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet it is on.
+        origin_netuid: NetUid,
+        /// Subnet it goes to.
+        destination_netuid: NetUid,
+        /// Alpha to transfer (rao; capped at the stake).
+        amount: u64,
+    },
+    /// Swaps stake into another subnet, same hotkey and coldkey. Coldkey.
+    #[codec(index = 22)]
+    SwapStake {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet it is on.
+        origin_netuid: NetUid,
+        /// Subnet it goes to.
+        destination_netuid: NetUid,
+        /// Alpha to swap (rao; capped at the stake).
+        amount: u64,
+    },
+    /// Unstakes everything the coldkey has on `hotkey`, on every subnet. Coldkey.
+    #[codec(index = 23)]
+    UnstakeAll {
+        /// Hotkey.
+        hotkey: AccountId,
+    },
+    /// Unstakes everything on `hotkey` except root and stakes the TAO on root. Coldkey.
+    #[codec(index = 24)]
+    UnstakeAllAlpha {
+        /// Hotkey.
+        hotkey: AccountId,
+    },
+    /// Destroys staked alpha, taking it out of the subnet's supply. Coldkey.
+    #[codec(index = 25)]
+    RecycleAlpha {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Alpha (rao; capped at the stake).
+        amount: u64,
+        /// The subnet.
+        netuid: NetUid,
+    },
+    /// Destroys staked alpha, counting it as burned (the supply stays). Coldkey.
+    #[codec(index = 26)]
+    BurnAlpha {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Alpha (rao; capped at the stake).
+        amount: u64,
+        /// The subnet.
+        netuid: NetUid,
+    },
+    /// Claims the coldkey's root dividends on 1 to 5 subnets. Coldkey.
+    #[codec(index = 27)]
+    ClaimRoot {
+        /// The subnets.
+        subnets: Vec<NetUid>,
+    },
+    /// Chooses how the coldkey takes root dividends. Coldkey.
+    #[codec(index = 28)]
+    SetRootClaimType {
+        /// Swap (the default), Keep, or KeepSubnets.
+        claim_type: crate::root_claims::RootClaimType,
+    },
 }
 
 impl Call {
@@ -498,6 +588,15 @@ impl Call {
             Call::RegisterLimit { .. } => "register_limit",
             Call::AddStakeLimit { .. } => "add_stake_limit",
             Call::RemoveStakeLimit { .. } => "remove_stake_limit",
+            Call::MoveStake { .. } => "move_stake",
+            Call::TransferStake { .. } => "transfer_stake",
+            Call::SwapStake { .. } => "swap_stake",
+            Call::UnstakeAll { .. } => "unstake_all",
+            Call::UnstakeAllAlpha { .. } => "unstake_all_alpha",
+            Call::RecycleAlpha { .. } => "recycle_alpha",
+            Call::BurnAlpha { .. } => "burn_alpha",
+            Call::ClaimRoot { .. } => "claim_root",
+            Call::SetRootClaimType { .. } => "set_root_claim_type",
         }
     }
 
@@ -506,6 +605,8 @@ impl Call {
         match self {
             Call::SetWeights { dests, weights, .. } => dests.len().max(weights.len()),
             Call::RevealWeights { uids, values, salt, .. } => uids.len().max(values.len()).max(salt.len()),
+            Call::ClaimRoot { subnets } => subnets.len(),
+            Call::SetRootClaimType { claim_type: crate::root_claims::RootClaimType::KeepSubnets(kept) } => kept.len(),
             _ => 0,
         }
     }

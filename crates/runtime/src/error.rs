@@ -178,6 +178,15 @@ pub enum DispatchError {
     SwapInputTooLarge,
     #[error("the pool's reserves are too low for this swap")]
     ReservesTooLow,
+    // --- dynamic TAO: moving stake and root claims ---
+    #[error("the origin and destination are the same stake position")]
+    SameNetuid,
+    #[error("alpha cannot be recycled or burned on the root subnet")]
+    CannotBurnOrRecycleOnRootSubnet,
+    #[error("claim_root takes 1 to 5 subnets, and KeepSubnets at least one")]
+    InvalidSubnetNumber,
+    #[error("this chain runs the TAO-era economy, which has no alpha pools (genesis economy \"dynamic\" has them)")]
+    NotDynamic,
 }
 
 /// Why a transaction cannot be included in a block. Nothing about it is recorded on chain.

@@ -230,6 +230,75 @@ pub enum Event {
         /// Root dividends made claimable by root stakers (takes included).
         root: u64,
     },
+    /// Stake moved to another hotkey and/or subnet (`move_stake`).
+    StakeMoved {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// Hotkey it left.
+        origin_hotkey: AccountId,
+        /// Subnet it left.
+        origin_netuid: NetUid,
+        /// Hotkey it went to.
+        destination_hotkey: AccountId,
+        /// Subnet it went to.
+        destination_netuid: NetUid,
+        /// TAO between the legs (across subnets) or the value moved (within one).
+        tao: Balance,
+    },
+    /// Stake handed to another coldkey (`transfer_stake`).
+    StakeTransferred {
+        /// Sender.
+        origin_coldkey: AccountId,
+        /// Recipient.
+        destination_coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet it left.
+        origin_netuid: NetUid,
+        /// Subnet it went to.
+        destination_netuid: NetUid,
+        /// TAO between the legs or the value moved.
+        tao: Balance,
+    },
+    /// Stake swapped to another subnet under the same hotkey (`swap_stake`).
+    StakeSwapped {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet it left.
+        origin_netuid: NetUid,
+        /// Subnet it went to.
+        destination_netuid: NetUid,
+        /// TAO between the legs.
+        tao: Balance,
+    },
+    /// Staked alpha destroyed: recycled out of the subnet's supply or burned (`recycle_alpha`,
+    /// `burn_alpha`).
+    AlphaDestroyed {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Alpha (rao).
+        alpha: u64,
+        /// Burned (supply unchanged) rather than recycled.
+        burned: bool,
+    },
+    /// A coldkey claimed its root dividends.
+    RootClaimed {
+        /// Coldkey.
+        coldkey: AccountId,
+    },
+    /// A coldkey chose how it takes root dividends.
+    RootClaimTypeSet {
+        /// Coldkey.
+        coldkey: AccountId,
+        /// The choice.
+        claim_type: crate::root_claims::RootClaimType,
+    },
     /// Swap fees (TAO) paid to the block author, or recycled when there is none.
     SwapFeesPaid {
         /// Author, if any.

@@ -197,6 +197,41 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
         }
         Call::AddStake { hotkey, netuid, amount } => staking::do_add_stake(cx, signer, hotkey, *netuid, *amount),
         Call::RemoveStake { hotkey, netuid, amount } => staking::do_remove_stake(cx, signer, hotkey, *netuid, *amount),
+        Call::MoveStake { origin_hotkey, destination_hotkey, origin_netuid, destination_netuid, amount } => {
+            stake_moves::do_move_stake(
+                cx,
+                signer,
+                origin_hotkey,
+                destination_hotkey,
+                *origin_netuid,
+                *destination_netuid,
+                *amount,
+            )
+        }
+        Call::TransferStake { destination_coldkey, hotkey, origin_netuid, destination_netuid, amount } => {
+            stake_moves::do_transfer_stake(
+                cx,
+                signer,
+                destination_coldkey,
+                hotkey,
+                *origin_netuid,
+                *destination_netuid,
+                *amount,
+            )
+        }
+        Call::SwapStake { hotkey, origin_netuid, destination_netuid, amount } => {
+            stake_moves::do_swap_stake(cx, signer, hotkey, *origin_netuid, *destination_netuid, *amount)
+        }
+        Call::UnstakeAll { hotkey } => stake_moves::do_unstake_all(cx, signer, hotkey, false),
+        Call::UnstakeAllAlpha { hotkey } => stake_moves::do_unstake_all(cx, signer, hotkey, true),
+        Call::RecycleAlpha { hotkey, amount, netuid } => {
+            stake_moves::do_recycle_alpha(cx, signer, hotkey, *amount, *netuid, false)
+        }
+        Call::BurnAlpha { hotkey, amount, netuid } => {
+            stake_moves::do_recycle_alpha(cx, signer, hotkey, *amount, *netuid, true)
+        }
+        Call::ClaimRoot { subnets } => root_claims::do_claim_root(cx, signer, subnets),
+        Call::SetRootClaimType { claim_type } => root_claims::do_set_root_claim_type(cx, signer, claim_type),
         Call::IncreaseTake { hotkey, take } => staking::do_increase_take(cx, signer, hotkey, *take),
         Call::DecreaseTake { hotkey, take } => staking::do_decrease_take(cx, signer, hotkey, *take),
         Call::RootRegister { hotkey } => root::do_root_register(cx, signer, hotkey),

@@ -39,8 +39,8 @@
 //! checks and their order, commit hash layout, error names. Two economies, chosen in genesis: the
 //! TAO era (default; stake is TAO) and dynamic TAO (`economy = "dynamic"`: a pool per subnet from
 //! [`agora_economy`], stake is alpha, emission by price EMA, epochs pay alpha; see [`pools`]).
-//! Dynamic TAO is in progress: stake moves between hotkeys and subnets, root claims and SafeFloat
-//! share pools are not there yet. Deliberate differences are listed in [`hyperparams`] and
+//! Dynamic TAO is in progress: stake moves ([`stake_moves`]'s calls) and root claims
+//! ([`root_claims`]) are here; auto-claim and SafeFloat share pools are not yet. Deliberate differences are listed in [`hyperparams`] and
 //! [`emission`]. Tests: `tests/it/` (one module per call family, the end-to-end economy, property
 //! tests).
 //!
@@ -94,7 +94,9 @@ pub mod pools;
 pub mod query;
 mod registration;
 mod root;
+pub mod root_claims;
 mod serving;
+pub mod stake_moves;
 mod staking;
 pub mod state;
 pub mod storage;

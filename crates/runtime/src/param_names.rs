@@ -112,6 +112,7 @@ pub fn hyperparameter(param: &str, value: &str) -> Result<HyperparameterUpdate, 
         }
         "min_allowed_uids" => MinAllowedUids(parse(p, value)?),
         "min_non_immune_uids" => MinNonImmuneUids(parse(p, value)?),
+        "subnet_emission_enabled" | "emission_enabled" => SubnetEmissionEnabled(switch(p, value)?),
         _ => {
             return Err(ParamError::UnknownHyperparameter(param.into()));
         }

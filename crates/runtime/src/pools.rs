@@ -97,6 +97,8 @@ pub struct PoolState {
     pub miner_burned: u128,
     /// Last block's TAO injected, alpha injected and alpha emitted outside (for the APIs).
     pub last_emission: (u64, u64, u64),
+    /// Alpha burned with `burn_alpha` (`AlphaBurned`; still counted in `alpha_out`).
+    pub alpha_burned: u64,
 }
 
 impl PoolState {

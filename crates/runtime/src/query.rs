@@ -440,6 +440,9 @@ pub struct PoolInfo {
     pub pending_owner_cut: u64,
     /// Alpha the protocol bought with emission.
     pub protocol_alpha: u64,
+    /// Alpha burned with `burn_alpha` (still in `alpha_out`).
+    #[serde(default)]
+    pub alpha_burned: u64,
 }
 
 /// A subnet's pool (`None` on a TAO-era chain or for a subnet that does not exist).
@@ -468,6 +471,7 @@ pub fn pool(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<PoolInfo>
         pending_root_emission: pending.root,
         pending_owner_cut: pending.owner_cut,
         protocol_alpha: state.protocol_alpha,
+        alpha_burned: state.alpha_burned,
     })
 }
 

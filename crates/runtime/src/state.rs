@@ -195,3 +195,5 @@ pub const SWAP_FEES: Value<u64> = Value::new("SwapFees");
 pub const ROOT_CLAIMABLE: Map<(AccountId, NetUid), i128> = Map::new("RootClaimable");
 /// What a coldkey staking on root through a hotkey has claimed on a subnet: (netuid, hotkey, coldkey).
 pub const ROOT_CLAIMED: Map<(NetUid, AccountId, AccountId), u128> = Map::new("RootClaimed");
+/// How a coldkey takes its root dividends (absent: `Swap`).
+pub const ROOT_CLAIM_TYPE: Map<AccountId, crate::root_claims::RootClaimType> = Map::new("RootClaimType");

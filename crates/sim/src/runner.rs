@@ -136,6 +136,8 @@ struct Sim {
     state: MemoryStorage,
     genesis_hash: agora_primitives::Hash,
     auto_epochs: bool,
+    /// The scenario runs dynamic TAO.
+    dynamic: bool,
     hotkeys: Vec<Pair>,
     coldkeys: Vec<Pair>,
     replacements: u32,
@@ -205,6 +207,7 @@ impl Sim {
             state: genesis.into_memory(),
             genesis_hash,
             auto_epochs: scenario.auto_epochs,
+            dynamic: scenario.economy == agora_runtime::pools::Economy::Dynamic,
             hotkeys,
             coldkeys,
             replacements: 0,
@@ -350,6 +353,42 @@ impl Sim {
                 };
                 error = self.submit_recorded(&coldkey, call)?;
             }
+            Step::MoveStake { from_uid, to_uid, amount } => {
+                let coldkey = self.coldkeys[usize::from(*from_uid)].clone();
+                let call = Call::MoveStake {
+                    origin_hotkey: self.hotkeys[usize::from(*from_uid)].public(),
+                    destination_hotkey: self.hotkeys[usize::from(*to_uid)].public(),
+                    origin_netuid: NETUID,
+                    destination_netuid: NETUID,
+                    amount: *amount,
+                };
+                error = self.submit_recorded(&coldkey, call)?;
+            }
+            Step::TransferStake { uid, to_uid, hotkey_uid, alpha, destination_netuid } => {
+                let coldkey = self.coldkeys[usize::from(*uid)].clone();
+                let call = Call::TransferStake {
+                    destination_coldkey: self.coldkeys[usize::from(*to_uid)].public(),
+                    hotkey: self.hotkeys[usize::from(hotkey_uid.unwrap_or(*uid))].public(),
+                    origin_netuid: NETUID,
+                    destination_netuid: destination_netuid.map_or(NETUID, NetUid),
+                    amount: *alpha,
+                };
+                error = self.submit_recorded(&coldkey, call)?;
+            }
+            Step::SwapStake { uid, hotkey_uid, origin_netuid, destination_netuid, alpha } => {
+                let coldkey = self.coldkeys[usize::from(*uid)].clone();
+                let call = Call::SwapStake {
+                    hotkey: self.hotkeys[usize::from(hotkey_uid.unwrap_or(*uid))].public(),
+                    origin_netuid: NetUid(*origin_netuid),
+                    destination_netuid: NetUid(*destination_netuid),
+                    amount: *alpha,
+                };
+                error = self.submit_recorded(&coldkey, call)?;
+            }
+            Step::ClaimRoot { uid } => {
+                let coldkey = self.coldkeys[usize::from(*uid)].clone();
+                error = self.submit_recorded(&coldkey, Call::ClaimRoot { subnets: vec![NETUID] })?;
+            }
             Step::RunBlocks { n } => self.run_blocks(*n)?,
             Step::Swap { direction, amount, drop_fees } => {
                 let direction = match direction {
@@ -409,6 +448,7 @@ impl Sim {
                 let hotkey = self.hotkeys[usize::from(*uid)].clone();
                 self.submit(&hotkey, call).map_err(|m| fail(&format!("set_weights by uid {uid}"), m))
             }
+            Step::MoveStake { .. } if self.dynamic => self.dynamic_step(index, step),
             Step::MoveStake { from_uid, to_uid, amount } => {
                 let coldkey = self.coldkeys[usize::from(*from_uid)].clone();
                 let from = self.hotkeys[usize::from(*from_uid)].public();
@@ -450,9 +490,13 @@ impl Sim {
                 self.record();
                 Ok(())
             }
-            Step::AddStake { .. } | Step::RemoveStake { .. } | Step::RunBlocks { .. } | Step::Swap { .. } => {
-                self.dynamic_step(index, step)
-            }
+            Step::AddStake { .. }
+            | Step::RemoveStake { .. }
+            | Step::RunBlocks { .. }
+            | Step::Swap { .. }
+            | Step::TransferStake { .. }
+            | Step::SwapStake { .. }
+            | Step::ClaimRoot { .. } => self.dynamic_step(index, step),
         }
     }
 }
@@ -465,8 +509,14 @@ pub fn run(scenario: &Scenario) -> Result<SimResult, SimError> {
         sim.step(i + 1, step, scenario.emission)?;
         let recorded_by_step = matches!(
             step,
-            Step::AddStake { .. } | Step::RemoveStake { .. } | Step::RunBlocks { .. } | Step::Swap { .. }
-        );
+            Step::AddStake { .. }
+                | Step::RemoveStake { .. }
+                | Step::RunBlocks { .. }
+                | Step::Swap { .. }
+                | Step::TransferStake { .. }
+                | Step::SwapStake { .. }
+                | Step::ClaimRoot { .. }
+        ) || (dynamic && matches!(step, Step::MoveStake { .. }));
         if dynamic && !recorded_by_step {
             let record = sim.step_record(i + 1, step);
             sim.result.steps.push(record);

@@ -128,8 +128,9 @@ pub enum Step {
         /// The uid to replace.
         replace_uid: u16,
     },
-    /// Move stake between neurons with real `remove_stake` + `add_stake` calls signed by the
-    /// source neuron's coldkey (an Agora extension, for stake-merging cases).
+    /// Move stake between neurons, signed by the source neuron's coldkey: in the TAO era real
+    /// `remove_stake` + `add_stake` calls (an Agora extension, for stake-merging cases); in dynamic
+    /// TAO one `move_stake` call, `amount` being alpha.
     MoveStake {
         /// Neuron whose coldkey unstakes from its own hotkey.
         from_uid: u16,
@@ -181,6 +182,42 @@ pub enum Step {
         #[serde(default)]
         allow_partial: bool,
     },
+    /// Dynamic TAO: `transfer_stake` by the uid's coldkey, handing its stake on `hotkey_uid`'s
+    /// hotkey (default its own) to `to_uid`'s coldkey, on the subnet or into root (`destination_netuid`
+    /// 0).
+    TransferStake {
+        /// Whose coldkey gives.
+        uid: u16,
+        /// Whose coldkey receives.
+        to_uid: u16,
+        /// Hotkey the stake is on (default: the uid's own).
+        #[serde(default)]
+        hotkey_uid: Option<u16>,
+        /// Alpha (rao).
+        alpha: u64,
+        /// Subnet the stake lands on (default: the scenario's subnet; 0 is root).
+        #[serde(default)]
+        destination_netuid: Option<u16>,
+    },
+    /// Dynamic TAO: `swap_stake` by the uid's coldkey between the scenario's subnet and root (0).
+    SwapStake {
+        /// Whose coldkey.
+        uid: u16,
+        /// Hotkey the stake is on (default: the uid's own).
+        #[serde(default)]
+        hotkey_uid: Option<u16>,
+        /// Subnet the stake is on.
+        origin_netuid: u16,
+        /// Subnet it goes to.
+        destination_netuid: u16,
+        /// Alpha (rao).
+        alpha: u64,
+    },
+    /// Dynamic TAO: `claim_root` on the scenario's subnet by the uid's coldkey.
+    ClaimRoot {
+        /// Whose coldkey claims.
+        uid: u16,
+    },
     /// Dynamic TAO: run `n` real blocks.
     RunBlocks {
         /// Blocks.
@@ -212,6 +249,9 @@ impl Step {
             Step::RemoveStake { .. } => "remove_stake",
             Step::RunBlocks { .. } => "run_blocks",
             Step::Swap { .. } => "swap",
+            Step::TransferStake { .. } => "transfer_stake",
+            Step::SwapStake { .. } => "swap_stake",
+            Step::ClaimRoot { .. } => "claim_root",
         }
     }
 }
@@ -292,6 +332,18 @@ impl Scenario {
                 Err(SimError::Step { step, what: what.into(), message: format!("uid {uid} out of range (n = {n})") })
             }
         };
+        // A scenario has one subnet (netuid 1) and root (0).
+        let netuid_known = |step: usize, what: &str, netuid: u16| {
+            if netuid <= 1 {
+                Ok(())
+            } else {
+                Err(SimError::Step {
+                    step,
+                    what: what.into(),
+                    message: format!("netuid {netuid} does not exist (a scenario has its subnet, 1, and root, 0)"),
+                })
+            }
+        };
         let mut block = 1u64;
         for (i, step) in self.steps.iter().enumerate() {
             let at = i + 1;
@@ -320,6 +372,24 @@ impl Scenario {
                     uid_in_range(at, step.kind(), to_uid.unwrap_or(*uid))?;
                 }
                 Step::RunBlocks { .. } | Step::Swap { .. } => self.require_dynamic(at, step.kind())?,
+                Step::TransferStake { uid, to_uid, hotkey_uid, destination_netuid, .. } => {
+                    self.require_dynamic(at, step.kind())?;
+                    for u in [*uid, *to_uid, hotkey_uid.unwrap_or(*uid)] {
+                        uid_in_range(at, step.kind(), u)?;
+                    }
+                    netuid_known(at, step.kind(), destination_netuid.unwrap_or(1))?;
+                }
+                Step::SwapStake { uid, hotkey_uid, origin_netuid, destination_netuid, .. } => {
+                    self.require_dynamic(at, step.kind())?;
+                    uid_in_range(at, step.kind(), *uid)?;
+                    uid_in_range(at, step.kind(), hotkey_uid.unwrap_or(*uid))?;
+                    netuid_known(at, step.kind(), *origin_netuid)?;
+                    netuid_known(at, step.kind(), *destination_netuid)?;
+                }
+                Step::ClaimRoot { uid } => {
+                    self.require_dynamic(at, step.kind())?;
+                    uid_in_range(at, step.kind(), *uid)?;
+                }
             }
         }
         Ok(())

@@ -236,7 +236,8 @@ impl Decoded {
 
 /// The Agora call a reference call runs as.
 pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
-    use subtensor::Call as S;
+    use agora_runtime::root_claims::RootClaimType;
+    use subtensor::{Call as S, RootClaimTypeEnum};
     let account = |a: &crate::types::AccountId32| AccountId(a.0);
     let dest = |d: &MultiAddress| match d {
         MultiAddress::Id(id) => Ok(AccountId(id.0)),
@@ -292,6 +293,48 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
                     allow_partial: *allow_partial,
                 }
             }
+            S::unstake_all { hotkey } => Call::UnstakeAll { hotkey: account(hotkey) },
+            S::unstake_all_alpha { hotkey } => Call::UnstakeAllAlpha { hotkey: account(hotkey) },
+            S::move_stake { origin_hotkey, destination_hotkey, origin_netuid, destination_netuid, alpha_amount } => {
+                Call::MoveStake {
+                    origin_hotkey: account(origin_hotkey),
+                    destination_hotkey: account(destination_hotkey),
+                    origin_netuid: NetUid(*origin_netuid),
+                    destination_netuid: NetUid(*destination_netuid),
+                    amount: *alpha_amount,
+                }
+            }
+            S::transfer_stake { destination_coldkey, hotkey, origin_netuid, destination_netuid, alpha_amount } => {
+                Call::TransferStake {
+                    destination_coldkey: account(destination_coldkey),
+                    hotkey: account(hotkey),
+                    origin_netuid: NetUid(*origin_netuid),
+                    destination_netuid: NetUid(*destination_netuid),
+                    amount: *alpha_amount,
+                }
+            }
+            S::swap_stake { hotkey, origin_netuid, destination_netuid, alpha_amount } => Call::SwapStake {
+                hotkey: account(hotkey),
+                origin_netuid: NetUid(*origin_netuid),
+                destination_netuid: NetUid(*destination_netuid),
+                amount: *alpha_amount,
+            },
+            S::recycle_alpha { hotkey, amount, netuid } => {
+                Call::RecycleAlpha { hotkey: account(hotkey), amount: *amount, netuid: NetUid(*netuid) }
+            }
+            S::burn_alpha { hotkey, amount, netuid } => {
+                Call::BurnAlpha { hotkey: account(hotkey), amount: *amount, netuid: NetUid(*netuid) }
+            }
+            S::claim_root { subnets } => Call::ClaimRoot { subnets: subnets.iter().map(|n| NetUid(*n)).collect() },
+            S::set_root_claim_type { new_root_claim_type } => Call::SetRootClaimType {
+                claim_type: match new_root_claim_type {
+                    RootClaimTypeEnum::Swap => RootClaimType::Swap,
+                    RootClaimTypeEnum::Keep => RootClaimType::Keep,
+                    RootClaimTypeEnum::KeepSubnets { subnets } => {
+                        RootClaimType::KeepSubnets(subnets.iter().map(|n| NetUid(*n)).collect())
+                    }
+                },
+            },
             S::serve_axon { netuid, version, ip, port, ip_type, protocol, placeholder1, placeholder2 } => {
                 Call::ServeAxon {
                     netuid: NetUid(*netuid),

@@ -288,6 +288,90 @@ pub mod subtensor {
             /// Accept a partial fill.
             allow_partial: bool,
         },
+        /// Unstakes everything on a hotkey, on every subnet.
+        #[codec(index = 83)]
+        unstake_all {
+            /// Hotkey.
+            hotkey: AccountId32,
+        },
+        /// Unstakes everything on a hotkey except root, and stakes the TAO on root.
+        #[codec(index = 84)]
+        unstake_all_alpha {
+            /// Hotkey.
+            hotkey: AccountId32,
+        },
+        /// Moves stake to another hotkey and/or subnet.
+        #[codec(index = 85)]
+        move_stake {
+            /// Hotkey the stake is on.
+            origin_hotkey: AccountId32,
+            /// Hotkey it goes to.
+            destination_hotkey: AccountId32,
+            /// Subnet it is on.
+            origin_netuid: u16,
+            /// Subnet it goes to.
+            destination_netuid: u16,
+            /// Alpha (rao).
+            alpha_amount: u64,
+        },
+        /// Hands stake to another coldkey.
+        #[codec(index = 86)]
+        transfer_stake {
+            /// Recipient coldkey.
+            destination_coldkey: AccountId32,
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet it is on.
+            origin_netuid: u16,
+            /// Subnet it goes to.
+            destination_netuid: u16,
+            /// Alpha (rao).
+            alpha_amount: u64,
+        },
+        /// Swaps stake into another subnet.
+        #[codec(index = 87)]
+        swap_stake {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet it is on.
+            origin_netuid: u16,
+            /// Subnet it goes to.
+            destination_netuid: u16,
+            /// Alpha (rao).
+            alpha_amount: u64,
+        },
+        /// Destroys staked alpha out of the subnet's supply.
+        #[codec(index = 101)]
+        recycle_alpha {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Alpha (rao).
+            amount: u64,
+            /// Subnet.
+            netuid: u16,
+        },
+        /// Destroys staked alpha, counted as burned.
+        #[codec(index = 102)]
+        burn_alpha {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Alpha (rao).
+            amount: u64,
+            /// Subnet.
+            netuid: u16,
+        },
+        /// Claims root dividends on 1 to 5 subnets.
+        #[codec(index = 121)]
+        claim_root {
+            /// Subnets (a set).
+            subnets: Vec<u16>,
+        },
+        /// Chooses how root dividends are taken.
+        #[codec(index = 122)]
+        set_root_claim_type {
+            /// Swap, Keep or KeepSubnets.
+            new_root_claim_type: RootClaimTypeEnum,
+        },
         /// Commits a hash of weights.
         #[codec(index = 96)]
         commit_weights {
@@ -339,6 +423,23 @@ pub mod subtensor {
             hotkey: AccountId32,
             /// Highest acceptable burn (rao).
             limit_price: u64,
+        },
+    }
+
+    /// How a coldkey takes its root dividends (the reference's `RootClaimTypeEnum`).
+    #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+    pub enum RootClaimTypeEnum {
+        /// Sell the alpha and restake the TAO on root.
+        #[codec(index = 0)]
+        Swap,
+        /// Keep the alpha.
+        #[codec(index = 1)]
+        Keep,
+        /// Keep on these subnets.
+        #[codec(index = 2)]
+        KeepSubnets {
+            /// Subnets (a set).
+            subnets: Vec<u16>,
         },
     }
 

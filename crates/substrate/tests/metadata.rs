@@ -237,6 +237,15 @@ fn reference_call(call: &agora_runtime::Call) -> Option<(&'static str, &'static 
         C::SetWeights { .. } => ("SubtensorModule", "set_weights"),
         C::CommitWeights { .. } => ("SubtensorModule", "commit_weights"),
         C::RevealWeights { .. } => ("SubtensorModule", "reveal_weights"),
+        C::MoveStake { .. } => ("SubtensorModule", "move_stake"),
+        C::TransferStake { .. } => ("SubtensorModule", "transfer_stake"),
+        C::SwapStake { .. } => ("SubtensorModule", "swap_stake"),
+        C::UnstakeAll { .. } => ("SubtensorModule", "unstake_all"),
+        C::UnstakeAllAlpha { .. } => ("SubtensorModule", "unstake_all_alpha"),
+        C::RecycleAlpha { .. } => ("SubtensorModule", "recycle_alpha"),
+        C::BurnAlpha { .. } => ("SubtensorModule", "burn_alpha"),
+        C::ClaimRoot { .. } => ("SubtensorModule", "claim_root"),
+        C::SetRootClaimType { .. } => ("SubtensorModule", "set_root_claim_type"),
         // The reference's setters live in its AdminUtils pallet, one call per parameter; Agora's
         // are served through `agora sudo set`.
         C::SudoSetHyperparameter { .. } | C::SudoSetGlobal { .. } => return None,
@@ -269,6 +278,27 @@ fn every_runtime_call_has_a_reference_call_in_the_metadata() {
         C::SetWeights { netuid, dests: vec![], weights: vec![], version_key: 0 },
         C::CommitWeights { netuid, commit_hash: Hash([0; 32]) },
         C::RevealWeights { netuid, uids: vec![], values: vec![], salt: vec![], version_key: 0 },
+        C::MoveStake {
+            origin_hotkey: who,
+            destination_hotkey: who,
+            origin_netuid: netuid,
+            destination_netuid: netuid,
+            amount: 1,
+        },
+        C::TransferStake {
+            destination_coldkey: who,
+            hotkey: who,
+            origin_netuid: netuid,
+            destination_netuid: netuid,
+            amount: 1,
+        },
+        C::SwapStake { hotkey: who, origin_netuid: netuid, destination_netuid: netuid, amount: 1 },
+        C::UnstakeAll { hotkey: who },
+        C::UnstakeAllAlpha { hotkey: who },
+        C::RecycleAlpha { hotkey: who, amount: 1, netuid },
+        C::BurnAlpha { hotkey: who, amount: 1, netuid },
+        C::ClaimRoot { subnets: vec![netuid] },
+        C::SetRootClaimType { claim_type: agora_runtime::root_claims::RootClaimType::Keep },
     ];
     for call in &calls {
         let (pallet, name) = reference_call(call).unwrap();

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use agora_localnet::{Network, NetworkOptions};
 use agora_primitives::BlockNumber;
+use agora_runtime::pools::Economy;
 use serde_json::Value;
 
 use crate::{agora, temp_dir};
@@ -48,9 +49,20 @@ impl Node {
 
     /// A node in a fresh test dir `name`, its ports from `base_port`, 200 ms blocks.
     pub(crate) fn start_in(name: &str, base_port: u16) -> Node {
+        Node::start_with(name, base_port, Economy::Tao)
+    }
+
+    /// [`Node::start_in`] with a chosen economy.
+    pub(crate) fn start_with(name: &str, base_port: u16, economy: Economy) -> Node {
         let dir = temp_dir(name);
-        let options =
-            NetworkOptions { validators: 1, followers: 0, base_port, block_time_ms: 200, substrate_port: None };
+        let options = NetworkOptions {
+            validators: 1,
+            followers: 0,
+            base_port,
+            block_time_ms: 200,
+            substrate_port: None,
+            economy,
+        };
         let mut net = Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn").unwrap();
         net.start(0).unwrap();
         let url = net.rpc_url(0).to_string();

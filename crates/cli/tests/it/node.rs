@@ -26,8 +26,14 @@ impl Localnet {
     /// unique per test.
     fn start(name: &str, port: u16) -> Localnet {
         let dir = temp_dir(name);
-        let options =
-            NetworkOptions { validators: 4, followers: 1, base_port: port, block_time_ms: 250, substrate_port: None };
+        let options = NetworkOptions {
+            validators: 4,
+            followers: 1,
+            base_port: port,
+            block_time_ms: 250,
+            substrate_port: None,
+            economy: Default::default(),
+        };
         let mut net =
             Network::create(&dir, &options, Path::new(env!("CARGO_BIN_EXE_agora")), "warn,agora_node=info").unwrap();
         let rpc = (0..net.len())

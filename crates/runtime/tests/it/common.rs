@@ -26,6 +26,7 @@ pub fn tao(n: u64) -> Balance {
 }
 
 /// A chain whose state lives in memory.
+#[derive(Clone)]
 pub struct Chain {
     pub state: MemoryStorage,
     pub genesis_hash: Hash,

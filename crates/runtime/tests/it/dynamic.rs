@@ -12,7 +12,7 @@ use crate::common::*;
 
 /// `base_config` in the dynamic economy: subnet 1 has a 1,000 TAO / 1,000 alpha pool and a
 /// validator (`val`, 100 TAO staked at genesis) and a miner.
-fn dynamic_config() -> GenesisConfig {
+pub(crate) fn dynamic_config() -> GenesisConfig {
     let mut c = base_config();
     c.economy = Economy::Dynamic;
     c.params.network_min_lock_cost = 100 * TAO;
@@ -26,7 +26,7 @@ fn dynamic_config() -> GenesisConfig {
     c
 }
 
-fn price(chain: &Chain, netuid: u16) -> u64 {
+pub(crate) fn price(chain: &Chain, netuid: u16) -> u64 {
     query::pool(&chain.state, NetUid(netuid)).expect("a pool").price
 }
 
@@ -187,6 +187,24 @@ fn a_registered_subnet_starts_at_the_median_price_with_emission_off() {
     assert!(p.price.abs_diff(median) <= 1, "{} vs {median}", p.price);
     assert!(!p.emission_enabled);
     assert_eq!(p.alpha_out, 0);
+    // Only root (the sudo key) turns its emission on; the owner cannot.
+    let enable = Call::SudoSetHyperparameter {
+        netuid: NetUid(2),
+        update: agora_runtime::HyperparameterUpdate::SubnetEmissionEnabled(true),
+    };
+    chain.assert_fails(&key("carol"), enable.clone(), DispatchError::BadOrigin);
+    chain.submit(&key("sudo"), enable).unwrap();
+    assert!(query::pool(&chain.state, NetUid(2)).unwrap().emission_enabled);
+    // A TAO-era chain has no pools to enable.
+    let mut tao_era = Chain::new(&base_config());
+    tao_era.assert_fails(
+        &key("sudo"),
+        Call::SudoSetHyperparameter {
+            netuid: NetUid(1),
+            update: agora_runtime::HyperparameterUpdate::SubnetEmissionEnabled(true),
+        },
+        DispatchError::NotDynamic,
+    );
 }
 
 mod properties {

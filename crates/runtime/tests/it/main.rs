@@ -15,6 +15,7 @@ mod properties;
 mod registration;
 mod root;
 mod serving;
+mod stake_moves;
 mod staking;
 mod subnets;
 mod transactions;

@@ -66,3 +66,24 @@ fn dynamic_steps_need_a_dynamic_economy() {
     let err = Scenario::from_json(text).unwrap_err().to_string();
     assert!(err.contains("needs \"economy\": \"dynamic\""), "{err}");
 }
+
+/// `move_stake`, `transfer_stake`, `swap_stake` and `claim_root` steps run the real calls: a move
+/// between hotkeys leaves the pool alone, a transfer changes only who owns the stake, a swap into
+/// root sells through the pool, and a refused call is recorded by its reference name.
+#[test]
+fn stake_moves_run_the_real_calls() {
+    let result = run(&load("stake_moves.json")).unwrap();
+    let kinds: Vec<&str> = result.steps.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["move_stake", "transfer_stake", "swap_stake", "swap_stake", "claim_root"]);
+    let errors: Vec<Option<&str>> = result.steps.iter().map(|s| s.error.as_deref()).collect();
+    assert_eq!(errors, [None, None, None, Some("SameNetuid"), None]);
+    let stakes = |i: usize| (result.steps[i].stakes[0].alpha, result.steps[i].stakes[1].alpha);
+    let (moved0, moved1) = stakes(0);
+    assert!(moved0 > moved1 && moved0 - moved1 > 39_000_000_000, "{moved0} {moved1}");
+    assert_eq!(stakes(1), stakes(0), "a transfer keeps the stake on the same hotkey");
+    assert_eq!(result.steps[1].pool.price_rao, result.steps[0].pool.price_rao);
+    let (_, swapped1) = stakes(2);
+    assert_eq!(moved1 - swapped1, 30_000_000_000);
+    assert!(result.steps[2].pool.price_rao < result.steps[1].pool.price_rao, "the sale lowered the price");
+    assert_eq!(stakes(3), stakes(2));
+}
