@@ -289,7 +289,15 @@ pub(crate) fn do_unstake_all(cx: &mut Ctx, coldkey: &AccountId, hotkey: &Account
         if is_dynamic(cx.s) {
             stake_into_subnet(cx, hotkey, coldkey, NetUid::ROOT, freed, MAX_PRICE_RAO, false)?;
         } else {
-            crate::staking::do_add_stake(cx, coldkey, hotkey, NetUid::ROOT, Balance(freed))?;
+            // Whatever was freed goes to root, as on a dynamic chain (no minimum-stake check).
+            withdraw(cx, coldkey, freed, DispatchError::NotEnoughBalanceToStake)?;
+            increase_stake(cx, hotkey, NetUid::ROOT, coldkey, freed)?;
+            cx.emit(Event::StakeAdded {
+                coldkey: *coldkey,
+                hotkey: *hotkey,
+                netuid: NetUid::ROOT,
+                amount: Balance(freed),
+            });
         }
     }
     Ok(())

@@ -273,6 +273,8 @@ fn the_tao_era_moves_stake_one_to_one_and_has_no_alpha_to_destroy() {
         .unwrap();
     assert_eq!(alice_on(&chain, "owner-hk", 1), 60 * TAO);
     assert_eq!(alice_on(&chain, "owner-hk", 0), 40 * TAO);
+    chain.submit(&alice, Call::UnstakeAllAlpha { hotkey: acc("owner-hk") }).unwrap();
+    assert_eq!((alice_on(&chain, "owner-hk", 1), alice_on(&chain, "owner-hk", 0)), (0, 100 * TAO));
     chain.assert_fails(
         &alice,
         Call::BurnAlpha { hotkey: acc("owner-hk"), amount: TAO, netuid: NetUid(1) },

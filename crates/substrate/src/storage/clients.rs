@@ -129,9 +129,13 @@ pub(super) static ITEMS: &[Item] = &[
         value_ty: meta_type::<RootClaimType>,
         optional: false,
         default: || RootClaimType::Swap.encode(),
-        docs: "How a coldkey takes its root dividends (Swap: there are none in the TAO era).",
-        read: |_, _| None,
-        list: |_| Vec::new(),
+        docs: "How a coldkey takes its root dividends (`set_root_claim_type`; Swap unless set).",
+        read: |s, k| {
+            let coldkey = super::account(k[0])?;
+            let chosen = agora_runtime::state::ROOT_CLAIM_TYPE.try_get(s, &coldkey)?;
+            Some(root_claim_type(&chosen).encode())
+        },
+        list: |s| agora_runtime::state::ROOT_CLAIM_TYPE.iter(s).into_iter().map(|(c, _)| vec![c.0.to_vec()]).collect(),
     },
     Item {
         pallet: "SubtensorModule",
@@ -206,3 +210,13 @@ pub(super) static ITEMS: &[Item] = &[
         list: |_| Vec::new(),
     },
 ];
+
+/// The reference's encoding of a coldkey's claim type.
+fn root_claim_type(chosen: &agora_runtime::root_claims::RootClaimType) -> RootClaimType {
+    use agora_runtime::root_claims::RootClaimType as Chosen;
+    match chosen {
+        Chosen::Swap => RootClaimType::Swap,
+        Chosen::Keep => RootClaimType::Keep,
+        Chosen::KeepSubnets(kept) => RootClaimType::KeepSubnets { subnets: kept.iter().map(|n| n.0).collect() },
+    }
+}
