@@ -19,14 +19,17 @@ mod dendrite;
 mod failure;
 mod gateway;
 mod localnet;
+mod market;
 mod miner;
 mod models;
 mod node;
 mod out;
+mod root;
 mod session;
 mod signals;
 mod sim;
 mod stake;
+mod stake_moves;
 mod subnets;
 mod sudo;
 mod validator;
@@ -71,9 +74,12 @@ enum Command {
     /// Subnets: list, metagraph, hyperparameters, create, register.
     #[command(subcommand, visible_alias = "s", alias = "subnet")]
     Subnets(subnets::SubnetsCommand),
-    /// Stake TAO on hotkeys.
+    /// Stake on hotkeys (alpha bought through a subnet's pool on a dynamic chain).
     #[command(subcommand, visible_alias = "st")]
     Stake(stake::StakeCommand),
+    /// Root stakers' dividends on a dynamic chain: claim them, choose how.
+    #[command(subcommand)]
+    Root(root::RootCommand),
     /// Hotkeys that take stake from others, and their take.
     #[command(subcommand)]
     Delegate(delegate::DelegateCommand),
@@ -120,6 +126,7 @@ fn main() -> ExitCode {
         Command::Wallet(cmd) => wallet::run(cmd, g),
         Command::Subnets(cmd) => subnets::run(cmd, g),
         Command::Stake(cmd) => stake::run(cmd, g),
+        Command::Root(cmd) => root::run(cmd, g),
         Command::Delegate(cmd) => delegate::run(cmd, g),
         Command::Weights(cmd) => weights::run(cmd, g),
         Command::Sudo(cmd) => sudo::run(cmd, g),

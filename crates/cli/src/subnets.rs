@@ -1,25 +1,34 @@
-//! `agora subnets …`: list, show (the metagraph), hyperparameters, create, start, register,
-//! burn-cost.
+//! `agora subnets …`: list, show (the metagraph), hyperparameters, price (dynamic TAO's pools),
+//! create, start, register, burn-cost.
 
 use std::path::PathBuf;
 
 use agora_client::metagraph::{self, neurons};
 use agora_client::preflight::{self, Planned};
-use agora_primitives::NetUid;
+use agora_primitives::{Balance, NetUid};
 use agora_runtime::DispatchError;
+use agora_runtime::query::PoolInfo;
 use clap::Subcommand;
 use serde_json::json;
 
 use crate::args::{Global, WalletFlags};
 use crate::failure::Failure;
+use crate::market::{Market, alpha_text, price_text, units};
 use crate::out::{Hotkeys, Table, neuron_table, print_hyperparameters};
 use crate::session::{Session, receipt_doc, refuse, short, tao};
 
 /// `agora subnets`.
 #[derive(Debug, Subcommand)]
 pub enum SubnetsCommand {
-    /// Every subnet: size, registration burn, emission, tempo.
+    /// Every subnet: size, registration burn, emission, tempo (and price and reserves on a
+    /// dynamic chain).
     List,
+    /// Alpha prices: spot, moving average, the pool's reserves and emission (dynamic chains).
+    Price {
+        /// Only this subnet.
+        #[arg(long, short = 'n', value_parser = crate::args::netuid, alias = "netuids")]
+        netuid: Option<NetUid>,
+    },
     /// A subnet's metagraph, fetched in one call (`metagraph` is an alias).
     #[command(alias = "metagraph")]
     Show {
@@ -67,6 +76,7 @@ pub enum SubnetsCommand {
 pub fn run(cmd: SubnetsCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         SubnetsCommand::List => list(g),
+        SubnetsCommand::Price { netuid } => price(g, netuid),
         SubnetsCommand::Show { netuid, full, save, load } => show(g, netuid, full, save, load),
         SubnetsCommand::Hyperparameters { netuid } => hyperparameters(g, netuid),
         SubnetsCommand::Create => create(g, &g.wallet),
@@ -104,10 +114,30 @@ fn burn_cost(g: &Global, netuid: Option<NetUid>) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A pool as JSON.
+fn pool_doc(p: &PoolInfo) -> serde_json::Value {
+    json!({
+        "price": units(p.price),
+        "price_rao": p.price,
+        "moving_price": units(p.moving_price),
+        "tao_in": tao(p.tao_in),
+        "alpha_in": units(p.alpha_in),
+        "alpha_out": units(p.alpha_out),
+        "volume": p.volume as f64 / 1e9,
+        "emission_enabled": p.emission_enabled,
+        "tao_in_emission": units(p.tao_in_emission),
+        "alpha_in_emission": units(p.alpha_in_emission),
+        "alpha_out_emission": units(p.alpha_out_emission),
+        "pending_alpha_emission": units(p.pending_alpha_emission),
+        "pending_root_emission": units(p.pending_root_emission),
+    })
+}
+
 fn list(g: &Global) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let subnets = session.client.subnets()?;
-    let doc = json!({"subnets": subnets.iter().map(|s| json!({
+    let market = Market::load(&session.client)?;
+    let doc = json!({"economy": market.economy, "subnets": subnets.iter().map(|s| json!({
         "netuid": s.netuid.get(),
         "name": s.identity.as_ref().map(|i| i.subnet_name.clone()).unwrap_or_default(),
         "owner": s.owner,
@@ -119,11 +149,16 @@ fn list(g: &Global) -> Result<(), Failure> {
         "started": s.started(),
         "registered_at": s.registered_at,
         "locked": tao(s.locked),
+        "pool": market.pool(s.netuid).map(pool_doc),
     })).collect::<Vec<_>>()});
     g.print(&doc, || {
-        let mut t = Table::new(&["netuid", "name", "owner", "uids", "burn", "emission/block", "tempo", "started"]);
+        let mut head = vec!["netuid", "name", "owner", "uids", "burn", "emission/block", "tempo", "started"];
+        if market.dynamic() {
+            head.extend(["price", "TAO in", "alpha in", "TAO in/block"]);
+        }
+        let mut t = Table::new(&head);
         for s in &subnets {
-            t.row(vec![
+            let mut row = vec![
                 s.netuid.get().to_string(),
                 s.identity
                     .as_ref()
@@ -136,6 +171,58 @@ fn list(g: &Global) -> Result<(), Failure> {
                 s.emission_per_block.to_string(),
                 s.hyperparameters.tempo.to_string(),
                 if s.started() { "yes".into() } else { "no".into() },
+            ];
+            if market.dynamic() {
+                match market.pool(s.netuid) {
+                    Some(p) => row.extend([
+                        price_text(p.price),
+                        p.tao_in.to_string(),
+                        alpha_text(p.alpha_in),
+                        Balance(p.tao_in_emission).to_string(),
+                    ]),
+                    None => row.extend(["-".into(), "-".into(), "-".into(), "-".into()]),
+                }
+            }
+            t.row(row);
+        }
+        t.to_string().trim_end().to_string()
+    });
+    Ok(())
+}
+
+/// `agora subnets price`.
+fn price(g: &Global, netuid: Option<NetUid>) -> Result<(), Failure> {
+    let session = Session::new(g)?;
+    let market = Market::load(&session.client)?;
+    if !market.dynamic() {
+        return Err(Failure::msg(
+            "this chain runs the TAO-era economy: there are no pools and alpha is TAO at price 1 \
+             (`agora localnet run --economy dynamic` starts a dynamic chain)",
+        ));
+    }
+    if let Some(n) = netuid {
+        session.require_subnet(n)?;
+    }
+    let pools: Vec<&PoolInfo> = market.pools.iter().filter(|p| netuid.is_none_or(|n| p.netuid == n)).collect();
+    let doc = json!({
+        "block": session.client.status()?.height,
+        "pools": pools.iter().map(|p| {
+            let mut d = pool_doc(p);
+            d["netuid"] = json!(p.netuid.get());
+            d
+        }).collect::<Vec<_>>(),
+    });
+    g.print(&doc, || {
+        let mut t = Table::new(&["netuid", "price", "moving price", "TAO in", "alpha in", "alpha out", "emission"]);
+        for p in &pools {
+            t.row(vec![
+                p.netuid.get().to_string(),
+                price_text(p.price),
+                price_text(p.moving_price),
+                p.tao_in.to_string(),
+                alpha_text(p.alpha_in),
+                alpha_text(p.alpha_out),
+                if p.emission_enabled { "on".into() } else { "off".into() },
             ]);
         }
         t.to_string().trim_end().to_string()

@@ -23,8 +23,15 @@ pub struct NeuronRow {
     pub hotkey: String,
     /// Owning coldkey (SS58).
     pub coldkey: String,
-    /// Stake on this subnet (TAO).
+    /// Stake as the epoch weighs it: the stake on this subnet in the TAO era; on a dynamic chain
+    /// alpha stake plus TaoWeight × root stake.
     pub stake: f64,
+    /// Alpha staked on the hotkey on this subnet (its TAO stake in the TAO era).
+    #[serde(default)]
+    pub alpha_stake: f64,
+    /// TAO the hotkey holds on root (0 in the TAO era, where it does not count).
+    #[serde(default)]
+    pub root_stake: f64,
     /// Consensus in [0, 1].
     pub consensus: f64,
     /// Incentive in [0, 1].
@@ -121,6 +128,12 @@ pub fn check(m: &Metagraph) -> Result<(), MetagraphError> {
     if let Some((vector, len)) = vector_lengths(m).into_iter().find(|&(_, len)| len != usize::from(n)) {
         return Err(MetagraphError::VectorLength { vector, len, n });
     }
+    // Empty when the node predates them (alpha stake) or the chain is TAO-era (root stake).
+    for (vector, v) in [("alpha_stake", &m.alpha_stake), ("root_stake", &m.root_stake)] {
+        if !v.is_empty() && v.len() != usize::from(n) {
+            return Err(MetagraphError::VectorLength { vector, len: v.len(), n });
+        }
+    }
     for (matrix, rows) in [("weights", &m.weights), ("bonds", &m.bonds)] {
         let Some(rows) = rows else { continue };
         if rows.len() != usize::from(n) {
@@ -145,6 +158,8 @@ pub fn neurons(m: &Metagraph) -> Vec<NeuronRow> {
             hotkey: m.hotkeys[i].to_ss58(),
             coldkey: m.coldkeys[i].to_ss58(),
             stake: tao(m.stake[i]),
+            alpha_stake: tao(m.alpha_stake.get(i).copied().unwrap_or(m.stake[i])),
+            root_stake: tao(m.root_stake.get(i).copied().unwrap_or(0)),
             consensus: ratio(m.consensus[i]),
             incentive: ratio(m.incentive[i]),
             dividends: ratio(m.dividends[i]),
@@ -235,6 +250,8 @@ mod tests {
             hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
             coldkeys: (0..n).map(|i| AccountId([200 - i as u8; 32])).collect(),
             stake: vec![1_500_000_000; k],
+            alpha_stake: Vec::new(),
+            root_stake: Vec::new(),
             consensus: vec![65535; k],
             incentive: vec![32768; k],
             dividends: vec![0; k],

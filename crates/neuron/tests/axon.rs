@@ -165,6 +165,8 @@ async fn the_stake_guard_follows_the_metagraph() {
         hotkeys: vec![validator.public(), miner.public(), poor.public()],
         coldkeys: vec![AccountId([0; 32]); n],
         stake: vec![5_000_000_000_000, 1_000_000_000_000, 1_000_000_000],
+        alpha_stake: Vec::new(),
+        root_stake: Vec::new(),
         consensus: vec![0; n],
         incentive: vec![0; n],
         dividends: vec![0; n],

@@ -98,8 +98,17 @@ pub struct Metagraph {
     pub hotkeys: Vec<AccountId>,
     /// Owning coldkey per uid.
     pub coldkeys: Vec<AccountId>,
-    /// Stake of each hotkey on this subnet (rao).
+    /// Stake of each hotkey as the epoch weighs it (rao): the stake on this subnet in the TAO
+    /// era; on a dynamic chain the reference's total stake, `alpha + TaoWeight × root stake`,
+    /// floored.
     pub stake: Vec<u64>,
+    /// Alpha staked on each hotkey on this subnet (on a TAO-era chain, its TAO stake).
+    #[serde(default)]
+    pub alpha_stake: Vec<u64>,
+    /// TAO each hotkey holds on root, which a dynamic subnet counts at TaoWeight (empty on a
+    /// TAO-era chain, where root stake does not count).
+    #[serde(default)]
+    pub root_stake: Vec<u64>,
     /// Consensus (u16).
     pub consensus: Vec<u16>,
     /// Incentive (u16).
@@ -240,12 +249,27 @@ pub fn metagraph(s: &(impl StorageRead + ?Sized), netuid: NetUid, full: bool) ->
     permit.resize(len, false);
     let mut active = ACTIVE.get(s, &netuid);
     active.resize(len, false);
+    let alpha_stake: Vec<u64> = hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, netuid)).collect();
+    let (stake, root_stake) = if crate::pools::is_dynamic(s) && !netuid.is_root() {
+        let tao_weight = crate::pools::dynamic_params(s).tao_weight;
+        let root: Vec<u64> = hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, NetUid::ROOT)).collect();
+        let total = alpha_stake
+            .iter()
+            .zip(&root)
+            .map(|(&a, &r)| agora_yuma::total_stake(a, r, tao_weight).saturating_to_num::<u64>())
+            .collect();
+        (total, root)
+    } else {
+        (alpha_stake.clone(), Vec::new())
+    };
     Some(Metagraph {
         netuid,
         block: BlockNumber(BLOCK_NUMBER.get(s)),
         n,
         coldkeys: hotkeys.iter().map(|hk| hotkey_owner(s, hk).unwrap_or(AccountId([0; 32]))).collect(),
-        stake: hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, netuid)).collect(),
+        stake,
+        alpha_stake,
+        root_stake,
         consensus: fit(CONSENSUS.get(s, &netuid)),
         incentive: fit(INCENTIVE.get(s, &netuid)),
         dividends: fit(DIVIDENDS.get(s, &netuid)),
@@ -443,6 +467,27 @@ pub struct PoolInfo {
     /// Alpha burned with `burn_alpha` (still in `alpha_out`).
     #[serde(default)]
     pub alpha_burned: u64,
+    /// Whether the curve's weights are set (by the first swap, or a seeded price).
+    #[serde(default)]
+    pub initialized: bool,
+}
+
+impl PoolInfo {
+    /// The pool itself, to quote swaps against (root's is stable: 1 TAO = 1 alpha).
+    pub fn pool(&self) -> agora_economy::Pool {
+        use agora_economy::fixed::Perquintill;
+        use agora_economy::{Balancer, Mechanism, Pool};
+        Pool {
+            mechanism: if self.netuid.is_root() { Mechanism::Stable } else { Mechanism::Dynamic },
+            tao: self.tao_in.rao(),
+            alpha_in: self.alpha_in,
+            alpha_out: self.alpha_out,
+            curve: Balancer::new(Perquintill::from_parts(self.quote_weight)).unwrap_or_default(),
+            initialized: self.initialized,
+            fee_rate: self.fee_rate,
+            volume: self.volume,
+        }
+    }
 }
 
 /// A subnet's pool (`None` on a TAO-era chain or for a subnet that does not exist).
@@ -472,6 +517,7 @@ pub fn pool(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<PoolInfo>
         pending_owner_cut: pending.owner_cut,
         protocol_alpha: state.protocol_alpha,
         alpha_burned: state.alpha_burned,
+        initialized: state.initialized,
     })
 }
 

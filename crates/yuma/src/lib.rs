@@ -117,6 +117,7 @@ mod sparse;
 mod types;
 
 pub use dense::epoch_dense;
+pub use prepare::total_stake;
 pub use sparse::epoch;
 pub use substrate_fixed::types::{I32F32, I64F64, I96F32};
 pub use types::{EpochInput, EpochOutput, EpochParams, SparseRow};

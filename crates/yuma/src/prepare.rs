@@ -49,17 +49,23 @@ fn padded<T: Copy>(v: &[T], n: usize, fill: T) -> Vec<T> {
     (0..n).map(|i| v.get(i).copied().unwrap_or(fill)).collect()
 }
 
-/// `Σ alpha + TaoWeight · root` per uid in I64F64, as `get_stake_weights_for_network` does.
-fn raw_stake(params: &EpochParams, input: &EpochInput, n: usize) -> Vec<I64F64> {
-    let weight = U96F32::saturating_from_num(params.tao_weight)
+/// One hotkey's stake weight on a dynamic subnet: `alpha + TaoWeight · root` in I64F64, where
+/// `tao_weight` is parts of `u64::MAX` (the reference's `get_stake_weights_for_network`).
+pub fn total_stake(alpha: u64, root: u64, tao_weight: u64) -> I64F64 {
+    let weight = U96F32::saturating_from_num(tao_weight)
         .checked_div(U96F32::saturating_from_num(u64::MAX))
         .unwrap_or_else(|| U96F32::from_num(0));
     let weight = I64F64::saturating_from_num(weight);
+    I64F64::saturating_from_num(alpha).saturating_add(I64F64::saturating_from_num(root).saturating_mul(weight))
+}
+
+/// [`total_stake`] per uid.
+fn raw_stake(params: &EpochParams, input: &EpochInput, n: usize) -> Vec<I64F64> {
     (0..n)
         .map(|i| {
-            let alpha = I64F64::saturating_from_num(input.stake.get(i).copied().unwrap_or(0));
-            let root = I64F64::saturating_from_num(input.root_stake.get(i).copied().unwrap_or(0));
-            alpha.saturating_add(root.saturating_mul(weight))
+            let alpha = input.stake.get(i).copied().unwrap_or(0);
+            let root = input.root_stake.get(i).copied().unwrap_or(0);
+            total_stake(alpha, root, params.tao_weight)
         })
         .collect()
 }

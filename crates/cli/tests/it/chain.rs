@@ -112,7 +112,7 @@ impl Node {
         ])
     }
 
-    fn fails(&self, args: &[&str], needle: &str) -> Out {
+    pub(crate) fn fails(&self, args: &[&str], needle: &str) -> Out {
         self.run(args, None).fails_with(&args.join(" "), needle)
     }
 }
@@ -483,6 +483,8 @@ fn subnets_show_is_one_round_trip_for_256_uids() {
         hotkeys: (0..n).map(|i| AccountId([i as u8; 32])).collect(),
         coldkeys: (0..n).map(|i| AccountId([255 - i as u8; 32])).collect(),
         stake: vec![2_000_000_000; n],
+        alpha_stake: Vec::new(),
+        root_stake: Vec::new(),
         consensus: vec![65535; n],
         incentive: vec![0; n],
         dividends: vec![32768; n],

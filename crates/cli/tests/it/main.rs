@@ -1,6 +1,7 @@
 //! CLI integration tests: the built `agora` binary, each test in its own temp dir.
 
 mod chain;
+mod dynamic;
 mod localnet;
 mod neuron;
 mod node;

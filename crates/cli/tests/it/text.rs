@@ -1,14 +1,18 @@
-//! The text subnet end to end on a real node: one honest local-model miner, an echo miner and a
-//! random-text miner, two validators (separate processes, real models, real transactions). After
-//! the validators' weights are on chain and three tempos have passed, the honest miner has the
-//! largest incentive and the adversaries less than 10% of it; a restarted validator resumes from
-//! its saved state. Ports 22430–22442.
+//! The text subnet end to end on a real node running dynamic TAO: one honest local-model miner, an
+//! echo miner and a random-text miner, two validators (separate processes, real models, real
+//! transactions). The validators' stakes buy the subnet's alpha and raise its price. After the
+//! validators' weights are on chain and three tempos have passed, the honest miner has the
+//! largest incentive and the adversaries less than 10% of it, the honest miner has earned alpha
+//! and the validators more alpha than they bought; a restarted validator resumes from its saved
+//! state. Ports 22430–22442.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+use agora_runtime::pools::Economy;
 
 use crate::chain::{Node, dev_seed};
 use crate::repo_file;
@@ -81,14 +85,20 @@ fn the_honest_miner_earns_the_most_on_a_real_network() {
     let fetched = crate::agora(&["models", "fetch", "--models-dir", &models_dir(), "--json"]);
     assert!(fetched.status.success(), "{}", String::from_utf8_lossy(&fetched.stderr));
 
-    let node = Node::start_in("text-subnet", 22430);
+    let node = Node::start_with("text-subnet", 22430, Economy::Dynamic);
     let dir = node.dir.clone();
     node.ok(&["wallet", "regen-coldkey", "--wallet.name", "owner", "--seed", &dev_seed(&dir, 0), "--no-password"]);
     node.ok(&["wallet", "new-hotkey", "--wallet.name", "owner", "--no-password"]);
     node.ok(&["sudo", "set", "--wallet.name", "owner", "--param", "admin_freeze_window", "--value", "0"]);
     node.ok(&["subnets", "create", "--wallet.name", "owner"]);
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", "1"]);
-    for (param, value) in [("tempo", "20"), ("weights_rate_limit", "0"), ("commit_reveal_weights_enabled", "false")] {
+    let params = [
+        ("tempo", "20"),
+        ("weights_rate_limit", "0"),
+        ("commit_reveal_weights_enabled", "false"),
+        ("subnet_emission_enabled", "true"),
+    ];
+    for (param, value) in params {
         node.sudo_set(1, param, value);
     }
     // Wallets: three miners, two validators; coldkeys funded, hotkeys funded for fees.
@@ -103,9 +113,16 @@ fn the_honest_miner_earns_the_most_on_a_real_network() {
         node.ok(&["wallet", "transfer", "--wallet.name", "owner", "--dest", &hot, "--amount", "1"]);
         hotkeys.push(hot);
     }
+    let price = || node.ok(&["subnets", "price", "--netuid", "1"])["pools"][0]["price"].as_f64().unwrap();
+    let price_before = price();
+    let mut bought = Vec::new();
     for v in ["v1", "v2"] {
-        node.ok(&["stake", "add", "--wallet.name", v, "--netuid", "1", "--amount", "1000"]);
+        let staked = node.ok(&["stake", "add", "--wallet.name", v, "--netuid", "1", "--amount", "1000"]);
+        assert_eq!(staked["unit"], "alpha");
+        bought.push(staked["alpha_bought"].as_f64().unwrap());
     }
+    let price_after = price();
+    assert!(price_after > price_before, "the validators' stakes raise the price: {price_before} → {price_after}");
     let uid_of = |m: &Value, i: usize| -> usize {
         column(m, "hotkey").iter().position(|h| h.as_str() == Some(hotkeys[i].as_str())).unwrap()
     };
@@ -188,6 +205,30 @@ fn the_honest_miner_earns_the_most_on_a_real_network() {
     assert!(honest > 0.0, "{m}");
     assert!(honest > echo && honest > random);
     assert!(echo < 0.1 * honest && random < 0.1 * honest, "echo {echo}, random {random}, honest {honest}");
+    // Miners are paid in alpha, as stake on their hotkeys; validators' alpha grew by dividends.
+    let alpha_of = |name: &str| -> f64 {
+        let list = node.ok(&["stake", "list", "--wallet.name", name]);
+        list["stakes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["netuid"] == 1)
+            .map(|s| s["alpha"].as_f64().unwrap())
+            .sum()
+    };
+    let honest_alpha = alpha_of("honest");
+    eprintln!(
+        "alpha: honest {honest_alpha}, v1 {} (bought {}), v2 {} (bought {})",
+        alpha_of("v1"),
+        bought[0],
+        alpha_of("v2"),
+        bought[1]
+    );
+    assert!(honest_alpha > 0.0, "the honest miner earned alpha");
+    assert!(honest_alpha > alpha_of("echo") && honest_alpha > alpha_of("random"));
+    for (i, v) in ["v1", "v2"].iter().enumerate() {
+        assert!(alpha_of(v) > bought[i], "{v} earned dividends in alpha");
+    }
     let full = node.ok(&["subnets", "show", "--netuid", "1", "--full"]);
     eprintln!("weights: {}", full["weights"]);
     let log = std::fs::read_to_string(dir.join("validator-v1.log")).unwrap();

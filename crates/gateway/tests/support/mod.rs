@@ -40,6 +40,8 @@ pub fn metagraph(netuid: u16, block: u64, neurons: &[(AccountId, Option<SocketAd
         hotkeys: neurons.iter().map(|(h, _)| *h).collect(),
         coldkeys: neurons.iter().map(|(h, _)| *h).collect(),
         stake: vec![0; n],
+        alpha_stake: vec![0; n],
+        root_stake: Vec::new(),
         consensus: vec![0; n],
         incentive: vec![0; n],
         dividends: vec![0; n],

@@ -9,7 +9,7 @@ use parity_scale_codec::Compact;
 
 use super::Context;
 use super::subnet_facts::SubnetFacts;
-use crate::info::{AxonInfo, I96F32, Metagraph, SelectiveMetagraph, SubnetState};
+use crate::info::{AxonInfo, Metagraph, SelectiveMetagraph, SubnetState};
 use crate::types::AccountId32;
 
 /// The only mechanism of an Agora subnet.
@@ -36,8 +36,9 @@ fn build(s: &dyn StorageRead, facts: &SubnetFacts, mg: &query::Metagraph) -> Met
     let h = &facts.view.hyperparameters;
     let (alpha_in, alpha_out, tao_in) = facts.pool();
     let last_step = facts.last_step(s);
-    let emission = facts.emission_per_block();
+    let (alpha_out_emission, alpha_in_emission, tao_in_emission) = facts.emissions();
     let len = mg.hotkeys.len();
+    let tao_stake = if mg.root_stake.is_empty() { vec![Compact(0); len] } else { compact(&mg.root_stake) };
     let zero_per_hotkey = || mg.hotkeys.iter().map(|&hk| (AccountId32::from(hk), Compact(0u64))).collect();
     Metagraph {
         netuid: Compact(facts.netuid()),
@@ -55,13 +56,13 @@ fn build(s: &dyn StorageRead, facts: &SubnetFacts, mg: &query::Metagraph) -> Met
         alpha_in: Compact(alpha_in),
         alpha_out: Compact(alpha_out),
         tao_in: Compact(tao_in),
-        alpha_out_emission: Compact(emission),
-        alpha_in_emission: Compact(0),
-        tao_in_emission: Compact(emission),
-        pending_alpha_emission: Compact(facts.view.pending_emission.rao()),
+        alpha_out_emission: Compact(alpha_out_emission),
+        alpha_in_emission: Compact(alpha_in_emission),
+        tao_in_emission: Compact(tao_in_emission),
+        pending_alpha_emission: Compact(facts.pending_alpha_emission()),
         pending_root_emission: Compact(0),
-        subnet_volume: Compact(0),
-        moving_price: I96F32::ONE,
+        subnet_volume: Compact(facts.volume()),
+        moving_price: facts.moving_price(),
         rho: Compact(h.rho),
         kappa: Compact(h.kappa),
         min_allowed_weights: Compact(h.min_allowed_weights),
@@ -107,8 +108,8 @@ fn build(s: &dyn StorageRead, facts: &SubnetFacts, mg: &query::Metagraph) -> Met
         trust: Vec::new(),
         rank: Vec::new(),
         block_at_registration: heights(&mg.block_at_registration),
-        alpha_stake: compact(&mg.stake),
-        tao_stake: vec![Compact(0); len],
+        alpha_stake: compact(&mg.alpha_stake),
+        tao_stake,
         total_stake: compact(&mg.stake),
         tao_dividends_per_hotkey: zero_per_hotkey(),
         alpha_dividends_per_hotkey: zero_per_hotkey(),

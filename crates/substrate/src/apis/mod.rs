@@ -7,9 +7,11 @@
 //! error text, which the clients' fallbacks look for. An unknown subnet answers `None` or an
 //! empty list, as the reference does.
 //!
-//! Values follow the TAO era of §10: alpha is TAO (stake = Agora stake, prices 1e9, swaps are
+//! On a TAO-era chain values follow §10: alpha is TAO (stake = Agora stake, prices 1e9, swaps are
 //! the identity, moving price 1.0, `tao_stake` 0), and emissions are Agora's where it keeps them
-//! (per-uid emission, the per-block share, the pending emission), else 0.
+//! (per-uid emission, the per-block share, the pending emission), else 0. On a dynamic chain the
+//! pool, price, price EMA, volume, last block's injections, pending alpha, swap quotes and the
+//! per-uid `alpha_stake` / `tao_stake` / `total_stake` are the chain's own (spec `dtao.md` §7).
 
 mod metadata_api;
 mod metagraph;

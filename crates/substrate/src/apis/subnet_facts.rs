@@ -1,15 +1,17 @@
 //! The subnet-level figures several answers share (owner keys, name, symbol, pool, emission,
-//! epoch clock), read once per subnet.
+//! epoch clock), read once per subnet. On a dynamic chain the pool and emission figures are the
+//! subnet's own (spec `dtao.md` §7); in the TAO era alpha is TAO and the pool prices it at 1.0.
 
 use std::collections::BTreeMap;
 
 use agora_primitives::{AccountId, NetUid};
+use agora_runtime::pools;
 use agora_runtime::query::{self, SubnetView};
 use agora_runtime::state::{BLOCK_NUMBER, LAST_MECHANISM_STEP_BLOCK, TOTAL_HOTKEY_STAKE};
 use agora_runtime::storage::StorageRead;
 use parity_scale_codec::Compact;
 
-use crate::info::SubnetIdentityV3;
+use crate::info::{I96F32, SubnetIdentityV3};
 use crate::types::AccountId32;
 
 /// One subnet's shared figures.
@@ -20,13 +22,17 @@ pub(super) struct SubnetFacts {
     pub block: u64,
     /// All stake on the subnet (rao), registered hotkeys or not.
     pub stake: u64,
+    /// The subnet's pool on a dynamic chain (`None` in the TAO era).
+    pub pool: Option<query::PoolInfo>,
+    /// Its price EMA as stored (`I96F32` bits; 1.0 in the TAO era).
+    pub moving_price_bits: i128,
 }
 
 impl SubnetFacts {
     /// The facts of `netuid`; `None` if it does not exist.
     pub fn load(s: &dyn StorageRead, netuid: NetUid) -> Option<SubnetFacts> {
         let view = query::subnet(s, netuid)?;
-        Some(SubnetFacts { view, block: BLOCK_NUMBER.get(s), stake: subnet_stake(s, netuid) })
+        Some(SubnetFacts::new(s, view, BLOCK_NUMBER.get(s), subnet_stake(s, netuid)))
     }
 
     /// Every subnet's facts, ascending netuid (one pass over the stake pools).
@@ -41,9 +47,15 @@ impl SubnetFacts {
             .into_iter()
             .map(|view| {
                 let stake = stakes.get(&view.netuid).copied().unwrap_or(0);
-                SubnetFacts { view, block, stake }
+                SubnetFacts::new(s, view, block, stake)
             })
             .collect()
+    }
+
+    fn new(s: &dyn StorageRead, view: SubnetView, block: u64, stake: u64) -> SubnetFacts {
+        let pool = query::pool(s, view.netuid);
+        let moving_price_bits = pools::pool_state(s, view.netuid).map_or(ONE_BITS, |p| p.moving_price);
+        SubnetFacts { view, block, stake, pool, moving_price_bits }
     }
 
     /// The netuid as served.
@@ -86,18 +98,45 @@ impl SubnetFacts {
         LAST_MECHANISM_STEP_BLOCK.get(s, &self.view.netuid)
     }
 
-    /// The pool of the TAO era: `(alpha_in, alpha_out, tao_in)` = (stake ≥ 1, stake, stake ≥ 1),
-    /// which prices alpha at 1.0.
+    /// `(alpha_in, alpha_out, tao_in)`: the subnet's reserves on a dynamic chain; in the TAO era
+    /// (stake ≥ 1, stake, stake ≥ 1), which prices alpha at 1.0.
     pub fn pool(&self) -> (u64, u64, u64) {
+        if let Some(p) = &self.pool {
+            return (p.alpha_in, p.alpha_out, p.tao_in.rao());
+        }
         let reserve = self.stake.max(1);
         (reserve, self.stake, reserve)
     }
 
-    /// TAO emitted to the subnet per block (0 until it has started).
-    pub fn emission_per_block(&self) -> u64 {
-        if self.view.started() { self.view.emission_per_block.rao() } else { 0 }
+    /// The block's `(alpha_out, alpha_in, tao_in)` emission: the last block's injection on a
+    /// dynamic chain; in the TAO era the subnet's TAO emission per block (0 until it has started)
+    /// as both alpha out and TAO in.
+    pub fn emissions(&self) -> (u64, u64, u64) {
+        if let Some(p) = &self.pool {
+            return (p.alpha_out_emission, p.alpha_in_emission, p.tao_in_emission);
+        }
+        let emission = if self.view.started() { self.view.emission_per_block.rao() } else { 0 };
+        (emission, 0, emission)
+    }
+
+    /// Alpha pending for the subnet's miners and validators (excludes root's and the owner's).
+    pub fn pending_alpha_emission(&self) -> u64 {
+        self.pool.as_ref().map_or(self.view.pending_emission.rao(), |p| p.pending_alpha_emission)
+    }
+
+    /// TAO volume through the pool (0 in the TAO era).
+    pub fn volume(&self) -> u128 {
+        self.pool.as_ref().map_or(0, |p| p.volume)
+    }
+
+    /// The price EMA.
+    pub fn moving_price(&self) -> I96F32 {
+        I96F32 { bits: self.moving_price_bits }
     }
 }
+
+/// 1.0 as `I96F32` bits.
+const ONE_BITS: i128 = 1 << 32;
 
 /// All stake on `netuid` (rao).
 fn subnet_stake(s: &dyn StorageRead, netuid: NetUid) -> u64 {

@@ -7,12 +7,12 @@ use agora_runtime::state::{BLOCK_NUMBER, PENDING_EPOCH_AT};
 
 use super::Context;
 use super::subnet_facts::SubnetFacts;
-use crate::info::{DynamicInfo, HyperparamEntry, HyperparamValue, I32F32, I96F32, U64F64};
+use crate::info::{DynamicInfo, HyperparamEntry, HyperparamValue, I32F32, U64F64};
 
 fn dynamic(cx: &Context<'_>, facts: &SubnetFacts) -> DynamicInfo {
     let (alpha_in, alpha_out, tao_in) = facts.pool();
     let last_step = facts.last_step(cx.state);
-    let emission = facts.emission_per_block();
+    let (alpha_out_emission, alpha_in_emission, tao_in_emission) = facts.emissions();
     DynamicInfo {
         netuid: facts.netuid(),
         owner_hotkey: facts.owner_hotkey(),
@@ -26,15 +26,15 @@ fn dynamic(cx: &Context<'_>, facts: &SubnetFacts) -> DynamicInfo {
         alpha_in,
         alpha_out,
         tao_in,
-        alpha_out_emission: emission,
-        alpha_in_emission: 0,
-        tao_in_emission: emission,
-        pending_alpha_emission: facts.view.pending_emission.rao(),
+        alpha_out_emission,
+        alpha_in_emission,
+        tao_in_emission,
+        pending_alpha_emission: facts.pending_alpha_emission(),
         pending_root_emission: 0,
-        subnet_volume: 0,
+        subnet_volume: facts.volume(),
         network_registered_at: facts.view.registered_at.0,
         subnet_identity: facts.identity(),
-        moving_price: I96F32::ONE,
+        moving_price: facts.moving_price(),
     }
 }
 

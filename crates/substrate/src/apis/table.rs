@@ -148,7 +148,7 @@ pub const API_DOCS: &[(&str, &str)] = &[
     ("NeuronInfoRuntimeApi", "Neurons of a subnet."),
     ("SubnetInfoRuntimeApi", "Subnets: metagraphs, pools and hyperparameters."),
     ("StakeInfoRuntimeApi", "Stake positions."),
-    ("SwapRuntimeApi", "Alpha prices and swap quotes (identity on Agora: alpha is TAO)."),
+    ("SwapRuntimeApi", "Alpha prices and swap quotes (from the pools on a dynamic chain; identity in the TAO era)."),
     ("SubnetRegistrationRuntimeApi", "Subnet registration."),
     ("TransactionPaymentApi", "Transaction fees."),
 ];

@@ -3,6 +3,7 @@
 
 mod chain;
 mod declarations;
+mod dynamic;
 mod neurons;
 mod stakes;
 mod subnets;
