@@ -1,5 +1,5 @@
 // Headless Chromium against a running gateway: loads the explorer (waits for finalised blocks and
-// the metagraph), then the chat page, sends a message and waits for the streamed answer; saves a
+// the metagraph; reads the pools of a dynamic chain), then the chat page, sends a message and waits for the streamed answer; saves a
 // screenshot of each page. Prints one JSON line with what it saw.
 // Usage: NODE_PATH=<node_modules> node scripts/ui-check.mjs GATEWAY_URL API_KEY OUT_DIR
 import { createRequire } from 'node:module';
@@ -21,6 +21,9 @@ try {
   result.explorer_blocks = await page.locator('#blocks tr').count();
   result.metagraph_rows = await page.locator('#metagraph tr').count();
   result.status = await page.locator('#status').innerText();
+  // A dynamic-TAO chain shows its pools (root and the subnet) with a price.
+  result.pool_rows = await page.locator('#pools tr').count();
+  result.subnet_price = result.pool_rows > 1 ? await page.locator('#pools tr').nth(1).locator('td').nth(1).innerText() : null;
   await page.screenshot({ path: `${out}/explorer.png`, fullPage: true });
 
   const chat = await browser.newPage({ viewport: { width: 1000, height: 700 } });

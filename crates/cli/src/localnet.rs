@@ -55,9 +55,10 @@ pub enum LocalnetCommand {
         /// Only the chain: no models, subnet, miners, validators or gateway.
         #[arg(long)]
         no_subnet: bool,
-        /// Economy of a new network: `tao` (stake is TAO, root weights split emission) or
-        /// `dynamic` (dynamic TAO: a pool per subnet, stake is alpha, emission follows price).
-        #[arg(long, default_value = "tao", value_parser = parse_economy)]
+        /// Economy of a new network: `dynamic` (dynamic TAO: a pool per subnet, stake is alpha,
+        /// emission follows price) or `tao` (the TAO era: stake is TAO, root weights split
+        /// emission).
+        #[arg(long, default_value = "dynamic", value_parser = parse_economy)]
         economy: Economy,
         /// Models directory.
         #[arg(long, value_name = "DIR")]
@@ -86,8 +87,8 @@ pub enum LocalnetCommand {
         /// Overwrite an existing network in DIR.
         #[arg(long)]
         force: bool,
-        /// Economy: `tao` or `dynamic`.
-        #[arg(long, default_value = "tao", value_parser = parse_economy)]
+        /// Economy: `dynamic` or `tao`.
+        #[arg(long, default_value = "dynamic", value_parser = parse_economy)]
         economy: Economy,
     },
 }

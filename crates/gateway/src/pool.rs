@@ -10,7 +10,7 @@ use agora_client::Client;
 use agora_models::sampling::SplitMix64;
 use agora_neuron::AxonTarget;
 use agora_primitives::{AccountId, BlockNumber, NetUid};
-use agora_runtime::query::Metagraph;
+use agora_runtime::query::{Metagraph, PoolInfo};
 
 /// A miner that can be asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +45,38 @@ pub struct Snapshot {
     pub dividends: Vec<u16>,
     /// Emission per uid at the last epoch (rao).
     pub emission: Vec<u64>,
+    /// Every subnet's pool on a dynamic chain (empty in the TAO era).
+    pub pools: Vec<PoolPoint>,
+}
+
+/// One subnet's pool at a snapshot (dynamic TAO; amounts in rao).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PoolPoint {
+    /// The subnet.
+    pub netuid: u16,
+    /// Spot price, rao per alpha.
+    pub price: u64,
+    /// Price EMA, rao per alpha.
+    pub moving_price: u64,
+    /// TAO in the pool.
+    pub tao_in: u64,
+    /// Alpha in the pool.
+    pub alpha_in: u64,
+    /// Alpha outside the pool.
+    pub alpha_out: u64,
+}
+
+impl From<&PoolInfo> for PoolPoint {
+    fn from(p: &PoolInfo) -> PoolPoint {
+        PoolPoint {
+            netuid: p.netuid.get(),
+            price: p.price,
+            moving_price: p.moving_price,
+            tao_in: p.tao_in.rao(),
+            alpha_in: p.alpha_in,
+            alpha_out: p.alpha_out,
+        }
+    }
 }
 
 /// Snapshots kept (two hours at one per 12 s refresh).
@@ -64,8 +96,9 @@ impl MinerPool {
         }
     }
 
-    /// Replaces the table with the serving uids of `m`.
-    pub fn update(&self, m: &Metagraph) {
+    /// Replaces the table with the serving uids of `m`, and records `m` and the chain's `pools`
+    /// (empty in the TAO era) for the explorer's history.
+    pub fn update(&self, m: &Metagraph, pools: &[PoolInfo]) {
         let n = m.hotkeys.len().min(m.axons.len()).min(m.incentive.len());
         let list: Vec<Candidate> = (0..n)
             .filter(|&uid| m.hotkeys[uid] != self.me)
@@ -86,6 +119,7 @@ impl MinerPool {
                 incentive: m.incentive.clone(),
                 dividends: m.dividends.clone(),
                 emission: m.emission.clone(),
+                pools: pools.iter().map(PoolPoint::from).collect(),
             });
             while history.len() > HISTORY {
                 history.pop_front();
@@ -149,19 +183,19 @@ impl MinerPool {
         let client = Client::new(endpoint)?.with_timeout(Duration::from_secs(10));
         let first = {
             let client = client.clone();
-            tokio::task::spawn_blocking(move || client.metagraph(netuid, false)).await.map_err(|e| {
+            tokio::task::spawn_blocking(move || fetch(&client, netuid)).await.map_err(|e| {
                 agora_client::ClientError::BadResponse { url: endpoint.to_string(), message: e.to_string() }
             })??
         };
-        self.update(&first);
+        self.update(&first.0, &first.1);
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
                 let Some(pool) = weak.upgrade() else { return };
                 let client = client.clone();
-                match tokio::task::spawn_blocking(move || client.metagraph(netuid, false)).await {
-                    Ok(Ok(m)) => pool.update(&m),
+                match tokio::task::spawn_blocking(move || fetch(&client, netuid)).await {
+                    Ok(Ok((m, pools))) => pool.update(&m, &pools),
                     Ok(Err(e)) => tracing::warn!("metagraph refresh failed (keeping the last one): {e}"),
                     Err(e) => tracing::warn!("metagraph refresh panicked: {e}"),
                 }
@@ -169,6 +203,17 @@ impl MinerPool {
         });
         Ok(())
     }
+}
+
+/// The metagraph of `netuid` and the chain's pools. A node that cannot tell its pools (one older
+/// than dynamic TAO) gives none: routing needs only the metagraph.
+fn fetch(client: &Client, netuid: NetUid) -> Result<(Metagraph, Vec<PoolInfo>), agora_client::ClientError> {
+    let m = client.metagraph(netuid, false)?;
+    let pools = client.pools().unwrap_or_else(|e| {
+        tracing::debug!("no pools from the node: {e}");
+        Vec::new()
+    });
+    Ok((m, pools))
 }
 
 /// Weighted sampling without replacement (uniform when every weight is 0).
@@ -209,6 +254,45 @@ mod tests {
         let p = MinerPool::new(agora_primitives::Pair::from_seed(&[99; 32]).public(), Duration::from_secs(30), 7);
         *p.candidates.write().unwrap() = list;
         p
+    }
+
+    #[test]
+    fn history_keeps_one_snapshot_per_block_with_the_pools() {
+        let p = pool(Vec::new());
+        let pool_info = |netuid: u16, price: u64| PoolInfo {
+            netuid: NetUid(netuid),
+            price,
+            moving_price: price / 2,
+            tao_in: agora_primitives::Balance(5),
+            alpha_in: 6,
+            alpha_out: 7,
+            quote_weight: 0,
+            fee_rate: 33,
+            volume: 0,
+            emission_enabled: true,
+            tao_in_emission: 0,
+            alpha_in_emission: 0,
+            alpha_out_emission: 0,
+            pending_alpha_emission: 0,
+            pending_server: 0,
+            pending_validator: 0,
+            pending_root_emission: 0,
+            pending_owner_cut: 0,
+            protocol_alpha: 0,
+            alpha_burned: 0,
+            initialized: true,
+        };
+        let m = |block: u64| Metagraph { block: BlockNumber(block), ..Metagraph::default() };
+        p.update(&m(10), &[pool_info(1, 2_000)]);
+        p.update(&m(10), &[pool_info(1, 3_000)]);
+        p.update(&m(11), &[]);
+        let h = p.history();
+        assert_eq!(h.len(), 2, "one snapshot per block");
+        assert_eq!(
+            h[0].pools,
+            vec![PoolPoint { netuid: 1, price: 2_000, moving_price: 1_000, tao_in: 5, alpha_in: 6, alpha_out: 7 }]
+        );
+        assert!(h[1].pools.is_empty(), "a TAO-era chain has none");
     }
 
     #[test]

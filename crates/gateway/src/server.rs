@@ -176,6 +176,8 @@ pub const EXPLORER_METHODS: &[&str] = &[
     "state_stakesOfColdkey",
     "state_stakesOnHotkey",
     "state_delegates",
+    "state_economy",
+    "state_pools",
 ];
 
 async fn node_rpc(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>, body: Bytes) -> Response {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use agora_primitives::{AccountId, NetUid};
+use agora_runtime::pools::Economy;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, io};
@@ -57,6 +58,9 @@ pub struct Description {
     pub explorer_url: Option<String>,
     /// The chat page, with the key in its fragment.
     pub chat_url: Option<String>,
+    /// The chain's economy: `dynamic` (dynamic TAO) or `tao` (the TAO era).
+    #[serde(default)]
+    pub economy: Economy,
     /// The dev wallets' root.
     pub wallets: PathBuf,
     /// Every process.
@@ -71,6 +75,7 @@ impl Description {
         neurons: &[Process],
         gateway: Option<(String, String)>,
         dir: &Path,
+        economy: Economy,
         ready_after: Duration,
     ) -> Description {
         let urls = network.rpc_urls();
@@ -100,6 +105,7 @@ impl Description {
             chat_url: gateway.as_ref().map(|(u, k)| format!("{u}/chat#key={k}")),
             gateway_url,
             gateway_api_key: key,
+            economy,
             wallets: dir.join("wallets"),
             processes,
             ready_after_s: ready_after.as_secs_f64(),
@@ -116,8 +122,12 @@ impl Description {
     /// What a person reads once the network is ready.
     pub fn summary(&self, dir: &Path) -> String {
         let d = self;
+        let economy = match d.economy {
+            Economy::Dynamic => "dynamic TAO",
+            Economy::Tao => "the TAO-era economy",
+        };
         let mut out = vec![format!(
-            "agora localnet ready in {:.0} s: {} validator nodes finalising",
+            "agora localnet ready in {:.0} s: {} validator nodes finalising, {economy}",
             d.ready_after_s,
             d.rpc_urls.len()
         )];

@@ -151,7 +151,9 @@ impl Localnet {
             Some(subnet) => Some(localnet.bring_up_subnet(options, subnet, progress, stop)?),
             None => None,
         };
-        localnet.description = Description::new(&localnet.network, &localnet.neurons, gateway, dir, started.elapsed());
+        let economy = localnet.network.client(0)?.economy()?;
+        localnet.description =
+            Description::new(&localnet.network, &localnet.neurons, gateway, dir, economy, started.elapsed());
         localnet.description.save(&dir.join("localnet.json"))?;
         Ok(localnet)
     }

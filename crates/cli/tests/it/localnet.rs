@@ -118,6 +118,12 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
     eprintln!("browser: {seen}");
     assert!(seen["explorer_blocks"].as_u64().unwrap() >= 1, "{seen}");
     assert!(seen["metagraph_rows"].as_u64().unwrap() >= 3, "{seen}");
+    // The localnet runs dynamic TAO by default: the explorer lists root's pool, the text subnet's
+    // and the Python subnet's (once it has registered).
+    assert_eq!(saved["economy"], "dynamic", "{saved}");
+    assert!(seen["pool_rows"].as_u64().unwrap_or(0) >= 2, "{seen}");
+    let price: f64 = seen["subnet_price"].as_str().unwrap_or("0").parse().unwrap_or(0.0);
+    assert!(price > 0.0, "{seen}");
     assert_eq!(seen["chat_done"], "1", "{seen}");
     assert!(!seen["chat_text"].as_str().unwrap().trim().is_empty(), "{seen}");
     assert!(seen["chat_uid"].as_str().is_some(), "{seen}");

@@ -1,7 +1,8 @@
 //! The Substrate-compatible endpoint against the reference clients, each in a virtual
 //! environment made by a script, on running nodes: bittensor 10.5.0 (reads equal to Agora's own
 //! RPC, the extrinsics it signs pass every check, its writes land and a failure reports the
-//! reference error name), bittensor 11.3.0 (the spec's §13 conformance script) and btcli 9.23.2.
+//! reference error name), bittensor 11.3.0 (the spec's §13 conformance script) and btcli 9.23.2
+//! (on a dynamic-TAO chain: its pool view is the chain's, its safe stake buys alpha).
 //! Loopback only, ports 22560–22563, 22540–22543 and 22550–22553.
 
 use std::process::Command;
@@ -9,6 +10,7 @@ use std::process::Command;
 use agora_client::RpcClient;
 use agora_primitives::{AccountId, Balance, NetUid};
 use agora_runtime::Call;
+use agora_runtime::pools::Economy;
 use agora_substrate::checked::{ChainView, decode};
 use serde_json::{Value, json};
 
@@ -251,7 +253,9 @@ fn btcli(python: &str, url: &str, args: &[&str]) -> Value {
 fn btcli_reads_and_writes_an_agora_node() {
     let _heavy = crate::heavy();
     let btcli_bin = venv("python-btcli-env.sh");
-    let node = Node::start_in("substrate-btcli", 22550);
+    // btcli on a dynamic chain (the localnet's default): prices, stakes as alpha bought through
+    // the pool with btcli's safe staking.
+    let node = Node::start_with("substrate-btcli", 22550, Economy::Dynamic);
     let url = "ws://127.0.0.1:22553";
     let netuid = owned_subnet(&node);
     node.ok(&["subnets", "start", "--wallet.name", "owner", "--netuid", &netuid]);
@@ -269,6 +273,21 @@ fn btcli_reads_and_writes_an_agora_node() {
     let tempo = node.ok(&["subnets", "hyperparameters", "--netuid", &netuid])["hyperparameters"]["tempo"].clone();
     assert_eq!(listed["subnets"][&netuid]["tempo"]["sn_tempo"], tempo, "{listed}");
     assert_eq!(listed["total_netuids"], 2, "{listed}");
+    // btcli's pool view is ours.
+    let ours_pool = |node: &Node| node.ok(&["subnets", "price", "--netuid", &netuid])["pools"][0].clone();
+    let same_pool = |listed: &Value, pool: &Value| {
+        let theirs = &listed["subnets"][&netuid];
+        let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-6;
+        assert!(close(&theirs["price"], &pool["price"]), "{theirs} vs {pool}");
+        assert!(close(&theirs["liquidity"]["tao_in"], &pool["tao_in"]), "{theirs} vs {pool}");
+        assert!(close(&theirs["liquidity"]["alpha_in"], &pool["alpha_in"]), "{theirs} vs {pool}");
+        // Alpha outside the pool grows by the block's alpha emission between the two reads.
+        let drift = theirs["alpha_out"].as_f64().unwrap() - pool["alpha_out"].as_f64().unwrap();
+        assert!(drift.abs() <= 10.0, "{theirs} vs {pool}");
+    };
+    let pool = ours_pool(&node);
+    same_pool(&listed, &pool);
+    let price = pool["price"].as_f64().unwrap();
     let shown = btcli(&btcli_bin, url, &["subnets", "show", "--netuid", &netuid, "--no-prompt"]);
     let ours = node.ok(&["subnets", "show", "--netuid", &netuid]);
     assert_eq!(shown["netuid"].to_string(), netuid, "{shown}");
@@ -301,5 +320,12 @@ fn btcli_reads_and_writes_an_agora_node() {
         .unwrap()["hotkeys"][0]["ss58"]
         .clone();
     let row = show["neurons"].as_array().unwrap().iter().find(|r| r["hotkey"] == hotkey).expect("btcli registered it");
-    assert!((row["stake"].as_f64().unwrap() - 2.0).abs() < 1e-6, "{row}");
+    // 2 TAO bought alpha at about the price (less the fee and the price impact).
+    let alpha = row["alpha_stake"].as_f64().unwrap();
+    assert!(alpha > 0.0 && alpha < 2.0 / price, "{row}, price {price}");
+    assert!(alpha > 0.9 * 2.0 / price, "{row}, price {price}");
+    // The buy raised the price, and btcli sees the new one.
+    let after = ours_pool(&node);
+    assert!(after["price"].as_f64().unwrap() > price, "{after}");
+    same_pool(&btcli(&btcli_bin, url, &["subnets", "list"]), &after);
 }
