@@ -41,13 +41,13 @@ impl StakeTarget {
 pub struct SafeFlags {
     /// Send a price limit: the spot price moved by --tolerance against you (dynamic chains).
     #[arg(long, alias = "safe-staking")]
-    safe: bool,
+    pub(crate) safe: bool,
     /// How far the price may move before the order stops (a fraction; 0.005 is 0.5%).
     #[arg(long, alias = "rate-tolerance", default_value = "0.005", value_parser = market::tolerance, requires = "safe")]
-    tolerance: f64,
+    pub(crate) tolerance: f64,
     /// With --safe, execute the part that fits within the limit instead of failing.
     #[arg(long, alias = "allow-partial-stake", requires = "safe")]
-    partial: bool,
+    pub(crate) partial: bool,
 }
 
 /// `agora stake`.

@@ -1,7 +1,9 @@
 //! `agora stake move|transfer|swap`: stake that changes hotkey, coldkey or subnet without leaving
 //! the chain (the reference's `move_stake`, `transfer_stake`, `swap_stake`). Amounts are the stake
 //! on the origin subnet (alpha on a dynamic chain); across subnets the chain sells on the origin
-//! and buys on the destination, so the amount that arrives differs.
+//! and buys on the destination, so the amount that arrives differs. `stake swap --safe` sends
+//! `swap_stake_limit`: it stops where the origin's alpha, priced in the destination's, has moved
+//! by more than `--tolerance`.
 
 use agora_primitives::{AccountId, NetUid};
 use agora_runtime::{Call, DispatchError};
@@ -10,8 +12,9 @@ use serde_json::{Value, json};
 
 use crate::args::Global;
 use crate::failure::Failure;
-use crate::market::{Market, parse_alpha, units};
+use crate::market::{self, Market, parse_alpha, units};
 use crate::session::{Session, parse_account, receipt_doc, refuse, short};
+use crate::stake::SafeFlags;
 
 /// What every move names: the origin subnet, the destination subnet, and how much.
 #[derive(Debug, Args, Clone)]
@@ -61,6 +64,9 @@ pub struct TransferArgs {
 pub struct SwapArgs {
     #[command(flatten)]
     legs: Legs,
+    /// `--safe`: a limit on the origin's alpha priced in the destination's (`swap_stake_limit`).
+    #[command(flatten)]
+    safe: SafeFlags,
     /// The hotkey the stake is on (default: the wallet's hotkey).
     #[arg(long = "hotkey-ss58")]
     hotkey_ss58: Option<String>,
@@ -190,6 +196,27 @@ pub fn swap_stake(g: &Global, args: &SwapArgs) -> Result<(), Failure> {
     if p.origin == p.dest {
         return Err(refuse(DispatchError::SameNetuid, "a swap goes to another subnet: give --dest-netuid"));
     }
-    let call = Call::SwapStake { hotkey, origin_netuid: p.origin, destination_netuid: p.dest, amount: p.amount };
+    let call = if args.safe.safe {
+        let (origin, dest) = (p.market.pool(p.origin), p.market.pool(p.dest));
+        if origin.is_none() || dest.is_none() {
+            return Err(Failure::msg(
+                "--safe protects against price moves, and this chain has no pools (TAO era: stake is TAO at price 1); drop --safe",
+            ));
+        }
+        // The origin's alpha in the destination's, rao per alpha, moved by the tolerance against you.
+        let relative = (u128::from(p.market.price(p.origin)) * 1_000_000_000
+            / u128::from(p.market.price(p.dest).max(1)))
+        .min(u128::from(u64::MAX)) as u64;
+        Call::SwapStakeLimit {
+            hotkey,
+            origin_netuid: p.origin,
+            destination_netuid: p.dest,
+            amount: p.amount,
+            limit_price: market::limit_price(relative, args.safe.tolerance, false),
+            allow_partial: args.safe.partial,
+        }
+    } else {
+        Call::SwapStake { hotkey, origin_netuid: p.origin, destination_netuid: p.dest, amount: p.amount }
+    };
     send(g, &session, &p, call, (p.coldkey, hotkey), "swapped")
 }

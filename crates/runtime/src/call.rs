@@ -562,6 +562,34 @@ pub enum Call {
         /// Swap (the default), Keep, or KeepSubnets.
         claim_type: crate::root_claims::RootClaimType,
     },
+    /// [`Call::SwapStake`] that stops where the origin's price in the destination's alpha would
+    /// fall below `limit_price`. Coldkey.
+    #[codec(index = 29)]
+    SwapStakeLimit {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// Subnet it is on.
+        origin_netuid: NetUid,
+        /// Subnet it goes to.
+        destination_netuid: NetUid,
+        /// Alpha to swap (rao; capped at the stake).
+        amount: u64,
+        /// Lowest price of the origin's alpha in the destination's, rao per alpha.
+        limit_price: u64,
+        /// Execute what fits within the limit instead of failing (`SlippageTooHigh`).
+        allow_partial: bool,
+    },
+    /// Unstakes the coldkey's whole stake on `hotkey` in `netuid`, at no less than `limit_price`
+    /// when given (all or nothing). Coldkey.
+    #[codec(index = 30)]
+    RemoveStakeFullLimit {
+        /// Hotkey.
+        hotkey: AccountId,
+        /// The subnet.
+        netuid: NetUid,
+        /// Lowest price (rao per alpha), if any.
+        limit_price: Option<u64>,
+    },
 }
 
 impl Call {
@@ -591,6 +619,8 @@ impl Call {
             Call::MoveStake { .. } => "move_stake",
             Call::TransferStake { .. } => "transfer_stake",
             Call::SwapStake { .. } => "swap_stake",
+            Call::SwapStakeLimit { .. } => "swap_stake_limit",
+            Call::RemoveStakeFullLimit { .. } => "remove_stake_full_limit",
             Call::UnstakeAll { .. } => "unstake_all",
             Call::UnstakeAllAlpha { .. } => "unstake_all_alpha",
             Call::RecycleAlpha { .. } => "recycle_alpha",

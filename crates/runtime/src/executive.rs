@@ -222,6 +222,24 @@ pub(crate) fn dispatch(cx: &mut Ctx, signer: &AccountId, call: &Call) -> Dispatc
         Call::SwapStake { hotkey, origin_netuid, destination_netuid, amount } => {
             stake_moves::do_swap_stake(cx, signer, hotkey, *origin_netuid, *destination_netuid, *amount)
         }
+        Call::SwapStakeLimit { hotkey, origin_netuid, destination_netuid, amount, limit_price, allow_partial } => {
+            stake_moves::do_swap_stake_limit(
+                cx,
+                signer,
+                hotkey,
+                (*origin_netuid, *destination_netuid),
+                *amount,
+                *limit_price,
+                *allow_partial,
+            )
+        }
+        Call::RemoveStakeFullLimit { hotkey, netuid, limit_price } => {
+            let alpha = crate::staking::stake_of(cx.s, hotkey, *netuid, signer);
+            match limit_price {
+                Some(limit) => staking::do_remove_stake_limit(cx, signer, hotkey, *netuid, alpha, *limit, false),
+                None => staking::do_remove_stake(cx, signer, hotkey, *netuid, agora_primitives::Balance(alpha)),
+            }
+        }
         Call::UnstakeAll { hotkey } => stake_moves::do_unstake_all(cx, signer, hotkey, false),
         Call::UnstakeAllAlpha { hotkey } => stake_moves::do_unstake_all(cx, signer, hotkey, true),
         Call::RecycleAlpha { hotkey, amount, netuid } => {

@@ -1,5 +1,6 @@
 //! Moving stake without leaving it (spec `dtao.md` §3.4): `move_stake` (to another hotkey and/or
-//! subnet), `transfer_stake` (to another coldkey), `swap_stake` (to another subnet), and the
+//! subnet), `transfer_stake` (to another coldkey), `swap_stake` (to another subnet) and
+//! `swap_stake_limit` (which stops at a price of one alpha in the other), and the
 //! exits `unstake_all` / `unstake_all_alpha`, `recycle_alpha` / `burn_alpha`.
 //!
 //! On a dynamic chain a move within one subnet hands shares over (no swap, no fee); across subnets
@@ -9,6 +10,7 @@
 
 use agora_economy::Direction;
 use agora_economy::fixed::{tou64, u64f64};
+use agora_economy::max_amount::max_alpha_moved;
 use agora_economy::stake::plan_remove_stake;
 use agora_economy::swap::{MAX_PRICE_RAO, MIN_PRICE_RAO};
 use agora_primitives::{AccountId, Balance, NetUid};
@@ -59,7 +61,7 @@ pub(crate) fn do_move_stake(
         origin_netuid,
         destination_netuid,
     };
-    transition(cx, &t, alpha, Kind::Move)
+    transition(cx, &t, alpha, None, Kind::Move)
 }
 
 /// `transfer_stake(destination_coldkey, hotkey, origin_netuid, destination_netuid, alpha)`.
@@ -80,7 +82,7 @@ pub(crate) fn do_transfer_stake(
         origin_netuid,
         destination_netuid,
     };
-    transition(cx, &t, alpha, Kind::Transfer)
+    transition(cx, &t, alpha, None, Kind::Transfer)
 }
 
 /// `swap_stake(hotkey, origin_netuid, destination_netuid, alpha)`.
@@ -100,14 +102,65 @@ pub(crate) fn do_swap_stake(
         origin_netuid,
         destination_netuid,
     };
-    transition(cx, &t, alpha, Kind::Swap)
+    transition(cx, &t, alpha, None, Kind::Swap)
+}
+
+/// `swap_stake_limit(hotkey, origin_netuid, destination_netuid, alpha, limit_price,
+/// allow_partial)`: [`do_swap_stake`] that moves at most what keeps the origin's price in the
+/// destination's alpha at `limit_price` (rao per alpha) or above.
+pub(crate) fn do_swap_stake_limit(
+    cx: &mut Ctx,
+    coldkey: &AccountId,
+    hotkey: &AccountId,
+    (origin_netuid, destination_netuid): (NetUid, NetUid),
+    alpha: u64,
+    limit_price: u64,
+    allow_partial: bool,
+) -> DispatchResult {
+    let t = Transition {
+        origin_coldkey: *coldkey,
+        destination_coldkey: *coldkey,
+        origin_hotkey: *hotkey,
+        destination_hotkey: *hotkey,
+        origin_netuid,
+        destination_netuid,
+    };
+    transition(cx, &t, alpha, Some(Limit { price: limit_price, allow_partial }), Kind::Swap)
+}
+
+/// A limit order's terms: the lowest price of the origin's alpha in the destination's (rao per
+/// alpha), and whether what fits may execute alone.
+#[derive(Clone, Copy)]
+struct Limit {
+    price: u64,
+    allow_partial: bool,
+}
+
+/// The most origin alpha that keeps the move within `limit` (`get_max_amount_move`); without
+/// pools (the TAO era) both sides are priced at 1.
+fn max_amount_move(cx: &Ctx, t: &Transition, limit: u64) -> Result<u64, DispatchError> {
+    match (pool_state(cx.s, t.origin_netuid), pool_state(cx.s, t.destination_netuid)) {
+        (Some(origin), Some(destination)) => {
+            max_alpha_moved(&origin.pool(), &destination.pool(), limit, dynamic_params(cx.s).minimum_reserve)
+                .map_err(crate::alpha_staking::swap_error)
+        }
+        _ => Ok(if limit > 1_000_000_000 { 0 } else { u64::MAX }),
+    }
 }
 
 /// The reference's `transition_stake_internal`: caps `alpha` at the origin stake, validates in
 /// the reference's order, moves, and emits the call's event with the TAO moved.
-fn transition(cx: &mut Ctx, t: &Transition, alpha: u64, kind: Kind) -> DispatchResult {
+fn transition(cx: &mut Ctx, t: &Transition, alpha: u64, limit: Option<Limit>, kind: Kind) -> DispatchResult {
     let alpha = alpha.min(stake_of(cx.s, &t.origin_hotkey, t.origin_netuid, &t.origin_coldkey));
+    let max = match limit {
+        Some(l) if t.origin_netuid != t.destination_netuid => max_amount_move(cx, t, l.price)?,
+        _ => alpha,
+    };
     validate(cx, t, alpha)?;
+    if t.origin_netuid != t.destination_netuid && limit.is_some_and(|l| !l.allow_partial) && alpha > max {
+        return Err(DispatchError::SlippageTooHigh);
+    }
+    let alpha = alpha.min(max);
     let tao = if t.origin_netuid == t.destination_netuid {
         within_subnet(cx, t, alpha)?
     } else if is_dynamic(cx.s) {

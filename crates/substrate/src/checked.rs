@@ -319,6 +319,26 @@ pub fn to_agora(call: &RuntimeCall) -> Result<Call, Refusal> {
                 destination_netuid: NetUid(*destination_netuid),
                 amount: *alpha_amount,
             },
+            S::swap_stake_limit {
+                hotkey,
+                origin_netuid,
+                destination_netuid,
+                alpha_amount,
+                limit_price,
+                allow_partial,
+            } => Call::SwapStakeLimit {
+                hotkey: account(hotkey),
+                origin_netuid: NetUid(*origin_netuid),
+                destination_netuid: NetUid(*destination_netuid),
+                amount: *alpha_amount,
+                limit_price: *limit_price,
+                allow_partial: *allow_partial,
+            },
+            S::remove_stake_full_limit { hotkey, netuid, limit_price } => Call::RemoveStakeFullLimit {
+                hotkey: account(hotkey),
+                netuid: NetUid(*netuid),
+                limit_price: *limit_price,
+            },
             S::recycle_alpha { hotkey, amount, netuid } => {
                 Call::RecycleAlpha { hotkey: account(hotkey), amount: *amount, netuid: NetUid(*netuid) }
             }

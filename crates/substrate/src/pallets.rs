@@ -340,6 +340,32 @@ pub mod subtensor {
             /// Alpha (rao).
             alpha_amount: u64,
         },
+        /// `swap_stake` with a price limit (the origin's alpha in the destination's).
+        #[codec(index = 90)]
+        swap_stake_limit {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet it is on.
+            origin_netuid: u16,
+            /// Subnet it goes to.
+            destination_netuid: u16,
+            /// Alpha (rao).
+            alpha_amount: u64,
+            /// Lowest acceptable price (rao per alpha).
+            limit_price: u64,
+            /// Accept a partial fill.
+            allow_partial: bool,
+        },
+        /// Unstakes a whole position, with an optional price limit.
+        #[codec(index = 103)]
+        remove_stake_full_limit {
+            /// Hotkey.
+            hotkey: AccountId32,
+            /// Subnet.
+            netuid: u16,
+            /// Lowest acceptable price (rao per alpha), if any.
+            limit_price: Option<u64>,
+        },
         /// Destroys staked alpha out of the subnet's supply.
         #[codec(index = 101)]
         recycle_alpha {

@@ -187,10 +187,24 @@ fn stake_is_alpha_bought_through_the_pool() {
     assert!(same.code != 0 && same.stderr.contains("SameNetuid"), "{}", same.stderr);
     let swapped = node.ok(&[
         &w("bob")[..],
-        &["stake", "swap", "--origin-netuid", "1", "--dest-netuid", "0", "--hotkey-ss58", &owner_hot, "--all"],
+        &[
+            "stake",
+            "swap",
+            "--origin-netuid",
+            "1",
+            "--dest-netuid",
+            "0",
+            "--hotkey-ss58",
+            &owner_hot,
+            "--all",
+            "--safe",
+            "--tolerance",
+            "0.5",
+        ],
     ]
     .concat());
     assert!(f(&swapped["arrived"]) > 0.0 && stake_on(&node, "bob", 1) == 0.0, "{swapped}");
+    assert_eq!(swapped["call"], "swap_stake_limit", "{swapped}");
 
     // Root claims: alice keeps her root dividends as alpha; the claim lands.
     node.ok(&[&w("alice")[..], &["root", "claim-type", "--type", "keep"]].concat());

@@ -110,6 +110,66 @@ fn swap_stake_sells_on_one_pool_and_buys_on_the_other_paying_one_fee() {
 }
 
 #[test]
+fn swap_stake_limit_stops_at_the_relative_price() {
+    // The limit is the origin's alpha priced in the destination's (rao per alpha).
+    let mut chain = two_subnets();
+    let held = alice_on(&chain, "val-hk", 1);
+    let ratio = |chain: &Chain| price(chain, 1) as f64 / price(chain, 2) as f64;
+    let start = ratio(&chain);
+    let swap = |limit: f64, allow_partial: bool| Call::SwapStakeLimit {
+        hotkey: acc("val-hk"),
+        origin_netuid: NetUid(1),
+        destination_netuid: NetUid(2),
+        amount: held,
+        limit_price: (limit * 1e9) as u64,
+        allow_partial,
+    };
+    // A limit above today's relative price cannot be met: nothing fits (the reference's
+    // `get_max_amount_move` gives 0), so a partial order moves nothing and a whole one fails.
+    chain.submit(&key("alice"), swap(start * 1.5, true)).unwrap();
+    assert_eq!((alice_on(&chain, "val-hk", 1), alice_on(&chain, "val-hk", 2)), (held, 0));
+    assert_eq!(chain.submit(&key("alice"), swap(start * 1.5, false)), Err(DispatchError::SlippageTooHigh));
+    // All of it would cross 1 % of slippage.
+    let limit = ratio(&chain) * 0.99;
+    assert_eq!(chain.submit(&key("alice"), swap(limit, false)), Err(DispatchError::SlippageTooHigh));
+    assert_eq!(alice_on(&chain, "val-hk", 1), held, "a refused limit order moves nothing");
+    // A partial order moves what fits: the reference's formula sizes it so that the move's
+    // average rate (destination alpha received per origin alpha sold) is the limit, fee aside.
+    chain.submit(&key("alice"), swap(limit, true)).unwrap();
+    let (left, moved) = (alice_on(&chain, "val-hk", 1), alice_on(&chain, "val-hk", 2));
+    assert!(left > 0 && left < held && moved > 0, "{left} left of {held}, {moved} moved");
+    let rate = moved as f64 / (held - left) as f64;
+    assert!((rate / limit - 1.0).abs() < 0.002, "average rate {rate}, limit {limit}");
+    assert!(ratio(&chain) < start);
+}
+
+#[test]
+fn remove_stake_full_limit_sells_the_whole_position_or_nothing() {
+    let mut chain = two_subnets();
+    let held = alice_on(&chain, "val-hk", 1);
+    let balance = chain.balance(&acc("alice"));
+    let p = price(&chain, 1);
+    // Selling everything cannot keep the price at 99 % of today's: nothing is sold.
+    let limited =
+        Call::RemoveStakeFullLimit { hotkey: acc("val-hk"), netuid: NetUid(1), limit_price: Some(p * 99 / 100) };
+    assert_eq!(chain.submit(&key("alice"), limited), Err(DispatchError::SlippageTooHigh));
+    assert_eq!(alice_on(&chain, "val-hk", 1), held);
+    // With a limit it clears, or none, the whole position is sold.
+    let loose = Call::RemoveStakeFullLimit { hotkey: acc("val-hk"), netuid: NetUid(1), limit_price: Some(p / 2) };
+    chain.submit(&key("alice"), loose).unwrap();
+    assert_eq!(alice_on(&chain, "val-hk", 1), 0);
+    assert!(chain.balance(&acc("alice")) > balance + 150 * TAO);
+    let mut chain = two_subnets();
+    chain
+        .submit(
+            &key("alice"),
+            Call::RemoveStakeFullLimit { hotkey: acc("val-hk"), netuid: NetUid(1), limit_price: None },
+        )
+        .unwrap();
+    assert_eq!(alice_on(&chain, "val-hk", 1), 0);
+}
+
+#[test]
 fn transfer_stake_gives_another_coldkey_the_position_on_either_subnet() {
     let mut chain = two_subnets();
     let held = alice_on(&chain, "val-hk", 1);
