@@ -35,16 +35,21 @@ pub fn run(cmd: DelegateCommand, g: &Global) -> Result<(), Failure> {
 fn list(g: &Global) -> Result<(), Failure> {
     let session = Session::new(g)?;
     let delegates = session.client.delegates()?;
+    // Stake on several subnets is summed by its value in TAO (alpha at spot prices).
+    let prices = session.client.prices()?;
+    let value = |d: &agora_runtime::query::DelegateView| -> Balance {
+        d.stake.iter().map(|(netuid, b)| prices.value(*netuid, b.rao())).sum()
+    };
     let doc = json!({"delegates": delegates.iter().map(|d| json!({
         "hotkey": d.hotkey, "owner": d.owner, "take": take_fraction(d.take),
-        "stake": tao(d.stake.iter().map(|(_, b)| *b).sum()),
+        "stake": tao(value(d)),
         "nominators": d.nominators,
         "registrations": d.registrations.iter().map(|n| n.get()).collect::<Vec<_>>(),
     })).collect::<Vec<_>>()});
     g.print(&doc, || {
         let mut t = Table::new(&["hotkey", "owner", "take", "stake", "nominators", "subnets"]);
         for d in &delegates {
-            let stake: Balance = d.stake.iter().map(|(_, b)| *b).sum();
+            let stake = value(d);
             t.row(vec![
                 d.hotkey.to_ss58(),
                 short(&d.owner),

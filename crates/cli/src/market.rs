@@ -4,7 +4,7 @@
 
 use agora_client::Client;
 use agora_economy::Direction;
-use agora_economy::swap::{DEFAULT_MINIMUM_RESERVE, MIN_PRICE_RAO};
+use agora_economy::swap::MIN_PRICE_RAO;
 use agora_primitives::{Balance, NetUid};
 use agora_runtime::pools::Economy;
 use agora_runtime::query::PoolInfo;
@@ -52,11 +52,10 @@ impl Market {
     }
 
     /// What selling `amount` of stake on `netuid` would pay now, fee and price impact included
-    /// (`None` where the pool would refuse the sale). Quoted against the reference's default
-    /// minimum reserve.
+    /// (`None` where the pool would refuse the sale), as the chain's `sim_swap_alpha_for_tao`.
     pub fn sale_value(&self, netuid: NetUid, amount: u64) -> Option<Balance> {
         let Some(pool) = self.pool(netuid) else { return Some(Balance(amount)) };
-        let quote = pool.pool().quote(Direction::AlphaForTao, amount, MIN_PRICE_RAO, false, DEFAULT_MINIMUM_RESERVE);
+        let quote = pool.pool().quote(Direction::AlphaForTao, amount, MIN_PRICE_RAO, false, pool.minimum_reserve);
         quote.ok().map(|r| Balance(r.paid_out))
     }
 
@@ -71,10 +70,27 @@ impl Market {
     }
 }
 
-/// `alpha` (rao) at `price` (rao per alpha), in rao of TAO, floored.
-pub fn value_at(alpha: u64, price: u64) -> u64 {
-    u64::try_from(u128::from(alpha) * u128::from(price) / u128::from(RAO)).unwrap_or(u64::MAX)
+/// One swap through a pool, as a receipt's `PoolSwap` event tells it (rao).
+pub struct PoolSwap {
+    /// TAO into the pool (a buy, net of the fee) or out of it (a sale).
+    pub tao: u64,
+    /// Alpha out of the pool (a buy) or into it (a sale, net of the fee).
+    pub alpha: u64,
+    /// The fee, in the input token.
+    pub fee: u64,
 }
+
+/// The swap the transaction in `done` made through `netuid`'s pool, if any.
+pub fn pool_swap(done: &agora_client::Finalized, netuid: NetUid) -> Option<PoolSwap> {
+    done.receipt.events.iter().find_map(|e| match e {
+        agora_runtime::Event::PoolSwap { netuid: n, tao, alpha, fee, .. } if *n == netuid => {
+            Some(PoolSwap { tao: tao.rao(), alpha: *alpha, fee: *fee })
+        }
+        _ => None,
+    })
+}
+
+pub use agora_client::value_at;
 
 /// Alpha rao as `α12.500000000`.
 pub fn alpha_text(rao: u64) -> String {

@@ -97,10 +97,12 @@ pub enum Hotkeys {
     Full,
 }
 
-/// Neurons as a table (with a netuid column when they come from several subnets).
+/// Neurons as a table (with a netuid column when they come from several subnets). Stake and
+/// emission are in the subnet's units: TAO in the TAO era; on a dynamic chain emission is alpha
+/// and stake is alpha + TaoWeight × root TAO.
 pub fn neuron_table(rows: &[(Option<u16>, &NeuronRow)], hotkeys: Hotkeys) -> Table {
     let netuid = rows.iter().any(|(n, _)| n.is_some());
-    let mut header = vec!["uid", "hotkey", "stake τ", "incentive", "dividends", "emission τ", "vtrust", "permit"];
+    let mut header = vec!["uid", "hotkey", "stake", "incentive", "dividends", "emission", "vtrust", "permit"];
     header.extend(["active", "updated", "axon"]);
     if netuid {
         header.insert(0, "netuid");

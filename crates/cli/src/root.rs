@@ -17,7 +17,7 @@ use crate::session::{Session, receipt_doc, tao};
 /// The most subnets one `claim_root` names.
 const SUBNETS_PER_CLAIM: usize = 5;
 
-/// How root dividends are taken.
+/// How root dividends are taken (the chain's third choice, `KeepSubnets`, is not offered here).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ClaimKind {
     /// Sell the alpha and restake the TAO on root.
@@ -29,10 +29,11 @@ pub enum ClaimKind {
 /// `agora root`.
 #[derive(Debug, Subcommand)]
 pub enum RootCommand {
-    /// Claim the coldkey's root dividends (every subnet with a pool, or those given).
+    /// Claim the coldkey's root dividends now (every subnet with a pool, or those given); the
+    /// chain also claims for every root staker in turn, a few a block.
     Claim {
         /// Only these subnets (repeat the flag; five per transaction).
-        #[arg(long = "netuid", short = 'n', value_parser = crate::args::netuid, alias = "netuids")]
+        #[arg(long = "netuid", short = 'n', value_parser = crate::args::netuid, alias = "netuids", value_delimiter = ',')]
         netuids: Vec<NetUid>,
     },
     /// Choose how root dividends are taken.

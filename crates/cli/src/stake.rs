@@ -58,7 +58,7 @@ pub enum StakeCommand {
         #[command(flatten)]
         target: StakeTarget,
         /// TAO to stake.
-        #[arg(long, required_unless_present = "all")]
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
         amount: Option<String>,
         /// Stake the whole free balance (less the fee).
         #[arg(long)]
@@ -71,7 +71,7 @@ pub enum StakeCommand {
         #[command(flatten)]
         target: StakeTarget,
         /// Stake to unstake: alpha on a dynamic chain, TAO in the TAO era.
-        #[arg(long, required_unless_present = "all")]
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
         amount: Option<String>,
         /// Unstake everything from this hotkey and subnet.
         #[arg(long, alias = "unstake-all")]
@@ -110,9 +110,15 @@ fn protect(call: Call, market: &Market, netuid: NetUid, safe: &SafeFlags) -> Res
         return Ok((call, None));
     }
     if market.pool(netuid).is_none() || netuid.is_root() {
+        let why = if !market.dynamic() {
+            "a TAO-era chain: stake is TAO at price 1"
+        } else if netuid.is_root() {
+            "root is priced at 1"
+        } else {
+            "see `agora subnets price`"
+        };
         return Err(Failure::msg(format!(
-            "--safe protects against price moves, and subnet {netuid} has no pool price here ({}); drop --safe",
-            if market.dynamic() { "root is priced at 1" } else { "a TAO-era chain: stake is TAO at price 1" }
+            "--safe protects against price moves, and subnet {netuid} has no pool price ({why}); drop --safe"
         )));
     }
     let price = market.price(netuid);
@@ -151,31 +157,35 @@ fn add(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, safe: 
     let Planned { call, value: amount } =
         preflight::add_stake(&session.client, &coldkey, &hotkey, netuid, amount(text, all)?)?;
     let (call, limit) = protect(call, &market, netuid, safe)?;
-    let before = session.client.stake(&coldkey, &hotkey, netuid)?.rao();
     let signer = g.wallet.coldkey_pair()?;
     let done = session.send(&signer, call, &format!("stake {amount} on {} in subnet {netuid}", short(&hotkey)))?;
     let staked = session.client.stake(&coldkey, &hotkey, netuid)?.rao();
-    let bought = staked.saturating_sub(before);
+    // What the swap did, from the receipt: with --partial it may be less than asked.
+    let swap = market::pool_swap(&done, netuid);
     let mut doc = receipt_doc(&done);
     doc["hotkey"] = json!(hotkey);
     doc["netuid"] = json!(netuid);
     doc["amount"] = json!(tao(amount));
     doc["stake"] = json!(units(staked));
-    doc["unit"] = json!(market.unit(netuid));
+    doc["stake_unit"] = json!(market.unit(netuid));
+    if let Some(s) = &swap {
+        doc["tao_spent"] = json!(units(s.tao.saturating_add(s.fee)));
+        doc["alpha_bought"] = json!(units(s.alpha));
+        doc["swap_fee"] = json!(units(s.fee));
+    }
     if market.dynamic() {
-        doc["alpha_bought"] = json!(units(bought));
         doc["limit_price"] = json!(limit.map(units));
     }
     g.print(&doc, || {
         let stake = market.amount_text(netuid, staked);
-        if market.dynamic() && !netuid.is_root() {
-            format!(
-                "staked {amount} on {} for {}; your stake there is now {stake}",
+        match &swap {
+            Some(s) => format!(
+                "staked {} on {} for {}; your stake there is now {stake}",
+                Balance(s.tao.saturating_add(s.fee)),
                 short(&hotkey),
-                market::alpha_text(bought)
-            )
-        } else {
-            format!("staked {amount} on {}; your stake there is now {stake}", short(&hotkey))
+                market::alpha_text(s.alpha)
+            ),
+            None => format!("staked {amount} on {}; your stake there is now {stake}", short(&hotkey)),
         }
     });
     Ok(())
@@ -191,24 +201,35 @@ fn remove(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, saf
     let Planned { call, value: amount } =
         preflight::remove_stake(&session.client, &coldkey, &hotkey, netuid, amount(text, all)?)?;
     let (call, limit) = protect(call, &market, netuid, safe)?;
-    let free_before = session.client.account(&coldkey)?.free;
     let signer = g.wallet.coldkey_pair()?;
     let shown = market.amount_text(netuid, amount.rao());
     let done = session.send(&signer, call, &format!("unstake {shown} from {} in subnet {netuid}", short(&hotkey)))?;
     let left = session.client.stake(&coldkey, &hotkey, netuid)?.rao();
-    let free_after = session.client.account(&coldkey)?.free;
+    let swap = market::pool_swap(&done, netuid);
     let mut doc = receipt_doc(&done);
     doc["hotkey"] = json!(hotkey);
     doc["netuid"] = json!(netuid);
     doc["amount"] = json!(units(amount.rao()));
     doc["stake"] = json!(units(left));
-    doc["unit"] = json!(market.unit(netuid));
+    doc["stake_unit"] = json!(market.unit(netuid));
+    if let Some(s) = &swap {
+        doc["alpha_sold"] = json!(units(s.alpha.saturating_add(s.fee)));
+        doc["tao_received"] = json!(units(s.tao));
+        doc["swap_fee"] = json!(units(s.fee));
+    }
     if market.dynamic() {
-        // The TAO the sale paid, net of the transaction fee.
-        doc["tao_received"] = json!(tao(free_after.saturating_sub(free_before)));
         doc["limit_price"] = json!(limit.map(units));
     }
-    g.print(&doc, || format!("unstaked {shown}; {} left on {}", market.amount_text(netuid, left), short(&hotkey)));
+    g.print(&doc, || match &swap {
+        Some(s) => format!(
+            "sold {} for {}; {} left on {}",
+            market::alpha_text(s.alpha.saturating_add(s.fee)),
+            Balance(s.tao),
+            market.amount_text(netuid, left),
+            short(&hotkey)
+        ),
+        None => format!("unstaked {shown}; {} left on {}", market.amount_text(netuid, left), short(&hotkey)),
+    });
     Ok(())
 }
 

@@ -26,7 +26,7 @@ pub struct Legs {
     #[arg(long, alias = "destination-netuid", value_parser = crate::args::netuid)]
     dest_netuid: Option<NetUid>,
     /// Stake to move, in the origin subnet's units (alpha on a dynamic chain).
-    #[arg(long, required_unless_present = "all")]
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
     amount: Option<String>,
     /// Move the whole stake.
     #[arg(long, alias = "stake-all")]
@@ -139,7 +139,9 @@ fn send(
     doc["dest_netuid"] = json!(p.dest);
     doc["amount"] = json!(units(p.amount));
     doc["left"] = json!(units(left));
+    doc["origin_unit"] = json!(market.unit(p.origin));
     doc["arrived"] = json!(units(arrived));
+    doc["dest_unit"] = json!(market.unit(p.dest));
     doc["dest_coldkey"] = json!(to_coldkey);
     doc["dest_hotkey"] = json!(to_hotkey);
     g.print(&doc, || {

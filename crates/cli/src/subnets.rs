@@ -144,7 +144,11 @@ fn list(g: &Global) -> Result<(), Failure> {
         "n": s.n,
         "max_n": s.hyperparameters.max_allowed_uids,
         "burn": tao(s.burn),
-        "emission_per_block": tao(s.emission_per_block),
+        // TAO per block: the TAO-era share, or on a dynamic chain the pool's last injection.
+        "emission_per_block": match market.pool(s.netuid) {
+            Some(p) => units(p.tao_in_emission),
+            None => tao(s.emission_per_block),
+        },
         "tempo": s.hyperparameters.tempo,
         "started": s.started(),
         "registered_at": s.registered_at,
@@ -152,7 +156,12 @@ fn list(g: &Global) -> Result<(), Failure> {
         "pool": market.pool(s.netuid).map(pool_doc),
     })).collect::<Vec<_>>()});
     g.print(&doc, || {
-        let mut head = vec!["netuid", "name", "owner", "uids", "burn", "emission/block", "tempo", "started"];
+        // On a dynamic chain a subnet's TAO per block is its pool's injection (below).
+        let mut head = vec!["netuid", "name", "owner", "uids", "burn"];
+        if !market.dynamic() {
+            head.push("emission/block");
+        }
+        head.extend(["tempo", "started"]);
         if market.dynamic() {
             head.extend(["price", "TAO in", "alpha in", "TAO in/block"]);
         }
@@ -168,10 +177,11 @@ fn list(g: &Global) -> Result<(), Failure> {
                 s.owner.as_ref().map(short).unwrap_or_else(|| "-".into()),
                 format!("{}/{}", s.n, s.hyperparameters.max_allowed_uids),
                 s.burn.to_string(),
-                s.emission_per_block.to_string(),
-                s.hyperparameters.tempo.to_string(),
-                if s.started() { "yes".into() } else { "no".into() },
             ];
+            if !market.dynamic() {
+                row.push(s.emission_per_block.to_string());
+            }
+            row.extend([s.hyperparameters.tempo.to_string(), if s.started() { "yes".into() } else { "no".into() }]);
             if market.dynamic() {
                 match market.pool(s.netuid) {
                     Some(p) => row.extend([

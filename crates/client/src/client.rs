@@ -50,7 +50,7 @@ pub struct AccountState {
 pub struct Holdings {
     /// Free balance.
     pub free: Balance,
-    /// Sum of its stake positions.
+    /// Its stake positions valued in TAO (alpha at spot prices on a dynamic chain).
     pub staked: Balance,
 }
 
@@ -60,6 +60,29 @@ impl Holdings {
         self.free.saturating_add(self.staked)
     }
 }
+
+/// Alpha prices by subnet, rao per alpha (a subnet without a pool prices at 1 TAO).
+#[derive(Clone, Debug, Default)]
+pub struct Prices(pub std::collections::BTreeMap<NetUid, u64>);
+
+impl Prices {
+    /// `netuid`'s price (1 TAO without a pool).
+    pub fn price(&self, netuid: NetUid) -> u64 {
+        self.0.get(&netuid).copied().unwrap_or(RAO_PER_TAO)
+    }
+
+    /// `amount` of stake on `netuid` in TAO at its spot price.
+    pub fn value(&self, netuid: NetUid, amount: u64) -> Balance {
+        Balance(value_at(amount, self.price(netuid)))
+    }
+}
+
+/// `alpha` (rao) at `price` (rao per alpha), in rao of TAO, floored.
+pub fn value_at(alpha: u64, price: u64) -> u64 {
+    u64::try_from(u128::from(alpha) * u128::from(price) / u128::from(RAO_PER_TAO)).unwrap_or(u64::MAX)
+}
+
+const RAO_PER_TAO: u64 = 1_000_000_000;
 
 /// Where a transaction is.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -245,11 +268,19 @@ impl Client {
         self.rpc.request("state_stakesOfColdkey", json!([coldkey]))
     }
 
-    /// What `coldkey` holds: its free balance and the sum of its stake positions.
+    /// What `coldkey` holds: its free balance and its stake positions valued in TAO (on a
+    /// dynamic chain each subnet's alpha at its spot price; in the TAO era stake is TAO).
     pub fn holdings(&self, coldkey: &AccountId) -> Result<Holdings, ClientError> {
         let free = self.account(coldkey)?.free;
-        let staked = self.stakes_of_coldkey(coldkey)?.iter().map(|s| s.amount).sum();
+        let prices = self.prices()?;
+        let staked = self.stakes_of_coldkey(coldkey)?.iter().map(|s| prices.value(s.netuid, s.amount.rao())).sum();
         Ok(Holdings { free, staked })
+    }
+
+    /// Every subnet's alpha price (empty on a TAO-era chain, where alpha is TAO).
+    pub fn prices(&self) -> Result<Prices, ClientError> {
+        let pools = if self.economy()? == agora_runtime::pools::Economy::Dynamic { self.pools()? } else { Vec::new() };
+        Ok(Prices(pools.into_iter().map(|p| (p.netuid, p.price)).collect()))
     }
 
     /// Every neuron whose coldkey is `coldkey`, on every subnet, as `(netuid, row)`.

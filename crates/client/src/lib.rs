@@ -52,7 +52,8 @@ pub mod weight_setting;
 pub mod weights;
 
 pub use client::{
-    AccountState, BlockEvents, ChainStatus, Client, Finalized, Holdings, ReceiptStatus, SubmitError, normalize_url,
+    AccountState, BlockEvents, ChainStatus, Client, Finalized, Holdings, Prices, ReceiptStatus, SubmitError,
+    normalize_url, value_at,
 };
 pub use preflight::PreflightError;
 pub use rpc::{ClientError, RpcClient};

@@ -281,6 +281,8 @@ mod tests {
             protocol_alpha: 0,
             alpha_burned: 0,
             initialized: true,
+            stable: false,
+            minimum_reserve: 0,
         };
         let m = |block: u64| Metagraph { block: BlockNumber(block), ..Metagraph::default() };
         p.update(&m(10), &[pool_info(1, 2_000)]);

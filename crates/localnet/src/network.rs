@@ -33,7 +33,7 @@ pub struct NetworkOptions {
     pub block_time_ms: u64,
     /// Port of node 0's Substrate-compatible endpoint (node i: this + i).
     pub substrate_port: Option<u16>,
-    /// The chain's economy (the TAO era unless chosen).
+    /// The chain's economy (`agora localnet` chooses dynamic TAO unless told `--economy tao`).
     pub economy: agora_runtime::pools::Economy,
 }
 

@@ -271,7 +271,11 @@ fn block_step(cx: &mut Ctx) -> DispatchResult {
     } else {
         crate::emission::run_coinbase(cx)?;
     }
-    crate::epoch::run_due_epochs(cx)
+    crate::epoch::run_due_epochs(cx)?;
+    if crate::pools::is_dynamic(cx.s) {
+        crate::root_claims::run_auto_claim(cx);
+    }
+    Ok(())
 }
 
 /// Runs `f` in a child overlay of `parent`, keeping its writes (and events) only if it succeeds.

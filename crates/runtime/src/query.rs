@@ -250,7 +250,7 @@ pub fn metagraph(s: &(impl StorageRead + ?Sized), netuid: NetUid, full: bool) ->
     let mut active = ACTIVE.get(s, &netuid);
     active.resize(len, false);
     let alpha_stake: Vec<u64> = hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, netuid)).collect();
-    let (stake, root_stake) = if crate::pools::is_dynamic(s) && !netuid.is_root() {
+    let (stake, root_stake) = if crate::pools::is_dynamic(s) {
         let tao_weight = crate::pools::dynamic_params(s).tao_weight;
         let root: Vec<u64> = hotkeys.iter().map(|hk| total_hotkey_stake(s, hk, NetUid::ROOT)).collect();
         let total = alpha_stake
@@ -470,15 +470,21 @@ pub struct PoolInfo {
     /// Whether the curve's weights are set (by the first swap, or a seeded price).
     #[serde(default)]
     pub initialized: bool,
+    /// A stable pool (1 TAO = 1 alpha, no fee: root's) rather than the weighted curve.
+    #[serde(default)]
+    pub stable: bool,
+    /// The chain's minimum reserve a swap must leave (rao).
+    #[serde(default)]
+    pub minimum_reserve: u64,
 }
 
 impl PoolInfo {
-    /// The pool itself, to quote swaps against (root's is stable: 1 TAO = 1 alpha).
+    /// The pool itself, to quote swaps against (with [`PoolInfo::minimum_reserve`]).
     pub fn pool(&self) -> agora_economy::Pool {
         use agora_economy::fixed::Perquintill;
         use agora_economy::{Balancer, Mechanism, Pool};
         Pool {
-            mechanism: if self.netuid.is_root() { Mechanism::Stable } else { Mechanism::Dynamic },
+            mechanism: if self.stable { Mechanism::Stable } else { Mechanism::Dynamic },
             tao: self.tao_in.rao(),
             alpha_in: self.alpha_in,
             alpha_out: self.alpha_out,
@@ -518,6 +524,8 @@ pub fn pool(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<PoolInfo>
         protocol_alpha: state.protocol_alpha,
         alpha_burned: state.alpha_burned,
         initialized: state.initialized,
+        stable: state.mechanism == 0,
+        minimum_reserve: crate::pools::dynamic_params(s).minimum_reserve,
     })
 }
 

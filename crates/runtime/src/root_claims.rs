@@ -5,8 +5,12 @@
 //! added or removed moves the coldkey's watermark (`RootClaimed`) so that it claims neither
 //! dividends earned before it staked nor, after it leaves, twice.
 //!
-//! Not here yet: the reference's per-block auto-claim of a few coldkeys chosen by the parent
-//! hash (the runtime keeps no block hashes in state); claims are explicit.
+//! Auto-claim: every block claims for [`AUTO_CLAIMS_PER_BLOCK`] coldkeys holding root stake, on
+//! every subnet, as the reference does. The reference draws them from the parent block's hash;
+//! the runtime has no randomness, so it visits them round-robin through a dense index of root
+//! stakers (`StakingColdkeysByIndex`, kept as the reference keeps it) from a stored cursor. Each
+//! coldkey's claim runs in its own overlay: one that fails is skipped, as the reference logs and
+//! skips it.
 
 use std::collections::BTreeSet;
 
@@ -25,7 +29,10 @@ use crate::context::Ctx;
 use crate::error::{DispatchError, DispatchResult};
 use crate::event::Event;
 use crate::staking::{increase_stake, stake_of};
-use crate::state::{ROOT_CLAIM_TYPE, ROOT_CLAIMABLE, ROOT_CLAIMED, STAKING_HOTKEYS};
+use crate::state::{
+    AUTO_CLAIM_CURSOR, NUM_ROOT_STAKERS, ROOT_CLAIM_TYPE, ROOT_CLAIMABLE, ROOT_CLAIMED, ROOT_STAKER_INDEX,
+    ROOT_STAKERS_BY_INDEX, STAKING_HOTKEYS,
+};
 use crate::storage::StorageRead;
 
 /// How a coldkey takes its root dividends (`RootClaimType`).
@@ -110,18 +117,74 @@ pub(crate) fn do_claim_root(cx: &mut Ctx, coldkey: &AccountId, subnets: &[NetUid
     if subnets.is_empty() || subnets.len() > MAX_SUBNET_CLAIMS {
         return Err(DispatchError::InvalidSubnetNumber);
     }
+    claim(cx, coldkey, Some(&subnets))
+}
+
+/// The reference's `do_root_claim`: claims on `subnets` (every subnet when `None`) through every
+/// hotkey the coldkey stakes with.
+fn claim(cx: &mut Ctx, coldkey: &AccountId, subnets: Option<&BTreeSet<NetUid>>) -> DispatchResult {
     let rule = claim_type(cx.s, coldkey).rule();
     let hotkeys: BTreeSet<AccountId> =
         STAKING_HOTKEYS.iter_prefix(cx.s, coldkey).into_iter().map(|((_, hotkey, _), ())| hotkey).collect();
     for hotkey in hotkeys {
         for ((_, netuid), _) in ROOT_CLAIMABLE.iter_prefix(cx.s, &hotkey) {
-            if subnets.contains(&netuid) {
+            if subnets.is_none_or(|s| s.contains(&netuid)) {
                 claim_on_subnet(cx, &hotkey, coldkey, netuid, &rule)?;
             }
         }
     }
     cx.emit(Event::RootClaimed { coldkey: *coldkey });
     Ok(())
+}
+
+/// Coldkeys whose root dividends a block claims (the reference's `NumRootClaim` default).
+pub const AUTO_CLAIMS_PER_BLOCK: u64 = 5;
+
+/// The block's auto-claim: the next [`AUTO_CLAIMS_PER_BLOCK`] root stakers from the cursor (each
+/// once, wrapping around), every subnet; a claim that fails changes nothing and is skipped.
+pub(crate) fn run_auto_claim(cx: &mut Ctx) {
+    let n = NUM_ROOT_STAKERS.get(cx.s);
+    if n == 0 {
+        return;
+    }
+    let start = AUTO_CLAIM_CURSOR.get(cx.s) % n;
+    let visits = AUTO_CLAIMS_PER_BLOCK.min(n);
+    for i in 0..visits {
+        let Some(coldkey) = ROOT_STAKERS_BY_INDEX.try_get(cx.s, &((start + i) % n)) else { continue };
+        let block = cx.block;
+        // Failures are the claim's own business: its writes are dropped and the block goes on.
+        let _ = crate::executive::atomically(&mut *cx.s, block, cx.events, |cx| claim(cx, &coldkey, None));
+    }
+    AUTO_CLAIM_CURSOR.set(cx.s, &((start + visits) % n));
+}
+
+/// Keeps the root stakers' index in step with `coldkey`'s root stake: indexed while it holds
+/// any, removed (the last entry moved into its place) when it holds none.
+pub(crate) fn index_root_staker(cx: &mut Ctx, coldkey: &AccountId) {
+    let holds = STAKING_HOTKEYS.iter_prefix(cx.s, coldkey).into_iter().any(|((_, _, netuid), ())| netuid.is_root());
+    let index = ROOT_STAKER_INDEX.try_get(cx.s, coldkey);
+    match (holds, index) {
+        (true, None) => {
+            let n = NUM_ROOT_STAKERS.get(cx.s);
+            ROOT_STAKERS_BY_INDEX.insert(cx.s, &n, coldkey);
+            ROOT_STAKER_INDEX.insert(cx.s, coldkey, &n);
+            NUM_ROOT_STAKERS.set(cx.s, &(n + 1));
+        }
+        (false, Some(i)) => {
+            let last = NUM_ROOT_STAKERS.get(cx.s).saturating_sub(1);
+            ROOT_STAKER_INDEX.remove(cx.s, coldkey);
+            match ROOT_STAKERS_BY_INDEX.try_get(cx.s, &last) {
+                Some(moved) if i != last => {
+                    ROOT_STAKERS_BY_INDEX.insert(cx.s, &i, &moved);
+                    ROOT_STAKER_INDEX.insert(cx.s, &moved, &i);
+                    ROOT_STAKERS_BY_INDEX.remove(cx.s, &last);
+                }
+                _ => ROOT_STAKERS_BY_INDEX.remove(cx.s, &i),
+            }
+            NUM_ROOT_STAKERS.set(cx.s, &last);
+        }
+        _ => {}
+    }
 }
 
 /// The reference's `root_claim_on_subnet`.

@@ -81,6 +81,10 @@ fn set_shares(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &Accoun
     } else {
         STAKING_HOTKEYS.insert(cx.s, &(*coldkey, *hotkey, netuid), &());
     }
+    // Dynamic TAO: root stakers are indexed for the auto-claim.
+    if netuid.is_root() && crate::pools::is_dynamic(cx.s) {
+        crate::root_claims::index_root_staker(cx, coldkey);
+    }
 }
 
 /// Counts `amount` in `TotalStake` (TAO era: stake is TAO). On a dynamic chain `TotalStake` is

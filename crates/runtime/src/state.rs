@@ -197,3 +197,11 @@ pub const ROOT_CLAIMABLE: Map<(AccountId, NetUid), i128> = Map::new("RootClaimab
 pub const ROOT_CLAIMED: Map<(NetUid, AccountId, AccountId), u128> = Map::new("RootClaimed");
 /// How a coldkey takes its root dividends (absent: `Swap`).
 pub const ROOT_CLAIM_TYPE: Map<AccountId, crate::root_claims::RootClaimType> = Map::new("RootClaimType");
+/// Coldkeys holding root stake by a dense index, for the auto-claim (`StakingColdkeysByIndex`).
+pub const ROOT_STAKERS_BY_INDEX: Map<u64, AccountId> = Map::new("StakingColdkeysByIndex");
+/// Each such coldkey's index (`StakingColdkeys`).
+pub const ROOT_STAKER_INDEX: Map<AccountId, u64> = Map::new("StakingColdkeys");
+/// How many coldkeys hold root stake (`NumStakingColdkeys`).
+pub const NUM_ROOT_STAKERS: Value<u64> = Value::new("NumStakingColdkeys");
+/// The index the next block's auto-claim starts from.
+pub const AUTO_CLAIM_CURSOR: Value<u64> = Value::new("AutoClaimCursor");

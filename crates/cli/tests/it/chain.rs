@@ -369,6 +369,7 @@ fn every_chain_command_against_a_running_node() {
         keys,
         [
             "active",
+            "alpha_stake",
             "axon",
             "coldkey",
             "consensus",
@@ -377,6 +378,7 @@ fn every_chain_command_against_a_running_node() {
             "hotkey",
             "incentive",
             "last_update",
+            "root_stake",
             "stake",
             "uid",
             "validator_permit",

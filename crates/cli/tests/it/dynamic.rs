@@ -79,9 +79,10 @@ fn stake_is_alpha_bought_through_the_pool() {
         ],
     ]
     .concat());
-    assert_eq!(add["unit"], "alpha");
+    assert_eq!(add["stake_unit"], "alpha");
     let bought = f(&add["alpha_bought"]);
-    assert!(bought > 0.0 && f(&add["stake"]) == bought, "{add}");
+    assert!(bought > 0.0 && (f(&add["stake"]) - bought).abs() < 1e-8, "{add}");
+    assert!((f(&add["tao_spent"]) - 100.0).abs() < 1e-9 && f(&add["swap_fee"]) > 0.0, "{add}");
     assert!(f(&add["limit_price"]) > p0, "{add}");
     let p1 = price(&node, 1);
     assert!(p1 > p0, "a buy raises the price: {p0} → {p1}");
@@ -113,6 +114,30 @@ fn stake_is_alpha_bought_through_the_pool() {
         refused.stderr
     );
     assert!((stake_on(&node, "alice", 1) - bought).abs() < 1e-9, "the refused stake bought nothing");
+    // A partial order within 1 % buys what fits and leaves the rest of the TAO free.
+    let partial = node.ok(&[
+        &w("alice")[..],
+        &[
+            "stake",
+            "add",
+            "--netuid",
+            "1",
+            "--hotkey-ss58",
+            &owner_hot,
+            "--amount",
+            "500",
+            "--safe",
+            "--tolerance",
+            "0.01",
+            "--partial",
+        ],
+    ]
+    .concat());
+    let spent = f(&partial["tao_spent"]);
+    assert!(spent > 0.0 && spent < 100.0, "{partial}");
+    let bought = bought + f(&partial["alpha_bought"]);
+    assert!((stake_on(&node, "alice", 1) - bought).abs() < 1e-8);
+    let p1 = price(&node, 1);
     // --tolerance means nothing without --safe.
     let bare = node.run(
         &[&w("alice")[..], &["stake", "add", "--netuid", "1", "--amount", "1", "--tolerance", "0.1"]].concat(),
@@ -126,7 +151,8 @@ fn stake_is_alpha_bought_through_the_pool() {
     let value = f(&row["alpha"]) * f(&row["price"]);
     assert!((f(&row["value"]) - value).abs() < 1e-6, "{row}");
     // At the raised spot price the alpha is worth more than it cost; sold now, less.
-    assert!(f(&row["value"]) > 100.0 && f(&row["value_after_swap"]) < 100.0, "{row}");
+    let cost = 100.0 + spent;
+    assert!(f(&row["value"]) > cost && f(&row["value_after_swap"]) < cost, "{row}, cost {cost}");
 
     // Sell a quarter back.
     let quarter = format!("{:.9}", bought / 4.0);
@@ -147,7 +173,7 @@ fn stake_is_alpha_bought_through_the_pool() {
         ],
     ]
     .concat());
-    assert!(f(&sold["tao_received"]) > 0.0, "{sold}");
+    assert!(f(&sold["tao_received"]) > 0.0 && (f(&sold["alpha_sold"]) - bought / 4.0).abs() < 1e-8, "{sold}");
     assert!(price(&node, 1) < p1, "a sale lowers the price");
 
     // Move a quarter onto root (sold on subnet 1, TAO staked on root), then give the rest to bob,

@@ -118,7 +118,7 @@ fn the_honest_miner_earns_the_most_on_a_real_network() {
     let mut bought = Vec::new();
     for v in ["v1", "v2"] {
         let staked = node.ok(&["stake", "add", "--wallet.name", v, "--netuid", "1", "--amount", "1000"]);
-        assert_eq!(staked["unit"], "alpha");
+        assert_eq!(staked["stake_unit"], "alpha");
         bought.push(staked["alpha_bought"].as_f64().unwrap());
     }
     let price_after = price();

@@ -32,7 +32,8 @@ fn lite(mg: &Metagraph, uid: u16) -> NeuronInfoLite {
         active: at(&mg.active, i),
         axon_info: AxonInfo::from(at(&mg.axons, i)),
         prometheus_info: PrometheusInfo::default(),
-        stake: vec![(coldkey, Compact(at(&mg.stake, i)))],
+        // The reference's `get_stake_for_hotkey_on_subnet`: alpha only (no inherited root stake).
+        stake: vec![(coldkey, Compact(at(&mg.alpha_stake, i)))],
         rank: 0,
         emission: at(&mg.emission, i),
         incentive: at(&mg.incentive, i),

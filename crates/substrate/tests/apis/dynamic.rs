@@ -9,7 +9,7 @@ use agora_primitives::{Balance, NetUid};
 use agora_runtime::genesis::{GenesisPool, GenesisStake};
 use agora_runtime::pools::{Economy, pool_state};
 use agora_runtime::{Call, GenesisConfig, query};
-use agora_substrate::info::{DynamicInfo, Metagraph, SimSwapResult, SubnetPrice, SubnetState};
+use agora_substrate::info::{DynamicInfo, Metagraph, NeuronInfoLite, SimSwapResult, SubnetPrice, SubnetState};
 use parity_scale_codec::Compact;
 
 use crate::chain::{Chain, TAO, acc, key, subnet};
@@ -88,6 +88,11 @@ fn dynamic_info_and_the_metagraph_carry_the_pool() {
     assert!(inherited > 8 * TAO && inherited < 10 * TAO, "{inherited}");
     assert_eq!(mg.stake[uid], total, "the runtime's metagraph stake is the total stake");
 
+    // A neuron's stake is its alpha (the reference's `get_stake_for_hotkey_on_subnet`).
+    let lite: NeuronInfoLite =
+        chain.call::<Option<NeuronInfoLite>>("NeuronInfoRuntimeApi_get_neuron_lite", (1u16, uid as u16)).unwrap();
+    assert_eq!(lite.stake[0].1.0, alpha);
+
     let s: SubnetState = chain.call::<Option<SubnetState>>("SubnetInfoRuntimeApi_get_subnet_state", 1u16).unwrap();
     assert_eq!((s.alpha_stake, s.tao_stake, s.total_stake), (m.alpha_stake, m.tao_stake, m.total_stake));
 }
@@ -107,12 +112,20 @@ fn prices_and_quotes_come_from_the_pool_and_change_nothing() {
     let r = pool.quote(Direction::TaoForAlpha, 10 * TAO, MAX_PRICE_RAO, false, min_reserve).unwrap();
     assert_eq!((buy.tao_amount, buy.alpha_amount, buy.tao_fee), (r.paid_in, r.paid_out, r.fee));
     assert!(buy.tao_fee > 0 && buy.alpha_fee == 0);
+    // Slippage against the spot price, as the reference computes it (spec §7).
+    let at_spot = |tao: u64| {
+        use agora_economy::fixed::{SafeDiv, U64F64};
+        U64F64::saturating_from_num(tao).safe_div(pool.price()).saturating_to_num::<u64>()
+    };
+    assert_eq!(buy.alpha_slippage, at_spot(10 * TAO) - buy.alpha_amount);
     assert!(buy.alpha_slippage > 0, "a 10 TAO buy moves the price");
     assert_eq!(buy.tao_amount + buy.tao_fee, 10 * TAO);
 
     let sell: SimSwapResult = chain.call("SwapRuntimeApi_sim_swap_alpha_for_tao", (1u16, 10 * TAO));
     let r = pool.quote(Direction::AlphaForTao, 10 * TAO, MIN_PRICE_RAO, false, min_reserve).unwrap();
     assert_eq!((sell.tao_amount, sell.alpha_amount, sell.alpha_fee), (r.paid_out, r.paid_in, r.fee));
+    let spot_tao = agora_economy::fixed::U64F64::saturating_from_num(10 * TAO).saturating_mul(pool.price());
+    assert_eq!(sell.tao_slippage, spot_tao.saturating_to_num::<u64>() - sell.tao_amount);
     assert!(sell.tao_slippage > 0 && sell.tao_fee == 0);
     // Root is stable: the identity.
     let root: SimSwapResult = chain.call("SwapRuntimeApi_sim_swap_tao_for_alpha", (0u16, 7u64));
