@@ -29,6 +29,7 @@ pub mod max_amount;
 pub mod payout;
 pub mod pow;
 pub mod root_claim;
+pub mod share_pool;
 pub mod stake;
 pub mod swap;
 

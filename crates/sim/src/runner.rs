@@ -168,12 +168,7 @@ impl Sim {
                     registered_at: n.registered_at,
                 })
                 .collect(),
-            pool: scenario.pool.as_ref().map(|p| agora_runtime::genesis::GenesisPool {
-                tao: p.tao,
-                alpha: p.alpha,
-                w2: p.w2,
-                moving_price: p.moving_price,
-            }),
+            pool: scenario.pool.clone(),
             emission_enabled: true,
         });
         config.economy = scenario.economy;

@@ -94,21 +94,9 @@ pub enum SwapDirection {
     AlphaForTao,
 }
 
-/// A dynamic subnet's pool at genesis (rao).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PoolSpec {
-    /// TAO in the pool.
-    pub tao: u64,
-    /// Alpha in the pool.
-    pub alpha: u64,
-    /// TAO weight, parts per 10¹⁸ (default ½).
-    #[serde(default)]
-    pub w2: Option<u64>,
-    /// Starting price EMA, rao per alpha (default 0).
-    #[serde(default)]
-    pub moving_price: Option<u64>,
-}
+/// A dynamic subnet's pool at genesis (rao): the runtime's genesis pool, `{tao, alpha, w2?,
+/// moving_price?}`.
+pub use agora_runtime::genesis::GenesisPool as PoolSpec;
 
 /// One step of a scenario.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
