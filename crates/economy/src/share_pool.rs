@@ -10,9 +10,8 @@
 //! difference. Every operation is integer arithmetic with wide intermediates; rounding truncates
 //! where the reference's does, so results agree with it to the rao.
 //!
-//! Status: the arithmetic and the pool rules, with the reference's share-pool tests. The runtime's
-//! stake pools still keep Agora's 32-fractional-bit integer shares; moving dynamic chains onto
-//! these is the next step.
+//! The runtime's dynamic-TAO stake pools (`alpha_shares`) are these; TAO-era chains keep Agora's
+//! 32-fractional-bit integer shares.
 
 use num_bigint::BigUint;
 use num_traits::{ToPrimitive, Zero};
@@ -273,8 +272,7 @@ mod tests {
 
     #[test]
     fn test_get_value() {
-        let mut m = Mock::default();
-        m.pool = SharePool { value: 100, denominator: 10.into() };
+        let mut m = Mock { pool: SharePool { value: 100, denominator: 10.into() }, ..Mock::default() };
         m.shares.insert(1, 3.into());
         m.shares.insert(2, 7.into());
         assert_eq!((m.get_value(1), m.get_value(2)), (30, 70));
@@ -288,8 +286,7 @@ mod tests {
 
     #[test]
     fn test_max_shared_value() {
-        let mut m = Mock::default();
-        m.pool = SharePool { value: u64::MAX, denominator: 10.into() };
+        let mut m = Mock { pool: SharePool { value: u64::MAX, denominator: 10.into() }, ..Mock::default() };
         m.shares.insert(1, 3.into());
         m.shares.insert(2, 7.into());
         assert!(u64::MAX - (m.get_value(1) + m.get_value(2)) <= 5);
@@ -297,8 +294,7 @@ mod tests {
 
     #[test]
     fn test_max_share_value() {
-        let mut m = Mock::default();
-        m.pool = SharePool { value: 1_000_000_000, denominator: u64::MAX.into() };
+        let mut m = Mock { pool: SharePool { value: 1_000_000_000, denominator: u64::MAX.into() }, ..Mock::default() };
         m.shares.insert(1, (u64::MAX / 2).into());
         m.shares.insert(2, (u64::MAX / 2).into());
         near(m.get_value(1) as f64, 500_000_000.0, 1.0);
@@ -454,8 +450,7 @@ mod tests {
 
     #[test]
     fn test_loss_due_to_precision() {
-        let mut m = Mock::default();
-        m.pool = SharePool { value: 1_000_000_000_000, denominator: sf(1, -14) };
+        let mut m = Mock { pool: SharePool { value: 1_000_000_000_000, denominator: sf(1, -14) }, ..Mock::default() };
         m.shares.insert(1, sf(1, -15));
         let before = m.get_value(1);
         near(before as f64, 100_000_000_000.0, 0.1);

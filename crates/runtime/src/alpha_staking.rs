@@ -84,7 +84,9 @@ pub(crate) fn do_add_stake(
 ) -> DispatchResult {
     let view_pool = pool_state(cx.s, netuid).filter(|_| NETWORKS.contains(cx.s, &netuid)).map(|s| s.pool());
     let view = view(cx, coldkey, hotkey, netuid, view_pool.as_ref());
-    let (tao, limit) = plan_add_stake(&view, amount, limit_rao, allow_partial, |_| true).map_err(stake_error)?;
+    // The reference's precision guard: alpha the stake pool cannot record is refused.
+    let records = |alpha| crate::alpha_shares::records(cx.s, hotkey, netuid, alpha);
+    let (tao, limit) = plan_add_stake(&view, amount, limit_rao, allow_partial, records).map_err(stake_error)?;
     stake_into_subnet(cx, hotkey, coldkey, netuid, tao, limit, false).map(|_| ())
 }
 

@@ -77,6 +77,7 @@
 
 mod admin;
 mod alpha_emission;
+mod alpha_shares;
 mod alpha_staking;
 mod balances;
 pub mod call;

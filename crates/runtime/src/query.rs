@@ -318,14 +318,13 @@ pub fn stakes_of_coldkey(s: &(impl StorageRead + ?Sized), coldkey: &AccountId) -
 
 /// Every position staked on `hotkey` (all subnets).
 pub fn stakes_on_hotkey(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> Vec<StakeView> {
-    STAKE_SHARES
-        .iter_prefix(s, hotkey)
+    crate::staking::positions_on(s, hotkey)
         .into_iter()
-        .map(|((h, netuid, coldkey), _)| StakeView {
+        .map(|(netuid, coldkey)| StakeView {
             coldkey,
-            hotkey: h,
+            hotkey: *hotkey,
             netuid,
-            amount: Balance(stake_of(s, &h, netuid, &coldkey)),
+            amount: Balance(stake_of(s, hotkey, netuid, &coldkey)),
         })
         .collect()
 }
@@ -341,7 +340,7 @@ pub fn delegates(s: &(impl StorageRead + ?Sized)) -> Vec<DelegateView> {
         .filter_map(|(hotkey, stake)| {
             let owner = hotkey_owner(s, &hotkey)?;
             let mut nominators: Vec<AccountId> =
-                STAKE_SHARES.iter_prefix(s, &hotkey).into_iter().map(|((_, _, c), _)| c).collect();
+                crate::staking::positions_on(s, &hotkey).into_iter().map(|(_, c)| c).collect();
             nominators.sort();
             nominators.dedup();
             let registrations = IS_NETWORK_MEMBER.iter_prefix(s, &hotkey).into_iter().map(|((_, n), ())| n).collect();

@@ -15,8 +15,9 @@
 //! `InsufficientLiquidity`, as the reference refuses imprecise pools. Products go through a
 //! 256-bit intermediate ([`agora_primitives::fixed::mul_div_floor_u128`]); no floats.
 //!
-//! Stake is TAO in this era. Every entry point takes a netuid, so stake can become per-subnet alpha
-//! (dynamic TAO) by changing what a pool's value is denominated in, not the calls.
+//! This is the TAO era's pool. On a dynamic chain the same entry points keep alpha in the
+//! reference's `SafeFloat` share pools instead ([`crate::alpha_shares`]), so that stakes and
+//! dividends agree with the reference's to the rao.
 
 use agora_primitives::fixed::{mul_div_ceil_u128, mul_div_floor_u128};
 use agora_primitives::{AccountId, Balance, NetUid};
@@ -51,6 +52,9 @@ pub fn total_hotkey_stake(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, n
 
 /// Value of `coldkey`'s position in `hotkey`'s pool on `netuid` (rao).
 pub fn stake_of(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId) -> u64 {
+    if crate::pools::is_dynamic(s) {
+        return crate::alpha_shares::stake_of(s, hotkey, netuid, coldkey);
+    }
     let shares = STAKE_SHARES.get(s, &(*hotkey, netuid, *coldkey));
     if shares == 0 {
         return 0;
@@ -76,15 +80,36 @@ fn set_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, value: u64, shares
 
 fn set_shares(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId, shares: u128) {
     STAKE_SHARES.set(cx.s, &(*hotkey, netuid, *coldkey), &shares);
-    if shares == 0 {
-        STAKING_HOTKEYS.remove(cx.s, &(*coldkey, *hotkey, netuid));
-    } else {
+    index_position(cx, hotkey, netuid, coldkey, shares != 0);
+}
+
+/// Keeps the position indexes in step: `StakingHotkeys`, and on a dynamic chain the root stakers
+/// the auto-claim visits.
+pub(crate) fn index_position(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId, holds: bool) {
+    if holds {
         STAKING_HOTKEYS.insert(cx.s, &(*coldkey, *hotkey, netuid), &());
+    } else {
+        STAKING_HOTKEYS.remove(cx.s, &(*coldkey, *hotkey, netuid));
     }
-    // Dynamic TAO: root stakers are indexed for the auto-claim.
     if netuid.is_root() && crate::pools::is_dynamic(cx.s) {
         crate::root_claims::index_root_staker(cx, coldkey);
     }
+}
+
+/// Every position on `netuid`: (hotkey, coldkey).
+pub(crate) fn positions_in(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Vec<(AccountId, AccountId)> {
+    if crate::pools::is_dynamic(s) {
+        return crate::alpha_shares::positions_in(s, netuid);
+    }
+    STAKE_SHARES.iter(s).into_iter().filter(|((_, n, _), _)| *n == netuid).map(|((h, _, c), _)| (h, c)).collect()
+}
+
+/// Every position on `hotkey`: (netuid, coldkey).
+pub(crate) fn positions_on(s: &(impl StorageRead + ?Sized), hotkey: &AccountId) -> Vec<(NetUid, AccountId)> {
+    if crate::pools::is_dynamic(s) {
+        return crate::alpha_shares::positions_on(s, hotkey);
+    }
+    STAKE_SHARES.iter_prefix(s, hotkey).into_iter().map(|((_, n, c), _)| (n, c)).collect()
 }
 
 /// Counts `amount` in `TotalStake` (TAO era: stake is TAO). On a dynamic chain `TotalStake` is
@@ -99,18 +124,21 @@ fn add_total_stake(cx: &mut Ctx, amount: u64) -> DispatchResult {
     })
 }
 
-/// Adds `amount` (already taken from somewhere) to `coldkey`'s position in `hotkey`'s pool and
-/// returns the shares minted (0 when the pool's value per share exceeds the amount: the amount then
-/// accrues to the existing holders).
+/// Adds `amount` (already taken from somewhere) to `coldkey`'s position in `hotkey`'s pool. In
+/// the TAO era a pool whose value per share exceeds the amount mints no shares: the amount then
+/// accrues to the existing holders.
 pub(crate) fn increase_stake(
     cx: &mut Ctx,
     hotkey: &AccountId,
     netuid: NetUid,
     coldkey: &AccountId,
     amount: u64,
-) -> Result<u128, DispatchError> {
+) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_shares::increase(cx, hotkey, netuid, coldkey, amount);
+    }
     if amount == 0 {
-        return Ok(0);
+        return Ok(());
     }
     let value = total_hotkey_stake(cx.s, hotkey, netuid);
     let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
@@ -128,19 +156,22 @@ pub(crate) fn increase_stake(
     add_total_stake(cx, amount)?;
     set_pool(cx, hotkey, netuid, new_value, new_shares);
     set_shares(cx, hotkey, netuid, coldkey, mine);
-    Ok(minted)
+    Ok(())
 }
 
 /// Credits `amount` to `hotkey`'s pool without minting shares: every holder gains pro-rata. An
 /// empty pool is credited to the hotkey's owner as a normal stake.
 pub(crate) fn credit_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, amount: u64) -> DispatchResult {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_shares::credit(cx, hotkey, netuid, amount);
+    }
     if amount == 0 {
         return Ok(());
     }
     let shares = TOTAL_HOTKEY_SHARES.get(cx.s, &(*hotkey, netuid));
     if shares == 0 {
         let owner = hotkey_owner(cx.s, hotkey).ok_or(DispatchError::HotKeyAccountNotExists)?;
-        return increase_stake(cx, hotkey, netuid, &owner, amount).map(|_| ());
+        return increase_stake(cx, hotkey, netuid, &owner, amount);
     }
     let value = total_hotkey_stake(cx.s, hotkey, netuid);
     let new_value = value.checked_add(amount).ok_or(DispatchError::ArithmeticOverflow)?;
@@ -160,6 +191,9 @@ pub(crate) fn decrease_stake(
     coldkey: &AccountId,
     amount: u64,
 ) -> Result<u64, DispatchError> {
+    if crate::pools::is_dynamic(cx.s) {
+        return crate::alpha_shares::decrease(cx, hotkey, netuid, coldkey, amount);
+    }
     let owned = stake_of(cx.s, hotkey, netuid, coldkey);
     if amount > owned {
         return Err(DispatchError::NotEnoughStakeToWithdraw);

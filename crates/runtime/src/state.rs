@@ -197,6 +197,10 @@ pub const ROOT_CLAIMABLE: Map<(AccountId, NetUid), i128> = Map::new("RootClaimab
 pub const ROOT_CLAIMED: Map<(NetUid, AccountId, AccountId), u128> = Map::new("RootClaimed");
 /// How a coldkey takes its root dividends (absent: `Swap`).
 pub const ROOT_CLAIM_TYPE: Map<AccountId, crate::root_claims::RootClaimType> = Map::new("RootClaimType");
+/// Dynamic TAO: a position's share of its stake pool, `SafeFloat` (mantissa, exponent) (`AlphaV2`).
+pub const ALPHA_SHARES: Map<(AccountId, NetUid, AccountId), (u128, i64)> = Map::new("AlphaV2");
+/// Dynamic TAO: a stake pool's share denominator, `SafeFloat` (`TotalHotkeySharesV2`).
+pub const TOTAL_ALPHA_SHARES: Map<(AccountId, NetUid), (u128, i64)> = Map::new("TotalHotkeySharesV2");
 /// Coldkeys holding root stake by a dense index, for the auto-claim (`StakingColdkeysByIndex`).
 pub const ROOT_STAKERS_BY_INDEX: Map<u64, AccountId> = Map::new("StakingColdkeysByIndex");
 /// Each such coldkey's index (`StakingColdkeys`).

@@ -120,7 +120,7 @@ pub(crate) fn remove_network(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
         dissolve_pool(cx, netuid)?;
     }
     // Return stake (TAO era; a dynamic subnet's stakes were paid out by `dissolve_pool`).
-    for ((hotkey, _, coldkey), _) in STAKE_SHARES.iter(cx.s).into_iter().filter(|((_, n, _), _)| *n == netuid) {
+    for (hotkey, coldkey) in crate::staking::positions_in(cx.s, netuid) {
         let amount = stake_of(cx.s, &hotkey, netuid, &coldkey);
         decrease_stake(cx, &hotkey, netuid, &coldkey, amount)?;
         deposit(cx, &coldkey, amount)?;
@@ -191,11 +191,9 @@ pub(crate) fn remove_network(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
 /// on it, its pool, its pending alpha and its root claims.
 fn dissolve_pool(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
     let Some(state) = SUBNET_POOLS.try_get(cx.s, &netuid) else { return Ok(()) };
-    let stakers: Vec<((AccountId, AccountId), u64)> = STAKE_SHARES
-        .iter(cx.s)
+    let stakers: Vec<((AccountId, AccountId), u64)> = crate::staking::positions_in(cx.s, netuid)
         .into_iter()
-        .filter(|((_, n, _), _)| *n == netuid)
-        .map(|((hotkey, _, coldkey), _)| ((hotkey, coldkey), stake_of(cx.s, &hotkey, netuid, &coldkey)))
+        .map(|(hotkey, coldkey)| ((hotkey, coldkey), stake_of(cx.s, &hotkey, netuid, &coldkey)))
         .collect();
     let protocol_alpha = state.alpha_in.saturating_add(state.protocol_alpha);
     let (paid, protocol) = agora_economy::lifecycle::dissolve_shares(state.tao, &stakers, protocol_alpha);
