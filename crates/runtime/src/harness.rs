@@ -176,3 +176,30 @@ pub fn quote_swap(
     let minimum_reserve = crate::pools::dynamic_params(state).minimum_reserve;
     pool.quote(direction, amount, limit, drop_fees, minimum_reserve).map_err(crate::alpha_staking::swap_error)
 }
+
+/// Dynamic TAO: the reference's test entry point `distribute_emission(netuid, server, validator,
+/// root, owner_cut)`: runs `netuid`'s epoch on the pending amounts and pays them (incentive,
+/// dividends with take, root dividends made claimable), as the epoch's block hook does.
+pub fn distribute_emission(
+    state: &(impl StorageRead + ?Sized),
+    netuid: NetUid,
+    pending: crate::pools::PendingAlpha,
+) -> Result<HarnessOutcome, DispatchError> {
+    if !crate::pools::is_dynamic(state) {
+        return Err(DispatchError::NotDynamic);
+    }
+    run(state, |cx| crate::alpha_emission::run_epoch_and_pay(cx, netuid, pending).map(|_| None))
+}
+
+/// Dynamic TAO: the reference's `increase_stake_for_hotkey_and_coldkey_on_subnet`, which its test
+/// mock seeds positions with: adds `alpha` to (`hotkey`, `coldkey`)'s position on `netuid` and
+/// nothing else (no pool, no balance).
+pub fn increase_stake(
+    state: &(impl StorageRead + ?Sized),
+    hotkey: &AccountId,
+    coldkey: &AccountId,
+    netuid: NetUid,
+    alpha: u64,
+) -> Result<HarnessOutcome, DispatchError> {
+    run(state, |cx| crate::staking::increase_stake(cx, hotkey, netuid, coldkey, alpha).map(|_| None))
+}

@@ -4,6 +4,7 @@
 
 mod admin;
 mod balances;
+mod claim_root;
 mod common;
 mod dynamic;
 mod economy;
