@@ -480,18 +480,18 @@ pub struct PoolInfo {
 impl PoolInfo {
     /// The pool itself, to quote swaps against (with [`PoolInfo::minimum_reserve`]).
     pub fn pool(&self) -> agora_economy::Pool {
-        use agora_economy::fixed::Perquintill;
-        use agora_economy::{Balancer, Mechanism, Pool};
-        Pool {
-            mechanism: if self.stable { Mechanism::Stable } else { Mechanism::Dynamic },
+        crate::pools::PoolState {
+            mechanism: u8::from(!self.stable),
             tao: self.tao_in.rao(),
             alpha_in: self.alpha_in,
             alpha_out: self.alpha_out,
-            curve: Balancer::new(Perquintill::from_parts(self.quote_weight)).unwrap_or_default(),
+            quote_weight: self.quote_weight,
             initialized: self.initialized,
             fee_rate: self.fee_rate,
             volume: self.volume,
+            ..Default::default()
         }
+        .pool()
     }
 }
 
