@@ -168,7 +168,7 @@ fn add(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, safe: 
     doc["amount"] = json!(tao(amount));
     doc["stake"] = json!(units(staked));
     doc["stake_unit"] = json!(market.unit(netuid));
-    if let Some(s) = &swap {
+    if let Some(s) = swap.as_ref().filter(|_| market.unit(netuid) == "alpha") {
         doc["tao_spent"] = json!(units(s.tao.saturating_add(s.fee)));
         doc["alpha_bought"] = json!(units(s.alpha));
         doc["swap_fee"] = json!(units(s.fee));
@@ -178,7 +178,7 @@ fn add(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, safe: 
     }
     g.print(&doc, || {
         let stake = market.amount_text(netuid, staked);
-        match &swap {
+        match swap.as_ref().filter(|_| market.unit(netuid) == "alpha") {
             Some(s) => format!(
                 "staked {} on {} for {}; your stake there is now {stake}",
                 Balance(s.tao.saturating_add(s.fee)),
@@ -212,7 +212,7 @@ fn remove(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, saf
     doc["amount"] = json!(units(amount.rao()));
     doc["stake"] = json!(units(left));
     doc["stake_unit"] = json!(market.unit(netuid));
-    if let Some(s) = &swap {
+    if let Some(s) = swap.as_ref().filter(|_| market.unit(netuid) == "alpha") {
         doc["alpha_sold"] = json!(units(s.alpha.saturating_add(s.fee)));
         doc["tao_received"] = json!(units(s.tao));
         doc["swap_fee"] = json!(units(s.fee));
@@ -220,7 +220,7 @@ fn remove(g: &Global, target: &StakeTarget, text: Option<String>, all: bool, saf
     if market.dynamic() {
         doc["limit_price"] = json!(limit.map(units));
     }
-    g.print(&doc, || match &swap {
+    g.print(&doc, || match swap.as_ref().filter(|_| market.unit(netuid) == "alpha") {
         Some(s) => format!(
             "sold {} for {}; {} left on {}",
             market::alpha_text(s.alpha.saturating_add(s.fee)),

@@ -272,7 +272,8 @@ impl Client {
     /// dynamic chain each subnet's alpha at its spot price; in the TAO era stake is TAO).
     pub fn holdings(&self, coldkey: &AccountId) -> Result<Holdings, ClientError> {
         let free = self.account(coldkey)?.free;
-        let prices = self.prices()?;
+        // A node older than dynamic TAO has no pools: its stake is TAO.
+        let prices = self.prices().unwrap_or_default();
         let staked = self.stakes_of_coldkey(coldkey)?.iter().map(|s| prices.value(s.netuid, s.amount.rao())).sum();
         Ok(Holdings { free, staked })
     }

@@ -5,11 +5,11 @@
 //!
 //! Deliberate differences, all where the reference leaves dust: unstaking a whole position takes
 //! its whole share out of the pool (the reference takes `amount·D/V` shares, truncated, which can
-//! leave the leaver a rao; here that fraction of a rao stays with the other holders); a position
-//! whose share is worth nothing after an unstake is dropped from the position index (its share
-//! stays counted in the denominator, so nobody else's value moves); and a pool whose value
-//! reaches 0 starts afresh (the reference keeps a denominator there that would give a new staker
-//! no shares).
+//! leave the leaver a rao; here that fraction of a rao stays with the other holders), and the
+//! last holder out takes the pool's whole value and the pool is removed (the reference can leave
+//! a rao and a denominator nobody owns, which would give a new staker no shares). A share worth
+//! less than a rao is kept, as the reference keeps it, but leaves the position index. A dissolved
+//! subnet's pools are removed with it.
 
 use agora_economy::share_pool::{SafeFloat, SharePool};
 use agora_primitives::{AccountId, NetUid};
@@ -47,16 +47,21 @@ fn store_pool(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, p: &SharePool) {
     }
 }
 
-/// Stores `coldkey`'s share; a share worth nothing in `p` leaves the position index.
+/// Stores `coldkey`'s share (kept while nonzero, as the reference keeps it, even when it is worth
+/// less than a rao); a position worth nothing leaves the position index.
 fn store_share(cx: &mut Ctx, hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId, p: &SharePool, s: SafeFloat) {
     let key = (*hotkey, netuid, *coldkey);
-    let holds = !s.is_zero() && p.value_of(&s) > 0;
-    if holds {
-        ALPHA_SHARES.set(cx.s, &key, &s.parts());
-    } else {
+    if s.is_zero() {
         ALPHA_SHARES.remove(cx.s, &key);
+    } else {
+        ALPHA_SHARES.set(cx.s, &key, &s.parts());
     }
-    index_position(cx, hotkey, netuid, coldkey, holds);
+    index_position(cx, hotkey, netuid, coldkey, !s.is_zero() && p.value_of(&s) > 0);
+}
+
+/// Whether anyone but `coldkey` holds a share of `hotkey`'s pool on `netuid`.
+fn others_hold(s: &(impl StorageRead + ?Sized), hotkey: &AccountId, netuid: NetUid, coldkey: &AccountId) -> bool {
+    ALPHA_SHARES.iter_prefix(s, &(*hotkey, netuid)).into_iter().any(|((_, _, c), _)| c != *coldkey)
 }
 
 /// `⌊V·s/D⌋` of `coldkey`'s position.
@@ -97,7 +102,8 @@ pub(crate) fn increase(
 }
 
 /// Takes `amount` (at most the position's value) from `coldkey`'s position
-/// (`update_value_for_one(−amount)`); returns it.
+/// (`update_value_for_one(−amount)`); returns what left the pool: `amount`, or the pool's whole
+/// value when the last holder leaves (the rounding dust goes with it).
 pub(crate) fn decrease(
     cx: &mut Ctx,
     hotkey: &AccountId,
@@ -115,8 +121,15 @@ pub(crate) fn decrease(
     let delta = i64::try_from(amount).map_err(|_| DispatchError::ArithmeticOverflow)?;
     let mut p = pool(cx.s, hotkey, netuid);
     let before = share(cx.s, hotkey, netuid, coldkey);
+    if amount == owned && !others_hold(cx.s, hotkey, netuid, coldkey) {
+        // The last holder out takes the whole pool, dust included, and the pool is gone.
+        let all = p.value;
+        store_pool(cx, hotkey, netuid, &SharePool::default());
+        store_share(cx, hotkey, netuid, coldkey, &SharePool::default(), SafeFloat::ZERO);
+        return Ok(all);
+    }
     let after = if amount == owned {
-        // A full exit takes the whole share with it, so no dust is left behind.
+        // A full exit takes the whole share with it, so the leaver keeps no dust.
         p.denominator = p.denominator.sub(&before).unwrap_or(SafeFloat::ZERO);
         p.update_all(-delta);
         SafeFloat::ZERO
@@ -129,6 +142,28 @@ pub(crate) fn decrease(
     store_pool(cx, hotkey, netuid, &p);
     store_share(cx, hotkey, netuid, coldkey, &p, after);
     Ok(amount)
+}
+
+/// Forgets every stake pool and position on `netuid` (a dissolved subnet, after its stakers were
+/// paid), so a netuid used again starts empty.
+pub(crate) fn clear_subnet(cx: &mut Ctx, netuid: NetUid) {
+    for ((hotkey, n, coldkey), _) in ALPHA_SHARES.iter(cx.s) {
+        if n == netuid {
+            ALPHA_SHARES.remove(cx.s, &(hotkey, n, coldkey));
+            index_position(cx, &hotkey, n, &coldkey, false);
+        }
+    }
+    for ((hotkey, n), _) in TOTAL_HOTKEY_STAKE.iter(cx.s) {
+        if n == netuid {
+            TOTAL_HOTKEY_STAKE.remove(cx.s, &(hotkey, n));
+            TOTAL_ALPHA_SHARES.remove(cx.s, &(hotkey, n));
+        }
+    }
+    for ((hotkey, n), _) in TOTAL_ALPHA_SHARES.iter(cx.s) {
+        if n == netuid {
+            TOTAL_ALPHA_SHARES.remove(cx.s, &(hotkey, n));
+        }
+    }
 }
 
 /// Credits `amount` to every holder of `hotkey`'s pool pro rata (`update_value_for_all`); an empty

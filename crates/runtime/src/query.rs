@@ -472,16 +472,22 @@ pub struct PoolInfo {
     /// A stable pool (1 TAO = 1 alpha, no fee: root's) rather than the weighted curve.
     #[serde(default)]
     pub stable: bool,
-    /// The chain's minimum reserve a swap must leave (rao).
-    #[serde(default)]
+    /// The chain's minimum reserve a swap must leave (rao; the reference's default from a node
+    /// that does not say).
+    #[serde(default = "default_minimum_reserve")]
     pub minimum_reserve: u64,
+}
+
+fn default_minimum_reserve() -> u64 {
+    agora_economy::swap::DEFAULT_MINIMUM_RESERVE
 }
 
 impl PoolInfo {
     /// The pool itself, to quote swaps against (with [`PoolInfo::minimum_reserve`]).
     pub fn pool(&self) -> agora_economy::Pool {
         crate::pools::PoolState {
-            mechanism: u8::from(!self.stable),
+            // Root's pool is stable whatever an older node leaves out.
+            mechanism: u8::from(!(self.stable || self.netuid.is_root())),
             tao: self.tao_in.rao(),
             alpha_in: self.alpha_in,
             alpha_out: self.alpha_out,

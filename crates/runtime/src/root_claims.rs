@@ -124,8 +124,13 @@ pub(crate) fn do_claim_root(cx: &mut Ctx, coldkey: &AccountId, subnets: &[NetUid
 /// hotkey the coldkey stakes with.
 fn claim(cx: &mut Ctx, coldkey: &AccountId, subnets: Option<&BTreeSet<NetUid>>) -> DispatchResult {
     let rule = claim_type(cx.s, coldkey).rule();
-    let hotkeys: BTreeSet<AccountId> =
-        STAKING_HOTKEYS.iter_prefix(cx.s, coldkey).into_iter().map(|((_, hotkey, _), ())| hotkey).collect();
+    // Only hotkeys it stakes on root through can owe it anything.
+    let hotkeys: BTreeSet<AccountId> = STAKING_HOTKEYS
+        .iter_prefix(cx.s, coldkey)
+        .into_iter()
+        .filter(|((_, _, netuid), ())| netuid.is_root())
+        .map(|((_, hotkey, _), ())| hotkey)
+        .collect();
     for hotkey in hotkeys {
         for ((_, netuid), _) in ROOT_CLAIMABLE.iter_prefix(cx.s, &hotkey) {
             if subnets.is_none_or(|s| s.contains(&netuid)) {

@@ -212,6 +212,7 @@ fn dissolve_pool(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
         }
     }
     ROOT_CLAIMED.remove_prefix(cx.s, &netuid);
+    crate::alpha_shares::clear_subnet(cx, netuid);
     Ok(())
 }
 

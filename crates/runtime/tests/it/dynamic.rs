@@ -87,6 +87,35 @@ fn staking_buys_alpha_and_moves_the_price_and_unstaking_never_gains() {
     assert!(back < 10_000 * TAO && back > 9_999 * TAO, "paid 100 TAO, got back {}", back - 9_900 * TAO);
 }
 
+/// SafeFloat share pools: holders who leave take their whole position, and the last one out
+/// takes the pool's whole value, rounding dust included, and the pool is gone.
+#[test]
+fn the_last_holder_out_empties_the_pool() {
+    use agora_runtime::state::{ALPHA_SHARES, TOTAL_ALPHA_SHARES, TOTAL_HOTKEY_STAKE};
+    let mut chain = Chain::new(&dynamic_config());
+    let pool_key = (acc("miner-hk"), NetUid(1));
+    for (who, tao) in [("alice", 7), ("bob", 3), ("carol", 11)] {
+        let call = Call::AddStake {
+            hotkey: acc("miner-hk"),
+            netuid: NetUid(1),
+            amount: agora_primitives::Balance(tao * TAO / 3),
+        };
+        chain.submit(&key(who), call).unwrap();
+    }
+    assert!(TOTAL_HOTKEY_STAKE.get(&chain.state, &pool_key) > 0);
+    for who in ["bob", "alice", "carol"] {
+        let all = agora_primitives::Balance(u64::MAX);
+        chain.submit(&key(who), Call::RemoveStake { hotkey: acc("miner-hk"), netuid: NetUid(1), amount: all }).unwrap();
+        assert_eq!(chain.stake(&acc(who), &acc("miner-hk"), 1), 0, "{who} left nothing behind");
+    }
+    // The miner's own incentive may have joined the pool meanwhile; without it the pool is gone.
+    if chain.stake(&acc("miner"), &acc("miner-hk"), 1) == 0 {
+        assert_eq!(TOTAL_HOTKEY_STAKE.get(&chain.state, &pool_key), 0);
+        assert_eq!(TOTAL_ALPHA_SHARES.try_get(&chain.state, &pool_key), None);
+        assert!(ALPHA_SHARES.iter_prefix(&chain.state, &pool_key).is_empty());
+    }
+}
+
 #[test]
 fn limit_orders_stop_at_their_price_or_fail_whole() {
     let mut chain = Chain::new(&dynamic_config());
