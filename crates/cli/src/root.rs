@@ -14,9 +14,6 @@ use crate::failure::Failure;
 use crate::market::Market;
 use crate::session::{Session, receipt_doc, tao};
 
-/// The most subnets one `claim_root` names.
-const SUBNETS_PER_CLAIM: usize = 5;
-
 /// How root dividends are taken (the chain's third choice, `KeepSubnets`, is not offered here).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ClaimKind {
@@ -88,7 +85,7 @@ fn claim(g: &Global, netuids: Vec<NetUid>) -> Result<(), Failure> {
     let before = value(&session)?;
     let signer = g.wallet.coldkey_pair()?;
     let mut receipts = Vec::new();
-    for chunk in netuids.chunks(SUBNETS_PER_CLAIM) {
+    for chunk in netuids.chunks(agora_economy::root_claim::MAX_SUBNET_CLAIMS) {
         let list = chunk.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
         let done =
             session.send(&signer, Call::ClaimRoot { subnets: chunk.to_vec() }, &format!("claim root on {list}"))?;
