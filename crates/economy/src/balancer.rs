@@ -175,7 +175,7 @@ mod tests {
 
     /// Spec §8 vector 4 (`test_adjust_protocol_liquidity_happy`, derived values).
     #[test]
-    fn injection_reweights_and_keeps_the_price() {
+    fn test_adjust_protocol_liquidity_happy() {
         let (y, x) = (1_000_000_000_000u64, 4_000_000_000_000u64);
         let mut b = Balancer::default();
         b.add_liquidity(x, y, 1_000_000, 1_000_000).unwrap();

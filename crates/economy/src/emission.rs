@@ -290,25 +290,48 @@ mod tests {
         assert_eq!(disabled.owner_cut, 0);
     }
 
-    /// `test_update_moving_price_initial` / `_after_time` (§8 vector 15).
+    /// The mock's `EMAPriceHalvingBlocks`.
+    const HALVING: u64 = 201_600;
+
+    /// `test_coinbase_moving_prices` (§8 vector 15): with α_m = 1 at block 7,200,000 one step
+    /// reaches the spot; with α_m = 0.1 at block 7,200 · 28 (b = h, α = 0.05 a step) 14 steps from
+    /// 0 give 1 − 0.95¹⁴.
     #[test]
-    fn test_update_moving_price() {
-        // α_m = 0.1, b = h: α = 0.05 per step; from 0 toward spot 1, 14 steps: 1 − 0.95¹⁴.
-        let halving = 201_600;
+    fn test_coinbase_moving_prices() {
+        let ema = update_moving_price(I96F32::from_num(1), u64f64(1), 7_200_000, Some(1), I96F32::from_num(1), HALVING);
+        assert_eq!(ema, I96F32::from_num(1));
+        let ema = update_moving_price(I96F32::from_num(0), u64f64(1), 7_200_000, Some(1), I96F32::from_num(1), HALVING);
+        assert!(1.0 - ema.to_num::<f64>() < 0.05, "{ema}");
         let mut ema = I96F32::from_num(0);
         for _ in 0..14 {
-            ema = update_moving_price(ema, u64f64(1), halving, Some(1), I96F32::from_num(0.1), halving);
+            ema = update_moving_price(ema, u64f64(1), 7_200 * 28, Some(1), I96F32::from_num(0.1), HALVING);
         }
-        assert!((ema.to_num::<f64>() - 0.512_325).abs() < 1e-6, "{ema}");
-        // α_m = 0.5 right after start (b = 1, h = 11): a tenth of the way at most.
-        let ema = update_moving_price(I96F32::from_num(0), u64f64(1), 1, Some(1), I96F32::from_num(0.5), 11);
-        assert!(ema.to_num::<f64>() < 0.05, "{ema}");
-        // Long after start α → α_m: halfway.
-        let ema = update_moving_price(I96F32::from_num(0), u64f64(1), 144_000_001, Some(1), I96F32::from_num(0.5), 1);
-        assert!((ema.to_num::<f64>() - 0.5).abs() < 1e-6, "{ema}");
-        // The spot counts at most 1.
-        let ema = update_moving_price(I96F32::from_num(0), u64f64(5), 144_000_001, Some(1), I96F32::from_num(0.5), 1);
-        assert!((ema.to_num::<f64>() - 0.5).abs() < 1e-6, "{ema}");
+        assert!((ema.to_num::<f64>() - 0.512_325).abs() < 0.001, "{ema}");
+    }
+
+    /// `test_update_moving_price_initial` (§8 vector 15): α_m = 0.5, ten blocks after the first
+    /// emission: the EMA barely moves.
+    #[test]
+    fn test_update_moving_price_initial() {
+        let ema = update_moving_price(I96F32::from_num(0), u64f64(1), 510, Some(500), I96F32::from_num(0.5), HALVING);
+        assert!(ema.to_num::<f64>() < 0.001, "{ema}");
+    }
+
+    /// `test_update_moving_price_after_time` (§8 vector 15): long after the first emission α → α_m;
+    /// the spot counts at most 1.
+    #[test]
+    fn test_update_moving_price_after_time() {
+        for spot in [1, 5] {
+            let ema = update_moving_price(
+                I96F32::from_num(0),
+                u64f64(spot),
+                144_000_500,
+                Some(500),
+                I96F32::from_num(0.5),
+                HALVING,
+            );
+            assert!((ema.to_num::<f64>() - 0.5).abs() < 0.001, "{ema}");
+        }
     }
 
     #[test]

@@ -257,7 +257,7 @@ mod tests {
 
     /// Spec §8 vector 2 (`test_swap_basic`, values derived from the integer path).
     #[test]
-    fn swap_basic() {
+    fn test_swap_basic() {
         let pool = Pool::dynamic(1_000_000_000, 4_000_000_000);
         let buy = |amount| pool.quote(Direction::TaoForAlpha, amount, MAX_PRICE_RAO, false, 100).unwrap();
         let sell = |amount| pool.quote(Direction::AlphaForTao, amount, MIN_PRICE_RAO, false, 100).unwrap();
@@ -269,14 +269,28 @@ mod tests {
         assert_eq!(t(sell(123_456)), (123_394, 30_847, 62));
     }
 
-    /// Spec §8 vector 3 (`test_swap_{rejects,allows}_input_…_1000x_…`, `test_sim_swap_rejects_…`).
+    fn reserves_1000() -> Pool {
+        Pool::dynamic(1_000, 1_000)
+    }
+
+    /// Spec §8 vector 3: with fees dropped, 1,000,001 rao into a 1,000-rao reserve is refused.
     #[test]
-    fn the_input_is_capped_at_1000_times_the_reserve() {
-        let pool = Pool::dynamic(1_000, 1_000);
-        let swap = |amount, drop_fees| pool.quote(Direction::TaoForAlpha, amount, MAX_PRICE_RAO, drop_fees, 100);
-        assert_eq!(swap(1_000_001, true), Err(SwapError::SwapInputTooLarge));
-        assert!(swap(1_000_000, true).is_ok());
-        assert_eq!(swap(1_001_000, false), Err(SwapError::SwapInputTooLarge));
+    fn test_swap_rejects_input_over_1000x_input_reserve() {
+        let r = reserves_1000().quote(Direction::TaoForAlpha, 1_000_001, MAX_PRICE_RAO, true, 100);
+        assert_eq!(r, Err(SwapError::SwapInputTooLarge));
+    }
+
+    /// Spec §8 vector 3: exactly 1,000 × the reserve is allowed.
+    #[test]
+    fn test_swap_allows_input_at_1000x_input_reserve() {
+        assert!(reserves_1000().quote(Direction::TaoForAlpha, 1_000_000, MAX_PRICE_RAO, true, 100).is_ok());
+    }
+
+    /// Spec §8 vector 3: a quote with the fee counts the fee against the cap too.
+    #[test]
+    fn test_sim_swap_rejects_input_over_1000x_input_reserve() {
+        let r = reserves_1000().quote(Direction::TaoForAlpha, 1_001_000, MAX_PRICE_RAO, false, 100);
+        assert_eq!(r, Err(SwapError::SwapInputTooLarge));
     }
 
     #[test]

@@ -48,6 +48,12 @@ fn alpha_issuance(pool: &PoolState) -> u64 {
 /// Block hook on a dynamic chain: this block's TAO and alpha into the emitting subnets.
 pub(crate) fn run_coinbase(cx: &mut Ctx) -> DispatchResult {
     let emission = block_emission_for_issuance(TOTAL_ISSUANCE.get(cx.s));
+    run_coinbase_with(cx, emission)
+}
+
+/// The coinbase with `emission` rao of TAO for the block (the reference's
+/// `run_coinbase(block_emission)`), minting only what goes into pools.
+pub(crate) fn run_coinbase_with(cx: &mut Ctx, emission: u64) -> DispatchResult {
     BLOCK_EMISSION.set(cx.s, &emission);
     let params = dynamic_params(cx.s);
     let global = cx.params();
@@ -230,12 +236,15 @@ pub(crate) fn run_epoch_and_pay(
         SUBNET_POOLS.insert(cx.s, &netuid, &state);
     }
     let (alpha_divs, root_divs) = dividend_distribution(pot, pending.root, tao_weight, &dividends);
+    ALPHA_DIVIDENDS.remove_prefix(cx.s, &netuid);
+    ROOT_ALPHA_DIVIDENDS.remove_prefix(cx.s, &netuid);
     for (hotkey, amount) in alpha_divs {
         let owner = hotkey_owner(cx.s, &hotkey).ok_or(DispatchError::HotKeyAccountNotExists)?;
         let (take, rest) = take_split(amount, take_of(cx.s, &hotkey));
         // The take is staked first, at the pre-dividend share price; the rest raises the pool.
         increase_stake(cx, &hotkey, netuid, &owner, take)?;
         credit_pool(cx, &hotkey, netuid, rest)?;
+        ALPHA_DIVIDENDS.mutate(cx.s, &(netuid, hotkey), |d| *d = d.saturating_add(rest));
         paid.validator = paid.validator.saturating_add(take).saturating_add(rest);
     }
     for (hotkey, amount) in root_divs {
@@ -250,6 +259,7 @@ pub(crate) fn run_epoch_and_pay(
                 increase_stake(cx, &hotkey, netuid, &owner, rest)?;
             }
         }
+        ROOT_ALPHA_DIVIDENDS.mutate(cx.s, &(netuid, hotkey), |d| *d = d.saturating_add(rest));
         paid.root = paid.root.saturating_add(take).saturating_add(rest);
     }
     cx.emit(Event::AlphaEpochPaid {

@@ -177,6 +177,27 @@ pub fn quote_swap(
     pool.quote(direction, amount, limit, drop_fees, minimum_reserve).map_err(crate::alpha_staking::swap_error)
 }
 
+/// Dynamic TAO: the reference's test entry point `run_coinbase(block_emission)`: this block's
+/// coinbase with `emission` rao of TAO instead of the issuance curve's (shares by price EMA,
+/// injection, chain buys, alpha out into the pending amounts, price EMAs), as the block hook runs
+/// it. The TAO that enters pools is minted.
+pub fn run_coinbase(state: &(impl StorageRead + ?Sized), emission: u64) -> Result<HarnessOutcome, DispatchError> {
+    if !crate::pools::is_dynamic(state) {
+        return Err(DispatchError::NotDynamic);
+    }
+    run(state, |cx| crate::alpha_emission::run_coinbase_with(cx, emission).map(|_| None))
+}
+
+/// The reference's test entry point `do_dissolve_network(netuid)`: removes the subnet as pruning
+/// does (on a dynamic chain its pool's TAO is paid to its stakers pro rata, the largest remainders
+/// first; the lock is refunded; every stake and all its state go).
+pub fn dissolve_network(state: &(impl StorageRead + ?Sized), netuid: NetUid) -> Result<HarnessOutcome, DispatchError> {
+    if netuid.is_root() || !NETWORKS.contains(state, &netuid) {
+        return Err(DispatchError::SubnetNotExists);
+    }
+    run(state, |cx| crate::subnets::remove_network(cx, netuid).map(|_| None))
+}
+
 /// Dynamic TAO: the reference's test entry point `distribute_emission(netuid, server, validator,
 /// root, owner_cut)`: runs `netuid`'s epoch on the pending amounts and pays them (incentive,
 /// dividends with take, root dividends made claimable), as the epoch's block hook does.

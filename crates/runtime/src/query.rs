@@ -501,6 +501,18 @@ impl PoolInfo {
     }
 }
 
+/// Dynamic TAO: the alpha dividends `hotkey` passed to its stakers at `netuid`'s last epoch, after
+/// its take (the reference's `AlphaDividendsPerSubnet`); 0 on a TAO-era chain.
+pub fn alpha_dividends(s: &(impl StorageRead + ?Sized), netuid: NetUid, hotkey: &AccountId) -> u64 {
+    ALPHA_DIVIDENDS.get(s, &(netuid, *hotkey))
+}
+
+/// Dynamic TAO: the root dividends `hotkey` made claimable at `netuid`'s last epoch, after its take
+/// (`RootAlphaDividendsPerSubnet`).
+pub fn root_alpha_dividends(s: &(impl StorageRead + ?Sized), netuid: NetUid, hotkey: &AccountId) -> u64 {
+    ROOT_ALPHA_DIVIDENDS.get(s, &(netuid, *hotkey))
+}
+
 /// A subnet's pool (`None` on a TAO-era chain or for a subnet that does not exist).
 pub fn pool(s: &(impl StorageRead + ?Sized), netuid: NetUid) -> Option<PoolInfo> {
     use agora_economy::fixed::{I96F32, U64F64};

@@ -201,6 +201,12 @@ pub const ROOT_CLAIM_TYPE: Map<AccountId, crate::root_claims::RootClaimType> = M
 pub const ALPHA_SHARES: Map<(AccountId, NetUid, AccountId), (u128, i64)> = Map::new("AlphaV2");
 /// Dynamic TAO: a stake pool's share denominator, `SafeFloat` (`TotalHotkeySharesV2`).
 pub const TOTAL_ALPHA_SHARES: Map<(AccountId, NetUid), (u128, i64)> = Map::new("TotalHotkeySharesV2");
+/// Dynamic TAO: the alpha dividends each hotkey passed to its stakers at the subnet's last epoch,
+/// after its take (`AlphaDividendsPerSubnet`; the Substrate APIs' `emission` of a position).
+pub const ALPHA_DIVIDENDS: Map<(NetUid, AccountId), u64> = Map::new("AlphaDividendsPerSubnet");
+/// Dynamic TAO: the root dividends each hotkey made claimable at the subnet's last epoch, after its
+/// take (`RootAlphaDividendsPerSubnet`).
+pub const ROOT_ALPHA_DIVIDENDS: Map<(NetUid, AccountId), u64> = Map::new("RootAlphaDividendsPerSubnet");
 /// Coldkeys holding root stake by a dense index, for the auto-claim (`StakingColdkeysByIndex`).
 pub const ROOT_STAKERS_BY_INDEX: Map<u64, AccountId> = Map::new("StakingColdkeysByIndex");
 /// Each such coldkey's index (`StakingColdkeys`).

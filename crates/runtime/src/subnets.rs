@@ -137,6 +137,8 @@ pub(crate) fn remove_network(cx: &mut Ctx, netuid: NetUid) -> DispatchResult {
     }
     KEYS.remove_prefix(cx.s, &netuid);
     UIDS.remove_prefix(cx.s, &netuid);
+    ALPHA_DIVIDENDS.remove_prefix(cx.s, &netuid);
+    ROOT_ALPHA_DIVIDENDS.remove_prefix(cx.s, &netuid);
     BLOCK_AT_REGISTRATION.remove_prefix(cx.s, &netuid);
     WEIGHTS.remove_prefix(cx.s, &netuid);
     BONDS.remove_prefix(cx.s, &netuid);

@@ -75,6 +75,7 @@ pub(crate) fn trim_to_max_allowed_uids(cx: &mut Ctx, netuid: NetUid, max_n: u16)
             AXONS.remove(cx.s, &(netuid, *hk));
             WEIGHT_COMMITS.remove(cx.s, &(netuid, *hk));
             IS_NETWORK_MEMBER.remove(cx.s, &(*hk, netuid));
+            ALPHA_DIVIDENDS.remove(cx.s, &(netuid, *hk));
         }
     }
     KEYS.remove_prefix(cx.s, &netuid);

@@ -14,15 +14,19 @@ use agora_runtime::{Call, GenesisConfig};
 use crate::common::*;
 
 /// The mock's `add_dynamic_network(hotkey, owner)` with TaoWeight 1.0: subnet 1 owned by `owner`,
-/// whose hotkey `hotkey` is uid 0.
+/// whose hotkey `hotkey` is uid 0, its pool 100 TAO / 100 alpha.
 fn network() -> Chain {
+    network_with_pool(100 * TAO, 100 * TAO)
+}
+
+fn network_with_pool(tao: u64, alpha: u64) -> Chain {
     let mut c: GenesisConfig = base_config();
     c.economy = Economy::Dynamic;
     c.dynamic.tao_weight = u64::MAX;
     c.params.network_min_lock_cost = 100 * TAO;
     let sn = &mut c.subnets[0];
     sn.owner_hotkey = acc("hotkey");
-    sn.pool = Some(GenesisPool { tao: 100 * TAO, alpha: 100 * TAO, w2: None, moving_price: None });
+    sn.pool = Some(GenesisPool { tao, alpha, w2: None, moving_price: None });
     Chain::new(&c)
 }
 
@@ -30,7 +34,7 @@ fn commit(chain: &mut Chain, outcome: HarnessOutcome) {
     chain.state.commit(outcome.changes);
 }
 
-/// Seeds a position directly in the share pool.
+/// Seeds a position of the owner's hotkey directly in the share pool.
 fn seed(chain: &mut Chain, coldkey: &str, netuid: u16, alpha: u64) {
     let outcome = increase_stake(&chain.state, &acc("hotkey"), &acc(coldkey), NetUid(netuid), alpha).unwrap();
     commit(chain, outcome);
@@ -146,9 +150,57 @@ fn test_claim_root_with_drain_emissions() {
     assert!(stake2.abs_diff(owed2) <= 10, "{stake2} vs {owed2}");
     let claimed = ROOT_CLAIMED.get(&chain.state, &(NetUid(1), acc("hotkey"), acc("carol")));
     assert_eq!(u128::from(stake2), claimed);
-    // The spec's values derived from the integer path (§8 vector 17, "D") are take 179,995, rate
-    // 0.410002 and 820,004 claimed. The take and the rate agree; the claim here is 820,003, one rao
-    // less (not yet traced), inside the reference's own epsilon of 10.
+    // To the rao (§8 vector 17): the take is 179,995 as the spec derives. The claim is 820,003,
+    // not the spec's derived 820,004: the reference floors the root dividend after the take to
+    // rao (`tou64!(root_alpha)`: 820,004.57 → 820,004) before it divides by the root stake, and
+    // the I96F32 rate 820,004 / 2·10⁶ times 2·10⁶ is 820,003.9998, floored again. The spec's
+    // derivation skipped the first floor; this is the reference's integer path.
     assert_eq!(validator - initial_alpha, 179_995);
-    assert!(stake.abs_diff(820_004) <= 1, "{stake}");
+    assert_eq!(stake, 820_003);
+}
+
+/// Price 0.5 (50 / 100 TAO of alpha), carol holding 10 % of the hotkey's root stake and claiming
+/// with Swap: her claim is sold for TAO and staked on root, about 10⁷ · 0.82 · 0.5 · 0.1 ≈ 410,000
+/// a round (±10⁴); each later round counts her grown share of the root stake.
+#[test]
+fn test_claim_root_with_drain_emissions_and_swap_claim_type() {
+    let mut chain = network_with_pool(50_000_000_000, 100_000_000_000);
+    let price = agora_runtime::query::pool(&chain.state, NetUid(1)).unwrap().price;
+    assert_eq!(price, TAO / 2);
+    let current_price = 0.5f64;
+    let (root_stake, root_stake_rate) = (2_000_000u64, 0.1f64);
+    seed(&mut chain, "carol", 0, root_stake);
+    seed(&mut chain, "dave", 0, 9 * root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    let pending_root = 10_000_000u64;
+    let take = 0.18f64;
+    let pending = PendingAlpha { server: 0, validator: 0, root: pending_root, owner_cut: 0 };
+    let round = |chain: &mut Chain| {
+        let outcome = distribute_emission(&chain.state, NetUid(1), pending).unwrap();
+        commit(chain, outcome);
+        calls(chain, vec![("carol", Call::ClaimRoot { subnets: vec![NetUid(1)] })]);
+        chain.stake(&acc("carol"), &acc("hotkey"), 0)
+    };
+    let outcome = distribute_emission(&chain.state, NetUid(1), pending).unwrap();
+    commit(&mut chain, outcome);
+    calls(&mut chain, vec![("carol", Call::SetRootClaimType { claim_type: RootClaimType::Swap })]);
+    calls(&mut chain, vec![("carol", Call::ClaimRoot { subnets: vec![NetUid(1)] })]);
+    let new_stake = chain.stake(&acc("carol"), &acc("hotkey"), 0);
+    let increment = pending_root as f64 * (1.0 - take) * current_price * root_stake_rate;
+    assert!(new_stake.abs_diff(root_stake + increment as u64) <= 10_000, "{new_stake}");
+    // The claimed alpha left the subnet: carol holds none there.
+    assert_eq!(chain.stake(&acc("carol"), &acc("hotkey"), 1), 0);
+
+    // Round 2: carol's share of the root stake grew by what she claimed.
+    let new_stake2 = round(&mut chain);
+    let rate2 = (root_stake as f64 + increment) / (root_stake as f64 / root_stake_rate + increment);
+    let increment2 = pending_root as f64 * (1.0 - take) * current_price * rate2;
+    assert!(new_stake2.abs_diff(new_stake + increment2 as u64) <= 10_000, "{new_stake2}");
+
+    // Round 3.
+    let new_stake3 = round(&mut chain);
+    let rate3 =
+        (root_stake as f64 + increment + increment2) / (root_stake as f64 / root_stake_rate + increment + increment2);
+    let increment3 = pending_root as f64 * (1.0 - take) * current_price * rate3;
+    assert!(new_stake3.abs_diff(new_stake2 + increment3 as u64) <= 10_000, "{new_stake3}");
 }

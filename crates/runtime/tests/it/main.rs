@@ -5,6 +5,7 @@
 mod admin;
 mod balances;
 mod claim_root;
+mod coinbase;
 mod common;
 mod dynamic;
 mod economy;
@@ -12,6 +13,7 @@ mod emission;
 mod epochs;
 mod genesis;
 mod harness;
+mod networks;
 mod properties;
 mod registration;
 mod root;

@@ -112,7 +112,11 @@ fn build(s: &dyn StorageRead, facts: &SubnetFacts, mg: &query::Metagraph) -> Met
         tao_stake,
         total_stake: compact(&mg.stake),
         tao_dividends_per_hotkey: zero_per_hotkey(),
-        alpha_dividends_per_hotkey: zero_per_hotkey(),
+        alpha_dividends_per_hotkey: mg
+            .hotkeys
+            .iter()
+            .map(|hk| (AccountId32::from(*hk), Compact(query::alpha_dividends(s, NetUid(facts.netuid()), hk))))
+            .collect(),
     }
 }
 

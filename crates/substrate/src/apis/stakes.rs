@@ -1,4 +1,5 @@
-//! `StakeInfoRuntimeApi`: stake positions from the runtime's stake queries (alpha ≡ TAO).
+//! `StakeInfoRuntimeApi`: stake positions from the runtime's stake queries. A position's `emission`
+//! is its hotkey's alpha dividends at the subnet's last epoch, as the reference reports it.
 
 use agora_primitives::{AccountId, NetUid};
 use agora_runtime::query;
@@ -16,7 +17,7 @@ fn info(s: &dyn StorageRead, hotkey: AccountId, coldkey: AccountId, netuid: NetU
         netuid: netuid.0,
         stake,
         locked: 0,
-        emission: 0,
+        emission: query::alpha_dividends(s, netuid, &hotkey),
         tao_emission: 0,
         drain: 0,
         is_registered: UIDS.contains(s, &(netuid, hotkey)),

@@ -9,7 +9,10 @@ use agora_primitives::{Balance, NetUid};
 use agora_runtime::genesis::{GenesisPool, GenesisStake};
 use agora_runtime::pools::{Economy, pool_state};
 use agora_runtime::{Call, GenesisConfig, query};
-use agora_substrate::info::{DynamicInfo, Metagraph, NeuronInfoLite, SimSwapResult, SubnetPrice, SubnetState};
+use agora_substrate::info::{
+    DynamicInfo, Metagraph, NeuronInfoLite, SimSwapResult, StakeInfo, SubnetPrice, SubnetState,
+};
+use agora_substrate::types::AccountId32;
 use parity_scale_codec::Compact;
 
 use crate::chain::{Chain, TAO, acc, key, subnet};
@@ -95,6 +98,19 @@ fn dynamic_info_and_the_metagraph_carry_the_pool() {
 
     let s: SubnetState = chain.call::<Option<SubnetState>>("SubnetInfoRuntimeApi_get_subnet_state", 1u16).unwrap();
     assert_eq!((s.alpha_stake, s.tao_stake, s.total_stake), (m.alpha_stake, m.tao_stake, m.total_stake));
+
+    // `v`'s alpha dividends at the last epoch (after its take) are in the metagraph and are the
+    // `emission` of every position on it; the miner earned none.
+    let divs = query::alpha_dividends(&chain.state, NetUid(1), &acc("v"));
+    assert!(divs > 0, "v passed dividends to its stakers");
+    let per_hotkey: Vec<_> = m.alpha_dividends_per_hotkey.iter().map(|(h, c)| (*h, c.0)).collect();
+    assert_eq!(per_hotkey[uid], (acc("v").into(), divs));
+    let miner = mg.hotkeys.iter().position(|h| *h == acc("m")).unwrap();
+    assert_eq!(per_hotkey[miner].1, 0);
+    let positions: Vec<StakeInfo> =
+        chain.call("StakeInfoRuntimeApi_get_stake_info_for_coldkey", AccountId32::from(acc("bob")));
+    let on_v = positions.iter().find(|p| p.netuid == 1 && p.hotkey == acc("v").into()).expect("bob's stake on v");
+    assert_eq!(on_v.emission, divs);
 }
 
 #[test]
