@@ -199,4 +199,92 @@ mod tests {
         b.add_liquidity(0, 0, 0, 0).unwrap();
         assert_eq!(b, Balancer::default());
     }
+
+    /// `test_convert_deltas`: buys and sells on the integer path against the closed form in f64,
+    /// within 2 rao, over reserves, weights (½ ± 10⁻⁸, 0.1, 0.9) and inputs up to `u64::MAX`.
+    #[test]
+    fn test_convert_deltas() {
+        let reserves = [(1_500u64, 1_000u64), (1, 1_000_000), (1_000_000, 1)];
+        let weights = [0.5, 0.500_000_01, 0.499_999_99, 0.1, 0.9];
+        let inputs = [1u64, 10_000, 1_000_000, u64::MAX];
+        for w_quote in weights {
+            let accuracy = 1_000_000_000f64;
+            let b = Balancer::new(Perquintill::from_rational((w_quote * accuracy) as u128, accuracy as u128)).unwrap();
+            for (tao, alpha) in reserves {
+                for delta in inputs {
+                    let (y, x, d) = (tao as f64, alpha as f64, delta as f64);
+                    let expected_sell = y * (1. - (x / (x + d)).powf((1. - w_quote) / w_quote));
+                    let expected_buy = x * (1. - (y / (y + d)).powf(w_quote / (1. - w_quote)));
+                    let case = format!("tao {tao} alpha {alpha} w {w_quote} delta {delta}");
+                    let sell = b.tao_out(alpha, tao, delta);
+                    assert!(sell.abs_diff(expected_sell as u64) <= 2, "sell {case}: {sell} vs {expected_sell}");
+                    let buy = b.alpha_out(alpha, tao, delta);
+                    assert!(buy.abs_diff(expected_buy as u64) <= 2, "buy {case}: {buy} vs {expected_buy}");
+                }
+            }
+        }
+    }
+
+    /// `test_adjust_protocol_liquidity_zero_alpha`: from a broken pool (10¹² rao of TAO, no alpha, price 0)
+    /// an injection leaves the weights at ½ and, once there is alpha, the price is TAO / alpha.
+    #[test]
+    fn test_adjust_protocol_liquidity_zero_alpha() {
+        let deltas: &[(u64, u64)] = &[
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (0, 10),
+            (10, 0),
+            (10, 10),
+            (0, 100),
+            (100, 0),
+            (100, 100),
+            (0, 1_000),
+            (1_000, 0),
+            (1_000, 1_000),
+            (1_000_000, 0),
+            (0, 1_000_000),
+            (1_000_000, 1_000_000),
+            (1_000_000_000, 0),
+            (0, 1_000_000_000),
+            (1_000_000_000, 1_000_000_000),
+            (1_000_000_000_000, 0),
+            (0, 1_000_000_000_000),
+            (1_000_000_000_000, 1_000_000_000_000),
+            (1, 2),
+            (2, 1),
+            (10, 20),
+            (20, 10),
+            (100, 200),
+            (200, 100),
+            (1_000, 2_000),
+            (2_000, 1_000),
+            (1_000_000, 2_000_000),
+            (2_000_000, 1_000_000),
+            (1_000_000_000, 2_000_000_000),
+            (2_000_000_000, 1_000_000_000),
+            (1_000_000_000_000, 2_000_000_000_000),
+            (2_000_000_000_000, 1_000_000_000_000),
+            (1_234_567, 2_432_765),
+            (1_234_567, 2_432_765_890),
+        ];
+        let (tao, alpha) = (1_000_000_000_000u64, 0u64);
+        for &(tao_delta, alpha_delta) in deltas {
+            let mut b = Balancer::default();
+            assert_eq!(b.price(alpha, tao), u64f64(0));
+            // A refused weight change keeps the weights, as the reference's does.
+            let _ = b.add_liquidity(alpha, tao, tao_delta, alpha_delta);
+            assert_eq!(b.quote_weight(), Perquintill::from_rational(1, 2), "({tao_delta}, {alpha_delta})");
+            let (new_tao, new_alpha) = (tao + tao_delta, alpha + alpha_delta);
+            let price = b.price(new_alpha, new_tao);
+            if new_alpha == 0 {
+                assert_eq!(price, u64f64(0));
+            } else {
+                let expected = new_tao as f64 / new_alpha as f64;
+                // The reference's epsilon is the old price / 10¹², which is 0: equal in f64.
+                assert_eq!(price.to_num::<f64>(), expected, "({tao_delta}, {alpha_delta})");
+            }
+        }
+    }
 }

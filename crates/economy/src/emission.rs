@@ -339,4 +339,63 @@ mod tests {
         assert!(!root_sells(&[subnet(1, 0.5), subnet(2, 0.5)]));
         assert!(root_sells(&[subnet(1, 0.5), subnet(2, 0.6)]));
     }
+
+    /// `test_get_subnet_terms_alpha_emissions_cap`: at price 1 with root holding 10¹⁸ rao at
+    /// TaoWeight 1, the cap is `root_proportion · alpha_emission`; 10⁸ of TAO injects 10⁸ alpha,
+    /// 10¹⁰ injects exactly the cap.
+    #[test]
+    fn test_get_subnet_terms_alpha_emissions_cap() {
+        let alpha_emission = 1_000_000_000u64;
+        let proportion = root_proportion(tao_weight(u64::MAX), 1_000_000_000_000_000_000, 200_000_000_000);
+        let cap = proportion.saturating_mul(U96F32::from_num(alpha_emission));
+        let price = u64f64(1);
+        let emissions1 = U96F32::from_num(100_000_000);
+        assert!(emissions1 < cap);
+        assert_eq!(subnet_terms(emissions1, alpha_emission, price, proportion).alpha_in, emissions1);
+        let emissions2 = U96F32::from_num(10_000_000_000u64);
+        assert!(emissions2 > cap);
+        let terms = subnet_terms(emissions2, alpha_emission, price, proportion);
+        assert_eq!(terms.alpha_in, cap);
+        assert_eq!(terms.excess_tao, emissions2 - cap, "what the cap leaves buys alpha for the protocol");
+    }
+
+    /// `test_coinbase_subnet_terms_with_alpha_in_gt_alpha_emission`: at price 0.01 the TAO buys
+    /// more than the cap, so alpha in is the cap, TAO in is the cap at the price, and the rest is
+    /// excess; alpha out is the block's alpha emission whatever happens.
+    #[test]
+    fn test_coinbase_subnet_terms_with_alpha_in_gt_alpha_emission() {
+        let alpha_emission = 1_000_000_000u64;
+        let price = U64F64::saturating_from_num(0.01);
+        let price96 = U96F32::saturating_from_num(price);
+        let tao_emission = U96F32::from_num(alpha_emission) * price96 + U96F32::from_num(0.01);
+        // The reference's pool holds 10⁹ rao of TAO and 10¹¹ alpha at this price, so the cap sits
+        // about 100 rao under the block's alpha: a narrow edge.
+        let proportion = root_proportion(tao_weight(u64::MAX), 1_000_000_000_000_000_000, 100_000_000_000);
+        let cap = proportion * U96F32::from_num(alpha_emission);
+        assert!(tao_emission / price96 > cap);
+        let t = subnet_terms(tao_emission, alpha_emission, price, proportion);
+        assert!((t.alpha_out.to_num::<f64>() - alpha_emission as f64).abs() <= 0.01);
+        assert!((t.alpha_in.to_num::<f64>() - cap.to_num::<f64>()).abs() <= cap.to_num::<f64>() / 1_000.0);
+        assert!((t.tao_in.to_num::<f64>() - (t.alpha_in * price96).to_num::<f64>()).abs() <= 0.01);
+        assert!(
+            (t.excess_tao.to_num::<f64>() - (tao_emission.to_num::<f64>() - t.tao_in.to_num::<f64>())).abs() <= 0.01
+        );
+    }
+
+    /// `test_coinbase_subnet_terms_with_alpha_in_lte_alpha_emission`: at price 1 with the cap out
+    /// of the way, 34,566,756 rao goes in whole, buys as much alpha, and nothing is excess.
+    #[test]
+    fn test_coinbase_subnet_terms_with_alpha_in_lte_alpha_emission() {
+        let alpha_emission = 1_000_000_000u64;
+        let price = u64f64(1);
+        let tao_emission = U96F32::from_num(34_566_756u64);
+        // The reference's 10¹⁵ / 10¹⁵ pool: alpha issuance ≈ 10¹⁵.
+        let proportion = root_proportion(tao_weight(u64::MAX), 1_000_000_000_000_000_000, 1_000_000_000_000_000);
+        assert!(tao_emission <= proportion * U96F32::from_num(alpha_emission));
+        let t = subnet_terms(tao_emission, alpha_emission, price, proportion);
+        assert!((t.alpha_out.to_num::<f64>() - alpha_emission as f64).abs() <= 0.1);
+        assert!((t.alpha_in.to_num::<f64>() - tao_emission.to_num::<f64>()).abs() <= 0.01);
+        assert!((t.tao_in.to_num::<f64>() - tao_emission.to_num::<f64>()).abs() <= 0.01);
+        assert!(t.excess_tao.to_num::<f64>().abs() <= 0.01);
+    }
 }

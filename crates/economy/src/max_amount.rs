@@ -243,13 +243,106 @@ mod tests {
         }
     }
 
+    fn stable() -> Pool {
+        Pool { mechanism: Mechanism::Stable, ..Pool::dynamic(0, 0) }
+    }
+
+    /// `test_max_amount_add_root` and `test_max_amount_add_stable`: a stable pool (root or a
+    /// mechanism-0 subnet) takes everything at a limit of 1 TAO or more and nothing below.
     #[test]
-    fn stable_pools_take_all_or_nothing_at_one() {
-        let root = Pool { mechanism: Mechanism::Stable, ..Pool::dynamic(0, 0) };
-        assert_eq!(max_tao_in(&root, 1_000_000_000, MIN_RESERVE), Ok(u64::MAX));
-        assert_eq!(max_tao_in(&root, 999_999_999, MIN_RESERVE), Ok(0));
-        assert_eq!(max_alpha_in(&root, 1_000_000_000, MIN_RESERVE), Ok(u64::MAX));
-        assert_eq!(max_alpha_in(&root, 1_000_000_001, MIN_RESERVE), Ok(0));
-        assert_eq!(max_alpha_moved(&root, &root, 1_000_000_001, MIN_RESERVE), Ok(0));
+    fn test_max_amount_add_root() {
+        for (limit, expected) in
+            [(0, 0), (999_999_999, 0), (1_000_000_000, u64::MAX), (1_000_000_001, u64::MAX), (2_000_000_000, u64::MAX)]
+        {
+            assert_eq!(max_tao_in(&stable(), limit, MIN_RESERVE), Ok(expected), "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn test_max_amount_add_stable() {
+        // Agora's root and a stable subnet share the one mechanism-0 rule.
+        test_max_amount_add_root();
+    }
+
+    /// (limit, max) out of a stable pool: everything at a limit of 1 TAO or less, nothing above.
+    const SELL_AT_MOST_ONE: [(u64, u64); 6] = [
+        (0, u64::MAX),
+        (500_000_000, u64::MAX),
+        (999_999_999, u64::MAX),
+        (1_000_000_000, u64::MAX),
+        (1_000_000_001, 0),
+        (2_000_000_000, 0),
+    ];
+
+    /// `test_max_amount_remove_root` and `test_max_amount_remove_stable`: everything at a limit
+    /// of 1 TAO or less, nothing above.
+    #[test]
+    fn test_max_amount_remove_root() {
+        for (limit, expected) in SELL_AT_MOST_ONE {
+            assert_eq!(max_alpha_in(&stable(), limit, MIN_RESERVE), Ok(expected), "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn test_max_amount_remove_stable() {
+        test_max_amount_remove_root();
+    }
+
+    /// `test_max_amount_move_root_root` and `test_max_amount_move_root_stable`: between stable
+    /// pools the exchange rate is 1, so the same all-or-nothing at 1.
+    #[test]
+    fn test_max_amount_move_root_root() {
+        for (limit, expected) in SELL_AT_MOST_ONE {
+            assert_eq!(max_alpha_moved(&stable(), &stable(), limit, MIN_RESERVE), Ok(expected), "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn test_max_amount_move_root_stable() {
+        test_max_amount_move_root_root();
+    }
+
+    /// `test_max_amount_move_stable_dynamic`: into a dynamic pool at price 0.5 the limit is the
+    /// inverse price, so it mimics `add_stake_limit` at 1/limit.
+    #[test]
+    fn test_max_amount_move_stable_dynamic() {
+        let tao_reserve = 50_000_000_000u64;
+        let dynamic = pool(tao_reserve, 100_000_000_000);
+        assert_eq!(dynamic.price(), u64f64(1) / u64f64(2));
+        let max = |limit| max_alpha_moved(&stable(), &dynamic, limit, MIN_RESERVE);
+        assert_eq!(max(0), Ok(u64::MAX));
+        assert_eq!(max(2_000_000_000), Err(SwapError::PriceLimitExceeded));
+        assert_eq!(max(3_000_000_000), Err(SwapError::PriceLimitExceeded));
+        // Twice the price: the TAO reserve doubles, plus the fee.
+        let expected = tao_reserve + (tao_reserve as f64 * 0.003) as u64;
+        near(max(500_000_000).unwrap(), expected, tao_reserve / 100, "2x price");
+        assert!(max(1_999_999_000).unwrap() > 0, "just under the spot price's inverse");
+        for limit in [u64::MAX, u64::MAX - 1, u64::MAX / 2] {
+            assert_eq!(max(limit), Err(SwapError::PriceLimitExceeded), "limit {limit}");
+        }
+    }
+
+    /// `test_max_amount_move_dynamic_stable`: out of a dynamic pool at price 1.5 it mimics
+    /// `remove_stake_limit`.
+    #[test]
+    fn test_max_amount_move_dynamic_stable() {
+        let alpha_in = 100_000_000_000u64;
+        let dynamic = pool(150_000_000_000, alpha_in);
+        assert_eq!(dynamic.price(), u64f64(3) / u64f64(2));
+        let max = |limit| max_alpha_moved(&dynamic, &stable(), limit, MIN_RESERVE);
+        // Limit 0: capped at 1000x the input reserve.
+        assert_eq!(max(0), Ok(alpha_in * 1_000));
+        for limit in [1, 2, 3] {
+            assert!(max(limit).unwrap() > 0, "limit {limit}");
+        }
+        assert_eq!(max(1_500_000_001), Err(SwapError::PriceLimitExceeded));
+        // At the spot price: nothing (or dust), because any sale moves the price.
+        near(max(1_500_000_000).unwrap_or(0), 0, 10_000, "spot");
+        // A quarter of the price: the alpha reserve doubles, plus the 0.05 % fee.
+        near(max(375_000_000).unwrap(), alpha_in + alpha_in / 2_000, alpha_in / 10_000, "1/4 price");
+        assert!(max(1_499_999_999).unwrap() > 0, "just under spot");
+        for limit in [u64::MAX, u64::MAX - 1, u64::MAX / 2] {
+            assert!(max(limit).unwrap_or(0) < 21_000_000_000_000_000, "limit {limit}");
+        }
     }
 }

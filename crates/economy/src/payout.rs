@@ -125,4 +125,43 @@ mod tests {
         assert_eq!(miner_burned(1, 4), U96F32::from_num(0.25));
         assert_eq!(miner_burned(0, 0), U96F32::from_num(0));
     }
+
+    /// The reference's `test_calculate_dividend_distribution_*` inputs: two validators with
+    /// (alpha, root) stakes (4,859,302, 2,342,352) and (23,423, 859,273), dividends 77,783,738
+    /// and 19,283,940. Each pot is paid out whole, within the reference's epsilon of 1,000.
+    fn distribution_totals(validator_pot: u64, root_pot: u64, tao_weight: f64) -> (u64, u64) {
+        let dividends: BTreeMap<u8, _> =
+            [(0, div(77_783_738, 4_859_302, 2_342_352)), (1, div(19_283_940, 23_423, 859_273))].into_iter().collect();
+        let (alpha, root) = dividend_distribution(validator_pot, root_pot, U96F32::from_num(tao_weight), &dividends);
+        let sum = |m: BTreeMap<u8, U96F32>| m.values().fold(U96F32::from_num(0), |a, v| a + *v).to_num::<u64>();
+        (sum(alpha), sum(root))
+    }
+
+    #[test]
+    fn test_calculate_dividend_distribution_totals() {
+        let (alpha, root) = distribution_totals(183_123_567_452, 837_120_949_872, 0.18);
+        assert!(alpha.abs_diff(183_123_567_452) <= 1_000, "{alpha}");
+        assert!(root.abs_diff(837_120_949_872) <= 1_000, "{root}");
+    }
+
+    #[test]
+    fn test_calculate_dividend_distribution_total_only_tao() {
+        let (alpha, root) = distribution_totals(0, 837_120_949_872, 0.18);
+        assert!(alpha <= 1_000, "{alpha}");
+        assert!(root.abs_diff(837_120_949_872) <= 1_000, "{root}");
+    }
+
+    #[test]
+    fn test_calculate_dividend_distribution_total_no_tao_weight() {
+        let (alpha, root) = distribution_totals(183_123_567_452, 0, 0.0);
+        assert!(alpha.abs_diff(183_123_567_452) <= 1_000, "{alpha}");
+        assert!(root <= 1_000, "{root}");
+    }
+
+    #[test]
+    fn test_calculate_dividend_distribution_total_only_alpha() {
+        let (alpha, root) = distribution_totals(183_123_567_452, 0, 0.18);
+        assert!(alpha.abs_diff(183_123_567_452) <= 1_000, "{alpha}");
+        assert!(root <= 1_000, "{root}");
+    }
 }

@@ -154,4 +154,24 @@ mod tests {
         assert_eq!(auto_claim_indices(&hash, 5, 10), vec![0, 6, 7]);
         assert_eq!(auto_claim_indices(&hash, 5, 0), vec![0]);
     }
+
+    /// `test_claim_root_block_hash_indices`: the reference's precomputed indexes for the
+    /// Keccak-256 digests of "some" and "some2" (k = 15 of n = 15,000), and none for k = 0.
+    #[test]
+    fn test_claim_root_block_hash_indices() {
+        use sha3::{Digest, Keccak256};
+        let keccak = |text: &[u8]| -> [u8; 32] { Keccak256::digest(text).into() };
+        let (k, n) = (15u64, 15_000u64);
+        assert!(auto_claim_indices(&keccak(b"zero"), 0, n).is_empty());
+        let some = auto_claim_indices(&keccak(b"some"), k, n);
+        assert_eq!(
+            some,
+            vec![265, 630, 1286, 1558, 4496, 4861, 5517, 5789, 6803, 8096, 9092, 11034, 11399, 12055, 12327]
+        );
+        let some2 = auto_claim_indices(&keccak(b"some2"), k, n);
+        assert_eq!(
+            some2,
+            vec![61, 246, 1440, 2855, 3521, 5236, 6130, 6615, 8511, 9405, 9890, 11786, 11971, 13165, 14580]
+        );
+    }
 }

@@ -269,6 +269,30 @@ mod tests {
         assert_eq!(t(sell(123_456)), (123_394, 30_847, 62));
     }
 
+    /// `test_swap_initialization`: a pool of 1 TAO against 4 alpha whose weights were never
+    /// initialised (here left at ⅓ by an older state) is set to ½ / ½ by its first swap, which
+    /// then trades at price 0.25.
+    #[test]
+    fn test_swap_initialization() {
+        let third = Balancer::new(crate::fixed::Perquintill::from_rational(1, 3)).unwrap();
+        let mut pool = Pool { curve: third, ..Pool::dynamic(1_000_000_000, 4_000_000_000) };
+        assert!(!pool.initialized);
+        pool.swap(Direction::TaoForAlpha, 1, MAX_PRICE_RAO, false, 100).unwrap();
+        assert!(pool.initialized);
+        assert_eq!(pool.curve.quote_weight(), crate::fixed::Perquintill::from_rational(1, 2));
+        assert!((pool.price().to_num::<f64>() - 0.25).abs() <= 1e-9, "{}", pool.price());
+    }
+
+    /// `test_swap_precision_edge_case`: selling 999.5× the alpha reserve of a tiny pool at the
+    /// lowest limit still pays out some TAO (the integer path does not round it to nothing).
+    #[test]
+    fn test_swap_precision_edge_case() {
+        for (tao, alpha, amount) in [(1_000u64, 1_000u64, 999_500u64), (1_000_000, 1_000_000, 999_500_000)] {
+            let r = Pool::dynamic(tao, alpha).quote(Direction::AlphaForTao, amount, MIN_PRICE_RAO, false, 100).unwrap();
+            assert!(r.paid_out > 0, "({tao}, {alpha}, {amount})");
+        }
+    }
+
     fn reserves_1000() -> Pool {
         Pool::dynamic(1_000, 1_000)
     }

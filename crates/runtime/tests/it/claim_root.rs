@@ -42,6 +42,13 @@ fn seed(chain: &mut Chain, coldkey: &str, netuid: u16, alpha: u64) {
 
 /// Signed calls in the current block; each must succeed.
 fn calls(chain: &mut Chain, list: Vec<(&str, Call)>) {
+    for r in try_calls(chain, list) {
+        assert!(r.is_ok(), "{r:?}");
+    }
+}
+
+/// Signed calls in the current block; their results.
+fn try_calls(chain: &mut Chain, list: Vec<(&str, Call)>) -> Vec<Result<(), agora_runtime::DispatchError>> {
     let txs: Vec<_> = list
         .into_iter()
         .scan(std::collections::BTreeMap::<String, u64>::new(), |nonces, (who, call)| {
@@ -53,10 +60,19 @@ fn calls(chain: &mut Chain, list: Vec<(&str, Call)>) {
         })
         .collect();
     let (outcome, receipts) = apply_in_current_block(&chain.state, &txs).unwrap();
-    for r in &receipts {
-        assert!(r.result.is_ok(), "{:?}", r.result);
-    }
     commit(chain, outcome);
+    receipts.iter().map(|r| r.result).collect()
+}
+
+/// `distribute_emission(netuid 1, 0, 0, root, 0)`.
+fn drain_root(chain: &mut Chain, root: u64) {
+    let pending = PendingAlpha { server: 0, validator: 0, root, owner_cut: 0 };
+    let outcome = distribute_emission(&chain.state, NetUid(1), pending).unwrap();
+    commit(chain, outcome);
+}
+
+fn claim(chain: &mut Chain, coldkey: &str) {
+    calls(chain, vec![(coldkey, Call::ClaimRoot { subnets: vec![NetUid(1)] })]);
 }
 
 /// Root stakes `alice : bob : other`, 10⁷ alpha of the owner on the subnet, both Keep, 10⁷ pending
@@ -203,4 +219,174 @@ fn test_claim_root_with_drain_emissions_and_swap_claim_type() {
         (root_stake as f64 + increment + increment2) / (root_stake as f64 / root_stake_rate + increment + increment2);
     let increment3 = pending_root as f64 * (1.0 - take) * current_price * rate3;
     assert!(new_stake3.abs_diff(new_stake2 + increment3 as u64) <= 10_000, "{new_stake3}");
+}
+
+/// Alice and bob hold equal root stakes and Keep: equal claims; bob unstakes half from root and
+/// the next round pays alice twice what it pays him; he stakes it back and they are equal again.
+/// Each round 10⁷ root alpha, 18 % to the validator first.
+#[test]
+fn test_claim_root_with_changed_stake() {
+    let mut chain = network();
+    let root_stake = 8_000_000u64;
+    seed(&mut chain, "alice", 0, root_stake);
+    seed(&mut chain, "bob", 0, root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    // Root's pool holds the TAO behind the seeded root stake, as staking would have put it there.
+    crate::coinbase::edit_pool(&mut chain, 0, |p| p.tao += 2 * root_stake);
+    calls(
+        &mut chain,
+        vec![
+            ("alice", Call::SetRootClaimType { claim_type: RootClaimType::Keep }),
+            ("bob", Call::SetRootClaimType { claim_type: RootClaimType::Keep }),
+        ],
+    );
+    let pending_root = 10_000_000u64;
+    let take = 0.18f64;
+    let round = |chain: &mut Chain| {
+        drain_root(chain, pending_root);
+        claim(chain, "alice");
+        claim(chain, "bob");
+        (chain.stake(&acc("alice"), &acc("hotkey"), 1), chain.stake(&acc("bob"), &acc("hotkey"), 1))
+    };
+    let (alice, bob) = round(&mut chain);
+    assert_eq!(alice, bob);
+    assert!(alice.abs_diff((pending_root as f64 * (1.0 - take) / 2.0) as u64) <= 100, "{alice}");
+
+    let amount = agora_primitives::Balance::from_rao(root_stake / 2);
+    calls(&mut chain, vec![("bob", Call::RemoveStake { hotkey: acc("hotkey"), netuid: NetUid::ROOT, amount })]);
+    let (alice2, bob2) = round(&mut chain);
+    let (alice_diff, bob_diff) = (alice2 - alice, bob2 - bob);
+    assert!(alice_diff.abs_diff(2 * bob_diff) <= 100, "{alice_diff} {bob_diff}");
+    assert!(bob_diff.abs_diff((pending_root as f64 * (1.0 - take) / 3.0) as u64) <= 100, "{bob_diff}");
+
+    calls(&mut chain, vec![("bob", Call::AddStake { hotkey: acc("hotkey"), netuid: NetUid::ROOT, amount })]);
+    let (alice3, bob3) = round(&mut chain);
+    let (alice_diff2, bob_diff2) = (alice3 - alice2, bob3 - bob2);
+    assert!(alice_diff2.abs_diff(bob_diff2) <= 100, "{alice_diff2} {bob_diff2}");
+    assert!(bob_diff2.abs_diff((pending_root as f64 * (1.0 - take) / 2.0) as u64) <= 100, "{bob_diff2}");
+}
+
+/// `RootAlphaDividendsPerSubnet` holds the hotkey's root dividend after its take (≈ 0.82 of the
+/// pending root alpha) and is rewritten, not added to, at each epoch.
+#[test]
+fn test_claim_root_fill_root_alpha_dividends_per_subnet() {
+    use agora_runtime::query::root_alpha_dividends;
+    let mut chain = network_with_pool(50_000_000_000, 100_000_000_000);
+    let root_stake = 2_000_000u64;
+    seed(&mut chain, "carol", 0, root_stake);
+    seed(&mut chain, "dave", 0, 9 * root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    assert_eq!(root_alpha_dividends(&chain.state, NetUid(1), &acc("hotkey")), 0);
+    let pending_root = 10_000_000u64;
+    drain_root(&mut chain, pending_root);
+    let first = root_alpha_dividends(&chain.state, NetUid(1), &acc("hotkey"));
+    assert!(first.abs_diff((pending_root as f64 * (1.0 - 0.18)) as u64) <= 100, "{first}");
+    drain_root(&mut chain, pending_root);
+    assert_eq!(root_alpha_dividends(&chain.state, NetUid(1), &acc("hotkey")), first);
+}
+
+/// KeepSubnets needs at least one subnet (`InvalidSubnetNumber`); keeping subnet 1 stakes the
+/// claim there: `root stake · claimable rate`.
+#[test]
+fn test_claim_root_with_keep_subnets() {
+    use agora_runtime::root_claims::claimable_rate;
+    use agora_runtime::state::ROOT_CLAIM_TYPE;
+    let mut chain = network();
+    let root_stake = 2_000_000u64;
+    seed(&mut chain, "carol", 0, root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    assert_eq!(chain.stake(&acc("owner"), &acc("hotkey"), 1), 10_000_000);
+    drain_root(&mut chain, 1_000_000);
+    let claimable = claimable_rate(&chain.state, &acc("hotkey"), NetUid(1));
+    assert!(claimable > agora_economy::fixed::I96F32::from_num(0), "claimable must exist at this point");
+
+    let empty = Call::SetRootClaimType { claim_type: RootClaimType::KeepSubnets(vec![]) };
+    assert_eq!(
+        try_calls(&mut chain, vec![("carol", empty)]),
+        vec![Err(agora_runtime::DispatchError::InvalidSubnetNumber)]
+    );
+    let keep = RootClaimType::KeepSubnets(vec![NetUid(1)]);
+    calls(&mut chain, vec![("carol", Call::SetRootClaimType { claim_type: keep.clone() })]);
+    assert_eq!(ROOT_CLAIM_TYPE.get(&chain.state, &acc("carol")), keep);
+    claim(&mut chain, "carol");
+    let stake = chain.stake(&acc("carol"), &acc("hotkey"), 1);
+    let owed = (agora_economy::fixed::I96F32::from_num(root_stake) * claimable).to_num::<u64>();
+    assert!(stake.abs_diff(owed) <= 10, "{stake} vs {owed}");
+}
+
+/// Keeping only another subnet (100) means subnet 1's claim is swapped: at price 0.5 and 10 % of
+/// the root stake, ≈ 10⁷ · 0.82 · 0.5 · 0.1 more on root (±10⁴).
+#[test]
+fn test_claim_root_keep_subnets_swap_claim_type() {
+    let mut chain = network_with_pool(50_000_000_000, 100_000_000_000);
+    assert_eq!(agora_runtime::query::pool(&chain.state, NetUid(1)).unwrap().price, TAO / 2);
+    let root_stake = 2_000_000u64;
+    seed(&mut chain, "carol", 0, root_stake);
+    seed(&mut chain, "dave", 0, 9 * root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    let pending_root = 10_000_000u64;
+    drain_root(&mut chain, pending_root);
+    let keep = RootClaimType::KeepSubnets(vec![NetUid(100)]);
+    calls(&mut chain, vec![("carol", Call::SetRootClaimType { claim_type: keep.clone() })]);
+    assert_eq!(agora_runtime::state::ROOT_CLAIM_TYPE.get(&chain.state, &acc("carol")), keep);
+    claim(&mut chain, "carol");
+    let new_stake = chain.stake(&acc("carol"), &acc("hotkey"), 0);
+    let increment = pending_root as f64 * (1.0 - 0.18) * 0.5 * 0.1;
+    assert!(new_stake.abs_diff(root_stake + increment as u64) <= 10_000, "{new_stake}");
+}
+
+/// A coldkey that never chose has the Swap claim type.
+#[test]
+fn test_claim_root_default_mode_keep() {
+    let chain = network();
+    assert_eq!(agora_runtime::state::ROOT_CLAIM_TYPE.get(&chain.state, &acc("carol")), RootClaimType::Swap);
+}
+
+/// Bob transfers half his root stake to eve after a round's dividends but before claiming: the
+/// claim watermark moves with the stake, so bob still claims his whole round and eve nothing of
+/// it; once it is transferred back, alice and bob earn equally again.
+#[test]
+fn test_claim_root_with_moved_stake() {
+    let mut chain = network();
+    let root_stake = 8_000_000u64;
+    seed(&mut chain, "alice", 0, root_stake);
+    seed(&mut chain, "bob", 0, root_stake);
+    seed(&mut chain, "owner", 1, 10_000_000);
+    let keep = || Call::SetRootClaimType { claim_type: RootClaimType::Keep };
+    calls(&mut chain, vec![("alice", keep()), ("bob", keep()), ("eve", keep())]);
+    let pending_root = 10_000_000u64;
+    let estimated = (pending_root as f64 * (1.0 - 0.18) / 2.0) as u64;
+    let alpha_of = |chain: &Chain, who: &str| chain.stake(&acc(who), &acc("hotkey"), 1);
+    drain_root(&mut chain, pending_root);
+    claim(&mut chain, "alice");
+    claim(&mut chain, "bob");
+    let (alice, bob) = (alpha_of(&chain, "alice"), alpha_of(&chain, "bob"));
+    assert_eq!(alice, bob);
+    assert!(alice.abs_diff(estimated) <= 100, "{alice}");
+
+    drain_root(&mut chain, pending_root);
+    let transfer = |to: &str| Call::TransferStake {
+        destination_coldkey: acc(to),
+        hotkey: acc("hotkey"),
+        origin_netuid: NetUid::ROOT,
+        destination_netuid: NetUid::ROOT,
+        amount: root_stake / 2,
+    };
+    calls(&mut chain, vec![("bob", transfer("eve"))]);
+    let eve = alpha_of(&chain, "eve");
+    for who in ["alice", "bob", "eve"] {
+        claim(&mut chain, who);
+    }
+    let (alice2, bob2, eve2) = (alpha_of(&chain, "alice"), alpha_of(&chain, "bob"), alpha_of(&chain, "eve"));
+    assert!(eve2.abs_diff(eve) <= 100, "eve claimed {}", eve2 - eve);
+    assert!((alice2 - alice).abs_diff(bob2 - bob) <= 100, "{} {}", alice2 - alice, bob2 - bob);
+    assert!((bob2 - bob).abs_diff(estimated) <= 100, "{}", bob2 - bob);
+
+    calls(&mut chain, vec![("eve", transfer("bob"))]);
+    drain_root(&mut chain, pending_root);
+    claim(&mut chain, "alice");
+    claim(&mut chain, "bob");
+    let (alice3, bob3) = (alpha_of(&chain, "alice"), alpha_of(&chain, "bob"));
+    assert!((alice3 - alice2).abs_diff(bob3 - bob2) <= 100, "{} {}", alice3 - alice2, bob3 - bob2);
+    assert!((bob3 - bob2).abs_diff(estimated) <= 100, "{}", bob3 - bob2);
 }

@@ -3,6 +3,7 @@
 //! `execute_block`, like the node does.
 
 mod admin;
+mod alpha_staking;
 mod balances;
 mod claim_root;
 mod coinbase;
