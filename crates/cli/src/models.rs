@@ -1,4 +1,5 @@
-//! `agora models fetch`: the pinned model files (MiniLM, SmolLM2 converted to Q8_0).
+//! `agora models fetch|path|bench`: the pinned model files (MiniLM, SmolLM2 converted to Q8_0)
+//! and one measurement of the local model.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -18,6 +19,10 @@ pub enum ModelsCommand {
     Fetch(ModelsDir),
     /// Where the model files are and whether they are there.
     Path(ModelsDir),
+    /// Measure the local model once: prefill (64 tokens), decode (32), one 60-token
+    /// teacher-forced check, one chat answer end to end, and peak memory. One inference thread
+    /// unless CANDLE_NUM_THREADS says otherwise.
+    Bench(ModelsDir),
 }
 
 /// The models directory option.
@@ -60,6 +65,30 @@ pub fn run(cmd: ModelsCommand, g: &Global) -> Result<(), Failure> {
             let paths = ensure(g, &dir)?;
             let doc = json!({"dir": paths.dir, "llm": paths.llm(), "embedder": paths.embedder(), "llm_sha256": agora_models::fetch::LLM_SHA256});
             g.print(&doc, || format!("models ready in {} (verified)", paths.dir.display()));
+        }
+        ModelsCommand::Bench(dir) => {
+            agora_models::single_thread_inference();
+            let paths = ensure(g, &dir)?;
+            let mut engine = agora_models::LlamaEngine::load(&paths.llm())?;
+            let r = engine.bench()?;
+            g.print(&serde_json::to_value(&r).unwrap_or_default(), || {
+                format!(
+                    "{}: prefill {:.0} tok/s, decode {:.1} tok/s, check {:.0} ms, answer {:.0} ms ({} prompt + {} new tokens), \
+                     round of {} answers {:.0} ms (checks {:.0} ms; one by one {:.0} ms), peak RSS {:.0} MB",
+                    r.model,
+                    r.prefill_tok_s,
+                    r.decode_tok_s,
+                    r.check_ms,
+                    r.generate_one_ms,
+                    r.generate_one_prompt_tokens,
+                    agora_models::bench::ANSWER_TOKENS,
+                    agora_models::bench::ROUND_ANSWERS,
+                    r.score_round_ms,
+                    r.score_round_checks_ms,
+                    r.score_round_one_by_one_ms,
+                    r.rss_mb
+                )
+            });
         }
         ModelsCommand::Path(dir) => {
             let paths = dir.paths();

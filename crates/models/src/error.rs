@@ -35,6 +35,9 @@ pub enum ModelError {
     /// The tensor library failed.
     #[error("model computation failed: {0}")]
     Candle(#[from] candle_core::Error),
+    /// An int8 kernel refused its input (a matrix whose shape does not fit Q8_0).
+    #[error("model computation failed: {0}")]
+    Kernel(#[from] agora_q8::Q8Error),
     /// The tokenizer failed.
     #[error("tokenizer: {0}")]
     Tokenizer(String),

@@ -25,8 +25,11 @@
 //!
 //! # Status
 //!
-//! One text model and one embedder; candle's generic quantized kernels (own kernels are a later
-//! issue). The exact-token test of the pinned prompt is `tests/real_models.rs`.
+//! One text model and one embedder. Q8_0 matrices run on `agora-q8`'s int8 kernels (AVX2 /
+//! AVX-512 VNNI, batched over rows); the rest of the graph on candle. `agora models bench`
+//! ([`LlamaEngine::bench`]) measures prefill, decode, a check and a chat answer. Not built yet
+//! (issue 19): one-pass scoring of a validator's round and batched decoding in the miner. The
+//! exact-token test of the pinned prompt is `tests/real_models.rs`.
 //!
 //! # Example
 //!
@@ -45,6 +48,8 @@
 //! # }
 //! ```
 
+mod attention;
+pub mod bench;
 pub mod bert;
 pub mod chat;
 pub mod convert;
@@ -66,6 +71,6 @@ pub use fetch::{ModelPaths, Progress};
 pub use generator::{
     ChatMessage, FinishReason, Generation, GenerationRequest, Piece, PieceStream, TextGenerator, generate,
 };
-pub use local::{AnswerCheck, LlamaEngine, LocalLlm};
+pub use local::{AnswerCheck, Draft, LlamaEngine, LocalLlm, RoundCheck};
 pub use openai::OpenAiBackend;
 pub use threads::single_thread_inference;

@@ -2,14 +2,18 @@
 //! position embeddings (interleaved, as GGUF stores q/k), grouped-query attention with a KV cache,
 //! SiLU-gated MLP, and the output projection tied to the token embedding when `output.weight` is
 //! absent. Written on `candle-core`/`candle-nn` only, to keep `candle-transformers` (a hundred
-//! models, minutes of build) out of the workspace.
+//! models, minutes of build) out of the workspace. Q8_0 matrices go through `agora-q8`'s int8
+//! kernels (the same bits as candle's AVX2 path, faster, and one pass over the weights for many
+//! rows); other quantizations through candle's `QMatMul`.
 
 use std::io::{Read, Seek};
 
-use candle_core::quantized::{QMatMul, QTensor, gguf_file};
+use agora_q8::Q8Matrix;
+use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{Embedding, RmsNorm};
 
+use crate::attention::{Heads, KvCache, attend, rope};
 use crate::error::{ModelError, Result};
 
 /// Shape of the network, read from the GGUF metadata.
@@ -60,17 +64,64 @@ impl LlamaConfig {
     }
 }
 
+/// A weight matrix: the int8 kernels for Q8_0, candle's `QMatMul` for any other type.
+enum Linear {
+    Q8(Q8Matrix),
+    Candle(QMatMul),
+}
+
+impl Linear {
+    /// `AGORA_KERNELS=candle` keeps every matrix on candle's `QMatMul` (for side-by-side runs).
+    fn from_qtensor(t: QTensor) -> Result<Linear> {
+        let candle_only = std::env::var("AGORA_KERNELS").is_ok_and(|v| v == "candle");
+        if t.dtype() == GgmlDType::Q8_0 && !candle_only {
+            let (rows, cols) = t.shape().dims2()?;
+            if cols.is_multiple_of(agora_q8::BLOCK) {
+                return Ok(Linear::Q8(Q8Matrix::from_ggml(rows, cols, &t.data()?)?));
+            }
+        }
+        Ok(Linear::Candle(QMatMul::from_qtensor(t)?))
+    }
+
+    /// `rows` rows of `x` (row-major) times `Wᵀ`.
+    fn apply(&self, rows: usize, x: &[f32]) -> Result<Vec<f32>> {
+        match self {
+            Linear::Q8(w) => Ok(w.matmul_f32(rows, x)?),
+            Linear::Candle(m) => {
+                let x = Tensor::from_slice(x, (rows, x.len() / rows.max(1)), &Device::Cpu)?;
+                Ok(m.forward(&x)?.flatten_all()?.to_vec1::<f32>()?)
+            }
+        }
+    }
+
+    /// `x · Wᵀ` over the last dimension of `x`.
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let w = match self {
+            Linear::Candle(m) => return Ok(m.forward(x)?),
+            Linear::Q8(w) => w,
+        };
+        let mut shape = x.dims().to_vec();
+        let cols = shape.last().copied().unwrap_or(0);
+        let rows = x.elem_count() / cols.max(1);
+        let out = w.matmul_f32(rows, &x.flatten_all()?.to_vec1::<f32>()?)?;
+        if let Some(last) = shape.last_mut() {
+            *last = w.rows();
+        }
+        Ok(Tensor::from_vec(out, shape, &Device::Cpu)?)
+    }
+}
+
 struct Block {
     attn_norm: RmsNorm,
-    q: QMatMul,
-    k: QMatMul,
-    v: QMatMul,
-    o: QMatMul,
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    o: Linear,
     ffn_norm: RmsNorm,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
-    cache: Option<(Tensor, Tensor)>,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
+    cache: KvCache,
 }
 
 /// The network with its KV cache (one sequence at a time).
@@ -79,9 +130,10 @@ pub struct Llama {
     embed: Embedding,
     blocks: Vec<Block>,
     norm: RmsNorm,
-    output: QMatMul,
-    cos: Tensor,
-    sin: Tensor,
+    output: Linear,
+    /// `cos`/`sin` of the rotary angles, `head_dim / 2` per position.
+    cos: Vec<f32>,
+    sin: Vec<f32>,
     position: usize,
 }
 
@@ -90,8 +142,8 @@ fn norm<R: Read + Seek>(c: &gguf_file::Content, r: &mut R, name: &str, eps: f64)
     Ok(RmsNorm::new(w, eps))
 }
 
-fn matmul<R: Read + Seek>(c: &gguf_file::Content, r: &mut R, name: &str) -> Result<QMatMul> {
-    Ok(QMatMul::from_qtensor(c.tensor(r, name, &Device::Cpu)?)?)
+fn matmul<R: Read + Seek>(c: &gguf_file::Content, r: &mut R, name: &str) -> Result<Linear> {
+    Linear::from_qtensor(c.tensor(r, name, &Device::Cpu)?)
 }
 
 impl Llama {
@@ -106,7 +158,7 @@ impl Llama {
         let output = if content.tensor_infos.contains_key("output.weight") {
             matmul(content, reader, "output.weight")?
         } else {
-            QMatMul::from_qtensor(embedding)?
+            Linear::from_qtensor(embedding)?
         };
         let mut blocks = Vec::with_capacity(config.blocks);
         for i in 0..config.blocks {
@@ -121,7 +173,7 @@ impl Llama {
                 gate: matmul(content, reader, &format!("{p}.ffn_gate.weight"))?,
                 up: matmul(content, reader, &format!("{p}.ffn_up.weight"))?,
                 down: matmul(content, reader, &format!("{p}.ffn_down.weight"))?,
-                cache: None,
+                cache: KvCache::default(),
             });
         }
         let norm = norm(content, reader, "output_norm.weight", config.rms_eps)?;
@@ -133,7 +185,8 @@ impl Llama {
             .to_dtype(DType::F32)?
             .reshape((config.context, 1))?;
         let freqs = t.matmul(&inv)?;
-        Ok(Llama { cos: freqs.cos()?, sin: freqs.sin()?, config, embed, blocks, norm, output, position: 0 })
+        let (cos, sin) = (freqs.cos()?.flatten_all()?.to_vec1()?, freqs.sin()?.flatten_all()?.to_vec1()?);
+        Ok(Llama { cos, sin, config, embed, blocks, norm, output, position: 0 })
     }
 
     /// The shape read from the file.
@@ -148,9 +201,16 @@ impl Llama {
 
     /// Forgets the cached sequence.
     pub fn clear(&mut self) {
-        self.position = 0;
+        self.rewind(0);
+    }
+
+    /// Forgets the cached positions from `position` on (the sequence goes on from there: a
+    /// shared prompt checked against many answers, or an answer's prefix shared with another).
+    pub fn rewind(&mut self, position: usize) {
+        let width = self.config.kv_heads * self.config.head_dim();
+        self.position = self.position.min(position);
         for b in &mut self.blocks {
-            b.cache = None;
+            b.cache.truncate(self.position, width);
         }
     }
 
@@ -168,34 +228,20 @@ impl Llama {
                 self.config.context
             )));
         }
-        let (heads, kv_heads, hd) = (self.config.heads, self.config.kv_heads, self.config.head_dim());
+        let shape = Heads { heads: self.config.heads, kv_heads: self.config.kv_heads, dim: self.config.head_dim() };
         let ids = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
         let mut x = self.embed.forward(&ids)?;
-        let cos = self.cos.narrow(0, self.position, t)?;
-        let sin = self.sin.narrow(0, self.position, t)?;
-        let mask = if t > 1 { Some(causal_mask(t, self.position)?) } else { None };
         for b in &mut self.blocks {
-            let h = b.attn_norm.forward(&x)?;
-            let q = b.q.forward(&h)?.reshape((1, t, heads, hd))?.transpose(1, 2)?.contiguous()?;
-            let k = b.k.forward(&h)?.reshape((1, t, kv_heads, hd))?.transpose(1, 2)?.contiguous()?;
-            let v = b.v.forward(&h)?.reshape((1, t, kv_heads, hd))?.transpose(1, 2)?.contiguous()?;
-            let q = candle_nn::rotary_emb::rope_i(&q, &cos, &sin)?;
-            let k = candle_nn::rotary_emb::rope_i(&k, &cos, &sin)?;
-            let (k, v) = match &b.cache {
-                Some((ck, cv)) => (Tensor::cat(&[ck, &k], 2)?, Tensor::cat(&[cv, &v], 2)?),
-                None => (k, v),
-            };
-            b.cache = Some((k.clone(), v.clone()));
-            let k = repeat_kv(k, heads / kv_heads)?;
-            let v = repeat_kv(v, heads / kv_heads)?;
-            let scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?;
-            let scores = match &mask {
-                Some(m) => scores.broadcast_add(m)?,
-                None => scores,
-            };
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let y = probs.matmul(&v.contiguous()?)?.transpose(1, 2)?.reshape((1, t, heads * hd))?;
-            x = (x + b.o.forward(&y)?)?;
+            let h = b.attn_norm.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
+            let mut q = b.q.apply(t, &h)?;
+            let mut k = b.k.apply(t, &h)?;
+            let v = b.v.apply(t, &h)?;
+            rope(&mut q, shape.heads, shape.dim, self.position, &self.cos, &self.sin);
+            rope(&mut k, shape.kv_heads, shape.dim, self.position, &self.cos, &self.sin);
+            b.cache.push(&k, &v);
+            let y = attend(&q, t, &b.cache, shape);
+            let y = Tensor::from_vec(b.o.apply(t, &y)?, x.shape(), &Device::Cpu)?;
+            x = (x + y)?;
             let h = b.ffn_norm.forward(&x)?;
             let gated = (candle_nn::ops::silu(&b.gate.forward(&h)?)? * b.up.forward(&h)?)?;
             x = (x + b.down.forward(&gated)?)?;
@@ -204,33 +250,5 @@ impl Llama {
         let x = if all_positions { x } else { x.narrow(1, t - 1, 1)? };
         let x = self.norm.forward(&x)?;
         Ok(self.output.forward(&x)?.squeeze(0)?)
-    }
-}
-
-/// `-inf` above the diagonal, shifted by the `offset` cached positions every query may see.
-fn causal_mask(t: usize, offset: usize) -> Result<Tensor> {
-    let width = t + offset;
-    let mask: Vec<f32> =
-        (0..t).flat_map(|i| (0..width).map(move |j| if j > i + offset { f32::NEG_INFINITY } else { 0.0 })).collect();
-    Ok(Tensor::from_vec(mask, (t, width), &Device::Cpu)?)
-}
-
-fn repeat_kv(x: Tensor, n: usize) -> Result<Tensor> {
-    if n == 1 {
-        return Ok(x);
-    }
-    let (b, h, t, d) = x.dims4()?;
-    Ok(x.unsqueeze(2)?.expand((b, h, n, t, d))?.reshape((b, h * n, t, d))?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_mask_hides_only_the_future() {
-        let m = causal_mask(2, 1).unwrap().to_vec2::<f32>().unwrap();
-        assert_eq!(m[0], vec![0.0, 0.0, f32::NEG_INFINITY]);
-        assert_eq!(m[1], vec![0.0, 0.0, 0.0]);
     }
 }

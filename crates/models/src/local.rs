@@ -2,6 +2,7 @@
 //! thread; `LocalLlm` owns one engine on a dedicated inference thread, runs one request at a time
 //! and streams pieces back, so a miner's async runtime never blocks on the model.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread;
@@ -45,9 +46,29 @@ impl AnswerCheck {
     }
 }
 
+/// What checking a round found ([`LlamaEngine::check_answers`]).
+#[derive(Debug)]
+pub struct RoundCheck {
+    /// Each answer's check, in order; an error is that answer's alone.
+    pub checks: Vec<Result<AnswerCheck>>,
+    /// The start of the greedy answer the checks showed.
+    pub draft: Draft,
+}
+
+/// The first tokens of the greedy answer to a prompt, read off a round's checks: the longest
+/// run of an answer's tokens that were each the model's first choice, plus the first choice
+/// after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Draft {
+    /// The tokens.
+    pub ids: Vec<u32>,
+    /// Whether the greedy answer stops right after them.
+    pub ends: bool,
+}
+
 /// SmolLM2 weights, tokenizer and KV cache; single-threaded use.
 pub struct LlamaEngine {
-    model: crate::llama::Llama,
+    pub(crate) model: crate::llama::Llama,
     tokenizer: ChatTokenizer,
     model_id: String,
     /// Bytes of the current answer already handed out.
@@ -90,7 +111,7 @@ impl LlamaEngine {
     ) -> Result<Generation> {
         request.check()?;
         let prompt = self.prompt_tokens(&request.messages)?;
-        let (ids, finish) = self.generate_ids(&prompt, request, |engine, ids, emitted| {
+        let (ids, finish) = self.generate_ids(&prompt, &[], request, |engine, ids, emitted| {
             let text = engine.tokenizer.decode(ids)?;
             // A multi-byte character split over tokens decodes to U+FFFD until it is complete.
             if text.ends_with('\u{FFFD}') || text.len() <= *emitted || !text.is_char_boundary(*emitted) {
@@ -110,10 +131,12 @@ impl LlamaEngine {
         Ok(Generation { text, tokens: ids.len() as u32, finish })
     }
 
-    /// Token ids of the answer to `prompt`.
+    /// Token ids of the answer to `prompt`, going on from `draft` (tokens already known to
+    /// be the answer's first ones; `on_ids` sees only the new ones).
     fn generate_ids(
         &mut self,
         prompt: &[u32],
+        draft: &[u32],
         request: &GenerationRequest,
         mut on_ids: impl FnMut(&Self, &[u32], &mut usize) -> Result<bool>,
     ) -> Result<(Vec<u32>, FinishReason)> {
@@ -131,8 +154,12 @@ impl LlamaEngine {
         self.sent = 0;
         self.model.clear();
         let mut sampler = Sampler::new(request.temperature, request.top_p, request.seed);
-        let mut logits = self.model.forward(prompt, false)?.squeeze(0)?.to_vec1::<f32>()?;
-        let mut ids = Vec::new();
+        let fed: Vec<u32> = prompt.iter().chain(draft).copied().collect();
+        if fed.len() >= context {
+            return Err(ModelError::BadRequest("the draft fills the model's context".into()));
+        }
+        let mut logits = self.model.forward(&fed, false)?.squeeze(0)?.to_vec1::<f32>()?;
+        let mut ids = draft.to_vec();
         let mut emitted = 0usize;
         let budget = (request.max_tokens as usize).min(context - prompt.len());
         loop {
@@ -154,7 +181,21 @@ impl LlamaEngine {
     pub fn greedy_ids(&mut self, messages: &[ChatMessage], max_tokens: u32) -> Result<Vec<u32>> {
         let prompt = self.prompt_tokens(messages)?;
         let request = GenerationRequest { messages: messages.to_vec(), ..GenerationRequest::greedy("", max_tokens) };
-        Ok(self.generate_ids(&prompt, &request, |_, _, _| Ok(true))?.0)
+        Ok(self.generate_ids(&prompt, &[], &request, |_, _, _| Ok(true))?.0)
+    }
+
+    /// [`LlamaEngine::greedy_ids`] going on from what a round's check already knows of the
+    /// greedy answer ([`RoundCheck::draft`]): when a miner sent the greedy answer, nothing is
+    /// left to generate. The same tokens as `greedy_ids`: a position's logits are the same
+    /// bits however the positions were fed.
+    pub fn greedy_ids_from(&mut self, messages: &[ChatMessage], max_tokens: u32, draft: &Draft) -> Result<Vec<u32>> {
+        let max = max_tokens as usize;
+        if draft.ends || draft.ids.len() >= max {
+            return Ok(draft.ids[..draft.ids.len().min(max)].to_vec());
+        }
+        let prompt = self.prompt_tokens(messages)?;
+        let request = GenerationRequest { messages: messages.to_vec(), ..GenerationRequest::greedy("", max_tokens) };
+        Ok(self.generate_ids(&prompt, &draft.ids, &request, |_, _, _| Ok(true))?.0)
     }
 
     /// Checks `answer` to `messages` with one teacher-forced pass: at every position, is the
@@ -169,10 +210,7 @@ impl LlamaEngine {
     ) -> Result<AnswerCheck> {
         let prompt = self.prompt_tokens(messages)?;
         let answer_ids = self.tokenizer.encode(answer)?;
-        let context = self.model.config().context.min(MAX_PROMPT_TOKENS + MAX_NEW_TOKENS as usize);
-        if prompt.len() + answer_ids.len() > context {
-            return Err(ModelError::BadRequest("prompt and answer exceed the model's context".into()));
-        }
+        self.fits(&prompt, &answer_ids)?;
         self.model.clear();
         if prompt.len() > 1 {
             self.model.forward(&prompt[..prompt.len() - 1], false)?;
@@ -184,13 +222,7 @@ impl LlamaEngine {
         let mut check = AnswerCheck { answer_tokens: answer_ids.len(), positions: 0, agreeing: 0, agreeing_prefix: 0 };
         let mut in_prefix = true;
         for (j, row) in rows.iter().enumerate() {
-            let wanted: Vec<u32> = match answer_ids.get(j) {
-                Some(&id) => vec![id],
-                None if stopped => self.tokenizer.stop_ids.clone(),
-                None => continue,
-            };
-            let best = argmax(row).map_or(f32::NEG_INFINITY, |i| row[i]);
-            let ok = wanted.iter().any(|&id| row.get(id as usize).is_some_and(|&v| v >= best - tolerance));
+            let Some(ok) = self.agrees(row, &answer_ids, j, stopped, tolerance) else { continue };
             check.positions += 1;
             if ok {
                 check.agreeing += 1;
@@ -202,6 +234,176 @@ impl LlamaEngine {
             }
         }
         Ok(check)
+    }
+
+    /// Checks every answer to one prompt, as a validator scores a round: the prompt goes
+    /// through the model once; an answer that appears several times (honest miners send the
+    /// same text) is checked once; answers are taken in token order so that one starting like
+    /// the one before reuses its cached positions and verdicts; and an answer is fed in growing
+    /// chunks (8, 16, 32… tokens) that stop at its first disagreeing position, which ends its
+    /// agreeing prefix. A position's logits do not depend on how positions were fed (see
+    /// `attention`), so `agreeing_prefix` and `positions` — all a score uses — are exactly
+    /// what [`LlamaEngine::check_answer`] gives; `agreeing` counts only up to the first
+    /// disagreement.
+    ///
+    /// Answers are `(text, stopped)`. The outer error is the prompt's (every answer fails with
+    /// it); an inner one is that answer's alone (it cannot be tokenised, or is too long).
+    pub fn check_answers(
+        &mut self,
+        messages: &[ChatMessage],
+        answers: &[(&str, bool)],
+        tolerance: f32,
+    ) -> Result<RoundCheck> {
+        let prompt = self.prompt_tokens(messages)?;
+        self.fits(&prompt, &[])?;
+        self.model.clear();
+        if prompt.len() > 1 {
+            self.model.forward(&prompt[..prompt.len() - 1], false)?;
+        }
+        let keys: Vec<Result<(Vec<u32>, bool)>> = answers
+            .iter()
+            .map(|&(answer, stopped)| {
+                let ids = self.tokenizer.encode(answer)?;
+                self.fits(&prompt, &ids)?;
+                Ok((ids, stopped))
+            })
+            .collect();
+        let mut distinct: BTreeMap<(Vec<u32>, bool), Option<Checked>> = BTreeMap::new();
+        for key in keys.iter().flatten() {
+            distinct.insert(key.clone(), None);
+        }
+        let mut round = Round { base: prompt.len() - 1, last: prompt[prompt.len() - 1], cached: Vec::new() };
+        let mut previous: Option<(Vec<u32>, Checked)> = None;
+        let mut draft = Draft::default();
+        for ((ids, stopped), slot) in distinct.iter_mut() {
+            let checked = self.check_after(&mut round, previous.as_ref(), ids, *stopped, tolerance)?;
+            let found = checked.draft(ids, &self.tokenizer.stop_ids);
+            if found.ids.len() > draft.ids.len() || (found.ends && !draft.ends && found.ids.len() == draft.ids.len()) {
+                draft = found;
+            }
+            previous = Some((ids.clone(), checked.clone()));
+            *slot = Some(checked);
+        }
+        let checks = keys
+            .into_iter()
+            .map(|key| {
+                let key = key?;
+                Ok(distinct[&key].as_ref().expect("every distinct answer was checked").check.clone())
+            })
+            .collect();
+        Ok(RoundCheck { checks, draft })
+    }
+
+    /// Checks `ids` after the round's prompt, reusing what checking `previous` left: the rows
+    /// (and verdicts) of the tokens both start with, and those positions in the cache.
+    fn check_after(
+        &mut self,
+        round: &mut Round,
+        previous: Option<&(Vec<u32>, Checked)>,
+        ids: &[u32],
+        stopped: bool,
+        tolerance: f32,
+    ) -> Result<Checked> {
+        let positions = ids.len() + usize::from(stopped);
+        let mut check = AnswerCheck { answer_tokens: ids.len(), positions, agreeing: 0, agreeing_prefix: 0 };
+        let mut fed = vec![round.last];
+        fed.extend_from_slice(ids);
+        // Rows past the answer's end are needed only when its stop is checked.
+        let needed = if stopped { fed.len() } else { ids.len() };
+        // Row r is computed from fed[..=r] and judged against fed[r + 1]: the previous answer's
+        // rows and verdicts hold for every r + 1 below the common start of both feeds, and the
+        // cache can be kept as far as it holds this feed.
+        let mut choices = Vec::new();
+        let mut start = 0;
+        if let Some((prev_ids, prev)) = previous {
+            let same = fed.iter().skip(1).zip(prev_ids).take_while(|(a, b)| a == b).count();
+            let known = same.min(prev.choices.len());
+            if prev.check.agreeing_prefix < known {
+                // The previous answer failed at a row this one shares: so does this one.
+                let fail = prev.check.agreeing_prefix;
+                (check.agreeing, check.agreeing_prefix) = (fail, fail);
+                return Ok(Checked { check, choices: prev.choices[..=fail].to_vec() });
+            }
+            let cached = fed.iter().zip(&round.cached).take_while(|(a, b)| a == b).count();
+            start = known.min(cached);
+            choices.extend_from_slice(&prev.choices[..start]);
+            (check.agreeing, check.agreeing_prefix) = (start, start);
+        }
+        self.model.rewind(round.base + start);
+        round.cached.truncate(start);
+        let mut chunk = 8;
+        while start < needed {
+            let end = (start + chunk).min(needed);
+            let rows = self.model.forward(&fed[start..end], true)?.to_vec2::<f32>()?;
+            round.cached.extend_from_slice(&fed[start..end]);
+            for (r, row) in rows.iter().enumerate() {
+                choices.push(argmax(row).map_or(0, |i| i as u32));
+                if self.agrees(row, ids, start + r, stopped, tolerance) != Some(true) {
+                    return Ok(Checked { check, choices });
+                }
+                check.agreeing += 1;
+                check.agreeing_prefix += 1;
+            }
+            (start, chunk) = (end, chunk * 2);
+        }
+        Ok(Checked { check, choices })
+    }
+
+    /// Whether `row` (the logits predicting answer position `j`) agrees with the answer there:
+    /// its token, or a stop token one past its end when it `stopped`; `None` for a position
+    /// not checked (past the end of an answer that did not stop).
+    fn agrees(&self, row: &[f32], ids: &[u32], j: usize, stopped: bool, tolerance: f32) -> Option<bool> {
+        let wanted: &[u32] = match ids.get(j) {
+            Some(id) => std::slice::from_ref(id),
+            None if stopped && j == ids.len() => &self.tokenizer.stop_ids,
+            None => return None,
+        };
+        let best = argmax(row).map_or(f32::NEG_INFINITY, |i| row[i]);
+        Some(wanted.iter().any(|&id| row.get(id as usize).is_some_and(|&v| v >= best - tolerance)))
+    }
+
+    /// Refuses a prompt and answer longer than the checks serve.
+    fn fits(&self, prompt: &[u32], answer: &[u32]) -> Result<()> {
+        let context = self.model.config().context.min(MAX_PROMPT_TOKENS + MAX_NEW_TOKENS as usize);
+        if prompt.is_empty() {
+            return Err(ModelError::BadRequest("the prompt has no tokens".into()));
+        }
+        if prompt.len() + answer.len() > context {
+            return Err(ModelError::BadRequest("prompt and answer exceed the model's context".into()));
+        }
+        Ok(())
+    }
+}
+
+/// The round being checked: the prompt's cached positions (`base`), its last token, and the
+/// tokens cached after them.
+struct Round {
+    base: usize,
+    last: u32,
+    cached: Vec<u32>,
+}
+
+/// One distinct answer's check and the model's first choice at each row computed for it.
+#[derive(Clone, Debug)]
+struct Checked {
+    check: AnswerCheck,
+    choices: Vec<u32>,
+}
+
+impl Checked {
+    /// What the rows show of the greedy answer: the answer's tokens while each is the model's
+    /// first choice, then the first choice where it is not (a stop ends it).
+    fn draft(&self, ids: &[u32], stop_ids: &[u32]) -> Draft {
+        let same = self.choices.iter().zip(ids).take_while(|(c, i)| c == i).count();
+        let mut draft = Draft { ids: ids[..same].to_vec(), ends: false };
+        if let Some(&next) = self.choices.get(same) {
+            if stop_ids.contains(&next) {
+                draft.ends = true;
+            } else {
+                draft.ids.push(next);
+            }
+        }
+        draft
     }
 }
 

@@ -27,9 +27,13 @@ fn engine() -> std::sync::MutexGuard<'static, LlamaEngine> {
         .unwrap_or_else(|e| e.into_inner())
 }
 
-const OCEAN_IDS: [u32; 23] = [
-    504, 5065, 314, 253, 4749, 28, 11965, 28, 284, 27456, 29, 22846, 3166, 1379, 338, 26553, 284, 47569, 511, 1029,
-    335, 2591, 30,
+/// The greedy tokens of the pinned prompt. Re-recorded when attention became our own (issue 19):
+/// at "sustains (all) life" the model is at a near tie between "all" and "life",
+/// which candle's attention broke towards "all" when decoding one token at a time but towards
+/// "life" in a teacher-forced pass; ours computes the same logits both ways, and says "life".
+const OCEAN_IDS: [u32; 22] = [
+    504, 5065, 314, 253, 4749, 28, 11965, 28, 284, 27456, 29, 22846, 3166, 1379, 338, 26553, 284, 47569, 1029, 335,
+    2591, 30,
 ];
 
 fn ocean() -> Vec<ChatMessage> {
@@ -43,7 +47,7 @@ fn greedy_output_for_a_fixed_prompt_matches_the_recorded_tokens() {
     assert_eq!(ids, OCEAN_IDS, "text: {:?}", e.tokenizer().decode(&ids));
     assert_eq!(
         e.tokenizer().decode(&ids).unwrap(),
-        "The ocean is a vast, mysterious, and awe-inspiring place that surrounds and sustains all life on Earth."
+        "The ocean is a vast, mysterious, and awe-inspiring place that surrounds and sustains life on Earth."
     );
 }
 
@@ -85,7 +89,7 @@ fn the_teacher_forced_check_accepts_the_models_answer_and_rejects_others() {
     let mut e = engine();
     let answer = e.tokenizer().decode(&OCEAN_IDS).unwrap();
     let own = e.check_answer(&ocean(), &answer, true, 0.25).unwrap();
-    assert_eq!((own.positions, own.agreeing, own.agreeing_prefix), (24, 24, 24), "{own:?}");
+    assert_eq!((own.positions, own.agreeing, own.agreeing_prefix), (23, 23, 23), "{own:?}");
     // Claiming to have stopped early is caught at the end position.
     let cut = e.check_answer(&ocean(), "The ocean is a vast", true, 0.25).unwrap();
     assert_eq!(cut.agreeing, cut.positions - 1, "{cut:?}");
@@ -95,6 +99,78 @@ fn the_teacher_forced_check_accepts_the_models_answer_and_rejects_others() {
     assert_eq!(echo.agreement(), 0.0, "{echo:?}");
     let random = e.check_answer(&ocean(), "banana seventeen quickly purple under", true, 0.25).unwrap();
     assert!(random.agreement() < 0.3, "{random:?}");
+}
+
+/// A round's check (prompt once, duplicates once, each answer up to its first disagreement)
+/// gives every answer the agreeing prefix and positions of checking it alone: the scores are the
+/// same. Answers: the model's own (stopped and not, twice), cut short, cut mid-way, wrong from the
+/// start, wrong late (past the first chunks), the prompt echoed, and one too long to check.
+/// A position's logits do not depend on how the positions were fed: the teacher-forced check
+/// (one pass over the answer) finds the decoded greedy tokens to be the exact first choices,
+/// with no tolerance, including the near tie at "sustains (all) life".
+#[test]
+fn the_check_and_decoding_compute_the_same_logits() {
+    let mut e = engine();
+    let answer = e.tokenizer().decode(&OCEAN_IDS).unwrap();
+    let exact = e.check_answer(&ocean(), &answer, true, 0.0).unwrap();
+    assert_eq!((exact.positions, exact.agreeing_prefix), (23, 23), "{exact:?}");
+    let checked = e.check_answers(&ocean(), &[(&answer, true), ("The ocean is", false)], 0.0).unwrap();
+    assert_eq!(checked.checks[0].as_ref().unwrap().agreeing_prefix, 23);
+}
+
+#[test]
+fn checking_a_round_at_once_gives_each_answer_its_own_check() {
+    let mut e = engine();
+    let own = e.tokenizer().decode(&OCEAN_IDS).unwrap();
+    let late = own.replace("on Earth", "in space");
+    let too_long = "ocean ".repeat(9_000);
+    let answers: Vec<(&str, bool)> = vec![
+        (&own, true),
+        ("The ocean is a vast", true),
+        (&own, true),
+        (&own, false),
+        ("The ocean is a vast, mysterious", false),
+        ("banana seventeen quickly purple under", true),
+        (&late, true),
+        ("Write one sentence about the ocean.", true),
+        (&too_long, true),
+        (&own, true),
+    ];
+    let checked = e.check_answers(&ocean(), &answers, 0.25).unwrap();
+    // The model's own answer, stopped, shows the whole greedy answer.
+    assert_eq!(checked.draft, agora_models::Draft { ids: OCEAN_IDS.to_vec(), ends: true });
+    assert_eq!(e.greedy_ids_from(&ocean(), 32, &checked.draft).unwrap(), OCEAN_IDS);
+    assert_eq!(e.greedy_ids_from(&ocean(), 10, &checked.draft).unwrap(), OCEAN_IDS[..10]);
+    let round = checked.checks;
+    assert_eq!(round.len(), answers.len());
+    for ((answer, stopped), got) in answers.iter().zip(&round) {
+        if answer.len() > 10_000 {
+            assert!(got.is_err(), "too long to check: {got:?}");
+            continue;
+        }
+        let alone = e.check_answer(&ocean(), answer, *stopped, 0.25).unwrap();
+        let got = got.as_ref().unwrap();
+        assert_eq!(
+            (got.answer_tokens, got.positions, got.agreeing_prefix, got.agreement()),
+            (alone.answer_tokens, alone.positions, alone.agreeing_prefix, alone.agreement()),
+            "{answer:?} stopped={stopped}"
+        );
+    }
+    let wrong_late = round[6].as_ref().unwrap();
+    assert!(
+        wrong_late.agreeing_prefix > 16 && wrong_late.agreeing_prefix < wrong_late.positions,
+        "wrong late: {wrong_late:?}"
+    );
+    // Without the model's answer the draft is shorter, and the reference goes on from it to the
+    // same greedy tokens.
+    for answers in
+        [vec![(late.as_str(), true)], vec![("The ocean is a vast, mysterious", false)], vec![("banana", true)]]
+    {
+        let checked = e.check_answers(&ocean(), &answers, 0.25).unwrap();
+        assert!(!checked.draft.ends && checked.draft.ids.len() < OCEAN_IDS.len(), "{:?}", checked.draft);
+        assert_eq!(checked.draft.ids[..], OCEAN_IDS[..checked.draft.ids.len()]);
+        assert_eq!(e.greedy_ids_from(&ocean(), 32, &checked.draft).unwrap(), OCEAN_IDS, "{answers:?}");
+    }
 }
 
 #[test]

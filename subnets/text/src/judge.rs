@@ -3,7 +3,7 @@
 
 use agora_models::chat::ChatTokenizer;
 use agora_models::local::{DEFAULT_TIE_TOLERANCE, MAX_PROMPT_TOKENS};
-use agora_models::{ChatMessage, Embedder, LlamaEngine, Result, cosine};
+use agora_models::{ChatMessage, Draft, Embedder, LlamaEngine, ModelError, Result, cosine};
 
 use crate::scoring::{self, Evidence, Observed, Rejection};
 use crate::tasks::Task;
@@ -40,36 +40,35 @@ impl Judge {
         prompt_fits(self.engine.tokenizer(), &task.request.messages)
     }
 
-    /// Scores every answer to `task`; `timeout` is the query's timeout (for latency).
+    /// Scores every answer to `task`; `timeout` is the query's timeout (for latency). The
+    /// admissible answers are checked together ([`LlamaEngine::check_answers`]: the prompt once,
+    /// each distinct answer once, each up to its first disagreement), and the reference answer,
+    /// needed when one does not match, goes on from the greedy tokens the checks showed.
     pub fn judge(&mut self, task: &Task, answers: &[Observed], timeout: f64) -> Result<Vec<Judged>> {
         let messages = &task.request.messages;
+        // First pass: what can be rejected without the model; the rest is checked as one round.
+        let mut admitted: Vec<std::result::Result<(&str, bool), Judged>> = Vec::with_capacity(answers.len());
+        for o in answers {
+            admitted.push(self.admit(o, task.request.max_tokens));
+        }
+        let round: Vec<(&str, bool)> = admitted.iter().filter_map(|a| a.as_ref().ok().copied()).collect();
+        let (checks, draft) = match self.engine.check_answers(messages, &round, DEFAULT_TIE_TOLERANCE) {
+            Ok(r) => (r.checks, r.draft),
+            // A prompt the model cannot process fails every answer's check alike.
+            Err(e) => (round.iter().map(|_| Err(ModelError::BadRequest(e.to_string()))).collect(), Draft::default()),
+        };
+        let mut checks = checks.into_iter();
         let mut reference: Option<(String, Vec<f32>, Vec<f32>)> = None;
         let mut out = Vec::with_capacity(answers.len());
-        for o in answers {
-            let text = match scoring::admissible(o, task.request.max_tokens) {
-                Ok(t) => t,
-                Err(r) => {
-                    out.push(Judged { score: 0.0, reason: rejection(&r) });
+        for (o, admitted) in answers.iter().zip(admitted) {
+            let (text, _) = match admitted {
+                Ok(a) => a,
+                Err(judged) => {
+                    out.push(judged);
                     continue;
                 }
             };
-            // The validator counts the tokens itself; claims are not trusted.
-            let answer_tokens = match self.engine.tokenizer().encode(text) {
-                Ok(ids) => ids.len(),
-                Err(e) => {
-                    out.push(Judged { score: 0.0, reason: format!("cannot tokenise the answer: {e}") });
-                    continue;
-                }
-            };
-            if answer_tokens > task.request.max_tokens as usize + scoring::TOKEN_SLACK {
-                out.push(Judged { score: 0.0, reason: format!("{answer_tokens} tokens, over max_tokens") });
-                continue;
-            }
-            // An answer that says it ran out of tokens must have used them; a short one has stopped,
-            // and its end is checked like any other position.
-            let stopped = o.finish_reason.as_deref() == Some("stop")
-                || answer_tokens + scoring::TOKEN_SLACK < task.request.max_tokens as usize;
-            let check = match self.engine.check_answer(messages, text, stopped, DEFAULT_TIE_TOLERANCE) {
+            let check = match checks.next().expect("one check per admitted answer") {
                 Ok(c) => c,
                 // One answer the model cannot process scores 0; it does not stop the round.
                 Err(e) => {
@@ -81,7 +80,7 @@ impl Judge {
                 Evidence { agreement: check.agreement(), similarity_to_reference: None, similarity_to_prompt: None };
             if evidence.agreement < scoring::EXACT {
                 if reference.is_none() {
-                    let ids = self.engine.greedy_ids(messages, task.request.max_tokens)?;
+                    let ids = self.engine.greedy_ids_from(messages, task.request.max_tokens, &draft)?;
                     let text = self.engine.tokenizer().decode(&ids)?;
                     let v = self.embedder.embed(&[&text, &task.prompt])?;
                     reference = Some((text, v[0].clone(), v[1].clone()));
@@ -115,6 +114,27 @@ impl Judge {
             });
         }
         Ok(out)
+    }
+
+    /// An answer's text and whether it stopped, or its score of 0 when it is rejected before
+    /// the model sees it (malformed, oversized, or over `max_tokens` by the validator's count).
+    fn admit<'a>(&self, o: &'a Observed, max_tokens: u32) -> std::result::Result<(&'a str, bool), Judged> {
+        let text = scoring::admissible(o, max_tokens).map_err(|r| Judged { score: 0.0, reason: rejection(&r) })?;
+        // The validator counts the tokens itself; claims are not trusted.
+        let answer_tokens = self
+            .engine
+            .tokenizer()
+            .encode(text)
+            .map_err(|e| Judged { score: 0.0, reason: format!("cannot tokenise the answer: {e}") })?
+            .len();
+        if answer_tokens > max_tokens as usize + scoring::TOKEN_SLACK {
+            return Err(Judged { score: 0.0, reason: format!("{answer_tokens} tokens, over max_tokens") });
+        }
+        // An answer that says it ran out of tokens must have used them; a short one has stopped,
+        // and its end is checked like any other position.
+        let stopped =
+            o.finish_reason.as_deref() == Some("stop") || answer_tokens + scoring::TOKEN_SLACK < max_tokens as usize;
+        Ok((text, stopped))
     }
 }
 

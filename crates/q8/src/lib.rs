@@ -1,0 +1,344 @@
+//! Int8 matrix kernels for the models' quantized layers: Q8_0 weights (blocks of 32 `i8` with
+//! one scale) times activations quantized on the fly, `y = W·x` for one or many rows of `x` at
+//! once.
+//!
+//! - **Kernels**: a portable scalar path, the reference in tests; AVX2 + FMA; and AVX-512 VNNI
+//!   (its 256-bit `vpdpbusd`). [`Kernel::best`] picks the fastest one the CPU has, at run time.
+//!   All three give the same bits: activations quantized as Q8_0 (inner sizes that are not a
+//!   multiple of 256) are summed in eight lanes per block, as candle's and ggml's AVX2
+//!   `vec_dot_q8_0_q8_0` do; as Q8_K (multiples of 256) block after block, as their repacked
+//!   VNNI kernels do. Either way the result equals candle's `QMatMul` on this CPU to the bit,
+//!   and is the same on every CPU.
+//! - **Scales** are f32 from load on (GGUF stores them as f16; converting on every dot cost the
+//!   old path 10–15 % of its time), and any inner dimension that is a multiple of 32 works.
+//! - **Tiled**: four (Q8_0) or eight (Q8_K) weight rows at a time, with independent
+//!   accumulators, and for many activation rows (prefill, teacher-forced checks) each weight
+//!   block is loaded once for a pair of rows. A row's result never depends on the other rows.
+//! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics, reached only after the CPU was
+//!   checked); every kernel is property-tested against the scalar path.
+//!
+//! Status: used by `agora-models` for every Q8_0 matrix; one thread per call (the roles choose
+//! their threads by process). Not yet: more than one thread, batched decode of several
+//! sequences.
+
+#![deny(unsafe_code)]
+
+mod scalar;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod simd;
+
+use std::sync::OnceLock;
+
+/// Values per Q8_0 block.
+pub const BLOCK: usize = 32;
+
+/// Bytes of one GGUF Q8_0 block: an f16 scale, then 32 `i8`.
+pub const GGML_BLOCK_BYTES: usize = 2 + BLOCK;
+
+/// Rows of the activation tile one weight block is loaded for.
+pub(crate) const TILE: usize = 2;
+
+/// What a kernel call can refuse.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Q8Error {
+    /// Blocks need whole rows of 32.
+    #[error("{cols} columns are not a positive multiple of {BLOCK}")]
+    Columns {
+        /// The columns asked for.
+        cols: usize,
+    },
+    /// The raw Q8_0 data does not match the shape.
+    #[error("a {rows}×{cols} Q8_0 matrix is {expected} bytes, got {got}")]
+    Bytes {
+        /// Rows.
+        rows: usize,
+        /// Columns.
+        cols: usize,
+        /// Bytes the shape needs.
+        expected: usize,
+        /// Bytes given.
+        got: usize,
+    },
+    /// A value buffer does not match the shape.
+    #[error("expected {expected} values, got {got}")]
+    Values {
+        /// Values the shape needs.
+        expected: usize,
+        /// Values given.
+        got: usize,
+    },
+    /// The activations' width is not the matrix's.
+    #[error("activations of {got} columns for a matrix of {expected}")]
+    Shape {
+        /// The matrix's columns.
+        expected: usize,
+        /// The activations' columns.
+        got: usize,
+    },
+    /// The kernel asked for needs instructions this CPU lacks.
+    #[error("the {0:?} kernel needs instructions this CPU does not have")]
+    Unsupported(Kernel),
+}
+
+/// Which implementation computes the products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Portable Rust; the reference.
+    Scalar,
+    /// AVX2 and FMA.
+    Avx2,
+    /// AVX-512 VNNI with VL (256-bit `vpdpbusd`), plus AVX2 and FMA.
+    Avx512Vnni,
+}
+
+impl Kernel {
+    /// The fastest kernel this CPU runs (detected once).
+    pub fn best() -> Kernel {
+        static BEST: OnceLock<Kernel> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            [Kernel::Avx512Vnni, Kernel::Avx2].into_iter().find(|k| k.available()).unwrap_or(Kernel::Scalar)
+        })
+    }
+
+    /// Whether this CPU has the kernel's instructions.
+    pub fn available(self) -> bool {
+        match self {
+            Kernel::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512Vnni => {
+                Kernel::Avx2.available()
+                    && std::is_x86_feature_detected!("avx512vnni")
+                    && std::is_x86_feature_detected!("avx512vl")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+}
+
+/// Q8_0 blocks of `i8` with an f32 scale each, row-major: row `r` is `cols / 32` blocks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Q8Matrix {
+    rows: usize,
+    cols: usize,
+    qs: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+/// How activations are quantized: one scale per block of 32 or per super-block of 256.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activations {
+    /// ggml's Q8_0: scale `max|x| / 127` per 32 values, rounded to f16.
+    Q8_0,
+    /// ggml's Q8_K: scale `max / −127` (the signed value of largest magnitude) per 256 values,
+    /// in f32; what candle and llama.cpp's repacked kernels feed Q8_0 weights whose inner size is
+    /// a multiple of 256.
+    Q8K,
+}
+
+impl Activations {
+    /// Blocks of 32 sharing one scale.
+    fn group(self) -> usize {
+        match self {
+            Activations::Q8_0 => 1,
+            Activations::Q8K => 8,
+        }
+    }
+}
+
+/// Activation rows quantized to Q8_0 or Q8_K, the form the kernels read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Q8Rows {
+    rows: usize,
+    cols: usize,
+    kind: Activations,
+    qs: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+fn check_cols(cols: usize) -> Result<usize, Q8Error> {
+    if cols == 0 || !cols.is_multiple_of(BLOCK) {
+        return Err(Q8Error::Columns { cols });
+    }
+    Ok(cols / BLOCK)
+}
+
+fn check_values(expected: usize, got: usize) -> Result<(), Q8Error> {
+    if expected != got {
+        return Err(Q8Error::Values { expected, got });
+    }
+    Ok(())
+}
+
+/// Quantizes `rows × cols` values (row-major) block by block as ggml's Q8_0 does: scale
+/// `max|x| / 127` rounded to f16 (and read back as f32), values `round(x / scale)` with the
+/// unrounded scale.
+fn quantize_blocks(values: &[f32]) -> (Vec<i8>, Vec<f32>) {
+    let mut qs = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(values.len() / BLOCK);
+    for block in values.chunks_exact(BLOCK) {
+        let amax = block.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let d = amax / 127.0;
+        let id = if d != 0.0 { 1.0 / d } else { 0.0 };
+        scales.push(half::f16::from_f32(d).to_f32());
+        qs.extend(block.iter().map(|x| (x * id).round() as i8));
+    }
+    (qs, scales)
+}
+
+/// Quantizes values by super-blocks of 256 as ggml's Q8_K does: `iscale = −127 / max` with `max`
+/// the signed value of largest magnitude, values `round(iscale · x)`, scale `1 / iscale`.
+fn quantize_k(values: &[f32]) -> (Vec<i8>, Vec<f32>) {
+    let mut qs = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(values.len() / (8 * BLOCK));
+    for block in values.chunks_exact(8 * BLOCK) {
+        let (mut max, mut amax) = (0f32, 0f32);
+        for &x in block {
+            if amax < x.abs() {
+                amax = x.abs();
+                max = x;
+            }
+        }
+        if amax == 0.0 {
+            scales.push(0.0);
+            qs.extend(std::iter::repeat_n(0i8, block.len()));
+            continue;
+        }
+        let iscale = -127.0 / max;
+        qs.extend(block.iter().map(|x| (iscale * x).round().clamp(-128.0, 127.0) as i8));
+        scales.push(1.0 / iscale);
+    }
+    (qs, scales)
+}
+
+impl Q8Rows {
+    /// Quantizes `rows × cols` activations (row-major) to Q8_0.
+    pub fn quantize(rows: usize, cols: usize, values: &[f32]) -> Result<Q8Rows, Q8Error> {
+        Q8Rows::quantize_as(Activations::Q8_0, rows, cols, values)
+    }
+
+    /// Quantizes `rows × cols` activations (row-major) as `kind` (Q8_K needs `cols` to be a
+    /// multiple of 256).
+    pub fn quantize_as(kind: Activations, rows: usize, cols: usize, values: &[f32]) -> Result<Q8Rows, Q8Error> {
+        check_cols(cols)?;
+        if !cols.is_multiple_of(kind.group() * BLOCK) {
+            return Err(Q8Error::Columns { cols });
+        }
+        check_values(rows * cols, values.len())?;
+        let (qs, scales) = match kind {
+            Activations::Q8_0 => quantize_blocks(values),
+            Activations::Q8K => quantize_k(values),
+        };
+        Ok(Q8Rows { rows, cols, kind, qs, scales })
+    }
+
+    /// How the rows were quantized.
+    pub fn kind(&self) -> Activations {
+        self.kind
+    }
+
+    /// Rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+}
+
+impl Q8Matrix {
+    /// Reads GGUF's Q8_0 layout: per block a little-endian f16 scale and 32 `i8`.
+    pub fn from_ggml(rows: usize, cols: usize, bytes: &[u8]) -> Result<Q8Matrix, Q8Error> {
+        let nb = check_cols(cols)?;
+        let expected = rows * nb * GGML_BLOCK_BYTES;
+        if bytes.len() != expected {
+            return Err(Q8Error::Bytes { rows, cols, expected, got: bytes.len() });
+        }
+        let mut qs = Vec::with_capacity(rows * cols);
+        let mut scales = Vec::with_capacity(rows * nb);
+        for block in bytes.chunks_exact(GGML_BLOCK_BYTES) {
+            scales.push(half::f16::from_bits(u16::from_le_bytes([block[0], block[1]])).to_f32());
+            qs.extend(block[2..].iter().map(|b| *b as i8));
+        }
+        Ok(Q8Matrix { rows, cols, qs, scales })
+    }
+
+    /// Quantizes an f32 matrix (row-major) to Q8_0, as GGUF's converters do.
+    pub fn quantize(rows: usize, cols: usize, values: &[f32]) -> Result<Q8Matrix, Q8Error> {
+        let q = Q8Rows::quantize(rows, cols, values)?;
+        Ok(Q8Matrix { rows, cols, qs: q.qs, scales: q.scales })
+    }
+
+    /// Output features (rows).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Input features (columns).
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Bytes held (quantized values and f32 scales).
+    pub fn bytes(&self) -> usize {
+        self.qs.len() + 4 * self.scales.len()
+    }
+
+    /// `out[i · rows + r] = Σ_c W[r][c] · x[i][c]` for every activation row `i`, with the best
+    /// kernel. `out` must hold `x.rows() × self.rows()` values.
+    pub fn matmul(&self, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
+        self.matmul_with(Kernel::best(), x, out)
+    }
+
+    /// [`Q8Matrix::matmul`] with a chosen kernel (tests and benchmarks compare them).
+    pub fn matmul_with(&self, kernel: Kernel, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
+        if x.cols != self.cols {
+            return Err(Q8Error::Shape { expected: self.cols, got: x.cols });
+        }
+        check_values(x.rows * self.rows, out.len())?;
+        if !kernel.available() {
+            return Err(Q8Error::Unsupported(kernel));
+        }
+        match kernel {
+            Kernel::Scalar => scalar::matmul(self, x, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => simd::matmul_avx2(self, x, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512Vnni => simd::matmul_vnni(self, x, out),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!("not available off x86_64"),
+        }
+        Ok(())
+    }
+
+    /// The activation quantization this matrix is multiplied with by default: Q8_K when its
+    /// inner size is a multiple of 256, as the repacked kernels of candle and llama.cpp do, else
+    /// Q8_0 — the same on every CPU, so validators on different machines agree.
+    pub fn activations(&self) -> Activations {
+        if self.cols.is_multiple_of(8 * BLOCK) { Activations::Q8K } else { Activations::Q8_0 }
+    }
+
+    /// Quantizes `values` (`rows × cols`, row-major) as [`Q8Matrix::activations`] says and
+    /// multiplies: `rows × self.rows()` out.
+    pub fn matmul_f32(&self, rows: usize, values: &[f32]) -> Result<Vec<f32>, Q8Error> {
+        let x = Q8Rows::quantize_as(self.activations(), rows, self.cols, values)?;
+        let mut out = vec![0.0; rows * self.rows];
+        self.matmul(&x, &mut out)?;
+        Ok(out)
+    }
+}
+
+/// The kernels' common reduction of eight f32 lanes, in the order `_mm256` code sums them
+/// (high half onto low, then the pairs): the scalar path uses it to agree to the bit.
+pub(crate) fn hsum8(a: [f32; 8]) -> f32 {
+    let r = [a[4] + a[0], a[5] + a[1], a[6] + a[2], a[7] + a[3]];
+    (r[0] + r[2]) + (r[1] + r[3])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Scalar, Kernel::Avx2, Kernel::Avx512Vnni].into_iter().filter(|k| k.available()).collect()
+}
+
+fn run(kernel: Kernel, w: &Q8Matrix, x: &Q8Rows) -> Vec<f32> {
+    let mut out = vec![f32::NAN; x.rows() * w.rows()];
+    w.matmul_with(kernel, x, &mut out).unwrap();
+    out
+}
+
+/// The exact product of the dequantized values, in f64, and the sum of its terms' magnitudes.
+fn exact(w: &Q8Matrix, x: &Q8Rows) -> Vec<(f64, f64)> {
+    let (nb, group) = (w.cols / BLOCK, x.kind.group());
+    let mut out = Vec::new();
+    for i in 0..x.rows {
+        for r in 0..w.rows {
+            let (mut sum, mut magnitude) = (0f64, 0f64);
+            for c in 0..w.cols {
+                let wv = f64::from(w.qs[r * w.cols + c]) * f64::from(w.scales[r * nb + c / BLOCK]);
+                let xv = f64::from(x.qs[i * w.cols + c]) * f64::from(x.scales[(i * nb + c / BLOCK) / group]);
+                sum += wv * xv;
+                magnitude += (wv * xv).abs();
+            }
+            out.push((sum, magnitude));
+        }
+    }
+    out
+}
+
+#[test]
+fn quantization_is_ggmls() {
+    let mut values = vec![0f32; 64];
+    values[0] = 1.27;
+    values[1] = -0.5;
+    values[2] = 0.005;
+    let x = Q8Rows::quantize(1, 64, &values).unwrap();
+    // Scale 1.27 / 127 = 0.01, rounded to f16 and read back.
+    assert_eq!(x.scales[0], half::f16::from_f32(0.01).to_f32());
+    assert_eq!(&x.qs[..4], &[127, -50, 1, 0]);
+    // An all-zero block has scale 0 and zeros.
+    assert_eq!(x.scales[1], 0.0);
+    assert!(x.qs[32..].iter().all(|q| *q == 0));
+}
+
+#[test]
+fn q8k_quantization_is_ggmls() {
+    let mut values = vec![0.5f32; 256];
+    values[3] = -2.54;
+    let x = Q8Rows::quantize_as(Activations::Q8K, 1, 256, &values).unwrap();
+    // iscale = −127 / −2.54 = 50: the largest value is 127 and 0.5 is 25.
+    assert_eq!(x.scales, vec![1.0 / (-127.0f32 / -2.54)]);
+    assert_eq!((x.qs[3], x.qs[0]), (-127, 25));
+    assert_eq!(Q8Rows::quantize_as(Activations::Q8K, 1, 64, &[1.0; 64]), Err(Q8Error::Columns { cols: 64 }));
+    assert_eq!(Q8Matrix::quantize(1, 512, &[1.0; 512]).unwrap().activations(), Activations::Q8K);
+    assert_eq!(Q8Matrix::quantize(1, 576, &[1.0; 576]).unwrap().activations(), Activations::Q8_0);
+}
+
+#[test]
+fn ggml_blocks_read_their_f16_scale_and_bytes() {
+    let mut bytes = vec![0u8; 2 * GGML_BLOCK_BYTES];
+    bytes[..2].copy_from_slice(&half::f16::from_f32(0.5).to_bits().to_le_bytes());
+    bytes[2] = 3;
+    bytes[3] = (-4i8) as u8;
+    bytes[GGML_BLOCK_BYTES..GGML_BLOCK_BYTES + 2].copy_from_slice(&half::f16::from_f32(-2.0).to_bits().to_le_bytes());
+    let w = Q8Matrix::from_ggml(2, 32, &bytes).unwrap();
+    assert_eq!(w.scales, vec![0.5, -2.0]);
+    assert_eq!(&w.qs[..2], &[3, -4]);
+    assert_eq!(w.bytes(), 64 + 8);
+}
+
+#[test]
+fn bad_shapes_are_refused() {
+    assert_eq!(Q8Rows::quantize(1, 48, &[0.0; 48]), Err(Q8Error::Columns { cols: 48 }));
+    assert_eq!(Q8Rows::quantize(1, 0, &[]), Err(Q8Error::Columns { cols: 0 }));
+    assert_eq!(Q8Rows::quantize(2, 32, &[0.0; 32]), Err(Q8Error::Values { expected: 64, got: 32 }));
+    assert_eq!(Q8Matrix::from_ggml(2, 32, &[0; 34]), Err(Q8Error::Bytes { rows: 2, cols: 32, expected: 68, got: 34 }));
+    let w = Q8Matrix::quantize(3, 64, &[1.0; 192]).unwrap();
+    let x = Q8Rows::quantize(1, 32, &[1.0; 32]).unwrap();
+    assert_eq!(w.matmul(&x, &mut [0.0; 3]), Err(Q8Error::Shape { expected: 64, got: 32 }));
+    let x = Q8Rows::quantize(2, 64, &[1.0; 128]).unwrap();
+    assert_eq!(w.matmul(&x, &mut [0.0; 3]), Err(Q8Error::Values { expected: 6, got: 3 }));
+}
+
+#[test]
+fn the_best_kernel_is_available() {
+    assert!(Kernel::best().available());
+    assert!(Kernel::Scalar.available());
+}
+
+/// The models' matrices went through candle's `QMatMul` before: on the same Q8_0 weights and
+/// activations ours gives the same bits (inner sizes that candle's repacked AVX-512 path, used
+/// for multiples of 256, does not take).
+#[test]
+fn agrees_with_candles_qmatmul_to_the_bit() {
+    agree_with_candle(&[(64, 96, 1), (40, 576, 3), (7, 32, 9), (576, 576, 5)], 0.0);
+}
+
+/// Inner sizes that are multiples of 256: ours quantizes the activations as Q8_K and sums block
+/// after block, as candle's repacked path does on CPUs with AVX-512 VNNI: the same bits there
+/// (on other CPUs candle feeds Q8_0 and only the kernels' own tests apply).
+#[test]
+fn q8k_inner_sizes_agree_with_candles_repacked_path() {
+    if Kernel::Avx512Vnni.available() {
+        agree_with_candle(&[(64, 1536, 1), (576, 1536, 4), (32, 512, 3), (576, 1536, 17)], 0.0);
+    }
+}
+
+/// Ours against candle's `QMatMul` on the same Q8_0 weights: equal bits (`rel` 0) or within
+/// `rel` of the row's magnitude.
+fn agree_with_candle(shapes: &[(usize, usize, usize)], rel: f32) {
+    use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
+    use candle_core::{Device, Module, Tensor};
+    for &(n, k, m) in shapes {
+        let wv: Vec<f32> = (0..n * k).map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 333.0).collect();
+        let xv: Vec<f32> = (0..m * k).map(|i| ((i * 104_729 % 997) as f32 - 498.0) / 97.0).collect();
+        let wt = Tensor::from_vec(wv.clone(), (n, k), &Device::Cpu).unwrap();
+        let qt = QTensor::quantize(&wt, GgmlDType::Q8_0).unwrap();
+        let ours = Q8Matrix::from_ggml(n, k, &qt.data().unwrap()).unwrap();
+        assert_eq!(ours, Q8Matrix::quantize(n, k, &wv).unwrap(), "the same quantization");
+        let candle = QMatMul::from_qtensor(qt).unwrap();
+        let x = Tensor::from_vec(xv.clone(), (1, m, k), &Device::Cpu).unwrap();
+        let theirs: Vec<f32> = candle.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
+        let mine = ours.matmul_f32(m, &xv).unwrap();
+        if rel == 0.0 {
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&mine), bits(&theirs), "({n}, {k}, {m})");
+        } else {
+            let magnitude = theirs.iter().fold(0f32, |a, v| a.max(v.abs()));
+            for (a, b) in mine.iter().zip(&theirs) {
+                assert!((a - b).abs() <= rel * magnitude, "({n}, {k}, {m}): {a} vs {b}");
+            }
+        }
+    }
+}
+
+type Case = (Activations, usize, usize, usize, Vec<f32>, Vec<f32>);
+
+/// Shapes for both activation kinds (Q8_K needs multiples of 256 columns), values of both signs.
+fn shapes() -> impl Strategy<Value = Case> {
+    (prop_oneof![Just(Activations::Q8_0), Just(Activations::Q8K)], 1usize..24, 1usize..10, 1usize..12).prop_flat_map(
+        |(kind, n, blocks, m)| {
+            let k = if kind == Activations::Q8K { 256 * (1 + blocks % 3) } else { blocks * BLOCK };
+            (
+                Just(kind),
+                Just(n),
+                Just(k),
+                Just(m),
+                proptest::collection::vec(-4.0f32..4.0, n * k),
+                proptest::collection::vec(-50.0f32..50.0, m * k),
+            )
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Every kernel this CPU has gives the scalar reference's bits, for any shape, tile tail and
+    /// values (and all rows computed at once equal each row computed alone).
+    #[test]
+    fn every_kernel_equals_the_scalar_reference((kind, n, k, m, wv, xv) in shapes()) {
+        let w = Q8Matrix::quantize(n, k, &wv).unwrap();
+        let x = Q8Rows::quantize_as(kind, m, k, &xv).unwrap();
+        let reference = run(Kernel::Scalar, &w, &x);
+        for kernel in kernels() {
+            let out = run(kernel, &w, &x);
+            prop_assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), reference.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{:?}", kernel);
+            for i in 0..m {
+                let one = Q8Rows::quantize_as(kind, 1, k, &xv[i * k..(i + 1) * k]).unwrap();
+                let row = run(kernel, &w, &one);
+                prop_assert_eq!(&row[..], &out[i * n..(i + 1) * n]);
+            }
+        }
+    }
+
+    /// The reference is the product of the dequantized values, up to f32 rounding.
+    #[test]
+    fn the_reference_is_the_dequantized_product((kind, n, k, m, wv, xv) in shapes()) {
+        let w = Q8Matrix::quantize(n, k, &wv).unwrap();
+        let x = Q8Rows::quantize_as(kind, m, k, &xv).unwrap();
+        let got = run(Kernel::Scalar, &w, &x);
+        for (g, (e, magnitude)) in got.iter().zip(exact(&w, &x)) {
+            // f32 keeps 24 bits: a few roundings of at most the terms' magnitude each.
+            prop_assert!((f64::from(*g) - e).abs() <= magnitude * 1e-6 + 1e-9, "{} vs {}", g, e);
+        }
+    }
+}
