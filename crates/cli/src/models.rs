@@ -19,9 +19,9 @@ pub enum ModelsCommand {
     Fetch(ModelsDir),
     /// Where the model files are and whether they are there.
     Path(ModelsDir),
-    /// Measure the local model once: prefill (64 tokens), decode (32), one 60-token
-    /// teacher-forced check, one chat answer end to end, and peak memory. One inference thread
-    /// unless CANDLE_NUM_THREADS says otherwise.
+    /// Measure the local model once: prefill (64 tokens), decode (32; and 8 requests together),
+    /// one 60-token teacher-forced check, one chat answer end to end, a validator's round of 16
+    /// answers, and peak memory. One inference thread unless CANDLE_NUM_THREADS says otherwise.
     Bench(ModelsDir),
 }
 
@@ -73,11 +73,13 @@ pub fn run(cmd: ModelsCommand, g: &Global) -> Result<(), Failure> {
             let r = engine.bench()?;
             g.print(&serde_json::to_value(&r).unwrap_or_default(), || {
                 format!(
-                    "{}: prefill {:.0} tok/s, decode {:.1} tok/s, check {:.0} ms, answer {:.0} ms ({} prompt + {} new tokens), \
+                    "{}: prefill {:.0} tok/s, decode {:.1} tok/s ({} together: {:.1} tok/s), check {:.0} ms, answer {:.0} ms ({} prompt + {} new tokens), \
                      round of {} answers {:.0} ms (checks {:.0} ms; one by one {:.0} ms), peak RSS {:.0} MB",
                     r.model,
                     r.prefill_tok_s,
                     r.decode_tok_s,
+                    agora_models::bench::BATCH,
+                    r.batch_decode_tok_s,
                     r.check_ms,
                     r.generate_one_ms,
                     r.generate_one_prompt_tokens,

@@ -1,6 +1,6 @@
 //! `agora models bench`: one run on the local model, in this process, of what miners and
 //! validators spend their time on: prefill, decode, one teacher-forced check, one chat answer,
-//! a validator's round of 16 answers, and the peak memory. Timings are wall clock on whatever
+//! a validator's round of 16 answers, 8 requests decoded together, and the peak memory. Timings are wall clock on whatever
 //! threads the process was given.
 
 use std::time::Instant;
@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::generator::GenerationRequest;
+use crate::llama::Sequence;
 use crate::local::LlamaEngine;
 
 /// Prompt tokens of the prefill measurement.
@@ -21,6 +22,8 @@ pub const CHECK_TOKENS: usize = 60;
 pub const ANSWER_TOKENS: u32 = 24;
 /// Answers in the validator's round: half the honest answer, half each different.
 pub const ROUND_ANSWERS: usize = 16;
+/// Requests decoded together in the batched measurement.
+pub const BATCH: usize = 8;
 
 /// A text long enough to cut every measured prompt from.
 const TEXT: &str = "The validators of a subnet send the same task to many miners, read their answers, and \
@@ -41,6 +44,9 @@ pub struct BenchReport {
     pub prefill_tok_s: f64,
     /// Tokens per second decoding 32 tokens one at a time after it.
     pub decode_tok_s: f64,
+    /// Tokens per second of 8 requests decoding 32 tokens each together (after their prompts
+    /// were fed), all tokens counted.
+    pub batch_decode_tok_s: f64,
     /// Milliseconds of one 60-token teacher-forced pass (what a validator runs per answer).
     pub check_ms: f64,
     /// Milliseconds of one chat answer end to end: its prompt's tokens and 24 new ones.
@@ -81,7 +87,7 @@ impl LlamaEngine {
     /// Measures prefill, decode, a check and a chat answer once each (after one warm-up pass).
     pub fn bench(&mut self) -> Result<BenchReport> {
         let ids = self.tokenizer().encode(TEXT)?;
-        let needed = PREFILL_TOKENS.max(CHECK_TOKENS) + DECODE_TOKENS;
+        let needed = PREFILL_TOKENS.max(CHECK_TOKENS) + DECODE_TOKENS + BATCH;
         let ids: Vec<u32> = ids.iter().copied().cycle().take(needed).collect();
         // Warm-up: first touches of the weights and the allocator.
         self.model.clear();
@@ -96,6 +102,19 @@ impl LlamaEngine {
             self.model.forward(&[id], false)?;
         }
         let decode_ms = ms(start);
+
+        let mut sequences: Vec<Sequence> = vec![Sequence::default(); BATCH];
+        for (i, sequence) in sequences.iter_mut().enumerate() {
+            self.model.forward_sequence(sequence, &ids[i..i + PREFILL_TOKENS / 2], false)?;
+        }
+        let start = Instant::now();
+        for step in 0..DECODE_TOKENS {
+            let tokens: Vec<u32> = (0..BATCH).map(|i| ids[PREFILL_TOKENS / 2 + i + step]).collect();
+            let mut batch: Vec<&mut Sequence> = sequences.iter_mut().collect();
+            self.model.forward_many(&mut batch, &tokens)?;
+        }
+        let batch_decode_ms = ms(start);
+        drop(sequences);
 
         self.model.clear();
         let start = Instant::now();
@@ -128,6 +147,7 @@ impl LlamaEngine {
             model: self.model_id().to_string(),
             prefill_tok_s: PREFILL_TOKENS as f64 / (prefill_ms / 1_000.0),
             decode_tok_s: DECODE_TOKENS as f64 / (decode_ms / 1_000.0),
+            batch_decode_tok_s: (BATCH * DECODE_TOKENS) as f64 / (batch_decode_ms / 1_000.0),
             check_ms,
             generate_one_ms,
             generate_one_prompt_tokens: prompt_tokens,

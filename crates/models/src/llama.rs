@@ -71,10 +71,15 @@ enum Linear {
 }
 
 impl Linear {
-    /// `AGORA_KERNELS=candle` keeps every matrix on candle's `QMatMul` (for side-by-side runs).
-    fn from_qtensor(t: QTensor) -> Result<Linear> {
+    /// Whether `t` goes to the int8 kernels: Q8_0 with whole blocks, unless `AGORA_KERNELS=candle`
+    /// keeps every matrix on candle's `QMatMul` (for side-by-side runs).
+    fn ours(t: &QTensor) -> bool {
         let candle_only = std::env::var("AGORA_KERNELS").is_ok_and(|v| v == "candle");
-        if t.dtype() == GgmlDType::Q8_0 && !candle_only {
+        t.dtype() == GgmlDType::Q8_0 && !candle_only
+    }
+
+    fn from_qtensor(t: QTensor) -> Result<Linear> {
+        if Linear::ours(&t) {
             let (rows, cols) = t.shape().dims2()?;
             if cols.is_multiple_of(agora_q8::BLOCK) {
                 return Ok(Linear::Q8(Q8Matrix::from_ggml(rows, cols, &t.data()?)?));
@@ -121,20 +126,36 @@ struct Block {
     gate: Linear,
     up: Linear,
     down: Linear,
-    cache: KvCache,
 }
 
-/// The network with its KV cache (one sequence at a time).
+/// One sequence's place in the model: its KV cache per layer and the positions fed. Many can
+/// be fed together ([`Llama::forward_many`]): a row's logits do not depend on the others.
+#[derive(Clone, Debug, Default)]
+pub struct Sequence {
+    caches: Vec<KvCache>,
+    position: usize,
+}
+
+impl Sequence {
+    /// Positions fed so far.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+}
+
+/// The network, with one built-in sequence (`forward`, `rewind`) and room for more.
 pub struct Llama {
     config: LlamaConfig,
-    embed: Embedding,
+    /// The token embedding table; `None` when it is the output matrix (tied, Q8_0), whose rows
+    /// are read back as f32 per token instead of keeping a 113 MB f32 copy.
+    embed: Option<Embedding>,
     blocks: Vec<Block>,
     norm: RmsNorm,
     output: Linear,
     /// `cos`/`sin` of the rotary angles, `head_dim / 2` per position.
     cos: Vec<f32>,
     sin: Vec<f32>,
-    position: usize,
+    sequence: Sequence,
 }
 
 fn norm<R: Read + Seek>(c: &gguf_file::Content, r: &mut R, name: &str, eps: f64) -> Result<RmsNorm> {
@@ -154,12 +175,13 @@ impl Llama {
             return Err(ModelError::BadRequest(format!("bad head counts {} / {}", config.heads, config.kv_heads)));
         }
         let embedding: QTensor = content.tensor(reader, "token_embd.weight", &Device::Cpu)?;
-        let embed = Embedding::new(embedding.dequantize(&Device::Cpu)?, config.embedding);
-        let output = if content.tensor_infos.contains_key("output.weight") {
-            matmul(content, reader, "output.weight")?
+        let tied = !content.tensor_infos.contains_key("output.weight");
+        let embed = if tied && Linear::ours(&embedding) {
+            None
         } else {
-            Linear::from_qtensor(embedding)?
+            Some(Embedding::new(embedding.dequantize(&Device::Cpu)?, config.embedding))
         };
+        let output = if tied { Linear::from_qtensor(embedding)? } else { matmul(content, reader, "output.weight")? };
         let mut blocks = Vec::with_capacity(config.blocks);
         for i in 0..config.blocks {
             let p = format!("blk.{i}");
@@ -173,7 +195,6 @@ impl Llama {
                 gate: matmul(content, reader, &format!("{p}.ffn_gate.weight"))?,
                 up: matmul(content, reader, &format!("{p}.ffn_up.weight"))?,
                 down: matmul(content, reader, &format!("{p}.ffn_down.weight"))?,
-                cache: KvCache::default(),
             });
         }
         let norm = norm(content, reader, "output_norm.weight", config.rms_eps)?;
@@ -186,7 +207,7 @@ impl Llama {
             .reshape((config.context, 1))?;
         let freqs = t.matmul(&inv)?;
         let (cos, sin) = (freqs.cos()?.flatten_all()?.to_vec1()?, freqs.sin()?.flatten_all()?.to_vec1()?);
-        Ok(Llama { cos, sin, config, embed, blocks, norm, output, position: 0 })
+        Ok(Llama { cos, sin, config, embed, blocks, norm, output, sequence: Sequence::default() })
     }
 
     /// The shape read from the file.
@@ -194,61 +215,119 @@ impl Llama {
         &self.config
     }
 
-    /// Tokens already in the cache.
+    /// Tokens already in the built-in sequence's cache.
     pub fn position(&self) -> usize {
-        self.position
+        self.sequence.position
     }
 
-    /// Forgets the cached sequence.
+    /// Forgets the built-in sequence.
     pub fn clear(&mut self) {
         self.rewind(0);
     }
 
-    /// Forgets the cached positions from `position` on (the sequence goes on from there: a
+    /// Forgets the built-in sequence's positions from `position` on (it goes on from there: a
     /// shared prompt checked against many answers, or an answer's prefix shared with another).
     pub fn rewind(&mut self, position: usize) {
         let width = self.config.kv_heads * self.config.head_dim();
-        self.position = self.position.min(position);
-        for b in &mut self.blocks {
-            b.cache.truncate(self.position, width);
+        self.sequence.position = self.sequence.position.min(position);
+        for cache in &mut self.sequence.caches {
+            cache.truncate(self.sequence.position, width);
         }
     }
 
-    /// Feeds `tokens` after the cached ones; returns the logits of every new position
-    /// (`all_positions`) or of the last one only, as a `[positions, vocab]` tensor.
+    /// Feeds `tokens` after the built-in sequence's cached ones; returns the logits of every new
+    /// position (`all_positions`) or of the last one only, as a `[positions, vocab]` tensor.
     pub fn forward(&mut self, tokens: &[u32], all_positions: bool) -> Result<Tensor> {
+        let mut sequence = std::mem::take(&mut self.sequence);
+        let result = self.forward_sequence(&mut sequence, tokens, all_positions);
+        self.sequence = sequence;
+        result
+    }
+
+    /// [`Llama::forward`] on a sequence of the caller's.
+    pub fn forward_sequence(&self, sequence: &mut Sequence, tokens: &[u32], all_positions: bool) -> Result<Tensor> {
+        let x = self.layers(&mut [sequence], &[tokens])?;
         let t = tokens.len();
-        if t == 0 {
+        let x = if all_positions { x } else { x.narrow(1, t - 1, 1)? };
+        let x = self.norm.forward(&x)?;
+        Ok(self.output.forward(&x)?.squeeze(0)?)
+    }
+
+    /// One new token for each sequence, all fed together (each weight is read once for all of
+    /// them): the logits after each, in order. The same bits as feeding each alone.
+    pub fn forward_many(&self, sequences: &mut [&mut Sequence], tokens: &[u32]) -> Result<Vec<Vec<f32>>> {
+        let one: Vec<&[u32]> = tokens.chunks(1).collect();
+        let x = self.norm.forward(&self.layers(sequences, &one)?)?;
+        Ok(self.output.forward(&x)?.squeeze(0)?.to_vec2::<f32>()?)
+    }
+
+    /// The tokens' embeddings, `[1, tokens, embedding]`.
+    fn embed(&self, tokens: &[u32]) -> Result<Tensor> {
+        if let Some(table) = &self.embed {
+            return Ok(table.forward(&Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?)?);
+        }
+        // Without a table the output matrix is the tied Q8_0 one (see `load`).
+        let Linear::Q8(w) = &self.output else {
+            return Err(ModelError::BadRequest("the model has no token embedding table".into()));
+        };
+        let mut rows = Vec::with_capacity(tokens.len() * w.cols());
+        for &t in tokens {
+            let row = w
+                .row_f32(t as usize)
+                .ok_or_else(|| ModelError::BadRequest(format!("token {t} is not in the vocabulary")))?;
+            rows.extend(row);
+        }
+        Ok(Tensor::from_vec(rows, (1, tokens.len(), w.cols()), &Device::Cpu)?)
+    }
+
+    /// The decoder layers over the sequences' new tokens, their rows one after another:
+    /// `[1, rows, embedding]`.
+    fn layers(&self, sequences: &mut [&mut Sequence], tokens: &[&[u32]]) -> Result<Tensor> {
+        if sequences.len() != tokens.len() || tokens.iter().any(|t| t.is_empty()) {
             return Err(ModelError::BadRequest("no tokens to feed".into()));
         }
-        if self.position + t > self.config.context {
-            return Err(ModelError::BadRequest(format!(
-                "{} tokens exceed the model's context of {}",
-                self.position + t,
-                self.config.context
-            )));
+        for (sequence, t) in sequences.iter().zip(tokens) {
+            if sequence.position + t.len() > self.config.context {
+                return Err(ModelError::BadRequest(format!(
+                    "{} tokens exceed the model's context of {}",
+                    sequence.position + t.len(),
+                    self.config.context
+                )));
+            }
         }
         let shape = Heads { heads: self.config.heads, kv_heads: self.config.kv_heads, dim: self.config.head_dim() };
-        let ids = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
-        let mut x = self.embed.forward(&ids)?;
-        for b in &mut self.blocks {
+        let (qw, kw) = (shape.heads * shape.dim, shape.kv_heads * shape.dim);
+        let rows: usize = tokens.iter().map(|t| t.len()).sum();
+        let mut x = self.embed(&tokens.concat())?;
+        for sequence in sequences.iter_mut() {
+            sequence.caches.resize_with(self.blocks.len(), KvCache::default);
+        }
+        for (layer, b) in self.blocks.iter().enumerate() {
             let h = b.attn_norm.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
-            let mut q = b.q.apply(t, &h)?;
-            let mut k = b.k.apply(t, &h)?;
-            let v = b.v.apply(t, &h)?;
-            rope(&mut q, shape.heads, shape.dim, self.position, &self.cos, &self.sin);
-            rope(&mut k, shape.kv_heads, shape.dim, self.position, &self.cos, &self.sin);
-            b.cache.push(&k, &v);
-            let y = attend(&q, t, &b.cache, shape);
-            let y = Tensor::from_vec(b.o.apply(t, &y)?, x.shape(), &Device::Cpu)?;
+            let mut q = b.q.apply(rows, &h)?;
+            let mut k = b.k.apply(rows, &h)?;
+            let v = b.v.apply(rows, &h)?;
+            let mut y = Vec::with_capacity(rows * qw);
+            let mut first = 0;
+            for (sequence, t) in sequences.iter_mut().zip(tokens) {
+                let (t, at) = (t.len(), sequence.position);
+                let (q, k) = (&mut q[first * qw..(first + t) * qw], &mut k[first * kw..(first + t) * kw]);
+                rope(q, shape.heads, shape.dim, at, &self.cos, &self.sin);
+                rope(k, shape.kv_heads, shape.dim, at, &self.cos, &self.sin);
+                let cache = &mut sequence.caches[layer];
+                cache.push(k, &v[first * kw..(first + t) * kw]);
+                y.extend(attend(q, t, cache, shape));
+                first += t;
+            }
+            let y = Tensor::from_vec(b.o.apply(rows, &y)?, x.shape(), &Device::Cpu)?;
             x = (x + y)?;
             let h = b.ffn_norm.forward(&x)?;
             let gated = (candle_nn::ops::silu(&b.gate.forward(&h)?)? * b.up.forward(&h)?)?;
             x = (x + b.down.forward(&gated)?)?;
         }
-        self.position += t;
-        let x = if all_positions { x } else { x.narrow(1, t - 1, 1)? };
-        let x = self.norm.forward(&x)?;
-        Ok(self.output.forward(&x)?.squeeze(0)?)
+        for (sequence, t) in sequences.iter_mut().zip(tokens) {
+            sequence.position += t.len();
+        }
+        Ok(x)
     }
 }

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc as tmpsc, oneshot};
 use crate::chat::{ChatTokenizer, render_chat};
 use crate::error::{ModelError, Result};
 use crate::generator::{ChatMessage, FinishReason, Generation, GenerationRequest, Piece, PieceStream, TextGenerator};
+use crate::llama::Sequence;
 use crate::sampling::{Sampler, argmax};
 
 /// Logits within this distance of the best count as the model's own choice when checking an
@@ -71,8 +72,31 @@ pub struct LlamaEngine {
     pub(crate) model: crate::llama::Llama,
     tokenizer: ChatTokenizer,
     model_id: String,
-    /// Bytes of the current answer already handed out.
-    sent: usize,
+}
+
+/// One answer being generated: how its tokens are picked, those picked so far, the bytes of
+/// text handed out, and its own place in the model.
+pub(crate) struct Answer {
+    sampler: Sampler,
+    ids: Vec<u32>,
+    emitted: usize,
+    budget: usize,
+    text: bool,
+    sequence: Sequence,
+}
+
+impl Answer {
+    /// An empty answer, to move a finished one out of its slot.
+    fn placeholder() -> Answer {
+        Answer {
+            sampler: Sampler::new(0.0, 1.0, 0),
+            ids: Vec::new(),
+            emitted: 0,
+            budget: 0,
+            text: false,
+            sequence: Sequence::default(),
+        }
+    }
 }
 
 impl LlamaEngine {
@@ -85,12 +109,17 @@ impl LlamaEngine {
         let tokenizer = ChatTokenizer::from_gguf(&content)?;
         let model = crate::llama::Llama::load(&content, &mut file)?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("local");
-        Ok(LlamaEngine { model, tokenizer, model_id: stem.to_string(), sent: 0 })
+        Ok(LlamaEngine { model, tokenizer, model_id: stem.to_string() })
     }
 
     /// The id reported to callers (the file's stem).
     pub fn model_id(&self) -> &str {
         &self.model_id
+    }
+
+    /// The network (to feed sequences of one's own).
+    pub fn model(&self) -> &crate::llama::Llama {
+        &self.model
     }
 
     /// The tokenizer.
@@ -111,35 +140,25 @@ impl LlamaEngine {
     ) -> Result<Generation> {
         request.check()?;
         let prompt = self.prompt_tokens(&request.messages)?;
-        let (ids, finish) = self.generate_ids(&prompt, &[], request, |engine, ids, emitted| {
-            let text = engine.tokenizer.decode(ids)?;
-            // A multi-byte character split over tokens decodes to U+FFFD until it is complete.
-            if text.ends_with('\u{FFFD}') || text.len() <= *emitted || !text.is_char_boundary(*emitted) {
-                return Ok(true);
+        let (mut answer, mut logits) = self.begin(&prompt, &[], request, true)?;
+        loop {
+            if let Some(finish) = self.advance(&mut answer, &logits, &mut on_text)? {
+                return self.finish(answer, finish, on_text);
             }
-            let more = on_text(&text[*emitted..]);
-            *emitted = text.len();
-            Ok(more)
-        })?;
-        let text = self.tokenizer.decode(&ids)?;
-        // What was held back (a character still incomplete when generation ended) goes out last,
-        // so the pieces always add up to the text.
-        let sent: usize = self.sent;
-        if text.len() > sent && text.is_char_boundary(sent) {
-            on_text(&text[sent..]);
+            logits = self.step(&mut answer)?;
         }
-        Ok(Generation { text, tokens: ids.len() as u32, finish })
     }
 
-    /// Token ids of the answer to `prompt`, going on from `draft` (tokens already known to
-    /// be the answer's first ones; `on_ids` sees only the new ones).
-    fn generate_ids(
-        &mut self,
+    /// Starts an answer to `prompt`, going on from `draft` (tokens already known to be the
+    /// answer's first ones): its state, in a sequence of its own, and the logits of its next
+    /// token. `text`: whether [`LlamaEngine::advance`] hands out text pieces.
+    pub(crate) fn begin(
+        &self,
         prompt: &[u32],
         draft: &[u32],
         request: &GenerationRequest,
-        mut on_ids: impl FnMut(&Self, &[u32], &mut usize) -> Result<bool>,
-    ) -> Result<(Vec<u32>, FinishReason)> {
+        text: bool,
+    ) -> Result<(Answer, Vec<f32>)> {
         let context = self.model.config().context;
         if prompt.len() >= context.min(MAX_PROMPT_TOKENS) {
             return Err(ModelError::BadRequest(format!(
@@ -151,37 +170,83 @@ impl LlamaEngine {
         if request.max_tokens > MAX_NEW_TOKENS {
             return Err(ModelError::BadRequest(format!("max_tokens is at most {MAX_NEW_TOKENS}")));
         }
-        self.sent = 0;
-        self.model.clear();
-        let mut sampler = Sampler::new(request.temperature, request.top_p, request.seed);
         let fed: Vec<u32> = prompt.iter().chain(draft).copied().collect();
         if fed.len() >= context {
             return Err(ModelError::BadRequest("the draft fills the model's context".into()));
         }
-        let mut logits = self.model.forward(&fed, false)?.squeeze(0)?.to_vec1::<f32>()?;
-        let mut ids = draft.to_vec();
-        let mut emitted = 0usize;
-        let budget = (request.max_tokens as usize).min(context - prompt.len());
-        loop {
-            let next = sampler.sample(&logits) as u32;
-            if self.tokenizer.stop_ids.contains(&next) {
-                return Ok((ids, FinishReason::Stop));
-            }
-            ids.push(next);
-            let more = on_ids(self, &ids, &mut emitted)?;
-            self.sent = emitted;
-            if !more || ids.len() >= budget {
-                return Ok((ids, FinishReason::Length));
-            }
-            logits = self.model.forward(&[next], false)?.squeeze(0)?.to_vec1::<f32>()?;
+        let mut sequence = Sequence::default();
+        let logits = self.model.forward_sequence(&mut sequence, &fed, false)?.squeeze(0)?.to_vec1::<f32>()?;
+        let answer = Answer {
+            sampler: Sampler::new(request.temperature, request.top_p, request.seed),
+            ids: draft.to_vec(),
+            emitted: 0,
+            budget: (request.max_tokens as usize).min(context - prompt.len()),
+            text,
+            sequence,
+        };
+        Ok((answer, logits))
+    }
+
+    /// Picks `answer`'s next token from `logits` and hands out the text it completes; the
+    /// finish reason when the answer is over (a stop token, the budget, or `on_text` saying
+    /// stop).
+    pub(crate) fn advance(
+        &self,
+        answer: &mut Answer,
+        logits: &[f32],
+        on_text: &mut impl FnMut(&str) -> bool,
+    ) -> Result<Option<FinishReason>> {
+        let next = answer.sampler.sample(logits) as u32;
+        if self.tokenizer.stop_ids.contains(&next) {
+            return Ok(Some(FinishReason::Stop));
         }
+        answer.ids.push(next);
+        let mut more = true;
+        if answer.text {
+            let text = self.tokenizer.decode(&answer.ids)?;
+            // A multi-byte character split over tokens decodes to U+FFFD until it is complete.
+            let complete = !text.ends_with('\u{FFFD}') && text.is_char_boundary(answer.emitted);
+            if complete && text.len() > answer.emitted {
+                more = on_text(&text[answer.emitted..]);
+                answer.emitted = text.len();
+            }
+        }
+        Ok((!more || answer.ids.len() >= answer.budget).then_some(FinishReason::Length))
+    }
+
+    /// Feeds `answer`'s last token: the logits of the one after.
+    pub(crate) fn step(&self, answer: &mut Answer) -> Result<Vec<f32>> {
+        let last = *answer.ids.last().expect("a token was picked before stepping");
+        Ok(self.model.forward_sequence(&mut answer.sequence, &[last], false)?.squeeze(0)?.to_vec1::<f32>()?)
+    }
+
+    /// The finished answer; the text not yet handed out (a character still incomplete when it
+    /// ended) goes to `on_text` last, so the pieces always add up to the text.
+    pub(crate) fn finish(
+        &self,
+        answer: Answer,
+        finish: FinishReason,
+        mut on_text: impl FnMut(&str) -> bool,
+    ) -> Result<Generation> {
+        let text = self.tokenizer.decode(&answer.ids)?;
+        if answer.text && text.len() > answer.emitted && text.is_char_boundary(answer.emitted) {
+            on_text(&text[answer.emitted..]);
+        }
+        Ok(Generation { text, tokens: answer.ids.len() as u32, finish })
+    }
+
+    /// Token ids of the greedy answer to `prompt`, going on from `draft`.
+    fn greedy_after(&self, prompt: &[u32], draft: &[u32], max_tokens: u32) -> Result<Vec<u32>> {
+        let (mut answer, mut logits) = self.begin(prompt, draft, &GenerationRequest::greedy("", max_tokens), false)?;
+        while self.advance(&mut answer, &logits, &mut |_| true)?.is_none() {
+            logits = self.step(&mut answer)?;
+        }
+        Ok(answer.ids)
     }
 
     /// Greedy token ids for a prompt (what a validator records and a pinned test compares).
     pub fn greedy_ids(&mut self, messages: &[ChatMessage], max_tokens: u32) -> Result<Vec<u32>> {
-        let prompt = self.prompt_tokens(messages)?;
-        let request = GenerationRequest { messages: messages.to_vec(), ..GenerationRequest::greedy("", max_tokens) };
-        Ok(self.generate_ids(&prompt, &[], &request, |_, _, _| Ok(true))?.0)
+        self.greedy_after(&self.prompt_tokens(messages)?, &[], max_tokens)
     }
 
     /// [`LlamaEngine::greedy_ids`] going on from what a round's check already knows of the
@@ -193,9 +258,7 @@ impl LlamaEngine {
         if draft.ends || draft.ids.len() >= max {
             return Ok(draft.ids[..draft.ids.len().min(max)].to_vec());
         }
-        let prompt = self.prompt_tokens(messages)?;
-        let request = GenerationRequest { messages: messages.to_vec(), ..GenerationRequest::greedy("", max_tokens) };
-        Ok(self.generate_ids(&prompt, &draft.ids, &request, |_, _, _| Ok(true))?.0)
+        self.greedy_after(&self.prompt_tokens(messages)?, &draft.ids, max_tokens)
     }
 
     /// Checks `answer` to `messages` with one teacher-forced pass: at every position, is the
@@ -412,7 +475,11 @@ enum Job {
     Check { messages: Vec<ChatMessage>, answer: String, stopped: bool, reply: oneshot::Sender<Result<AnswerCheck>> },
 }
 
-/// A `LlamaEngine` on its own inference thread: one request at a time, in arrival order.
+/// A `LlamaEngine` on its own inference thread. Generations are decoded together (continuous
+/// batching): a new request's prompt is fed when it arrives, then every answer under way gets
+/// its next token from one pass over the weights, and an answer leaves the batch when it ends.
+/// Each answer's tokens are the ones it would get alone (rows do not depend on each other).
+/// Checks run between decoding steps.
 pub struct LocalLlm {
     jobs: mpsc::Sender<Job>,
     model_id: String,
@@ -437,14 +504,7 @@ impl LocalLlm {
                         return;
                     }
                 };
-                for job in rx {
-                    // A panic inside one job (a candle bug, a bad tensor) must not take the model
-                    // away from every later request: the job's channel is dropped (its caller
-                    // sees the worker gone) and the next job runs on a cleared cache.
-                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_job(&mut engine, job))).is_err() {
-                        tracing::error!("an inference job panicked; continuing with the next");
-                    }
-                }
+                serve(&mut engine, &rx);
             })
             .map_err(|e| ModelError::Io { path: "inference thread".into(), source: e })?;
         let model_id = ready_rx.recv().map_err(|_| ModelError::WorkerGone)??;
@@ -459,20 +519,105 @@ impl LocalLlm {
     }
 }
 
-fn run_job(engine: &mut LlamaEngine, job: Job) {
+/// An answer under way on the inference thread: its state, the logits of its next token, and
+/// where its pieces go.
+struct Live {
+    answer: Answer,
+    logits: Vec<f32>,
+    out: tmpsc::UnboundedSender<Result<Piece>>,
+}
+
+/// The inference thread's loop: take what arrived (waiting only when idle), then one decoding
+/// step for every live answer. A panic inside one job or step (a candle bug, a bad tensor) must
+/// not take the model away from every later request: the answers it touched are dropped (their
+/// callers see the worker gone) and the loop goes on.
+fn serve(engine: &mut LlamaEngine, jobs: &mpsc::Receiver<Job>) {
+    let mut live: Vec<Live> = Vec::new();
+    loop {
+        let mut arrived = Vec::new();
+        if live.is_empty() {
+            match jobs.recv() {
+                Ok(job) => arrived.push(job),
+                Err(_) => return,
+            }
+        }
+        arrived.extend(jobs.try_iter());
+        for job in arrived {
+            let started = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| start(engine, job)));
+            match started {
+                Ok(Some(l)) => live.push(l),
+                Ok(None) => {}
+                Err(_) => tracing::error!("an inference job panicked; continuing with the next"),
+            }
+        }
+        if !live.is_empty()
+            && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode(engine, &mut live))).is_err()
+        {
+            tracing::error!("a decoding step panicked; its {} answers are dropped", live.len());
+            live.clear();
+        }
+    }
+}
+
+/// Runs a check, or feeds a generation's prompt and returns it to be decoded.
+fn start(engine: &mut LlamaEngine, job: Job) -> Option<Live> {
     match job {
         Job::Generate { request, out } => {
             if out.is_closed() {
-                return;
+                return None;
             }
-            let result = engine.generate(&request, |text| out.send(Ok(Piece::Text(text.to_string()))).is_ok());
-            let _ = match result {
-                Ok(g) => out.send(Ok(Piece::Done { tokens: g.tokens, finish: g.finish })),
-                Err(e) => out.send(Err(e)),
-            };
+            let begun = engine.prompt_tokens(&request.messages).and_then(|p| engine.begin(&p, &[], &request, true));
+            match begun {
+                Ok((answer, logits)) => Some(Live { answer, logits, out }),
+                Err(e) => {
+                    let _ = out.send(Err(e));
+                    None
+                }
+            }
         }
         Job::Check { messages, answer, stopped, reply } => {
             let _ = reply.send(engine.check_answer(&messages, &answer, stopped, DEFAULT_TIE_TOLERANCE));
+            None
+        }
+    }
+}
+
+/// One step for every live answer: each picks its next token and sends its text; those that
+/// ended send their last piece and leave; the rest are fed together.
+fn decode(engine: &LlamaEngine, live: &mut Vec<Live>) {
+    live.retain_mut(|l| {
+        let out = l.out.clone();
+        let mut send = |text: &str| out.send(Ok(Piece::Text(text.to_string()))).is_ok();
+        let finish = match engine.advance(&mut l.answer, &l.logits, &mut send) {
+            Ok(None) => return true,
+            Ok(Some(finish)) => finish,
+            Err(e) => {
+                let _ = l.out.send(Err(e));
+                return false;
+            }
+        };
+        let answer = std::mem::replace(&mut l.answer, Answer::placeholder());
+        let _ = match engine.finish(answer, finish, send) {
+            Ok(g) => l.out.send(Ok(Piece::Done { tokens: g.tokens, finish: g.finish })),
+            Err(e) => l.out.send(Err(e)),
+        };
+        false
+    });
+    if live.is_empty() {
+        return;
+    }
+    let tokens: Vec<u32> = live.iter().map(|l| *l.answer.ids.last().expect("advanced")).collect();
+    let mut sequences: Vec<&mut Sequence> = live.iter_mut().map(|l| &mut l.answer.sequence).collect();
+    match engine.model.forward_many(&mut sequences, &tokens) {
+        Ok(logits) => {
+            for (l, logits) in live.iter_mut().zip(logits) {
+                l.logits = logits;
+            }
+        }
+        Err(e) => {
+            for l in live.drain(..) {
+                let _ = l.out.send(Err(ModelError::BadRequest(format!("decoding failed: {e}"))));
+            }
         }
     }
 }

@@ -118,6 +118,69 @@ fn the_check_and_decoding_compute_the_same_logits() {
     assert_eq!(checked.checks[0].as_ref().unwrap().agreeing_prefix, 23);
 }
 
+/// Sequences fed together (a miner's batched decoding) get the bits each gets alone.
+#[test]
+fn sequences_decoded_together_get_their_own_logits() {
+    let e = engine();
+    let model = e.model();
+    let prompts: Vec<Vec<u32>> = ["The ocean", "Validators score miners by", "One two three"]
+        .iter()
+        .map(|p| e.tokenizer().encode(p).unwrap())
+        .collect();
+    let next = [11965u32, 284, 30];
+    let mut alone = Vec::new();
+    for (p, &t) in prompts.iter().zip(&next) {
+        let mut s = agora_models::llama::Sequence::default();
+        model.forward_sequence(&mut s, p, false).unwrap();
+        let logits = model.forward_sequence(&mut s, &[t], false).unwrap().squeeze(0).unwrap();
+        alone.push(logits.to_vec1::<f32>().unwrap());
+    }
+    let mut sequences: Vec<agora_models::llama::Sequence> = vec![Default::default(); prompts.len()];
+    for (s, p) in sequences.iter_mut().zip(&prompts) {
+        model.forward_sequence(s, p, false).unwrap();
+    }
+    let mut batch: Vec<&mut agora_models::llama::Sequence> = sequences.iter_mut().collect();
+    let together = model.forward_many(&mut batch, &next).unwrap();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for (a, b) in alone.iter().zip(&together) {
+        assert_eq!(bits(a), bits(b));
+    }
+    assert_eq!(sequences[1].position(), prompts[1].len() + 1);
+}
+
+/// The inference thread decodes concurrent requests together, and each gets the answer it gets
+/// alone: greedy, seeded sampling, a short budget, and one that is invalid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_are_decoded_together_with_their_own_answers() {
+    let requests = vec![
+        GenerationRequest { messages: ocean(), ..GenerationRequest::greedy("", 32) },
+        GenerationRequest {
+            temperature: 0.8,
+            top_p: 0.9,
+            seed: 7,
+            ..GenerationRequest::greedy("Name three rivers.", 20)
+        },
+        GenerationRequest::greedy("Count from one to ten.", 5),
+        GenerationRequest { messages: ocean(), ..GenerationRequest::greedy("", 32) },
+    ];
+    let expected: Vec<_> = {
+        let mut e = engine();
+        requests.iter().map(|r| e.generate(r, |_| true).unwrap()).collect()
+    };
+    let llm = std::sync::Arc::new(agora_models::LocalLlm::start(&paths().llm()).unwrap());
+    let mut running = Vec::new();
+    for r in requests {
+        let llm = llm.clone();
+        running.push(tokio::spawn(async move { agora_models::generate(llm.as_ref(), r).await }));
+    }
+    let bad = agora_models::generate(llm.as_ref(), GenerationRequest::greedy("x", 5_000)).await;
+    assert!(bad.is_err(), "{bad:?}");
+    for (task, want) in running.into_iter().zip(expected) {
+        let got = task.await.unwrap().unwrap();
+        assert_eq!((got.text, got.tokens, got.finish), (want.text, want.tokens, want.finish));
+    }
+}
+
 #[test]
 fn checking_a_round_at_once_gives_each_answer_its_own_check() {
     let mut e = engine();

@@ -284,6 +284,18 @@ impl Q8Matrix {
         self.cols
     }
 
+    /// Row `r` as f32 (`scale · q`, as GGUF readers dequantize): a token's embedding when the
+    /// output matrix is tied to the embedding table. `None` past the last row.
+    pub fn row_f32(&self, r: usize) -> Option<Vec<f32>> {
+        if r >= self.rows {
+            return None;
+        }
+        let nb = self.cols / BLOCK;
+        let qs = &self.qs[r * self.cols..(r + 1) * self.cols];
+        let scales = &self.scales[r * nb..(r + 1) * nb];
+        Some(qs.chunks_exact(BLOCK).zip(scales).flat_map(|(b, d)| b.iter().map(move |q| f32::from(*q) * d)).collect())
+    }
+
     /// Bytes held (quantized values and f32 scales).
     pub fn bytes(&self) -> usize {
         self.qs.len() + 4 * self.scales.len()

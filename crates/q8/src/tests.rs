@@ -72,6 +72,23 @@ fn ggml_blocks_read_their_f16_scale_and_bytes() {
     assert_eq!(w.bytes(), 64 + 8);
 }
 
+/// A row read back as f32 is candle's dequantization of the same blocks, to the bit.
+#[test]
+fn rows_dequantize_as_candle_does() {
+    use candle_core::quantized::{GgmlDType, QTensor};
+    use candle_core::{Device, Tensor};
+    let (n, k) = (5, 96);
+    let wv: Vec<f32> = (0..n * k).map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 333.0).collect();
+    let qt = QTensor::quantize(&Tensor::from_vec(wv, (n, k), &Device::Cpu).unwrap(), GgmlDType::Q8_0).unwrap();
+    let theirs: Vec<Vec<f32>> = qt.dequantize(&Device::Cpu).unwrap().to_vec2().unwrap();
+    let ours = Q8Matrix::from_ggml(n, k, &qt.data().unwrap()).unwrap();
+    for (r, row) in theirs.iter().enumerate() {
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&ours.row_f32(r).unwrap()), bits(row));
+    }
+    assert_eq!(ours.row_f32(n), None);
+}
+
 #[test]
 fn bad_shapes_are_refused() {
     assert_eq!(Q8Rows::quantize(1, 48, &[0.0; 48]), Err(Q8Error::Columns { cols: 48 }));
