@@ -8,7 +8,7 @@
 
 use std::io::{Read, Seek};
 
-use agora_q8::Q8Matrix;
+use agora_q8::{Q8Matrix, Q8Rows};
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor, gguf_file};
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{Embedding, RmsNorm};
@@ -97,6 +97,29 @@ impl Linear {
                 Ok(m.forward(&x)?.flatten_all()?.to_vec1::<f32>()?)
             }
         }
+    }
+
+    /// [`Linear::apply`] for several matrices that read the same input (q, k and v; gate and
+    /// up): the input is quantized once for all of them.
+    fn apply_all<const N: usize>(linears: [&Linear; N], rows: usize, x: &[f32]) -> Result<[Vec<f32>; N]> {
+        let mut quantized: Option<Q8Rows> = None;
+        let mut out: [Vec<f32>; N] = std::array::from_fn(|_| Vec::new());
+        for (linear, out) in linears.into_iter().zip(&mut out) {
+            *out = match linear {
+                Linear::Q8(w) => {
+                    let q = match quantized.take() {
+                        Some(q) if q.kind() == w.activations() && q.cols() == w.cols() => q,
+                        _ => Q8Rows::quantize_as(w.activations(), rows, w.cols(), x)?,
+                    };
+                    let mut y = vec![0.0; rows * w.rows()];
+                    w.matmul(&q, &mut y)?;
+                    quantized = Some(q);
+                    y
+                }
+                Linear::Candle(_) => linear.apply(rows, x)?,
+            };
+        }
+        Ok(out)
     }
 
     /// `x · Wᵀ` over the last dimension of `x`.
@@ -304,9 +327,7 @@ impl Llama {
         }
         for (layer, b) in self.blocks.iter().enumerate() {
             let h = b.attn_norm.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
-            let mut q = b.q.apply(rows, &h)?;
-            let mut k = b.k.apply(rows, &h)?;
-            let v = b.v.apply(rows, &h)?;
+            let [mut q, mut k, v] = Linear::apply_all([&b.q, &b.k, &b.v], rows, &h)?;
             let mut y = Vec::with_capacity(rows * qw);
             let mut first = 0;
             for (sequence, t) in sequences.iter_mut().zip(tokens) {
@@ -321,8 +342,12 @@ impl Llama {
             }
             let y = Tensor::from_vec(b.o.apply(rows, &y)?, x.shape(), &Device::Cpu)?;
             x = (x + y)?;
-            let h = b.ffn_norm.forward(&x)?;
-            let gated = (candle_nn::ops::silu(&b.gate.forward(&h)?)? * b.up.forward(&h)?)?;
+            let h = b.ffn_norm.forward(&x)?.flatten_all()?.to_vec1::<f32>()?;
+            let [gate, up] = Linear::apply_all([&b.gate, &b.up], rows, &h)?;
+            let hidden = (1, rows, gate.len() / rows);
+            let (gate, up) =
+                (Tensor::from_vec(gate, hidden, &Device::Cpu)?, Tensor::from_vec(up, hidden, &Device::Cpu)?);
+            let gated = (candle_nn::ops::silu(&gate)? * up)?;
             x = (x + b.down.forward(&gated)?)?;
         }
         for (sequence, t) in sequences.iter_mut().zip(tokens) {
