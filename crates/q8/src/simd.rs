@@ -23,6 +23,16 @@ fn load(block: &[i8]) -> __m256i {
     unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) }
 }
 
+/// Asks for the cache line of `block[at]` ahead of its use: the next group of weight rows, which
+/// decoding streams from memory. Past the end of `block` it asks for nothing.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn prefetch(block: &[i8], at: usize) {
+    if let Some(byte) = block.get(at) {
+        _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(byte));
+    }
+}
+
 /// The eight lanes' sum, in the order the scalar reference uses.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
@@ -109,6 +119,7 @@ macro_rules! kernel {
                     xds[t] = xd[t * xnb + (b >> shift)];
                 }
                 for (ri, acc) in acc.iter_mut().enumerate() {
+                    prefetch(&w.qs, (r + ri + R) * cols + b * BLOCK);
                     let wv = load(&wq[ri * cols + b * BLOCK..]);
                     let unsigned = _mm256_sign_epi8(wv, wv);
                     let wdb = wd[ri * nb + b];
@@ -164,6 +175,7 @@ macro_rules! kernel {
                 let xv = load(&xq[b * BLOCK..]);
                 let xdb = xd[b >> shift];
                 for ri in 0..ROWS_K {
+                    prefetch(&w.qs, (r + ri + ROWS_K) * cols + b * BLOCK);
                     let wv = load(&wq[ri * cols + b * BLOCK..]);
                     dots[ri] = $dot(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
                     scales[ri] = wd[ri * nb + b] * xdb;
@@ -294,6 +306,10 @@ fn wide_k8_vnni(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
         let x1 = _mm256_xor_si256(load(&xq[cols + b * BLOCK..]), flip);
         let (d0, d1) = (xd[b >> shift], xd[xnb + (b >> shift)]);
         for ri in 0..ROWS_K {
+            if i == 0 {
+                // Once per group of weight rows: the first activation tile streams them.
+                prefetch(&w.qs, (r + ri + ROWS_K) * cols + b * BLOCK);
+            }
             let wv = load(&wq[ri * cols + b * BLOCK..]);
             let start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), flip, wv));
             dots[0][ri] = _mm256_dpbusd_epi32(start, x0, wv);
@@ -345,6 +361,10 @@ fn wide_vnni(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
             xds[t] = xd[t * xnb + (b >> shift)];
         }
         for (ri, acc) in acc.iter_mut().enumerate() {
+            if i == 0 {
+                // Once per group of weight rows: the first activation tile streams them.
+                prefetch(&w.qs, (r + ri + ROWS) * cols + b * BLOCK);
+            }
             let wv = load(&wq[ri * cols + b * BLOCK..]);
             let start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), flip, wv));
             let wdb = wd[ri * nb + b];
