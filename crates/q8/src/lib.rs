@@ -12,14 +12,15 @@
 //! - **Scales** are f32 from load on (GGUF stores them as f16; converting on every dot cost the
 //!   old path 10–15 % of its time), and any inner dimension that is a multiple of 32 works.
 //! - **Tiled**: four (Q8_0) or eight (Q8_K) weight rows at a time, with independent
-//!   accumulators, and for many activation rows (prefill, teacher-forced checks) each weight
-//!   block is loaded once for a pair of rows. A row's result never depends on the other rows.
+//!   accumulators, the next group of rows prefetched (decoding streams every weight once per
+//!   token); for many activation rows (prefill, checks, batched decode) each weight block is
+//!   loaded once for a tile of rows (VNNI: four, with the activations made unsigned once per
+//!   block so each product is one `vpdpbusd`). A row's result never depends on the other rows.
 //! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics, reached only after the CPU was
 //!   checked); every kernel is property-tested against the scalar path.
 //!
 //! Status: used by `agora-models` for every Q8_0 matrix; one thread per call (the roles choose
-//! their threads by process). Not yet: more than one thread, batched decode of several
-//! sequences.
+//! their threads by process). Not yet: splitting a matrix over threads.
 
 #![deny(unsafe_code)]
 

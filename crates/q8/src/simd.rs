@@ -353,12 +353,12 @@ fn wide_vnni(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
     let flip = _mm256_set1_epi8(i8::MIN);
     let mut acc = [[_mm256_setzero_ps(); T]; ROWS];
     let mut xs = [_mm256_setzero_si256(); T];
-    let mut xds = [0f32; T];
+    let mut xds = [_mm256_setzero_ps(); T];
     for b in 0..nb {
         for t in 0..T {
             // x XOR 0x80 is x + 128 read as unsigned.
             xs[t] = _mm256_xor_si256(load(&xq[t * cols + b * BLOCK..]), flip);
-            xds[t] = xd[t * xnb + (b >> shift)];
+            xds[t] = _mm256_set1_ps(xd[t * xnb + (b >> shift)]);
         }
         for (ri, acc) in acc.iter_mut().enumerate() {
             if i == 0 {
@@ -367,10 +367,10 @@ fn wide_vnni(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
             }
             let wv = load(&wq[ri * cols + b * BLOCK..]);
             let start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), flip, wv));
-            let wdb = wd[ri * nb + b];
+            let wdb = _mm256_set1_ps(wd[ri * nb + b]);
             for t in 0..T {
                 let lanes = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start, xs[t], wv));
-                acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(wdb * xds[t]), lanes, acc[t]);
+                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(wdb, xds[t]), lanes, acc[t]);
             }
         }
     }
