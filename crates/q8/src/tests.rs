@@ -173,8 +173,56 @@ fn shapes() -> impl Strategy<Value = Case> {
     )
 }
 
+#[test]
+fn rounding_matches_round_at_the_edges() {
+    let edges = [
+        0.0f32,
+        -0.0,
+        0.499_999_97,
+        -0.499_999_97,
+        0.5,
+        -0.5,
+        1.5,
+        -1.5,
+        2.5,
+        -2.5,
+        126.5,
+        127.49,
+        127.5,
+        -127.5,
+        -128.4,
+        -128.5,
+        1e9,
+        -1e9,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        8_388_609.0,
+        4_194_304.5,
+    ];
+    for v in edges {
+        assert_eq!(crate::to_i8(v), v.round() as i8, "{v}");
+    }
+    // Every half between −300 and 300 and the floats two steps either side of it.
+    for k in -600i32..600 {
+        let half = k as f32 / 2.0;
+        for step in -2i32..=2 {
+            let v = f32::from_bits((half.to_bits() as i32 + step) as u32);
+            assert_eq!(crate::to_i8(v), v.round() as i8, "{v}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Quantization's rounding is `round` for any float.
+    #[test]
+    fn rounding_is_round(bits in any::<u32>(), v in -300.0f32..300.0) {
+        let f = f32::from_bits(bits);
+        prop_assert_eq!(crate::to_i8(f), f.round() as i8, "{}", f);
+        prop_assert_eq!(crate::to_i8(v), v.round() as i8, "{}", v);
+    }
 
     /// Every kernel this CPU has gives the scalar reference's bits, for any shape, tile tail and
     /// values (and all rows computed at once equal each row computed alone).
