@@ -32,7 +32,7 @@ Miners that copy, echo or invent text fall behind; the honest ones earn the ince
 turns the validators' weights into emission, and the stake behind each validator decides how much its view \
 counts. A user who asks the gateway a question gets the answer of the best miner the validators found.";
 
-/// The chat prompt of the end-to-end measurement (42 tokens once rendered as a chat).
+/// The chat prompt of the end-to-end measurement (52 tokens once rendered as a chat).
 const QUESTION: &str = "In two sentences, explain why a validator checks each miner's answer against its own model instead of trusting it.";
 
 /// One run's figures.

@@ -26,10 +26,12 @@
 //! # Status
 //!
 //! One text model and one embedder. Q8_0 matrices run on `agora-q8`'s int8 kernels (AVX2 /
-//! AVX-512 VNNI, batched over rows); the rest of the graph on candle. `agora models bench`
-//! ([`LlamaEngine::bench`]) measures prefill, decode, a check and a chat answer. Not built yet
-//! (issue 19): one-pass scoring of a validator's round and batched decoding in the miner. The
-//! exact-token test of the pinned prompt is `tests/real_models.rs`.
+//! AVX-512 VNNI, batched over rows); attention and the KV cache are our own (a position's logits
+//! do not depend on how positions were fed); norms and activations on candle. A validator's round
+//! is checked at once ([`LlamaEngine::check_answers`]); `LocalLlm` decodes concurrent requests
+//! together. `agora models bench` ([`LlamaEngine::bench`]) measures all of it. Not built yet
+//! (issue 19): kernels split over threads; prefill is ~0.6× llama.cpp's on one thread. The
+//! //! exact-token test of the pinned prompt is `tests/real_models.rs`.
 //!
 //! # Example
 //!

@@ -1,6 +1,6 @@
 //! The local backend: SmolLM2 (Q8_0) on the CPU. `LlamaEngine` does the work on the calling
-//! thread; `LocalLlm` owns one engine on a dedicated inference thread, runs one request at a time
-//! and streams pieces back, so a miner's async runtime never blocks on the model.
+//! thread; `LocalLlm` owns one engine on a dedicated inference thread, decodes concurrent
+//! requests together and streams pieces back, so a miner's async runtime never blocks on the model.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -457,7 +457,8 @@ impl Checked {
     /// What the rows show of the greedy answer: the answer's tokens while each is the model's
     /// first choice, then the first choice where it is not (a stop ends it).
     fn draft(&self, ids: &[u32], stop_ids: &[u32]) -> Draft {
-        let same = self.choices.iter().zip(ids).take_while(|(c, i)| c == i).count();
+        // A stop token written into an answer ends the greedy answer there, as decoding would.
+        let same = self.choices.iter().zip(ids).take_while(|(c, i)| c == i && !stop_ids.contains(c)).count();
         let mut draft = Draft { ids: ids[..same].to_vec(), ends: false };
         if let Some(&next) = self.choices.get(same) {
             if stop_ids.contains(&next) {

@@ -224,6 +224,11 @@ fn checking_a_round_at_once_gives_each_answer_its_own_check() {
         wrong_late.agreeing_prefix > 16 && wrong_late.agreeing_prefix < wrong_late.positions,
         "wrong late: {wrong_late:?}"
     );
+    // An answer that writes the stop token into its text and goes on does not carry the greedy
+    // answer past its end.
+    let tail = format!("{own}<|im_end|>\nmore");
+    let checked = e.check_answers(&ocean(), &[(&tail, true)], 0.25).unwrap();
+    assert_eq!(checked.draft, agora_models::Draft { ids: OCEAN_IDS.to_vec(), ends: true });
     // Without the model's answer the draft is shorter, and the reference goes on from it to the
     // same greedy tokens.
     for answers in
