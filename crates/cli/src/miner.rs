@@ -1,5 +1,5 @@
-//! `agora miner dummy|text`: a miner's axon. `text` is [`agora_text::start_miner`]; `dummy` serves
-//! the template's example protocol.
+//! `agora miner dummy|text|ocr`: a miner's axon. `text` is [`agora_text::start_miner`], `ocr` is
+//! [`agora_ocr::start_miner`]; `dummy` serves the template's example protocol.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -21,6 +21,8 @@ pub enum MinerCommand {
     Dummy(MinerArgs),
     /// Serve the text-generation subnet (`TextGeneration`, streaming too) from a model.
     Text(TextMinerArgs),
+    /// Serve the document-OCR subnet (`ImageToText`) from a reader.
+    Ocr(OcrMinerArgs),
 }
 
 /// Where a miner listens and whom it serves.
@@ -71,6 +73,32 @@ pub struct MinerArgs {
     workers: usize,
 }
 
+/// Options of `agora miner ocr`.
+#[derive(Debug, Args)]
+pub struct OcrMinerArgs {
+    #[command(flatten)]
+    serve: ServeArgs,
+    /// What reads: `tesseract` (Debian's tesseract-ocr), `openai:<URL>` (an OpenAI-compatible
+    /// vision model), or a test adversary: `blank`, `random`, `copycat:<IP:PORT>/<HOTKEY>`.
+    #[arg(long, default_value = "tesseract")]
+    backend: agora_ocr::Backend,
+    /// Model name sent to an `openai:` backend.
+    #[arg(long, default_value = "default")]
+    openai_model: String,
+    /// Environment variable holding the `openai:` backend's API key.
+    #[arg(long, value_name = "VAR")]
+    openai_key_env: Option<String>,
+    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
+    #[arg(long, env = "BT_AXON_EXTERNAL_IP")]
+    external_ip: Option<IpAddr>,
+    /// Do not publish the axon on chain (it must already be published).
+    #[arg(long)]
+    no_publish: bool,
+    /// Requests handled at once (tesseract runs at most this many processes).
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
+}
+
 /// Options of `agora miner text`.
 #[derive(Debug, Args)]
 pub struct TextMinerArgs {
@@ -104,6 +132,7 @@ pub fn run(cmd: MinerCommand, g: &Global) -> Result<(), Failure> {
     match cmd {
         MinerCommand::Dummy(args) => dummy(args, g),
         MinerCommand::Text(args) => text(args, g),
+        MinerCommand::Ocr(args) => ocr(args, g),
     }
 }
 
@@ -162,6 +191,40 @@ fn text(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
                 None => " (no chain: any signed caller)".into(),
             };
             format!("text miner {hotkey} ({model}) serving on {}{place}; Ctrl-C stops", miner.local_addr())
+        });
+        shutdown().await;
+        Ok(miner.stop().await?)
+    })
+}
+
+fn ocr(args: OcrMinerArgs, g: &Global) -> Result<(), Failure> {
+    crate::signals::init_logging();
+    let pair = g.wallet.hotkey_pair()?.pair().clone();
+    let hotkey = pair.public();
+    let options = agora_ocr::MinerOptions {
+        endpoint: g.endpoint().to_string(),
+        netuid: args.serve.netuid,
+        backend: args.backend.clone(),
+        openai_model: args.openai_model.clone(),
+        openai_key_env: args.openai_key_env.clone(),
+        listen: args.serve.listen(),
+        external_ip: args.external_ip,
+        callers: args.serve.callers(),
+        no_publish: args.no_publish,
+        workers: args.workers,
+    };
+    runtime()?.block_on(async {
+        let miner = agora_ocr::start_miner(options, pair).await?;
+        let (uid, model) = (miner.uid, miner.model.clone());
+        let doc = json!({"hotkey": hotkey, "addr": miner.local_addr().to_string(), "external": miner.external.to_string(),
+            "netuid": args.serve.netuid, "uid": uid.map(|u| u.get()), "backend": args.backend.to_string(), "model": model,
+            "synapses": ["ImageToText", "Synapse"]});
+        g.print(&doc, || {
+            let place = match uid {
+                Some(u) => format!(", uid {u} on subnet {}", args.serve.netuid),
+                None => " (no chain: any signed caller)".into(),
+            };
+            format!("OCR miner {hotkey} ({model}) serving on {}{place}; Ctrl-C stops", miner.local_addr())
         });
         shutdown().await;
         Ok(miner.stop().await?)

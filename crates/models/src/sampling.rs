@@ -1,30 +1,7 @@
 //! Token choice: greedy, or seeded temperature / nucleus sampling with our own generator, so a
 //! validator can reproduce a miner's draw from the same seed.
 
-/// SplitMix64: small, fast, and the same everywhere.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator from `seed`.
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+pub use agora_primitives::SplitMix64;
 
 /// The index of the largest logit (the lowest index among equals); `None` for an empty slice.
 pub fn argmax(logits: &[f32]) -> Option<usize> {

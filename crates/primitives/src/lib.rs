@@ -45,6 +45,7 @@ pub mod fixed;
 mod hash;
 mod ids;
 mod random;
+mod splitmix;
 
 pub use account::{AccountId, SS58_PREFIX, Ss58Error};
 pub use balance::{Balance, RAO_PER_TAO};
@@ -55,3 +56,4 @@ pub use ids::{BlockCount, BlockNumber, NetUid, Uid};
 // Re-exported so downstream crates encode with the same codec version.
 pub use parity_scale_codec as codec;
 pub use random::{RandomError, random_bytes};
+pub use splitmix::SplitMix64;

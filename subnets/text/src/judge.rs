@@ -52,10 +52,17 @@ impl Judge {
             admitted.push(self.admit(o, task.request.max_tokens));
         }
         let round: Vec<(&str, bool)> = admitted.iter().filter_map(|a| a.as_ref().ok().copied()).collect();
-        let (checks, draft) = match self.engine.check_answers(messages, &round, DEFAULT_TIE_TOLERANCE) {
-            Ok(r) => (r.checks, r.draft),
-            // A prompt the model cannot process fails every answer's check alike.
-            Err(e) => (round.iter().map(|_| Err(ModelError::BadRequest(e.to_string()))).collect(), Draft::default()),
+        let (checks, draft) = if round.is_empty() {
+            // Nothing admissible: no model work at all.
+            (Vec::new(), Draft::default())
+        } else {
+            match self.engine.check_answers(messages, &round, DEFAULT_TIE_TOLERANCE) {
+                Ok(r) => (r.checks, r.draft),
+                // A prompt the model cannot process fails every answer's check alike.
+                Err(e) => {
+                    (round.iter().map(|_| Err(ModelError::BadRequest(e.to_string()))).collect(), Draft::default())
+                }
+            }
         };
         let mut checks = checks.into_iter();
         let mut reference: Option<(String, Vec<f32>, Vec<f32>)> = None;

@@ -5,8 +5,9 @@
 //! - [`synapse`]: `TextGeneration` / `TextGenerationStream` on the neuron protocol.
 //! - [`miner`]: serves any [`agora_models::TextGenerator`] (the local SmolLM2, an
 //!   OpenAI-compatible server, or the adversarial [`backends`]).
-//! - [`validator`]: tasks from [`tasks`], scores from [`judge`] and [`scoring`], moving averages
-//!   in [`state`], weights on chain.
+//! - [`validator`]: tasks from [`tasks`], scores from [`judge`] and [`scoring`], run by the
+//!   subnet kit's loop ([`agora_subnet::Validator`]: moving averages in [`state`], weights on
+//!   chain).
 //! - [`lifecycle`]: a miner ([`start_miner`]) or a validator ([`start_validator`]) from start to
 //!   stop, one call each.
 //!
@@ -18,7 +19,7 @@
 //!
 //! # Status
 //!
-//! One model (SmolLM2-135M); the subnet kit that other subnets will share is a later issue.
+//! One model (SmolLM2-135M). Built on the subnet kit (`agora-subnet`), as `agora-ocr` is.
 //!
 //! # Example
 //!
@@ -59,16 +60,16 @@ pub mod lifecycle;
 pub mod miner;
 pub mod organic;
 pub mod scoring;
-pub mod state;
 pub mod synapse;
 pub mod tasks;
 pub mod validator;
 
 pub use agora_neuron::Callers;
+pub use agora_subnet::state;
 pub use judge::{Judge, Judged};
 pub use lifecycle::{Backend, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator};
 pub use synapse::{TextGeneration, TextGenerationStream};
-pub use validator::{Validator, ValidatorConfig, ValidatorError};
+pub use validator::{TextRounds, Validator, ValidatorError};
 
 /// The subnet's id on the `/v1/models` list and in logs.
 pub const MECHANISM: &str = "agora/text";

@@ -3,23 +3,25 @@
 //! and [`start_validator`] (registration check, models, judge, saved state; then
 //! [`Validator::run`]). The `agora miner text` and `agora validator text` commands are these calls.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora_client::axon::PublishError;
-use agora_client::{Client, ClientError};
+use agora_client::Client;
 use agora_models::fetch::{ModelPaths, Progress};
 use agora_models::{Embedder, LlamaEngine, LocalLlm, ModelError, OpenAiBackend, TextGenerator};
-use agora_neuron::{AxonConfig, AxonTarget, Callers, Dendrite, RunningAxon};
+use agora_neuron::{AxonTarget, Callers, Dendrite};
 use agora_primitives::{AccountId, BlockCount, NetUid, Pair, Uid};
+use agora_subnet::ServeOptions;
 use tracing::info;
 
 use crate::backends::{Copycat, Echo, Huge, RandomText, Sleep};
 use crate::judge::Judge;
-use crate::validator::{Validator, ValidatorConfig, ValidatorError};
+use crate::validator::{LoopConfig, TextRounds, Validator, ValidatorError};
+
+pub use agora_subnet::{MinerError, RunningMiner};
 
 /// What answers a miner's requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,41 +87,6 @@ impl std::fmt::Display for Backend {
     }
 }
 
-/// Why a miner did not start.
-#[derive(Debug, thiserror::Error)]
-pub enum MinerError {
-    /// The node could not be asked.
-    #[error("node: {0}")]
-    Client(#[from] ClientError),
-    /// The hotkey has no uid on the subnet.
-    #[error(
-        "HotKeyNotRegisteredInNetwork: {hotkey} has no uid on subnet {netuid}; register it first: `agora subnets register --netuid {netuid}`"
-    )]
-    NotRegistered {
-        /// The hotkey.
-        hotkey: AccountId,
-        /// The subnet.
-        netuid: NetUid,
-    },
-    /// The model could not be fetched or loaded.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// An `openai:` backend's key variable is not set.
-    #[error("${0} is not set (the OpenAI backend's API key)")]
-    MissingKey(String),
-    /// The axon could not listen.
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The axon could not be published on chain.
-    #[error("publishing the axon: {0}")]
-    Publish(#[from] PublishError),
-}
-
 /// Settings of a text miner.
 #[derive(Clone, Debug)]
 pub struct MinerOptions {
@@ -147,29 +114,6 @@ pub struct MinerOptions {
     pub models: ModelPaths,
 }
 
-/// A serving miner.
-pub struct RunningMiner {
-    axon: RunningAxon,
-    /// Its uid (None without a chain).
-    pub uid: Option<Uid>,
-    /// The address published (or that would be).
-    pub external: SocketAddr,
-    /// The model that answers.
-    pub model: String,
-}
-
-impl RunningMiner {
-    /// Where the axon listens.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.axon.local_addr
-    }
-
-    /// Stops the axon (requests in flight finish first).
-    pub async fn stop(self) -> std::io::Result<()> {
-        self.axon.stop().await
-    }
-}
-
 /// Fetches the models if missing, logging progress.
 pub fn fetch_models(paths: &ModelPaths) -> Result<(), ModelError> {
     agora_models::fetch::fetch(paths, |p| match p {
@@ -180,46 +124,24 @@ pub fn fetch_models(paths: &ModelPaths) -> Result<(), ModelError> {
 }
 
 /// Starts a text miner: checks the registration, builds the backend, serves the axon with the
-/// caller guard and publishes its address on chain when it differs from the chain's. Call inside
-/// a tokio runtime.
+/// caller guard and publishes its address on chain when it differs from the chain's (the kit's
+/// [`agora_subnet::start_miner`]). Call inside a tokio runtime.
 pub async fn start_miner(options: MinerOptions, pair: Pair) -> Result<RunningMiner, MinerError> {
-    let hotkey = pair.public();
-    let on_chain = matches!(options.callers, Callers::Subnet { .. });
-    let client = Client::new(&options.endpoint)?.with_timeout(Duration::from_secs(10));
-    let uid = if on_chain {
-        let (c, netuid) = (client.clone(), options.netuid);
-        let uid = tokio::task::spawn_blocking(move || c.uid_of(netuid, &hotkey)).await.expect("uid lookup")?;
-        Some(uid.ok_or(MinerError::NotRegistered { hotkey, netuid })?)
-    } else {
-        None
+    let serve = ServeOptions {
+        endpoint: options.endpoint.clone(),
+        netuid: options.netuid,
+        listen: options.listen,
+        external_ip: options.external_ip,
+        callers: options.callers.clone(),
+        no_publish: options.no_publish,
+        workers: options.workers,
     };
-    let generator = build_backend(&options, &pair).await?;
-    let model = generator.model_id();
-    let guard = options.callers.guard(&options.endpoint, options.netuid)?;
-    let config = AxonConfig { workers: options.workers, ..AxonConfig::default() };
-    let axon = crate::miner::serve(pair.clone(), config, guard, generator, options.listen)
-        .await
-        .map_err(|source| MinerError::Listen { addr: options.listen, source })?;
-    let ip = options.external_ip.unwrap_or(if options.listen.ip().is_unspecified() {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        options.listen.ip()
-    });
-    let external = SocketAddr::new(ip, axon.local_addr.port());
-    if on_chain && !options.no_publish {
-        let netuid = options.netuid;
-        let version = agora_neuron::synapse::VERSION_AS_INT as u32;
-        let published = tokio::task::spawn_blocking(move || {
-            agora_client::axon::ensure_published(&client, &pair, netuid, external, version, Duration::from_secs(60))
-        })
-        .await
-        .expect("publishing the axon");
-        if let Err(e) = published {
-            let _ = axon.stop().await;
-            return Err(e.into());
-        }
-    }
-    Ok(RunningMiner { axon, uid, external, model })
+    agora_subnet::start_miner(&serve, pair, |pair, config, guard| async move {
+        let generator = build_backend(&options, &pair).await?;
+        let model = generator.model_id();
+        Ok((crate::miner::axon(pair, config, guard, generator), model))
+    })
+    .await
 }
 
 async fn build_backend(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn TextGenerator>, MinerError> {
@@ -231,7 +153,8 @@ async fn build_backend(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn Te
                 LocalLlm::start(&paths.llm())
             })
             .await
-            .expect("loading the model")?;
+            .expect("loading the model")
+            .map_err(MinerError::backend)?;
             Arc::new(llm)
         }
         Backend::OpenAi(url) => {
@@ -239,10 +162,13 @@ async fn build_backend(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn Te
                 Some(var) => Some(std::env::var(var).map_err(|_| MinerError::MissingKey(var.clone()))?),
                 None => None,
             };
-            Arc::new(OpenAiBackend::new(url, &options.openai_model, key, Duration::from_secs(120))?)
+            Arc::new(
+                OpenAiBackend::new(url, &options.openai_model, key, Duration::from_secs(120))
+                    .map_err(MinerError::backend)?,
+            )
         }
         Backend::Echo => Arc::new(Echo),
-        Backend::Random => Arc::new(RandomText::new(crate::tasks::entropy())),
+        Backend::Random => Arc::new(RandomText::new(agora_subnet::entropy())),
         Backend::Copycat(addr, hotkey) => {
             let target = AxonTarget { addr: *addr, hotkey: *hotkey };
             Arc::new(Copycat::new(Arc::new(Dendrite::new(pair.clone())), target, Duration::from_secs(30)))
@@ -290,18 +216,9 @@ impl ValidatorOptions {
 
     /// Checks the ranges of the options (done again by [`start_validator`]).
     pub fn check(&self) -> Result<(), ValidatorError> {
-        let bad = |what: &str| Err(ValidatorError::BadOption(what.to_string()));
-        if self.timeout.is_zero() || self.timeout > Duration::from_secs(3600) {
-            return bad("the timeout must be in (0, 3600] seconds");
-        }
-        if !(self.alpha > 0.0 && self.alpha <= 1.0) {
-            return bad("alpha must be in (0, 1]");
-        }
-        if self.round_pause > Duration::from_secs(86_400) {
-            return bad("the round pause must be at most 86400 seconds");
-        }
-        if self.sample_size == 0 || self.max_tokens == 0 {
-            return bad("the sample size and max tokens must be at least 1");
+        agora_subnet::check_ranges(self.timeout, self.alpha, self.round_pause, self.sample_size)?;
+        if self.max_tokens == 0 {
+            return Err(ValidatorError::BadOption("max tokens must be at least 1".into()));
         }
         Ok(())
     }
@@ -316,25 +233,27 @@ pub fn start_validator(options: ValidatorOptions, pair: Pair) -> Result<(Validat
     let uid = client
         .uid_of(options.netuid, &hotkey)?
         .ok_or(ValidatorError::NotRegistered { hotkey: hotkey.to_string(), netuid: options.netuid })?;
-    let weights_every = match options.weights_every {
-        Some(n) => n.max(BlockCount(1)),
-        None => BlockCount(u64::from(client.hyperparameters(options.netuid)?.tempo).max(1)),
-    };
-    fetch_models(&options.models)?;
-    let judge = Judge::new(LlamaEngine::load(&options.models.llm())?, Embedder::load(&options.models.embedder())?);
-    let config = ValidatorConfig {
+    let weights_every = agora_subnet::weights_every(&client, options.netuid, options.weights_every)?;
+    fetch_models(&options.models).map_err(ValidatorError::subnet)?;
+    let engine = LlamaEngine::load(&options.models.llm()).map_err(ValidatorError::subnet)?;
+    let embedder = Embedder::load(&options.models.embedder()).map_err(ValidatorError::subnet)?;
+    let rounds = TextRounds::new(
+        Judge::new(engine, embedder),
+        agora_subnet::entropy(),
+        options.max_tokens,
+        options.organic_file,
+    );
+    let config = LoopConfig {
         netuid: options.netuid,
         sample_size: options.sample_size,
         timeout: options.timeout,
-        max_tokens: options.max_tokens,
         alpha: options.alpha,
         weights_every,
         round_pause: options.round_pause,
         state_path: options.state_path,
         rounds: options.rounds,
-        organic: options.organic_file,
     };
-    Ok((Validator::new(client, pair, judge, config)?, uid))
+    Ok((Validator::new(client, pair, rounds, config)?, uid))
 }
 
 #[cfg(test)]

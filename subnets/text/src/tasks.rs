@@ -80,12 +80,7 @@ fn pick<'a>(rng: &mut SplitMix64, list: &[&'a str]) -> &'a str {
     list[(rng.next_u64() % list.len() as u64) as usize]
 }
 
-/// Fresh entropy for a validator's task maker (not consensus: validators should differ).
-pub fn entropy() -> u64 {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
-    let mut s = SplitMix64::new(t ^ (u64::from(std::process::id()) << 32));
-    s.next_u64()
-}
+pub use agora_subnet::entropy;
 
 #[cfg(test)]
 mod tests {
