@@ -1,4 +1,5 @@
-//! `agora gateway`: the OpenAI-compatible front door of a subnet.
+//! `agora gateway`: the OpenAI-compatible front door of the text subnet and, with
+//! `--ocr-netuid`, the document-OCR subnet.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -21,6 +22,10 @@ pub struct GatewayArgs {
     /// Subnet to serve.
     #[arg(long, short = 'n', default_value = "1", value_parser = crate::args::netuid)]
     netuid: NetUid,
+    /// Also serve this document-OCR subnet: `agora/ocr`, and any chat request whose user message
+    /// holds an image (an `image_url` part with a data: URL).
+    #[arg(long, value_name = "NETUID", value_parser = crate::args::netuid)]
+    ocr_netuid: Option<NetUid>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     ip: IpAddr,
@@ -75,6 +80,7 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
         organic_file: args.organic_file,
         organic_every: args.organic_every,
         models,
+        ocr_netuid: args.ocr_netuid,
         ..GatewayOptions::new(
             g.endpoint(),
             args.netuid,
@@ -97,10 +103,11 @@ pub fn run(args: GatewayArgs, g: &Global) -> Result<(), Failure> {
         let (local, miners) = (gateway.local_addr, gateway.miners());
         let doc = json!({"url": format!("http://{local}"), "openai_base_url": format!("http://{local}/v1"),
             "explorer_url": format!("http://{local}/explorer"), "chat_url": format!("http://{local}/chat"),
-            "netuid": args.netuid, "hotkey": hotkey, "miners": miners, "auth": !args.open});
+            "netuid": args.netuid, "ocr_netuid": args.ocr_netuid, "hotkey": hotkey, "miners": miners, "auth": !args.open});
         g.print(&doc, || {
+            let ocr = args.ocr_netuid.map_or(String::new(), |n| format!(" and OCR subnet {n}"));
             format!(
-                "gateway for subnet {} on http://{local} (OpenAI base URL http://{local}/v1), signing as {hotkey}, {miners} miners; Ctrl-C stops",
+                "gateway for subnet {}{ocr} on http://{local} (OpenAI base URL http://{local}/v1), signing as {hotkey}, {miners} miners; Ctrl-C stops",
                 args.netuid
             )
         });

@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 /// The model id of the text subnet.
 pub const TEXT_MODEL: &str = agora_text::MECHANISM;
+/// The model id of the document-OCR subnet.
+pub const OCR_MODEL: &str = agora_ocr::MECHANISM;
 /// `max_tokens` when the request gives none.
 pub const DEFAULT_MAX_TOKENS: u32 = 64;
 /// The largest `max_tokens` accepted.
@@ -22,6 +24,20 @@ pub struct ChatRequest {
     pub best_of: Option<u8>,
     /// `stream_options.include_usage`.
     pub include_usage: bool,
+    /// The subnet asked: [`TEXT_MODEL`], or [`OCR_MODEL`] when a user message holds an image
+    /// (or the request names it).
+    pub model: &'static str,
+    /// The image of an OCR request (the last one in the conversation).
+    pub image: Option<Image>,
+}
+
+/// An image sent as an `image_url` content part (a `data:` URL).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Image {
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+    /// PNG or JPEG.
+    pub kind: agora_ocr::synapse::ImageKind,
 }
 
 /// `error.code` values: OpenAI's where it has one, and two of ours for the miners behind the
@@ -108,33 +124,61 @@ impl Usage {
     }
 }
 
-fn content_text(content: &Value) -> Result<String, ApiError> {
+/// The text of a message's content, and its image when it has an `image_url` part.
+fn content(content: &Value) -> Result<(String, Option<Image>), ApiError> {
     match content {
-        Value::String(s) => Ok(s.clone()),
-        // Content parts: only text parts are served here.
+        Value::String(s) => Ok((s.clone(), None)),
         Value::Array(parts) => {
-            let mut out = String::new();
+            let (mut text, mut image) = (String::new(), None);
             for p in parts {
-                match (p.get("type").and_then(Value::as_str), p.get("text").and_then(Value::as_str)) {
-                    (Some("text"), Some(t)) => out.push_str(t),
+                match p.get("type").and_then(Value::as_str) {
+                    Some("text") => match p.get("text").and_then(Value::as_str) {
+                        Some(t) => text.push_str(t),
+                        None => return Err(ApiError::invalid(Some("messages"), "a text part needs its `text`")),
+                    },
+                    Some("image_url") => {
+                        let url = p.pointer("/image_url/url").or_else(|| p.get("image_url")).and_then(Value::as_str);
+                        let url = url.ok_or_else(|| {
+                            ApiError::invalid(Some("messages"), "an image_url part needs `image_url.url`")
+                        })?;
+                        image = Some(data_url_image(url)?);
+                    }
                     _ => {
                         return Err(ApiError::bad_request(
                             code::UNSUPPORTED_VALUE,
                             Some("messages"),
-                            "only text content parts are supported",
+                            "only text and image_url content parts are supported",
                         ));
                     }
                 }
             }
-            Ok(out)
+            Ok((text, image))
         }
-        Value::Null => Ok(String::new()),
+        Value::Null => Ok((String::new(), None)),
         _ => Err(ApiError::bad_request(
             code::INVALID_TYPE,
             Some("messages"),
-            "message content must be a string or a list of text parts",
+            "message content must be a string or a list of content parts",
         )),
     }
+}
+
+/// The image in a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URL. Other URLs are
+/// refused: the gateway fetches nothing on a caller's behalf.
+pub fn data_url_image(url: &str) -> Result<Image, ApiError> {
+    let unsupported = |m: &str| ApiError::bad_request(code::UNSUPPORTED_VALUE, Some("messages"), m.to_string());
+    let Some(rest) = url.strip_prefix("data:") else {
+        return Err(unsupported("images must be sent inline as a data: URL (data:image/png;base64,...)"));
+    };
+    let Some((head, data)) = rest.split_once(',') else {
+        return Err(ApiError::invalid(Some("messages"), "a data: URL needs a comma before its data"));
+    };
+    if !head.ends_with(";base64") {
+        return Err(unsupported("a data: URL image must be base64"));
+    }
+    let (bytes, kind) =
+        agora_ocr::synapse::decode_image(data).map_err(|e| ApiError::invalid(Some("messages"), e.to_string()))?;
+    Ok(Image { bytes, kind })
 }
 
 fn number(v: &Value, name: &'static str, default: f64) -> Result<f64, ApiError> {
@@ -153,25 +197,26 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
     if !v.is_object() {
         return Err(ApiError::bad_request(code::INVALID_JSON, None, "the body must be a JSON object"));
     }
-    match v.get("model").and_then(Value::as_str) {
-        Some(m) if m == TEXT_MODEL || m == "agora" || m.starts_with("agora/text") => {}
+    let mut model = match v.get("model").and_then(Value::as_str) {
+        Some(m) if m == TEXT_MODEL || m == "agora" || m.starts_with("agora/text") => TEXT_MODEL,
+        Some(m) if m == OCR_MODEL => OCR_MODEL,
         Some(m) => {
             return Err(ApiError {
                 status: 404,
                 kind: "invalid_request_error",
                 code: code::MODEL_NOT_FOUND,
                 param: Some("model"),
-                message: format!("the model `{m}` does not exist; GET /v1/models lists `{TEXT_MODEL}`"),
+                message: format!("the model `{m}` does not exist; GET /v1/models lists the models served"),
             });
         }
         None => {
             return Err(ApiError::bad_request(
                 code::MISSING_REQUIRED_PARAMETER,
                 Some("model"),
-                "model is required (`agora/text`)",
+                "model is required (`agora/text`, or `agora/ocr` for an image)",
             ));
         }
-    }
+    };
     let raw = v.get("messages").and_then(Value::as_array).ok_or_else(|| {
         ApiError::bad_request(code::MISSING_REQUIRED_PARAMETER, Some("messages"), "messages must be a non-empty list")
     })?;
@@ -179,6 +224,7 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
         return Err(ApiError::invalid(Some("messages"), "messages must be a non-empty list"));
     }
     let mut messages = Vec::with_capacity(raw.len());
+    let mut image = None;
     for m in raw {
         let role = m.get("role").and_then(Value::as_str).unwrap_or("");
         let role = match role {
@@ -187,7 +233,23 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
             "assistant" => "assistant",
             other => return Err(ApiError::invalid(Some("messages"), format!("unsupported role {other:?}"))),
         };
-        messages.push(ChatMessage::new(role, content_text(m.get("content").unwrap_or(&Value::Null))?));
+        let (text, img) = content(m.get("content").unwrap_or(&Value::Null))?;
+        if img.is_some() {
+            if role != "user" {
+                return Err(ApiError::invalid(Some("messages"), "only user messages may hold an image"));
+            }
+            image = img;
+        }
+        messages.push(ChatMessage::new(role, text));
+    }
+    // An image is read by the OCR subnet, whatever text model was named.
+    if image.is_some() {
+        model = OCR_MODEL;
+    } else if model == OCR_MODEL {
+        return Err(ApiError::invalid(
+            Some("messages"),
+            "agora/ocr reads an image: send a user message with an image_url part (a data: URL of a PNG or JPEG)",
+        ));
     }
     let max_tokens = match v.get("max_completion_tokens").or_else(|| v.get("max_tokens")) {
         None | Some(Value::Null) => DEFAULT_MAX_TOKENS,
@@ -235,44 +297,46 @@ pub fn parse_chat_request(body: &[u8]) -> Result<ChatRequest, ApiError> {
         },
     };
     let generation = GenerationRequest { messages, max_tokens, temperature, top_p, seed };
-    Ok(ChatRequest { generation, stream, best_of, include_usage })
+    Ok(ChatRequest { generation, stream, best_of, include_usage, model, image })
 }
 
 /// A non-streamed completion; `usage` is `null` when the gateway cannot count tokens.
-pub fn completion(id: &str, created: u64, text: &str, usage: Option<Usage>, finish: &str) -> Value {
+pub fn completion(id: &str, created: u64, model: &str, text: &str, usage: Option<Usage>, finish: &str) -> Value {
     json!({
         "id": id,
         "object": "chat.completion",
         "created": created,
-        "model": TEXT_MODEL,
+        "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": Value::Null, "finish_reason": finish}],
         "usage": Usage::json(usage),
     })
 }
 
 /// One stream chunk (`delta` content, or the final chunk with `finish`).
-pub fn chunk(id: &str, created: u64, delta: Value, finish: Option<&str>) -> Value {
+pub fn chunk(id: &str, created: u64, model: &str, delta: Value, finish: Option<&str>) -> Value {
     json!({
         "id": id,
         "object": "chat.completion.chunk",
         "created": created,
-        "model": TEXT_MODEL,
+        "model": model,
         "choices": [{"index": 0, "delta": delta, "logprobs": Value::Null, "finish_reason": finish}],
     })
 }
 
 /// The usage chunk sent last when `stream_options.include_usage` is set (`usage: null` when the
 /// gateway cannot count tokens).
-pub fn usage_chunk(id: &str, created: u64, usage: Option<Usage>) -> Value {
+pub fn usage_chunk(id: &str, created: u64, model: &str, usage: Option<Usage>) -> Value {
     json!({
-        "id": id, "object": "chat.completion.chunk", "created": created, "model": TEXT_MODEL, "choices": [],
+        "id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [],
         "usage": Usage::json(usage),
     })
 }
 
-/// `GET /v1/models`.
-pub fn models(created: u64) -> Value {
-    json!({"object": "list", "data": [{"id": TEXT_MODEL, "object": "model", "created": created, "owned_by": "agora"}]})
+/// `GET /v1/models`: one model per subnet served.
+pub fn models(created: u64, served: &[&str]) -> Value {
+    let data: Vec<Value> =
+        served.iter().map(|m| json!({"id": m, "object": "model", "created": created, "owned_by": "agora"})).collect();
+    json!({"object": "list", "data": data})
 }
 
 #[cfg(test)]
@@ -317,5 +381,33 @@ mod tests {
         assert_eq!(bad(&format!("{{{m},\"temperature\":\"hot\"}}")).code, code::INVALID_TYPE);
         assert_eq!(bad(&format!("{{{m},\"n\":2}}")).code, code::UNSUPPORTED_VALUE);
         assert_eq!(bad(&format!("{{{m},\"n\":2}}")).body()["error"]["code"], "unsupported_value");
+    }
+
+    #[test]
+    fn an_image_part_routes_to_ocr_and_bad_images_are_refused() {
+        use base64::Engine;
+        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
+        let with = |model: &str, url: &str| {
+            format!(
+                r#"{{"model":"{model}","messages":[{{"role":"user","content":[{{"type":"text","text":"Read this."}},{{"type":"image_url","image_url":{{"url":"{url}"}}}}]}}]}}"#
+            )
+        };
+        for model in ["agora/ocr", "agora/text"] {
+            let r = parse_chat_request(with(model, &format!("data:image/png;base64,{png}")).as_bytes()).unwrap();
+            assert_eq!(r.model, OCR_MODEL);
+            assert_eq!(r.image.unwrap().kind, agora_ocr::synapse::ImageKind::Png);
+            assert_eq!(r.generation.messages, vec![ChatMessage::new("user", "Read this.")]);
+        }
+        let text = parse_chat_request(br#"{"model":"agora/text","messages":[{"role":"user","content":"x"}]}"#).unwrap();
+        assert_eq!((text.model, text.image), (TEXT_MODEL, None));
+        let bad = |b: String| parse_chat_request(b.as_bytes()).unwrap_err();
+        assert_eq!(bad(with("agora/ocr", "https://example.invalid/a.png")).code, code::UNSUPPORTED_VALUE);
+        assert_eq!(bad(with("agora/ocr", "data:image/png,raw")).code, code::UNSUPPORTED_VALUE);
+        let gif = base64::engine::general_purpose::STANDARD.encode(b"GIF89a....");
+        assert_eq!(bad(with("agora/ocr", &format!("data:image/gif;base64,{gif}"))).code, code::INVALID_VALUE);
+        assert_eq!(bad(with("agora/ocr", "data:image/png;base64,!!!")).code, code::INVALID_VALUE);
+        // agora/ocr without an image says what it needs.
+        let e = bad(r#"{"model":"agora/ocr","messages":[{"role":"user","content":"x"}]}"#.into());
+        assert!(e.message.contains("image_url"), "{}", e.message);
     }
 }

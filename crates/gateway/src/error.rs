@@ -33,6 +33,12 @@ pub enum GatewayError {
     /// Organic sampling was asked for with "one request in 0".
     #[error("organic sampling takes one request in N; N must be at least 1")]
     OrganicEvery,
+    /// The OCR subnet is the text subnet.
+    #[error("the OCR subnet cannot be the text subnet ({netuid}); give each its own netuid")]
+    SameSubnet {
+        /// The netuid given twice.
+        netuid: agora_primitives::NetUid,
+    },
     /// The API keys were refused (unreadable file, bad TOML, a bad or duplicate key).
     #[error("API keys: {0}")]
     Keys(#[from] KeyError),

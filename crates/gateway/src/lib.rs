@@ -56,7 +56,11 @@
 //!
 //! # Status
 //!
-//! One subnet (text generation) per gateway; several subnets behind one front door are a later issue.
+//! Two subnets behind one front door: text generation (`agora/text`) and, when
+//! [`GatewayOptions::ocr_netuid`] is set, document OCR (`agora/ocr`): a chat request whose user
+//! message holds an `image_url` part (a `data:` URL of a PNG or JPEG) is read by the OCR
+//! subnet's miners, and the reading is the assistant's message; best-of-k there picks the
+//! reading the others agree with most. `usage` is `null` for readings.
 //!
 //! # Example
 //!
@@ -94,9 +98,10 @@ pub mod pool;
 pub mod server;
 pub mod tokens;
 
+pub use body::BodyLimits;
 pub use error::{GatewayError, Result};
 pub use keys::{ApiKey, KeyError, Keys};
-pub use lifecycle::{Access, GatewayOptions, ModelFiles, RunningGateway, start};
+pub use lifecycle::{Access, GatewayOptions, ModelFiles, OCR_BODY_BYTES, RunningGateway, start};
 pub use pool::MinerPool;
-pub use server::{Gateway, GatewayConfig, router};
+pub use server::{Gateway, GatewayConfig, OcrRoute, router, router_with};
 pub use tokens::TokenCounter;

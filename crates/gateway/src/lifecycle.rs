@@ -14,10 +14,15 @@ use agora_neuron::Dendrite;
 use agora_primitives::{NetUid, Pair};
 use agora_text::Judge;
 
+use crate::body::BodyLimits;
 use crate::error::{GatewayError, Result};
 use crate::keys::{ApiKey, Keys};
 use crate::pool::MinerPool;
-use crate::server::{Gateway, GatewayConfig, OrganicSink, router};
+use crate::server::{Gateway, GatewayConfig, OcrRoute, OrganicSink, router_with};
+
+/// Largest request body when the OCR subnet is served: an image of
+/// [`agora_ocr::synapse::MAX_IMAGE_BYTES`] as base64, and the rest of the request.
+pub const OCR_BODY_BYTES: usize = agora_ocr::synapse::MAX_IMAGE_BYTES / 3 * 4 + 64 * 1024;
 use crate::tokens::TokenCounter;
 
 /// Who may call the gateway.
@@ -78,6 +83,8 @@ pub struct GatewayOptions {
     pub endpoint: String,
     /// The subnet served.
     pub netuid: NetUid,
+    /// The document-OCR subnet also served (`agora/ocr`, and any request with an image), if any.
+    pub ocr_netuid: Option<NetUid>,
     /// Where to listen (port 0: any free port; see [`RunningGateway::local_addr`]).
     pub addr: SocketAddr,
     /// Who may call.
@@ -116,6 +123,7 @@ impl GatewayOptions {
         GatewayOptions {
             endpoint: endpoint.into(),
             netuid,
+            ocr_netuid: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             access,
             timeout: Duration::from_secs(30),
@@ -143,6 +151,9 @@ impl GatewayOptions {
         }
         if self.organic_file.is_some() && self.organic_every == 0 {
             return Err(GatewayError::OrganicEvery);
+        }
+        if self.ocr_netuid == Some(self.netuid) {
+            return Err(GatewayError::SameSubnet { netuid: self.netuid });
         }
         Ok(())
     }
@@ -260,7 +271,24 @@ pub async fn start(options: GatewayOptions, hotkey: Pair) -> Result<RunningGatew
         hedge: options.hedge,
         default_best_of: options.best_of,
     };
+    let ocr = match options.ocr_netuid {
+        Some(netuid) => {
+            // Its metagraph is read now: a subnet that is not on chain fails the start.
+            let pool = Arc::new(MinerPool::new(hotkey.public(), options.cooldown, agora_subnet::entropy()));
+            pool.start_refresh(&options.endpoint, netuid, options.refresh).await?;
+            Some(OcrRoute { netuid, pool })
+        }
+        None => None,
+    };
     let mut gateway = Gateway::new(pool, Dendrite::new(hotkey), keys, judge, Some(node), config);
+    // Images come inline: a request body may hold one of up to 6 MiB (8 MiB as base64).
+    let body = match ocr {
+        Some(route) => {
+            gateway = gateway.with_ocr(route);
+            BodyLimits { max_bytes: OCR_BODY_BYTES, ..BodyLimits::default() }
+        }
+        None => BodyLimits::default(),
+    };
     if let Some(path) = options.organic_file {
         gateway = gateway.with_organic(OrganicSink::new(path, options.organic_every));
     }
@@ -271,7 +299,7 @@ pub async fn start(options: GatewayOptions, hotkey: Pair) -> Result<RunningGatew
     let addr = options.addr;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| GatewayError::Listen { addr, source })?;
     let local_addr = listener.local_addr().map_err(|source| GatewayError::Listen { addr, source })?;
-    let app = router(gateway.clone());
+    let app = router_with(gateway.clone(), body);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         // Connections capped overall and per address, request heads within 10 s ([`agora_net`]).

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use agora_models::local::MAX_PROMPT_TOKENS;
 use agora_models::sampling::SplitMix64;
-use agora_neuron::Dendrite;
+use agora_neuron::{Answer, Dendrite, Synapse};
+use agora_ocr::ImageToText;
 use agora_text::organic::Sampled;
 use agora_text::scoring::Observed;
 use agora_text::tasks::Task;
@@ -48,6 +49,14 @@ pub struct GatewayConfig {
 /// the sample limits, in a file rotated at [`agora_text::organic::ROTATE_BYTES`].
 pub type OrganicSink = agora_text::organic::OrganicWriter;
 
+/// The OCR subnet behind the gateway: requests with an image go to its miners.
+pub struct OcrRoute {
+    /// The subnet.
+    pub netuid: NetUid,
+    /// Its miners.
+    pub pool: Arc<MinerPool>,
+}
+
 /// Shared state of the server.
 pub struct Gateway {
     /// Routing table.
@@ -61,6 +70,7 @@ pub struct Gateway {
     rpc: Option<agora_client::RpcClient>,
     organic: Option<OrganicSink>,
     tokens: Option<TokenCounter>,
+    ocr: Option<OcrRoute>,
 }
 
 impl Gateway {
@@ -86,6 +96,7 @@ impl Gateway {
             rpc: node,
             organic: None,
             tokens: None,
+            ocr: None,
         })
     }
 
@@ -124,6 +135,30 @@ impl Gateway {
         self
     }
 
+    /// Also serves the OCR subnet (`agora/ocr`, and any request with an image) from `route`
+    /// (call before the gateway is shared).
+    pub fn with_ocr(mut self: Arc<Self>, route: OcrRoute) -> Arc<Gateway> {
+        match Arc::get_mut(&mut self) {
+            Some(gw) => gw.ocr = Some(route),
+            None => tracing::warn!("the OCR route must be set before the gateway is shared; ignored"),
+        }
+        self
+    }
+
+    /// The OCR subnet served, if any.
+    pub fn ocr(&self) -> Option<&OcrRoute> {
+        self.ocr.as_ref()
+    }
+
+    /// The subnets served: `(model, netuid, kind)`.
+    pub fn subnets(&self) -> Vec<(&'static str, NetUid, &'static str)> {
+        let mut out = vec![(api::TEXT_MODEL, self.config.netuid, "text")];
+        if let Some(o) = &self.ocr {
+            out.push((api::OCR_MODEL, o.netuid, "ocr"));
+        }
+        out
+    }
+
     fn new_id(&self) -> String {
         format!("chatcmpl-{:016x}", self.ids.lock().unwrap_or_else(|e| e.into_inner()).next_u64())
     }
@@ -143,6 +178,7 @@ pub fn router_with(gw: Arc<Gateway>, body: BodyLimits) -> Router {
         .route("/healthz", get(health))
         .route("/api/rpc", post(node_rpc))
         .route("/api/history", get(history))
+        .route("/api/subnets", get(subnets))
         .route("/", get(|| async { page(INDEX) }))
         .route("/explorer", get(|| async { page(EXPLORER) }))
         .route("/chat", get(|| async { page(CHAT) }))
@@ -215,6 +251,21 @@ async fn history(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -
     json_response(StatusCode::OK, &json!({"netuid": gw.config.netuid, "snapshots": gw.pool.history()}))
 }
 
+async fn subnets(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -> Response {
+    let list: Vec<Value> = gw
+        .subnets()
+        .into_iter()
+        .map(|(model, netuid, kind)| {
+            let miners = match kind {
+                "ocr" => gw.ocr.as_ref().map_or(0, |o| o.pool.candidates().len()),
+                _ => gw.pool.candidates().len(),
+            };
+            json!({"netuid": netuid, "kind": kind, "model": model, "miners": miners})
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({"subnets": list}))
+}
+
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -258,7 +309,8 @@ async fn models(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>, he
     if let Err(r) = admit(&gw, &headers) {
         return *r;
     }
-    json_response(StatusCode::OK, &api::models(now()))
+    let served: Vec<&str> = gw.subnets().into_iter().map(|(model, _, _)| model).collect();
+    json_response(StatusCode::OK, &api::models(now(), &served))
 }
 
 async fn health(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -> Response {
@@ -266,7 +318,8 @@ async fn health(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) ->
     json_response(
         StatusCode::OK,
         &json!({"netuid": gw.config.netuid, "block": gw.pool.block(), "miners": miners.len(),
-            "served": gw.served.load(Ordering::Relaxed), "best_of": gw.judge.is_some(), "usage": gw.tokens.is_some()}),
+            "served": gw.served.load(Ordering::Relaxed), "best_of": gw.judge.is_some(), "usage": gw.tokens.is_some(),
+            "ocr": gw.ocr.as_ref().map(|o| json!({"netuid": o.netuid, "miners": o.pool.candidates().len()}))}),
     )
 }
 
@@ -299,7 +352,7 @@ struct Served {
     finish: &'static str,
 }
 
-fn good(a: &agora_neuron::Answer<TextGeneration>) -> Option<(String, Option<u32>, &'static str)> {
+fn good(a: &Answer<TextGeneration>) -> Option<Good> {
     let s = a.synapse.as_ref()?;
     let text = s.completion.clone()?;
     if a.status_code != 200 || text.trim().is_empty() {
@@ -315,41 +368,108 @@ pub fn finish_reason(claimed: &str, completion_tokens: Option<u32>, max_tokens: 
     if claimed == "length" || completion_tokens.is_some_and(|n| n >= max_tokens) { "length" } else { "stop" }
 }
 
+/// What a good answer carries: its text, the miner's token count, its finish reason.
+type Good = (String, Option<u32>, &'static str);
+
 /// Plain routing: one miner (two when hedging), another after a failure.
 async fn route_one(gw: &Gateway, req: &ChatRequest) -> Result<Served, ApiError> {
-    let q = TextGeneration::ask(&req.generation);
+    route_one_on(gw, &gw.pool, gw.config.netuid, &TextGeneration::ask(&req.generation), good).await
+}
+
+/// Plain routing of `q` among `pool`'s miners (subnet `netuid`); `good` says which answers count.
+async fn route_one_on<S: Synapse>(
+    gw: &Gateway,
+    pool: &MinerPool,
+    netuid: NetUid,
+    q: &S,
+    good: fn(&Answer<S>) -> Option<Good>,
+) -> Result<Served, ApiError> {
     let mut tried = Vec::new();
     let mut last = String::from("none tried");
     for _ in 0..=gw.config.retries {
-        let picks = gw.pool.pick(if gw.config.hedge { 2 } else { 1 }, &tried);
+        let picks = pool.pick(if gw.config.hedge { 2 } else { 1 }, &tried);
         if picks.is_empty() {
             break;
         }
         tried.extend(picks.iter().map(|c| c.uid));
         let mut calls: futures::stream::FuturesUnordered<_> = picks
             .into_iter()
-            .map(|c| {
-                let q = &q;
-                async move {
-                    let a = gw.dendrite.call(&c.target, q, gw.config.timeout).await;
-                    (c, a)
-                }
+            .map(|c| async move {
+                let a = gw.dendrite.call(&c.target, q, gw.config.timeout).await;
+                (c, a)
             })
             .collect();
         while let Some((c, a)) = calls.next().await {
             match good(&a) {
                 Some((text, tokens, finish)) => {
-                    gw.pool.succeeded(c.uid);
+                    pool.succeeded(c.uid);
                     return Ok(Served { miner: c, text, tokens, finish });
                 }
                 None => {
-                    gw.pool.failed(c.uid);
+                    pool.failed(c.uid);
                     last = format!("uid {} answered {} {}", c.uid, a.status_code, a.status_message);
                 }
             }
         }
     }
-    if tried.is_empty() { Err(no_miner(gw.config.netuid)) } else { Err(all_failed(gw.config.netuid, &last)) }
+    if tried.is_empty() { Err(no_miner(netuid)) } else { Err(all_failed(netuid, &last)) }
+}
+
+/// A reading with text in it.
+fn good_reading(a: &Answer<ImageToText>) -> Option<Good> {
+    let text = a.synapse.as_ref()?.text.clone()?;
+    if a.status_code != 200 || text.trim().is_empty() {
+        return None;
+    }
+    Some((text, None, "stop"))
+}
+
+/// An OCR request: one miner of the OCR subnet (another after a failure), or best-of-k ranked
+/// by agreement: each reading scores the mean of 1 − CER against the others, so the reading the
+/// others support wins and a lone odd one loses.
+async fn route_ocr(gw: &Gateway, route: &OcrRoute, req: &ChatRequest, k: u8) -> Result<Served, ApiError> {
+    let image = req.image.as_ref().expect("an OCR request has an image");
+    let q = ImageToText::ask(&image.bytes);
+    if k <= 1 {
+        return route_one_on(gw, &route.pool, route.netuid, &q, good_reading).await;
+    }
+    let picks = route.pool.pick(usize::from(k), &[]);
+    if picks.is_empty() {
+        return Err(no_miner(route.netuid));
+    }
+    let targets: Vec<_> = picks.iter().map(|c| c.target.clone()).collect();
+    let answers = gw.dendrite.forward(&targets, &q, gw.config.timeout).await;
+    let mut ok = Vec::new();
+    for (c, a) in picks.into_iter().zip(answers) {
+        match good_reading(&a) {
+            Some(g) => {
+                route.pool.succeeded(c.uid);
+                ok.push((c, g));
+            }
+            None => route.pool.failed(c.uid),
+        }
+    }
+    if ok.is_empty() {
+        return route_one_on(gw, &route.pool, route.netuid, &q, good_reading).await;
+    }
+    let texts: Vec<&str> = ok.iter().map(|(_, g)| g.0.as_str()).collect();
+    let best = most_agreed(&texts);
+    let (miner, (text, tokens, finish)) = ok.swap_remove(best);
+    Ok(Served { miner, text, tokens, finish })
+}
+
+/// The index of the text that agrees most with the others (mean 1 − CER, capped at 0; the first
+/// among equals).
+pub fn most_agreed(texts: &[&str]) -> usize {
+    let agreement = |i: usize| -> f64 {
+        let others: Vec<f64> = (0..texts.len())
+            .filter(|&j| j != i)
+            .map(|j| (1.0 - agora_ocr::scoring::cer(texts[i], texts[j])).max(0.0))
+            .collect();
+        if others.is_empty() { 1.0 } else { others.iter().sum::<f64>() / others.len() as f64 }
+    };
+    let scores: Vec<f64> = (0..texts.len()).map(agreement).collect();
+    (0..texts.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0)
 }
 
 /// Best-of-k: k miners at once, the validator's scorer picks the answer.
@@ -439,17 +559,24 @@ fn sse_response(events: impl futures::Stream<Item = Bytes> + Send + 'static) -> 
 
 /// Streams an already complete answer (best-of-k picks before it can stream), word by word;
 /// `usage` is the usage chunk's content when one was asked for.
-fn stream_text(id: String, created: u64, s: Served, finish: &str, usage: Option<Option<Usage>>) -> Response {
-    let mut events = vec![sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None))];
+fn stream_text(
+    id: String,
+    created: u64,
+    model: &str,
+    s: Served,
+    finish: &str,
+    usage: Option<Option<Usage>>,
+) -> Response {
+    let mut events = vec![sse(&api::chunk(&id, created, model, json!({"role": "assistant", "content": ""}), None))];
     let mut rest = s.text.as_str();
     while !rest.is_empty() {
         let cut = rest.char_indices().skip(1).find(|(_, c)| c.is_whitespace()).map_or(rest.len(), |(i, _)| i);
-        events.push(sse(&api::chunk(&id, created, json!({"content": &rest[..cut]}), None)));
+        events.push(sse(&api::chunk(&id, created, model, json!({"content": &rest[..cut]}), None)));
         rest = &rest[cut..];
     }
-    events.push(sse(&api::chunk(&id, created, json!({}), Some(finish))));
+    events.push(sse(&api::chunk(&id, created, model, json!({}), Some(finish))));
     if let Some(usage) = usage {
-        events.push(sse(&api::usage_chunk(&id, created, usage)));
+        events.push(sse(&api::usage_chunk(&id, created, model, usage)));
     }
     events.push(Bytes::from_static(b"data: [DONE]\n\n"));
     with_miner(sse_response(futures::stream::iter(events)), &s.miner)
@@ -508,7 +635,7 @@ where
             let out = if text.is_empty() {
                 Bytes::new()
             } else {
-                let event = sse(&api::chunk(&r.id, r.created, json!({"content": &text}), None));
+                let event = sse(&api::chunk(&r.id, r.created, api::TEXT_MODEL, json!({"content": &text}), None));
                 r.text.push_str(&text);
                 event
             };
@@ -521,7 +648,7 @@ where
     let mut tail = Vec::new();
     if !r.pending.is_empty() {
         let text = String::from_utf8_lossy(&r.pending).into_owned();
-        tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, json!({"content": &text}), None)));
+        tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, api::TEXT_MODEL, json!({"content": &text}), None)));
         r.text.push_str(&text);
         r.pending.clear();
     }
@@ -533,10 +660,10 @@ where
         End::Finished => finish_reason("stop", completion, r.max_tokens),
         End::CutOff => "length",
     };
-    tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, json!({}), Some(finish))));
+    tail.extend_from_slice(&sse(&api::chunk(&r.id, r.created, api::TEXT_MODEL, json!({}), Some(finish))));
     if r.include_usage {
         let usage = usage(r.prompt_tokens, completion);
-        tail.extend_from_slice(&sse(&api::usage_chunk(&r.id, r.created, usage)));
+        tail.extend_from_slice(&sse(&api::usage_chunk(&r.id, r.created, api::TEXT_MODEL, usage)));
     }
     tail.extend_from_slice(b"data: [DONE]\n\n");
     r.done = true;
@@ -584,7 +711,7 @@ async fn route_stream(
         answer.chunks = Box::pin(futures::stream::once(async move { Ok(first) }).chain(answer.chunks));
         gw.pool.succeeded(c.uid);
         gw.served.fetch_add(1, Ordering::Relaxed);
-        let head = sse(&api::chunk(&id, created, json!({"role": "assistant", "content": ""}), None));
+        let head = sse(&api::chunk(&id, created, api::TEXT_MODEL, json!({"role": "assistant", "content": ""}), None));
         let relay = Relay {
             chunks: answer.chunks,
             pending: Vec::new(),
@@ -629,6 +756,9 @@ async fn chat(
         Ok(r) => r,
         Err(e) => return error(e),
     };
+    if req.model == api::OCR_MODEL {
+        return chat_ocr(&gw, key, req).await;
+    }
     let prompt_tokens = match &gw.tokens {
         Some(t) => t.prompt_off_thread(req.generation.messages.clone()).await,
         None => None,
@@ -671,8 +801,37 @@ async fn chat(
     let finish = finish_reason(served.finish, completion, req.generation.max_tokens);
     let usage = usage(prompt_tokens, completion);
     if req.stream {
-        return stream_text(id, created, served, finish, req.include_usage.then_some(usage));
+        return stream_text(id, created, api::TEXT_MODEL, served, finish, req.include_usage.then_some(usage));
     }
-    let body = api::completion(&id, created, &served.text, usage, finish);
+    let body = api::completion(&id, created, api::TEXT_MODEL, &served.text, usage, finish);
+    with_miner(json_response(StatusCode::OK, &body), &served.miner)
+}
+
+/// An image read by the OCR subnet; the miner's text is the assistant's message (streamed word
+/// by word when asked). `usage` is `null`: an image has no tokens in the text model's sense.
+async fn chat_ocr(gw: &Gateway, key: Option<&ApiKey>, req: ChatRequest) -> Response {
+    let Some(route) = &gw.ocr else {
+        return error(ApiError {
+            status: 404,
+            kind: "invalid_request_error",
+            code: code::MODEL_NOT_FOUND,
+            param: Some("model"),
+            message: format!(
+                "this gateway serves no OCR subnet, so it cannot read images; it serves {}",
+                api::TEXT_MODEL
+            ),
+        });
+    };
+    let best_of = req.best_of.or(key.and_then(|k| k.best_of)).unwrap_or(gw.config.default_best_of);
+    let served = match route_ocr(gw, route, &req, best_of).await {
+        Ok(s) => s,
+        Err(e) => return error(e),
+    };
+    gw.served.fetch_add(1, Ordering::Relaxed);
+    let (id, created) = (gw.new_id(), now());
+    if req.stream {
+        return stream_text(id, created, api::OCR_MODEL, served, "stop", req.include_usage.then_some(None));
+    }
+    let body = api::completion(&id, created, api::OCR_MODEL, &served.text, None, "stop");
     with_miner(json_response(StatusCode::OK, &body), &served.miner)
 }
