@@ -1,12 +1,13 @@
 // Headless Chromium against a running gateway: loads the explorer (waits for finalised blocks and
 // the metagraph; reads the pools of a dynamic chain), then the chat page, sends a message and waits for the streamed answer; saves a
-// screenshot of each page. Prints one JSON line with what it saw.
-// Usage: NODE_PATH=<node_modules> node scripts/ui-check.mjs GATEWAY_URL API_KEY OUT_DIR
+// screenshot of each page; with IMAGE, also attaches that image in the chat page and waits for the OCR
+// subnet's reading. Prints one JSON line with what it saw.
+// Usage: NODE_PATH=<node_modules> node scripts/ui-check.mjs GATEWAY_URL API_KEY OUT_DIR [IMAGE]
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 
-const [url, key, out] = process.argv.slice(2);
+const [url, key, out, image] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -40,6 +41,22 @@ try {
   result.chat_uid = await answer.getAttribute('data-uid');
   result.chat_status = await chat.locator('#status').innerText();
   await chat.screenshot({ path: `${out}/chat.png`, fullPage: true });
+
+  if (image) {
+    // The explorer names each subnet's kind.
+    result.subnet_kinds = await page.locator('#subnets tr td.kind').allInnerTexts();
+    await chat.setInputFiles('#image', image);
+    await chat.click('#send');
+    const reading = chat.locator('.msg.assistant').last();
+    await chat.waitForFunction((n) => {
+      const all = document.querySelectorAll('.msg.assistant');
+      return all.length > n && all[all.length - 1].dataset.done;
+    }, 1, { timeout: 120000 });
+    result.ocr_done = await reading.getAttribute('data-done');
+    result.ocr_text = await reading.locator('.text').innerText();
+    result.ocr_uid = await reading.getAttribute('data-uid');
+    await chat.screenshot({ path: `${out}/chat-ocr.png`, fullPage: true });
+  }
 } finally {
   await browser.close();
 }

@@ -42,6 +42,15 @@ pub enum LocalnetCommand {
         /// openai:<URL>, echo, random, copycat:<IP:PORT>/<HOTKEY>, sleep, huge.
         #[arg(long, value_delimiter = ',', default_value = "local,local,local")]
         miners: Vec<Backend>,
+        /// Subnets to run: `text` (the default) or `text,ocr` (also the document-OCR subnet, with
+        /// the same two validators and one gateway serving both).
+        #[arg(long, value_delimiter = ',', default_value = "text", value_parser = ["text", "ocr"])]
+        subnets: Vec<String>,
+        /// With `--subnets text,ocr`: one OCR miner per listed backend, as `agora miner ocr
+        /// --backend` takes them: tesseract (Debian's tesseract-ocr), openai:<URL>, blank, random,
+        /// copycat:<IP:PORT>/<HOTKEY>.
+        #[arg(long, value_delimiter = ',', default_value = "tesseract,tesseract")]
+        ocr_miners: Vec<agora_ocr::Backend>,
         /// Tempo of subnet 1 (blocks between epochs), set when it is created.
         #[arg(long, default_value_t = 20)]
         tempo: u16,
@@ -110,6 +119,8 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             block_time,
             base_port,
             miners,
+            subnets,
+            ocr_miners,
             tempo,
             gateway_port,
             substrate_port,
@@ -117,7 +128,14 @@ pub fn run(cmd: LocalnetCommand, g: &Global) -> Result<(), Failure> {
             models_dir,
             economy,
         } => {
+            if !subnets.iter().any(|s| s == "text") {
+                return Err(Failure::msg(
+                    "--subnets must include text (the gateway and the validators' models are the text subnet's): use text or text,ocr",
+                ));
+            }
+            let ocr_miners = subnets.iter().any(|s| s == "ocr").then_some(ocr_miners);
             let subnet = (!no_subnet).then(|| SubnetOptions {
+                ocr_miners,
                 miners,
                 tempo,
                 gateway_port,

@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn an_image_part_routes_to_ocr_and_bad_images_are_refused() {
         use base64::Engine;
-        let png = base64::engine::general_purpose::STANDARD.encode(b"\x89PNG\r\n\x1a\nrest");
+        let png = base64::engine::general_purpose::STANDARD.encode(agora_ocr::raster::encode_png(3, 2, &[0; 6]));
         let with = |model: &str, url: &str| {
             format!(
                 r#"{{"model":"{model}","messages":[{{"role":"user","content":[{{"type":"text","text":"Read this."}},{{"type":"image_url","image_url":{{"url":"{url}"}}}}]}}]}}"#

@@ -452,24 +452,38 @@ async fn route_ocr(gw: &Gateway, route: &OcrRoute, req: &ChatRequest, k: u8) -> 
     if ok.is_empty() {
         return route_one_on(gw, &route.pool, route.netuid, &q, good_reading).await;
     }
-    let texts: Vec<&str> = ok.iter().map(|(_, g)| g.0.as_str()).collect();
-    let best = most_agreed(&texts);
+    let texts: Vec<String> = ok.iter().map(|(_, g)| g.0.clone()).collect();
+    // Bounded (each reading compared on its first characters) and off the async threads; if it
+    // cannot finish in time, the first good reading is served.
+    let ranked = tokio::task::spawn_blocking(move || most_agreed(&texts));
+    let best = match tokio::time::timeout(gw.config.timeout, ranked).await {
+        Ok(Ok(i)) => i,
+        _ => {
+            tracing::warn!("best-of agreement unavailable; serving the first reading");
+            0
+        }
+    };
     let (miner, (text, tokens, finish)) = ok.swap_remove(best);
     Ok(Served { miner, text, tokens, finish })
 }
 
-/// The index of the text that agrees most with the others (mean 1 − CER, capped at 0; the first
-/// among equals).
-pub fn most_agreed(texts: &[&str]) -> usize {
-    let agreement = |i: usize| -> f64 {
-        let others: Vec<f64> = (0..texts.len())
-            .filter(|&j| j != i)
-            .map(|j| (1.0 - agora_ocr::scoring::cer(texts[i], texts[j])).max(0.0))
-            .collect();
-        if others.is_empty() { 1.0 } else { others.iter().sum::<f64>() / others.len() as f64 }
-    };
-    let scores: Vec<f64> = (0..texts.len()).map(agreement).collect();
-    (0..texts.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a))).unwrap_or(0)
+/// The index of the text that agrees most with the others (summed
+/// [`agora_ocr::scoring::agreement`], symmetric). Among equals (always so for two texts, where
+/// agreement cannot tell which is right) the one with more characters wins, so a truncated or
+/// one-character reading does not; then the first.
+pub fn most_agreed<T: AsRef<str>>(texts: &[T]) -> usize {
+    let n = texts.len();
+    let mut sum = vec![0.0f64; n];
+    for i in 0..n {
+        for j in i + 1..n {
+            let a = agora_ocr::scoring::agreement(texts[i].as_ref(), texts[j].as_ref());
+            sum[i] += a;
+            sum[j] += a;
+        }
+    }
+    let len: Vec<usize> =
+        texts.iter().map(|t| t.as_ref().split_whitespace().map(|w| w.chars().count()).sum()).collect();
+    (0..n).max_by(|&a, &b| sum[a].total_cmp(&sum[b]).then(len[a].cmp(&len[b])).then(b.cmp(&a))).unwrap_or(0)
 }
 
 /// Best-of-k: k miners at once, the validator's scorer picks the answer.

@@ -139,6 +139,17 @@ async fn images_are_read_by_the_ocr_subnet_streamed_or_not() {
     assert!(e["error"]["message"].as_str().unwrap().contains("image_url"), "{e}");
 }
 
+#[test]
+fn best_of_picks_the_reading_the_others_support_and_never_a_stub() {
+    use agora_gateway::server::most_agreed;
+    let full = "Invoice No. INV-48213 Total due: 1234.50 EUR";
+    let typo = "Invoice No. INV-48218 Total due: 1234.50 EUR";
+    assert_ne!(most_agreed(&["velvet orbit harbor", full, typo]), 0);
+    assert_eq!(most_agreed(&[".", full]), 1);
+    assert_eq!(most_agreed(&[full, "Invoice No."]), 0);
+    assert_eq!(most_agreed::<&str>(&[]), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gateway_without_an_ocr_subnet_refuses_images() {
     let s = setup(false).await;

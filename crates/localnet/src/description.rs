@@ -35,6 +35,17 @@ pub struct ProcessEntry {
     pub pid: u32,
 }
 
+/// One subnet the network runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubnetEntry {
+    /// Its netuid.
+    pub netuid: NetUid,
+    /// `text` or `ocr`.
+    pub kind: String,
+    /// Its model name at the gateway (`agora/text`, `agora/ocr`).
+    pub model: String,
+}
+
 /// The document.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Description {
@@ -63,6 +74,9 @@ pub struct Description {
     pub economy: Economy,
     /// The dev wallets' root.
     pub wallets: PathBuf,
+    /// The subnets and their gateway models (empty with `--no-subnet`).
+    #[serde(default)]
+    pub subnets: Vec<SubnetEntry>,
     /// Every process.
     pub processes: Vec<ProcessEntry>,
     /// Seconds from the start of the run to ready.
@@ -107,6 +121,7 @@ impl Description {
             gateway_api_key: key,
             economy,
             wallets: dir.join("wallets"),
+            subnets: Vec::new(),
             processes,
             ready_after_s: ready_after.as_secs_f64(),
         }
@@ -148,6 +163,9 @@ impl Description {
                 "         -d '{\"model\": \"agora/text\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello!\"}]}'"
                     .into(),
             );
+            for sub in &d.subnets {
+                out.push(format!("  subnet {:<3} {:<5} model {}", sub.netuid, sub.kind, sub.model));
+            }
             for p in d.processes.iter().filter(|p| p.role != "node") {
                 out.push(format!(
                     "  {:<9} {:<13} uid {:<3} {}",

@@ -63,10 +63,10 @@ mod process;
 mod random;
 mod setup;
 
-pub use description::{Description, ProcessEntry};
+pub use description::{Description, ProcessEntry, SubnetEntry};
 pub use error::{LocalnetError, Result};
 pub use load::{ChainLoadError, ChainLoadOptions, ChainLoadReport, OpenLoop, chain_load};
 pub use localnet::{Localnet, LocalnetOptions, SUBNET_STEPS, Step, SubnetOptions};
 pub use network::{Network, NetworkOptions};
 pub use process::Process;
-pub use setup::{Member, SubnetSetup};
+pub use setup::{Member, OcrSetup, SubnetSetup};

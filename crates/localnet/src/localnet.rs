@@ -22,7 +22,7 @@ use agora_primitives::BlockNumber;
 use agora_text::Backend;
 use agora_wallet::Keypair;
 
-use crate::description::Description;
+use crate::description::{Description, SubnetEntry};
 use crate::error::{LocalnetError, Result, io};
 use crate::network::{Network, NetworkOptions};
 use crate::process::{Process, stop_all};
@@ -58,6 +58,9 @@ pub struct SubnetOptions {
     pub miner_port: u16,
     /// Models directory (None: the default).
     pub models_dir: Option<PathBuf>,
+    /// Also a document-OCR subnet with one miner per backend (its miners listen after the text
+    /// miners' ports); the validators validate both and the gateway serves both.
+    pub ocr_miners: Option<Vec<agora_ocr::Backend>>,
 }
 
 impl SubnetOptions {
@@ -120,6 +123,7 @@ pub struct Localnet {
     neurons: Vec<Process>,
     network: Network,
     description: Description,
+    subnets: Vec<SubnetEntry>,
 }
 
 impl Localnet {
@@ -146,7 +150,8 @@ impl Localnet {
         progress(Step::WaitingForBlocks);
         let status = network.wait_finalized(BlockNumber(1), Duration::from_secs(60), stop)?;
         progress(Step::ChainReady { nodes: network.len(), height: status.height });
-        let mut localnet = Localnet { neurons: Vec::new(), network, description: Description::default() };
+        let mut localnet =
+            Localnet { neurons: Vec::new(), network, description: Description::default(), subnets: Vec::new() };
         let gateway = match &options.subnet {
             Some(subnet) => Some(localnet.bring_up_subnet(options, subnet, progress, stop)?),
             None => None,
@@ -154,6 +159,7 @@ impl Localnet {
         let economy = localnet.network.client(0)?.economy()?;
         localnet.description =
             Description::new(&localnet.network, &localnet.neurons, gateway, dir, economy, started.elapsed());
+        localnet.description.subnets = localnet.subnets.clone();
         localnet.description.save(&dir.join("localnet.json"))?;
         Ok(localnet)
     }
@@ -223,43 +229,69 @@ impl Localnet {
                     miners: &subnet.miners,
                     validators: 2,
                     gateway_api_key: crate::random::api_key()?,
+                    ocr_miners: subnet.ocr_miners.as_deref(),
                 };
                 first_setup(&client, dir, sudo_key(dir)?, &plan)?
             }
         };
+        // A network first run with the text subnet alone gets the OCR subnet when asked for it.
+        let setup = match (&subnet.ocr_miners, &setup.ocr) {
+            (Some(miners), None) => {
+                progress(Step::Subnet(2, "OCR subnet: creating it, registering and staking the validators"));
+                crate::setup::add_ocr(&client, dir, sudo_key(dir)?, setup, miners, subnet.tempo)?
+            }
+            _ => setup,
+        };
+        // Asked without it: the OCR subnet stays on chain but runs no neurons.
+        let ocr = setup.ocr.as_ref().filter(|_| subnet.ocr_miners.is_some());
         progress(Step::Subnet(3, "waiting for the validators' permits (first epoch)"));
         self.wait("validator permits", Duration::from_secs(180), stop, || {
-            let m = client.metagraph(setup.netuid, false)?;
-            Ok(setup
-                .validators
-                .iter()
-                .all(|v| m.hotkeys.iter().position(|h| *h == v.hotkey).is_some_and(|uid| m.validator_permit[uid])))
+            let permitted = |netuid, validators: &[crate::setup::Member]| -> Result<bool> {
+                let m = client.metagraph(netuid, false)?;
+                Ok(validators
+                    .iter()
+                    .all(|v| m.hotkeys.iter().position(|h| *h == v.hotkey).is_some_and(|uid| m.validator_permit[uid])))
+            };
+            Ok(permitted(setup.netuid, &setup.validators)?
+                && ocr.is_none_or(|o| permitted(o.netuid, &o.validators).unwrap_or(false)))
         })?;
         let rpc = self.network.rpc_url(0).to_string();
-        let neurons = crate::neurons::Neurons { options, subnet, setup: &setup, rpc: &rpc };
+        let neurons = crate::neurons::Neurons { options, subnet, setup: &setup, ocr, rpc: &rpc };
         progress(Step::Subnet(4, "starting the miners"));
         self.neurons.extend(neurons.miners()?);
-        let ports: Vec<u16> = (0..setup.miners.len()).map(|i| subnet.miner_port + i as u16).collect();
+        self.neurons.extend(neurons.ocr_miners()?);
+        let ocr_miners = ocr.map_or(0, |o| o.miners.len());
+        let ports: Vec<u16> = (0..setup.miners.len() + ocr_miners).map(|i| subnet.miner_port + i as u16).collect();
         self.wait("the miners' axons", Duration::from_secs(180), stop, || {
             // Listening (on a resumed network the chain still has their old axons) and published.
             let listening = ports.iter().all(|p| {
                 std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], *p).into(), Duration::from_millis(200)).is_ok()
             });
-            let m = client.metagraph(setup.netuid, false)?;
-            let published = setup.miners.iter().all(|x| {
-                m.hotkeys
-                    .iter()
-                    .position(|h| *h == x.hotkey)
-                    .is_some_and(|uid| agora_client::axon::axon_address(&m.axons[uid]).is_some())
-            });
-            Ok(listening && published)
+            let published = |netuid, miners: &[crate::setup::Member]| -> Result<bool> {
+                let m = client.metagraph(netuid, false)?;
+                Ok(miners.iter().all(|x| {
+                    m.hotkeys
+                        .iter()
+                        .position(|h| *h == x.hotkey)
+                        .is_some_and(|uid| agora_client::axon::axon_address(&m.axons[uid]).is_some())
+                }))
+            };
+            Ok(listening
+                && published(setup.netuid, &setup.miners)?
+                && ocr.is_none_or(|o| published(o.netuid, &o.miners).unwrap_or(false)))
         })?;
         progress(Step::Subnet(5, "starting the validators"));
         self.neurons.extend(neurons.validators()?);
+        self.neurons.extend(neurons.ocr_validators()?);
         progress(Step::Subnet(6, "starting the gateway"));
         let (gateway, url) = neurons.gateway()?;
         self.neurons.push(gateway);
         self.wait("the gateway", Duration::from_secs(120), stop, || Ok(crate::neurons::gateway_ready(&url)))?;
+        self.subnets =
+            vec![SubnetEntry { netuid: setup.netuid, kind: "text".into(), model: agora_text::MECHANISM.into() }];
+        if let Some(o) = ocr {
+            self.subnets.push(SubnetEntry { netuid: o.netuid, kind: "ocr".into(), model: agora_ocr::MECHANISM.into() });
+        }
         Ok((url, setup.gateway_api_key.clone()))
     }
 

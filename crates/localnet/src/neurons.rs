@@ -1,4 +1,4 @@
-//! The subnet's long-running processes: `agora miner text`, `agora validator text` and
+//! The subnets' long-running processes: `agora miner text|ocr`, `agora validator text|ocr` and
 //! `agora gateway`, each with its dev wallet, its log under `D/logs/`, and its entry in
 //! `localnet.json`.
 
@@ -8,12 +8,15 @@ use crate::description::ProcessEntry;
 use crate::error::{Result, io};
 use crate::localnet::{LocalnetOptions, SubnetOptions};
 use crate::process::Process;
-use crate::setup::{Member, SubnetSetup};
+use crate::setup::{Member, OcrSetup, SubnetSetup};
+use agora_primitives::NetUid;
 
 pub(crate) struct Neurons<'a> {
     pub options: &'a LocalnetOptions,
     pub subnet: &'a SubnetOptions,
     pub setup: &'a SubnetSetup,
+    /// The OCR subnet, when it runs.
+    pub ocr: Option<&'a OcrSetup>,
     pub rpc: &'a str,
 }
 
@@ -36,13 +39,17 @@ impl Neurons<'_> {
     }
 
     fn entry(&self, role: &str, member: Option<&Member>, port: Option<u16>) -> ProcessEntry {
+        self.entry_on(self.setup.netuid, role, member, port)
+    }
+
+    fn entry_on(&self, netuid: NetUid, role: &str, member: Option<&Member>, port: Option<u16>) -> ProcessEntry {
         ProcessEntry {
             role: role.into(),
             backend: member.and_then(|m| m.backend.clone()),
             wallet: member.map(|m| m.wallet.clone()),
             hotkey: Some("default".into()),
             hotkey_ss58: member.map(|m| m.hotkey),
-            netuid: Some(self.setup.netuid),
+            netuid: Some(netuid),
             uid: member.and_then(|m| m.uid),
             port,
             pid: 0,
@@ -104,6 +111,58 @@ impl Neurons<'_> {
         Ok(out)
     }
 
+    /// One `agora miner ocr` per OCR miner, on the ports after the text miners'.
+    pub fn ocr_miners(&self) -> Result<Vec<Process>> {
+        let Some(ocr) = self.ocr else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (i, m) in ocr.miners.iter().enumerate() {
+            let backend = m.backend.clone().unwrap_or_else(|| "tesseract".into());
+            let port = self.subnet.miner_port + (self.setup.miners.len() + i) as u16;
+            let args = [
+                "miner",
+                "ocr",
+                "--backend",
+                &backend,
+                "--wallet.name",
+                &m.wallet,
+                "--netuid",
+                &ocr.netuid.to_string(),
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ];
+            let entry = self.entry_on(ocr.netuid, "miner", Some(m), Some(port));
+            out.push(self.spawn(&format!("ocr-miner-{i}"), strings(&args), false, entry)?);
+        }
+        Ok(out)
+    }
+
+    /// One `agora validator ocr` per validator (the text subnet's wallets), setting weights twice
+    /// a tempo.
+    pub fn ocr_validators(&self) -> Result<Vec<Process>> {
+        let Some(ocr) = self.ocr else { return Ok(Vec::new()) };
+        let every = (self.subnet.tempo / 2).max(1).to_string();
+        let mut out = Vec::new();
+        for (i, v) in ocr.validators.iter().enumerate() {
+            let args = [
+                "validator",
+                "ocr",
+                "--wallet.name",
+                &v.wallet,
+                "--netuid",
+                &ocr.netuid.to_string(),
+                "--weights-every",
+                &every,
+                "--round-pause",
+                "1",
+            ];
+            let entry = self.entry_on(ocr.netuid, "validator", Some(v), None);
+            out.push(self.spawn(&format!("ocr-validator-{i}"), strings(&args), false, entry)?);
+        }
+        Ok(out)
+    }
+
     /// `agora gateway`, signing as the first validator, with the setup's API key; returns the
     /// process and its URL.
     pub fn gateway(&self) -> Result<(Process, String)> {
@@ -129,9 +188,13 @@ impl Neurons<'_> {
             "--organic-file",
             &self.organic(),
         ];
+        let mut args = strings(&args);
+        if let Some(ocr) = self.ocr {
+            args.extend(["--ocr-netuid".into(), ocr.netuid.to_string()]);
+        }
         let mut entry = self.entry("gateway", first, Some(port));
         (entry.backend, entry.uid) = (None, None);
-        let process = self.spawn("gateway", strings(&args), true, entry)?;
+        let process = self.spawn("gateway", args, true, entry)?;
         Ok((process, format!("http://127.0.0.1:{port}")))
     }
 }

@@ -43,6 +43,20 @@ pub struct SubnetSetup {
     pub miners: Vec<Member>,
     /// The gateway's API key.
     pub gateway_api_key: String,
+    /// The document-OCR subnet, when one was asked for (`--subnets text,ocr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrSetup>,
+}
+
+/// The OCR subnet: the same validators (registered and staked there too), its own miners.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OcrSetup {
+    /// The subnet.
+    pub netuid: NetUid,
+    /// The validators' uids on it (same wallets as the text subnet's).
+    pub validators: Vec<Member>,
+    /// Its miners (`ocr-miner-<i>`).
+    pub miners: Vec<Member>,
 }
 
 impl SubnetSetup {
@@ -58,7 +72,7 @@ impl SubnetSetup {
         }
     }
 
-    fn save(&self, dir: &Path) -> Result<()> {
+    pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let path = dir.join("subnet.json");
         // It holds the gateway's API key.
         agora_wallet::write_private(&path, &serde_json::to_vec_pretty(self).expect("serialisable")).map_err(io(path))
@@ -75,6 +89,8 @@ pub struct SetupPlan<'a> {
     pub validators: usize,
     /// The gateway's API key.
     pub gateway_api_key: String,
+    /// One OCR miner per backend, on a second subnet (None: the text subnet only).
+    pub ocr_miners: Option<&'a [agora_ocr::Backend]>,
 }
 
 struct Setup<'a> {
@@ -102,6 +118,22 @@ impl Setup<'_> {
     fn sudo(&self, netuid: NetUid, update: HyperparameterUpdate) -> Result<()> {
         let step = format!("setting {} of subnet {netuid}", update.setter_name());
         self.send(&self.owner, Call::SudoSetHyperparameter { netuid, update }, &step).map(drop)
+    }
+
+    /// Creates and starts a subnet owned by `owner_hotkey`, with dev-friendly hyperparameters.
+    fn subnet(&self, owner_hotkey: &AccountId, tempo: u16, what: &str) -> Result<NetUid> {
+        let created =
+            self.send(&self.owner, Call::RegisterNetwork { hotkey: *owner_hotkey }, &format!("creating the {what}"))?;
+        let netuid = created.new_netuid().ok_or(LocalnetError::NoNewSubnet)?;
+        self.send(&self.owner, Call::StartCall { netuid }, &format!("starting the {what}"))?;
+        // Dynamic TAO: a new subnet gets no TAO emission until root enables it; a dev network does.
+        if self.client.economy()? == agora_runtime::pools::Economy::Dynamic {
+            self.sudo(netuid, HyperparameterUpdate::SubnetEmissionEnabled(true))?;
+        }
+        self.sudo(netuid, HyperparameterUpdate::Tempo(tempo))?;
+        self.sudo(netuid, HyperparameterUpdate::WeightsSetRateLimit(0))?;
+        self.sudo(netuid, HyperparameterUpdate::CommitRevealWeightsEnabled(false))?;
+        Ok(netuid)
     }
 
     /// A funded wallet registered on `netuid`, its hotkey holding a little TAO for fees.
@@ -135,16 +167,7 @@ pub fn first_setup(client: &Client, dir: &Path, owner: Keypair, plan: &SetupPlan
     // Hyperparameters are frozen for a few blocks before each epoch; a dev network needs none.
     let unfreeze = Call::SudoSetGlobal { update: GlobalUpdate::AdminFreezeWindow(0) };
     s.send(&s.owner, unfreeze, "setting admin_freeze_window")?;
-    let created = s.send(&s.owner, Call::RegisterNetwork { hotkey: owner_hotkey.public() }, "creating the subnet")?;
-    let netuid = created.new_netuid().ok_or(LocalnetError::NoNewSubnet)?;
-    s.send(&s.owner, Call::StartCall { netuid }, "starting the subnet")?;
-    // Dynamic TAO: a new subnet gets no TAO emission until root enables it; a dev network does.
-    if client.economy()? == agora_runtime::pools::Economy::Dynamic {
-        s.sudo(netuid, HyperparameterUpdate::SubnetEmissionEnabled(true))?;
-    }
-    s.sudo(netuid, HyperparameterUpdate::Tempo(plan.tempo))?;
-    s.sudo(netuid, HyperparameterUpdate::WeightsSetRateLimit(0))?;
-    s.sudo(netuid, HyperparameterUpdate::CommitRevealWeightsEnabled(false))?;
+    let netuid = s.subnet(&owner_hotkey.public(), plan.tempo, "subnet")?;
     let mut validators = Vec::new();
     for i in 0..plan.validators {
         let name = format!("validator-{i}");
@@ -160,8 +183,57 @@ pub fn first_setup(client: &Client, dir: &Path, owner: Keypair, plan: &SetupPlan
         m.backend = Some(backend.to_string());
         miners.push(m);
     }
-    let setup = SubnetSetup { netuid, validators, miners, gateway_api_key: plan.gateway_api_key.clone() };
+    let mut setup =
+        SubnetSetup { netuid, validators, miners, gateway_api_key: plan.gateway_api_key.clone(), ocr: None };
     setup.save(dir)?;
+    if let Some(ocr_miners) = plan.ocr_miners {
+        setup.ocr = Some(ocr_setup_with(&s, &setup, ocr_miners, plan.tempo)?);
+        setup.save(dir)?;
+    }
     let _ = std::fs::remove_file(&partial);
     Ok(setup)
+}
+
+/// Adds the OCR subnet to a network set up without it (a resumed network run with
+/// `--subnets text,ocr`); saves and returns the setup.
+pub fn add_ocr(
+    client: &Client,
+    dir: &Path,
+    owner: Keypair,
+    mut setup: SubnetSetup,
+    miners: &[agora_ocr::Backend],
+    tempo: u16,
+) -> Result<SubnetSetup> {
+    let wallets = dir.join("wallets");
+    let s = Setup { client, wallets: &wallets, owner: owner.pair().clone() };
+    setup.ocr = Some(ocr_setup_with(&s, &setup, miners, tempo)?);
+    setup.save(dir)?;
+    Ok(setup)
+}
+
+/// The OCR subnet: created by the owner, the text subnet's validators registered and staked on
+/// it (1000 TAO each), one `ocr-miner-<i>` per backend.
+fn ocr_setup_with(s: &Setup, text: &SubnetSetup, backends: &[agora_ocr::Backend], tempo: u16) -> Result<OcrSetup> {
+    let owner_hotkey = Wallet::new(s.wallets, "owner")?.hotkey_address("default")?;
+    let netuid = s.subnet(&owner_hotkey, tempo, "OCR subnet")?;
+    let tao = |n: u64| Balance::from_tao(n).expect("in range");
+    let mut validators = Vec::new();
+    for v in &text.validators {
+        let coldkey = Wallet::new(s.wallets, &v.wallet)?.coldkey(None, KdfCost::SENSITIVE)?;
+        let fund = Call::Transfer { dest: coldkey.public(), amount: tao(1100) };
+        s.send(&s.owner, fund, &format!("funding {} for the OCR subnet", v.wallet))?;
+        let register = Call::BurnedRegister { netuid, hotkey: v.hotkey };
+        s.send(coldkey.pair(), register, &format!("registering {} on the OCR subnet", v.wallet))?;
+        let stake = Call::AddStake { hotkey: v.hotkey, netuid, amount: tao(1000) };
+        s.send(coldkey.pair(), stake, &format!("staking on {} in the OCR subnet", v.wallet))?;
+        let uid = s.client.uid_of(netuid, &v.hotkey)?.map(|u| u.get());
+        validators.push(Member { uid, ..v.clone() });
+    }
+    let mut miners = Vec::new();
+    for (i, backend) in backends.iter().enumerate() {
+        let mut m = s.member(netuid, &format!("ocr-miner-{i}"), 10)?;
+        m.backend = Some(backend.to_string());
+        miners.push(m);
+    }
+    Ok(OcrSetup { netuid, validators, miners })
 }

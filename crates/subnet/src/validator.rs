@@ -275,6 +275,11 @@ impl<V: SubnetValidator> Validator<V> {
         let query = self.subnet.query(&task);
         let answers = self.rt.block_on(self.dendrite.forward(&targets, &query, self.config.timeout));
         let scored = self.subnet.score(&task, answers, self.config.timeout).map_err(ValidatorError::Subnet)?;
+        if scored.len() != miners.len() {
+            return Err(ValidatorError::Subnet(
+                format!("the scorer returned {} scores for {} answers", scored.len(), miners.len()).into(),
+            ));
+        }
         let mut rewards = Vec::with_capacity(miners.len());
         for ((uid, target), s) in miners.iter().zip(&scored) {
             info!(uid, score = s.score, "{}: {}", target.hotkey, s.reason);

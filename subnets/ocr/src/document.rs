@@ -87,6 +87,7 @@ impl Document {
             Kind::Table => table(rng, style.face, style.px),
         };
         let width = if kind == Kind::Receipt { 480 } else { 760 };
+        let lines = wrap(lines, style, width as f32 - 2.0 * MARGIN);
         typeset(seed, kind, width, style, &lines)
     }
 
@@ -282,10 +283,52 @@ fn table(rng: &mut SplitMix64, face: Face, px: f32) -> Vec<Line> {
     lines
 }
 
+/// Page margin, pixels.
+const MARGIN: f32 = 36.0;
+
+/// Splits one-piece lines wider than `room` at spaces (a word wider than the room alone is cut),
+/// so every drawn line fits the page and the truth holds only text that is on it.
+fn wrap(lines: Vec<Line>, style: Style, room: f32) -> Vec<Line> {
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let face = l.face.unwrap_or(style.face);
+        let px = style.px * l.scale;
+        let fits = |t: &str| Canvas::measure(face, px, t) <= room;
+        if l.pieces.len() != 1 || fits(&l.pieces[0].1) {
+            out.push(l);
+            continue;
+        }
+        let mut current = String::new();
+        let mut first = true;
+        let mut push = |text: String, first: &mut bool| {
+            let gap = if *first { l.gap } else { 0.0 };
+            *first = false;
+            out.push(Line { pieces: vec![(0.0, text)], face: l.face, scale: l.scale, gap });
+        };
+        for word in l.pieces[0].1.split(' ') {
+            let mut word = word.to_string();
+            while !fits(&word) && word.chars().count() > 1 {
+                word.pop();
+            }
+            let joined = if current.is_empty() { word.clone() } else { format!("{current} {word}") };
+            if fits(&joined) {
+                current = joined;
+            } else {
+                push(std::mem::take(&mut current), &mut first);
+                current = word;
+            }
+        }
+        if !current.is_empty() {
+            push(current, &mut first);
+        }
+    }
+    out
+}
+
 /// Sets `lines` on a page `width` wide (height to fit), degrades it, and records each line's
 /// box on the final image.
 fn typeset(seed: u64, kind: Kind, width: u32, style: Style, lines: &[Line]) -> Document {
-    let margin = 36.0;
+    let margin = MARGIN;
     let leading = 1.45;
     // Height first: the page fits its lines.
     let mut y = margin;
@@ -345,7 +388,7 @@ mod tests {
         assert_eq!((a.pixels.clone(), a.lines.clone()), (b.pixels, b.lines));
         let mut kinds = std::collections::BTreeSet::new();
         let mut texts = std::collections::BTreeSet::new();
-        for seed in 0..40 {
+        for seed in 0..200 {
             let d = Document::generate(seed);
             kinds.insert(d.kind.name());
             texts.insert(d.text());
@@ -354,11 +397,13 @@ mod tests {
             for l in &d.lines {
                 assert!(!l.text.trim().is_empty());
                 assert!(l.width > 0 && l.height > 0 && l.left + l.width <= d.width && l.top + l.height <= d.height);
+                // Nothing is cut off at the page's edge: every line keeps most of its margin.
+                assert!(l.left + l.width + 20 <= d.width, "seed {seed}: {l:?} on a page {} wide", d.width);
             }
             // Lines go down the page.
             assert!(d.lines.windows(2).all(|w| w[0].top < w[1].top), "{:?}", d.lines);
         }
         assert_eq!(kinds.len(), 4);
-        assert_eq!(texts.len(), 40);
+        assert_eq!(texts.len(), 200);
     }
 }

@@ -13,7 +13,9 @@
 //!
 //! # Guarantees
 //!
-//! - A task is a pure function of its seed (same build): anyone can re-render it.
+//! - A task is a pure function of its seed: the same binary on the same platform re-renders it
+//!   exactly (elsewhere a rotated page may differ in a few pixels and its boxes by one; its text
+//!   does not).
 //! - A score depends only on the answer, the document and the latency, never on what a miner
 //!   says about itself.
 //!

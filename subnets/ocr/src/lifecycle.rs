@@ -1,5 +1,5 @@
 //! The OCR subnet's neurons from start to stop, one library call each: [`start_miner`] (the
-//! reader, then the kit's registration check, guarded axon and published address) and
+//! kit's registration check, then the reader, the guarded axon and the published address) and
 //! [`start_validator`] (registration check, saved state; then [`Validator::run`]). The
 //! `agora miner ocr` and `agora validator ocr` commands are these calls.
 

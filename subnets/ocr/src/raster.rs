@@ -2,8 +2,9 @@
 //! in `fonts/`), degrading the page (rotation, blur, noise, contrast), and PNG encoding.
 //!
 //! Everything is integer or single-threaded f32 arithmetic in a fixed order, so the same seed
-//! gives the same pixels on the same build; the fonts are compiled in, so no system font can
-//! change a task.
+//! gives the same pixels from the same binary on the same platform (rotation calls the platform's
+//! `sin`/`cos`, which may differ in the last bit elsewhere); the fonts are compiled in, so no
+//! system font can change a task.
 
 use std::sync::LazyLock;
 

@@ -8,9 +8,10 @@
 //!   texts with runs of white space made one space, so line breaks and column gaps do not
 //!   count). An error rate above [`CER_MAX`] scores 0: text that far off is not a reading, and
 //!   random words of the right length would otherwise earn by chance alignment.
-//! - **Position**: the mean over the document's lines of the best overlap (intersection over
-//!   union) of a returned box with the line's box; it weighs [`BOX_SHARE`] of the quality, so a
-//!   reader that returns no boxes earns at most 1 − [`BOX_SHARE`].
+//! - **Position**: [`box_overlap`], the mean of recall (each line's best intersection over union
+//!   with a returned box) and precision (each returned box's best with a line); it weighs
+//!   [`BOX_SHARE`] of the quality, so a reader that returns no boxes earns at most
+//!   1 − [`BOX_SHARE`].
 //! - **Latency**: quality × (1 − [`LATENCY_SHARE`] + [`LATENCY_SHARE`] × (1 − latency / timeout)),
 //!   so a copycat forwarding another miner's answer scores below it.
 
@@ -76,9 +77,9 @@ pub fn max_text_bytes(truth_bytes: usize) -> usize {
     truth_bytes * 4 + 1024
 }
 
-/// Most boxes accepted for a document of `lines` lines (a reader may return words).
+/// Most boxes accepted for a document of `lines` lines (a reader may split a line or two).
 pub fn max_boxes(lines: usize) -> usize {
-    lines * 16 + 64
+    lines * 4 + 16
 }
 
 /// Text with every run of white space one space, trimmed.
@@ -114,24 +115,44 @@ pub fn cer(read: &str, truth: &str) -> f64 {
     edit_distance(&read, &truth) as f64 / n as f64
 }
 
-/// Intersection over union of two boxes.
+/// Intersection over union of two boxes (exact for any `u32` coordinates).
 pub fn iou(a: &TextBox, b: &TextBox) -> f64 {
-    let (ax1, ay1) = (u64::from(a.left) + u64::from(a.width), u64::from(a.top) + u64::from(a.height));
-    let (bx1, by1) = (u64::from(b.left) + u64::from(b.width), u64::from(b.top) + u64::from(b.height));
-    let w = ax1.min(bx1).saturating_sub(u64::from(a.left.max(b.left)));
-    let h = ay1.min(by1).saturating_sub(u64::from(a.top.max(b.top)));
+    let end = |start: u32, len: u32| u128::from(start) + u128::from(len);
+    let w = end(a.left, a.width).min(end(b.left, b.width)).saturating_sub(u128::from(a.left.max(b.left)));
+    let h = end(a.top, a.height).min(end(b.top, b.height)).saturating_sub(u128::from(a.top.max(b.top)));
     let inter = w * h;
-    let union = u64::from(a.width) * u64::from(a.height) + u64::from(b.width) * u64::from(b.height) - inter;
+    let area = |t: &TextBox| u128::from(t.width) * u128::from(t.height);
+    let union = area(a) + area(b) - inter;
     if union == 0 { 0.0 } else { inter as f64 / union as f64 }
 }
 
-/// Mean over the true lines of the best overlap with any returned box.
+/// How well the returned boxes cover the true lines: the mean of recall (each true line's best
+/// overlap with a returned box) and precision (each returned box's best overlap with a true
+/// line), so spraying extra boxes lowers it.
 pub fn box_overlap(read: &[TextBox], truth: &[TextBox]) -> f64 {
-    if truth.is_empty() {
+    if truth.is_empty() || read.is_empty() {
         return 0.0;
     }
-    let total: f64 = truth.iter().map(|t| read.iter().map(|r| iou(r, t)).fold(0.0, f64::max)).sum();
-    total / truth.len() as f64
+    let best = |b: &TextBox, among: &[TextBox]| among.iter().map(|o| iou(b, o)).fold(0.0, f64::max);
+    let recall: f64 = truth.iter().map(|t| best(t, read)).sum::<f64>() / truth.len() as f64;
+    let precision: f64 = read.iter().map(|r| best(r, truth)).sum::<f64>() / read.len() as f64;
+    (recall + precision) / 2.0
+}
+
+/// Characters of each reading compared by [`agreement`]: bounds its cost (quadratic in length).
+pub const AGREEMENT_CHARS: usize = 2048;
+
+/// How much two readings of one image agree, in [0, 1]: 1 − their edit distance over the longer
+/// one's length (symmetric, so a short reading cannot win by being short), on their first
+/// [`AGREEMENT_CHARS`] characters after [`normalise`]. Two empty readings agree fully.
+pub fn agreement(a: &str, b: &str) -> f64 {
+    let cut = |t: &str| normalise(t).chars().take(AGREEMENT_CHARS).collect::<String>();
+    let (a, b) = (cut(a), cut(b));
+    let longer = a.chars().count().max(b.chars().count());
+    if longer == 0 {
+        return 1.0;
+    }
+    1.0 - edit_distance(&a, &b) as f64 / longer as f64
 }
 
 /// The text and boxes to compare, or why there are none.
@@ -230,6 +251,25 @@ mod tests {
         let t = truth();
         assert_eq!(box_overlap(&t.lines, &t.lines), 1.0);
         assert_eq!(box_overlap(&[], &t.lines), 0.0);
+        // Extra boxes sprayed around lower the overlap.
+        let mut sprayed = t.lines.clone();
+        sprayed.extend((0..8).map(|i| tb("", 400, 10 * i, 50, 8)));
+        assert!(box_overlap(&sprayed, &t.lines) < 0.7);
+        // Coordinates at the edge of u32 do not overflow.
+        let huge = tb("", u32::MAX, u32::MAX, u32::MAX, u32::MAX);
+        assert_eq!(iou(&huge, &huge), 1.0);
+    }
+
+    #[test]
+    fn agreement_is_symmetric_so_a_short_reading_does_not_win() {
+        let full = "Invoice No. INV-48213 Total due: 1234.50 EUR";
+        assert_eq!(agreement(full, full), 1.0);
+        assert_eq!(agreement(".", full), agreement(full, "."));
+        assert!(agreement(".", full) < 0.05);
+        assert!(agreement(full, "Invoice No. INV-48218 Total due: 1234.50 EUR") > 0.95);
+        // Bounded work: a megabyte reading is compared on its first characters only.
+        let long = "x".repeat(1 << 20);
+        assert_eq!(agreement(&long, &long), 1.0);
     }
 
     #[test]

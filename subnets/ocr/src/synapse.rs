@@ -100,6 +100,51 @@ pub enum BadImage {
     /// Neither PNG nor JPEG.
     #[error("the image is neither a PNG nor a JPEG file")]
     NotAnImage,
+    /// Its size cannot be read from its header.
+    #[error("the image's header does not say its size")]
+    NoSize,
+    /// Too many pixels (a small file can declare a huge image).
+    #[error("the image is {0}x{1} pixels; at most {MAX_SIDE} a side and {MAX_PIXELS} pixels are accepted")]
+    TooManyPixels(u32, u32),
+}
+
+/// Longest side accepted, pixels.
+pub const MAX_SIDE: u32 = 8192;
+/// Most pixels accepted (a page scanned at 300 dpi is about 9 million).
+pub const MAX_PIXELS: u64 = 24_000_000;
+
+/// Width and height from a PNG's IHDR or a JPEG's start-of-frame header.
+pub fn dimensions(bytes: &[u8], kind: ImageKind) -> Option<(u32, u32)> {
+    let be16 = |i: usize| -> Option<u32> { Some(u32::from(u16::from_be_bytes(bytes.get(i..i + 2)?.try_into().ok()?))) };
+    match kind {
+        ImageKind::Png => {
+            if bytes.get(12..16)? != b"IHDR" {
+                return None;
+            }
+            let be32 = |i: usize| -> Option<u32> { Some(u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?)) };
+            Some((be32(16)?, be32(20)?))
+        }
+        ImageKind::Jpeg => {
+            let mut i = 2;
+            loop {
+                if *bytes.get(i)? != 0xFF {
+                    return None;
+                }
+                let marker = *bytes.get(i + 1)?;
+                match marker {
+                    // Fill byte.
+                    0xFF => i += 1,
+                    // Markers without a length.
+                    0x01 | 0xD0..=0xD7 => i += 2,
+                    // Start of frame (not DHT, JPG or DAC): height, then width.
+                    0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => return Some((be16(i + 7)?, be16(i + 5)?)),
+                    // Start of scan or end of image before a frame: no size.
+                    0xDA | 0xD9 => return None,
+                    _ => i += 2 + be16(i + 2)? as usize,
+                }
+            }
+        }
+    }
 }
 
 /// The image's bytes and kind, checked.
@@ -115,6 +160,10 @@ pub fn decode_image(b64: &str) -> Result<(Vec<u8>, ImageKind), BadImage> {
         return Err(BadImage::TooLarge(bytes.len()));
     }
     let kind = ImageKind::sniff(&bytes).ok_or(BadImage::NotAnImage)?;
+    let (w, h) = dimensions(&bytes, kind).ok_or(BadImage::NoSize)?;
+    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(BadImage::TooManyPixels(w, h));
+    }
     Ok((bytes, kind))
 }
 
@@ -125,13 +174,24 @@ mod tests {
 
     #[test]
     fn the_image_is_hashed_and_checked() {
-        let png = b"\x89PNG\r\n\x1a\nrest";
-        let q = ImageToText::ask(png);
+        let png = crate::raster::encode_png(3, 2, &[0; 6]);
+        let q = ImageToText::ask(&png);
         let body = serde_json::to_vec(&q).unwrap();
         let h = body_hash_of_json(&body, ImageToText::REQUIRED_HASH_FIELDS).unwrap();
         let inner = agora_neuron::synapse::sha3_hex(q.image.as_bytes());
         assert_eq!(h, agora_neuron::synapse::sha3_hex(inner.as_bytes()));
-        assert_eq!(decode_image(&q.image), Ok((png.to_vec(), ImageKind::Png)));
+        assert_eq!(decode_image(&q.image), Ok((png.clone(), ImageKind::Png)));
+        assert_eq!(dimensions(&png, ImageKind::Png), Some((3, 2)));
+        // A small file declaring a huge image is refused before anyone decodes it.
+        let mut huge_png = png.clone();
+        huge_png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        assert_eq!(decode_image(&ImageToText::ask(&huge_png).image), Err(BadImage::TooManyPixels(100_000, 2)));
+        assert_eq!(decode_image(&ImageToText::ask(b"\x89PNG\r\n\x1a\nrest").image), Err(BadImage::NoSize));
+        // A JPEG's size is in its start-of-frame segment, after the others.
+        let jpeg =
+            [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x4A, 0x46, 0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x20, 0x00, 0x40];
+        assert_eq!(dimensions(&jpeg, ImageKind::Jpeg), Some((64, 32)));
+        assert_eq!(dimensions(&jpeg[..12], ImageKind::Jpeg), None);
         assert_eq!(decode_image(&ImageToText::ask(b"GIF89a").image), Err(BadImage::NotAnImage));
         assert!(matches!(decode_image("***"), Err(BadImage::Base64(_))));
         let huge = "A".repeat(MAX_IMAGE_BYTES / 3 * 4 + 64);

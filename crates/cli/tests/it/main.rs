@@ -5,6 +5,7 @@ mod dynamic;
 mod localnet;
 mod neuron;
 mod node;
+mod ocr;
 mod python_subnet;
 mod sim;
 mod substrate;
