@@ -215,6 +215,9 @@ pub fn add_ocr(
 /// it (1000 TAO each), one `ocr-miner-<i>` per backend.
 fn ocr_setup_with(s: &Setup, text: &SubnetSetup, backends: &[agora_ocr::Backend], tempo: u16) -> Result<OcrSetup> {
     let owner_hotkey = Wallet::new(s.wallets, "owner")?.hotkey_address("default")?;
+    // A second subnet right after the first: a dev network needs no pause between them.
+    let unlimit = Call::SudoSetGlobal { update: GlobalUpdate::NetworkRateLimit(0) };
+    s.send(&s.owner, unlimit, "setting network_rate_limit")?;
     let netuid = s.subnet(&owner_hotkey, tempo, "OCR subnet")?;
     let tao = |n: u64| Balance::from_tao(n).expect("in range");
     let mut validators = Vec::new();
