@@ -1,12 +1,12 @@
 //! `agora localnet run --subnets text,ocr`, as a user starts it: 4 validator nodes, the text
 //! subnet (a `local` SmolLM2 miner and an `echo` adversary) and the document-OCR subnet (Debian's
 //! tesseract and the adversaries `blank` and `random`), two validators validating both, one
-//! gateway serving both. The official `openai` Python client sends an image of a document the
-//! test rendered and gets its text back (below 10 % character error rate), with and without
-//! streaming; three tempos after both subnets' weights land, the tesseract miner holds the largest
-//! incentive of the OCR subnet with `blank` and `random` below 10 % of it, and the text subnet's
-//! ranking still holds. Ports 22600–22699 (nodes 22600–22632, gateway 22695, miners 22696–22700),
-//! Substrate endpoint 22590.
+//! gateway serving both. Three tempos after both subnets' weights land, the tesseract miner holds
+//! the largest incentive of the OCR subnet with `blank` and `random` below 10 % of it, and the
+//! text subnet's ranking still holds; then the official `openai` Python client sends an image of a
+//! document the test rendered and gets its text back (below 10 % character error rate), with and
+//! without streaming, and the chat page shows the same. Ports 22600–22699 (nodes 22600–22632,
+//! gateway 22695, miners 22696–22700), Substrate endpoint 22590.
 
 use std::io::{BufRead, BufReader};
 use std::process::Command;
@@ -98,55 +98,6 @@ fn check(doc: &Value, dir: &std::path::Path, python: &str) {
     };
     assert_eq!((role_on("miner", text_netuid), role_on("miner", ocr_netuid)), (2, 3), "{doc}");
     assert_eq!((role_on("validator", text_netuid), role_on("validator", ocr_netuid)), (2, 2), "{doc}");
-    // The official client reads a document the test rendered.
-    let rendered = agora_ocr::document::Document::generate(77);
-    let png = dir.join("document.png");
-    std::fs::write(&png, rendered.png()).unwrap();
-    let out = Command::new(python)
-        .arg(repo_file("crates/cli/tests/it/py/openai_vision.py"))
-        .arg(doc["openai_base_url"].as_str().unwrap())
-        .arg(doc["gateway_api_key"].as_str().unwrap())
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!("vision: {answer}");
-    assert_eq!(answer["model"], "agora/ocr");
-    assert_eq!(answer["models"], serde_json::json!(["agora/text", "agora/ocr"]));
-    let truth = rendered.text();
-    for key in ["text", "stream_text"] {
-        let read = answer[key].as_str().unwrap();
-        let rate = agora_ocr::scoring::cer(read, &truth);
-        assert!(rate < 0.1, "{key}: error rate {rate} reading {read:?} of {truth:?}");
-    }
-    assert!(answer["stream_chunks"].as_u64().unwrap() >= 1);
-
-    // The browser attaches the image in the chat page and sees the reading; the explorer names
-    // each subnet's kind.
-    let ui = Command::new("bash").arg(repo_file("scripts/ui-env.sh")).output().unwrap();
-    assert!(ui.status.success(), "{}", String::from_utf8_lossy(&ui.stderr));
-    let node_modules = String::from_utf8(ui.stdout).unwrap().trim().to_string();
-    let screens = dir.join("screenshots");
-    std::fs::create_dir_all(&screens).unwrap();
-    let browser = Command::new("node")
-        .arg(repo_file("scripts/ui-check.mjs"))
-        .arg(doc["gateway_url"].as_str().unwrap())
-        .arg(doc["gateway_api_key"].as_str().unwrap())
-        .arg(&screens)
-        .arg(&png)
-        .env("NODE_PATH", &node_modules)
-        .output()
-        .unwrap();
-    assert!(browser.status.success(), "{}", String::from_utf8_lossy(&browser.stderr));
-    let seen: Value = serde_json::from_slice(&browser.stdout).unwrap();
-    eprintln!("browser: {seen}");
-    assert_eq!(seen["ocr_done"], "1", "{seen}");
-    let read = seen["ocr_text"].as_str().unwrap();
-    assert!(agora_ocr::scoring::cer(read, &truth) < 0.1, "the chat page showed {read:?}");
-    let kinds: Vec<&str> = seen["subnet_kinds"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    assert!(kinds.contains(&"text (agora/text)") && kinds.contains(&"ocr (agora/ocr)"), "{seen}");
-
     // Both subnets' weights land, then three tempos pass.
     let rpc = doc["rpc_url"].as_str().unwrap();
     let wait = |what: &str, limit: Duration, mut ready: Box<dyn FnMut() -> bool + '_>| {
@@ -206,4 +157,56 @@ fn check(doc: &Value, dir: &std::path::Path, python: &str) {
     let (local, echo) = (incentive(text_netuid, "local"), incentive(text_netuid, "echo"));
     eprintln!("text incentive: local {local}, echo {echo}");
     assert!(local > 0.0 && echo < 0.1 * local, "local {local}, echo {echo}");
+
+    // The gateway routes by incentive (uniformly before any is paid, when `random` or `blank`
+    // would answer two requests in three); once its metagraph refresh (every 12 s) has seen the
+    // incentive above, the official client reads a document the test rendered.
+    std::thread::sleep(Duration::from_secs(13));
+    let rendered = agora_ocr::document::Document::generate(77);
+    let png = dir.join("document.png");
+    std::fs::write(&png, rendered.png()).unwrap();
+    let out = Command::new(python)
+        .arg(repo_file("crates/cli/tests/it/py/openai_vision.py"))
+        .arg(doc["openai_base_url"].as_str().unwrap())
+        .arg(doc["gateway_api_key"].as_str().unwrap())
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("vision: {answer}");
+    assert_eq!(answer["model"], "agora/ocr");
+    assert_eq!(answer["models"], serde_json::json!(["agora/text", "agora/ocr"]));
+    let truth = rendered.text();
+    for key in ["text", "stream_text"] {
+        let read = answer[key].as_str().unwrap();
+        let rate = agora_ocr::scoring::cer(read, &truth);
+        assert!(rate < 0.1, "{key}: error rate {rate} reading {read:?} of {truth:?}");
+    }
+    assert!(answer["stream_chunks"].as_u64().unwrap() >= 1);
+
+    // The browser attaches the image in the chat page and sees the reading; the explorer names
+    // each subnet's kind.
+    let ui = Command::new("bash").arg(repo_file("scripts/ui-env.sh")).output().unwrap();
+    assert!(ui.status.success(), "{}", String::from_utf8_lossy(&ui.stderr));
+    let node_modules = String::from_utf8(ui.stdout).unwrap().trim().to_string();
+    let screens = dir.join("screenshots");
+    std::fs::create_dir_all(&screens).unwrap();
+    let browser = Command::new("node")
+        .arg(repo_file("scripts/ui-check.mjs"))
+        .arg(doc["gateway_url"].as_str().unwrap())
+        .arg(doc["gateway_api_key"].as_str().unwrap())
+        .arg(&screens)
+        .arg(&png)
+        .env("NODE_PATH", &node_modules)
+        .output()
+        .unwrap();
+    assert!(browser.status.success(), "{}", String::from_utf8_lossy(&browser.stderr));
+    let seen: Value = serde_json::from_slice(&browser.stdout).unwrap();
+    eprintln!("browser: {seen}");
+    assert_eq!(seen["ocr_done"], "1", "{seen}");
+    let read = seen["ocr_text"].as_str().unwrap();
+    assert!(agora_ocr::scoring::cer(read, &truth) < 0.1, "the chat page showed {read:?}");
+    let kinds: Vec<&str> = seen["subnet_kinds"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(kinds.contains(&"text (agora/text)") && kinds.contains(&"ocr (agora/ocr)"), "{seen}");
 }
