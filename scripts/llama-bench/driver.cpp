@@ -137,7 +137,8 @@ int main(int argc, char ** argv) {
         for (int v = 1; v < n_vocab; v++)
             if (logits[v] > logits[best]) best = v;
         if (llama_vocab_is_eog(vocab, best)) break;
-        feed(ctx, batch, {best}, pos++, 0, false);
+        // The last token is picked, not fed: nothing reads the logits after it (as Agora's).
+        if (i + 1 < ANSWER) feed(ctx, batch, {best}, pos++, 0, false);
     }
     double answer_ms = now_ms() - t0;
 

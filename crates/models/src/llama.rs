@@ -3,8 +3,8 @@
 //! SiLU-gated MLP, and the output projection tied to the token embedding when `output.weight` is
 //! absent. Written on `candle-core`/`candle-nn` only, to keep `candle-transformers` (a hundred
 //! models, minutes of build) out of the workspace. Q8_0 matrices go through `agora-q8`'s int8
-//! kernels (the same bits as candle's AVX2 path, faster, and one pass over the weights for many
-//! rows); other quantizations through candle's `QMatMul`.
+//! kernels (each block summed exactly, the same bits on every CPU; faster than candle's, and one
+//! pass over the weights for many rows); other quantizations through candle's `QMatMul`.
 
 use std::io::{Read, Seek};
 

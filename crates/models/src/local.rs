@@ -159,17 +159,8 @@ impl LlamaEngine {
         request: &GenerationRequest,
         text: bool,
     ) -> Result<(Answer, Vec<f32>)> {
+        self.admit(prompt, request.max_tokens)?;
         let context = self.model.config().context;
-        if prompt.len() >= context.min(MAX_PROMPT_TOKENS) {
-            return Err(ModelError::BadRequest(format!(
-                "the prompt has {} tokens; at most {} are served",
-                prompt.len(),
-                context.min(MAX_PROMPT_TOKENS) - 1
-            )));
-        }
-        if request.max_tokens > MAX_NEW_TOKENS {
-            return Err(ModelError::BadRequest(format!("max_tokens is at most {MAX_NEW_TOKENS}")));
-        }
         let fed: Vec<u32> = prompt.iter().chain(draft).copied().collect();
         if fed.len() >= context {
             return Err(ModelError::BadRequest("the draft fills the model's context".into()));
@@ -235,6 +226,22 @@ impl LlamaEngine {
         Ok(Generation { text, tokens: answer.ids.len() as u32, finish })
     }
 
+    /// Refuses a prompt longer than generation serves, or more new tokens than it serves.
+    fn admit(&self, prompt: &[u32], max_tokens: u32) -> Result<()> {
+        let served = self.model.config().context.min(MAX_PROMPT_TOKENS);
+        if prompt.len() >= served {
+            return Err(ModelError::BadRequest(format!(
+                "the prompt has {} tokens; at most {} are served",
+                prompt.len(),
+                served - 1
+            )));
+        }
+        if max_tokens > MAX_NEW_TOKENS {
+            return Err(ModelError::BadRequest(format!("max_tokens is at most {MAX_NEW_TOKENS}")));
+        }
+        Ok(())
+    }
+
     /// Token ids of the greedy answer to `prompt`, going on from `draft`.
     fn greedy_after(&self, prompt: &[u32], draft: &[u32], max_tokens: u32) -> Result<Vec<u32>> {
         let (mut answer, mut logits) = self.begin(prompt, draft, &GenerationRequest::greedy("", max_tokens), false)?;
@@ -254,11 +261,15 @@ impl LlamaEngine {
     /// left to generate. The same tokens as `greedy_ids`: a position's logits are the same
     /// bits however the positions were fed.
     pub fn greedy_ids_from(&mut self, messages: &[ChatMessage], max_tokens: u32, draft: &Draft) -> Result<Vec<u32>> {
-        let max = max_tokens as usize;
-        if draft.ends || draft.ids.len() >= max {
-            return Ok(draft.ids[..draft.ids.len().min(max)].to_vec());
+        let prompt = self.prompt_tokens(messages)?;
+        // The draft answers only what greedy_ids would have answered: the same refusals first,
+        // and no more tokens than its budget.
+        self.admit(&prompt, max_tokens)?;
+        let budget = (max_tokens as usize).min(self.model.config().context - prompt.len());
+        if draft.ends || draft.ids.len() >= budget {
+            return Ok(draft.ids[..draft.ids.len().min(budget)].to_vec());
         }
-        self.greedy_after(&self.prompt_tokens(messages)?, &draft.ids, max_tokens)
+        self.greedy_after(&prompt, &draft.ids, max_tokens)
     }
 
     /// Checks `answer` to `messages` with one teacher-forced pass: at every position, is the
@@ -310,7 +321,8 @@ impl LlamaEngine {
     /// disagreement.
     ///
     /// Answers are `(text, stopped)`. The outer error is the prompt's (every answer fails with
-    /// it); an inner one is that answer's alone (it cannot be tokenised, or is too long).
+    /// it); an inner one is that answer's alone (it cannot be tokenised, is too long, or its
+    /// forward pass failed: the other answers are still checked).
     pub fn check_answers(
         &mut self,
         messages: &[ChatMessage],
@@ -331,7 +343,7 @@ impl LlamaEngine {
                 Ok((ids, stopped))
             })
             .collect();
-        let mut distinct: BTreeMap<(Vec<u32>, bool), Option<Checked>> = BTreeMap::new();
+        let mut distinct: BTreeMap<(Vec<u32>, bool), Option<CheckOutcome>> = BTreeMap::new();
         for key in keys.iter().flatten() {
             distinct.insert(key.clone(), None);
         }
@@ -339,19 +351,28 @@ impl LlamaEngine {
         let mut previous: Option<(Vec<u32>, Checked)> = None;
         let mut draft = Draft::default();
         for ((ids, stopped), slot) in distinct.iter_mut() {
-            let checked = self.check_after(&mut round, previous.as_ref(), ids, *stopped, tolerance)?;
+            let checked = match self.check_after(&mut round, previous.as_ref(), ids, *stopped, tolerance) {
+                Ok(checked) => checked,
+                Err(e) => {
+                    // That answer's check alone fails; the cache past the prompt is no longer
+                    // known, so the next answer starts again from the prompt.
+                    round.cached.clear();
+                    *slot = Some(Err(e.to_string()));
+                    continue;
+                }
+            };
             let found = checked.draft(ids, &self.tokenizer.stop_ids);
             if found.ids.len() > draft.ids.len() || (found.ends && !draft.ends && found.ids.len() == draft.ids.len()) {
                 draft = found;
             }
             previous = Some((ids.clone(), checked.clone()));
-            *slot = Some(checked);
+            *slot = Some(Ok(checked));
         }
         let checks = keys
             .into_iter()
-            .map(|key| {
-                let key = key?;
-                Ok(distinct[&key].as_ref().expect("every distinct answer was checked").check.clone())
+            .map(|key| match distinct[&key?].as_ref().expect("every distinct answer was checked") {
+                Ok(checked) => Ok(checked.check.clone()),
+                Err(e) => Err(ModelError::BadRequest(format!("checking the answer failed: {e}"))),
             })
             .collect();
         Ok(RoundCheck { checks, draft })
@@ -445,6 +466,9 @@ struct Round {
     last: u32,
     cached: Vec<u32>,
 }
+
+/// A distinct answer's check, or why its forward pass failed.
+type CheckOutcome = std::result::Result<Checked, String>;
 
 /// One distinct answer's check and the model's first choice at each row computed for it.
 #[derive(Clone, Debug)]

@@ -3,21 +3,21 @@
 //! once.
 //!
 //! - **Kernels**: a portable scalar path, the reference in tests; AVX2 + FMA; and AVX-512 VNNI
-//!   (its 256-bit `vpdpbusd`). [`Kernel::best`] picks the fastest one the CPU has, at run time.
-//!   All three give the same bits: activations quantized as Q8_0 (inner sizes that are not a
-//!   multiple of 256) are summed in eight lanes per block, as candle's and ggml's AVX2
-//!   `vec_dot_q8_0_q8_0` do; as Q8_K (multiples of 256) block after block, as their repacked
-//!   VNNI kernels do. Either way the result equals candle's `QMatMul` on this CPU to the bit,
-//!   and is the same on every CPU.
-//! - **Scales** are f32 from load on (GGUF stores them as f16; converting on every dot cost the
-//!   old path 10–15 % of its time), and any inner dimension that is a multiple of 32 works.
-//! - **Tiled**: four (Q8_0) or eight (Q8_K) weight rows at a time, with independent
-//!   accumulators, the next group of rows prefetched (decoding streams every weight once per
-//!   token); for many activation rows (prefill, checks, batched decode) each weight block is
-//!   loaded once for a tile of rows (VNNI: four, with the activations made unsigned once per
-//!   block so each product is one `vpdpbusd`). A row's result never depends on the other rows.
-//! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics, reached only after the CPU was
-//!   checked); every kernel is property-tested against the scalar path.
+//!   (512-bit `vpdpbusd`). [`Kernel::best`] picks the fastest one the CPU has, at run time. All
+//!   three give the same bits on every CPU: each block's exact integer dot, scaled by the two
+//!   scales' product and fused-added into one accumulator, block after block. Activations are
+//!   quantized as Q8_K (one scale per 256) when the inner size is a multiple of 256 — then the
+//!   result equals candle's repacked VNNI `QMatMul` to the bit — and as Q8_0 otherwise (candle's
+//!   generic path sums eight lanes per block instead: the same up to f32 rounding).
+//! - **Layout**: weights are repacked at load, sixteen rows interleaved four bytes at a time
+//!   (see [`Q8Matrix`]), so one 64-byte load serves sixteen rows and one activation broadcast;
+//!   scales are f32 from load on (GGUF stores f16) and any inner size that is a multiple of 32
+//!   works.
+//! - **Tiled**: each weight step is loaded once for a tile of up to eight activation rows
+//!   (prefill, teacher-forced checks, batched decode); decoding streams the weights in memory
+//!   order, prefetched. A row's result never depends on the other rows.
+//! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics and unaligned loads, reached only
+//!   after the CPU was checked); every kernel is property-tested against the scalar path.
 //!
 //! Status: used by `agora-models` for every Q8_0 matrix; one thread per call (the roles choose
 //! their threads by process). Not yet: splitting a matrix over threads.
@@ -36,9 +36,6 @@ pub const BLOCK: usize = 32;
 
 /// Bytes of one GGUF Q8_0 block: an f16 scale, then 32 `i8`.
 pub const GGML_BLOCK_BYTES: usize = 2 + BLOCK;
-
-/// Rows of the activation tile one weight block is loaded for.
-pub(crate) const TILE: usize = 2;
 
 /// What a kernel call can refuse.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -89,7 +86,7 @@ pub enum Kernel {
     Scalar,
     /// AVX2 and FMA.
     Avx2,
-    /// AVX-512 VNNI with VL (256-bit `vpdpbusd`), plus AVX2 and FMA.
+    /// AVX-512 F and VNNI (512-bit `vpdpbusd`), plus AVX2 and FMA.
     Avx512Vnni,
 }
 
@@ -111,8 +108,8 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512Vnni => {
                 Kernel::Avx2.available()
+                    && std::is_x86_feature_detected!("avx512f")
                     && std::is_x86_feature_detected!("avx512vnni")
-                    && std::is_x86_feature_detected!("avx512vl")
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
@@ -120,12 +117,22 @@ impl Kernel {
     }
 }
 
-/// Q8_0 blocks of `i8` with an f32 scale each, row-major: row `r` is `cols / 32` blocks.
+/// Weight rows interleaved in one group: a 512-bit register holds four bytes of each.
+pub(crate) const LANES: usize = 16;
+
+/// Bytes of one group's block: `LANES` rows × 32 values.
+pub(crate) const GROUP_BLOCK: usize = LANES * BLOCK;
+
+/// Q8_0 weights with an f32 scale per block, repacked at load for the kernels: rows in groups of
+/// [`LANES`] (the last one padded with zero rows); per group and block, eight steps of four
+/// bytes of each row, row after row (`[step][row][4]`), so one 64-byte load feeds sixteen rows'
+/// four-byte dot products; values stored as `q + 128` (`u8`), the unsigned operand `vpdpbusd`
+/// wants. Scales per group and block, row after row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Q8Matrix {
     rows: usize,
     cols: usize,
-    qs: Vec<i8>,
+    qs: Vec<u8>,
     scales: Vec<f32>,
 }
 
@@ -150,7 +157,9 @@ impl Activations {
     }
 }
 
-/// Activation rows quantized to Q8_0 or Q8_K, the form the kernels read.
+/// Activation rows quantized to Q8_0 or Q8_K, the form the kernels read: row-major values,
+/// scales, and each block's sum of values (what turns the kernels' `q + 128` weights back into
+/// `q`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Q8Rows {
     rows: usize,
@@ -158,6 +167,7 @@ pub struct Q8Rows {
     kind: Activations,
     qs: Vec<i8>,
     scales: Vec<f32>,
+    sums: Vec<i32>,
 }
 
 fn check_cols(cols: usize) -> Result<usize, Q8Error> {
@@ -243,7 +253,8 @@ impl Q8Rows {
             Activations::Q8_0 => quantize_blocks(values),
             Activations::Q8K => quantize_k(values),
         };
-        Ok(Q8Rows { rows, cols, kind, qs, scales })
+        let sums = qs.chunks_exact(BLOCK).map(|b| b.iter().map(|q| i32::from(*q)).sum()).collect();
+        Ok(Q8Rows { rows, cols, kind, qs, scales, sums })
     }
 
     /// How the rows were quantized.
@@ -270,19 +281,64 @@ impl Q8Matrix {
         if bytes.len() != expected {
             return Err(Q8Error::Bytes { rows, cols, expected, got: bytes.len() });
         }
-        let mut qs = Vec::with_capacity(rows * cols);
-        let mut scales = Vec::with_capacity(rows * nb);
-        for block in bytes.chunks_exact(GGML_BLOCK_BYTES) {
-            scales.push(half::f16::from_bits(u16::from_le_bytes([block[0], block[1]])).to_f32());
-            qs.extend(block[2..].iter().map(|b| *b as i8));
+        let mut w = Q8Matrix::zeros(rows, cols);
+        for (at, block) in bytes.chunks_exact(GGML_BLOCK_BYTES).enumerate() {
+            let scale = half::f16::from_bits(u16::from_le_bytes([block[0], block[1]])).to_f32();
+            w.set_block(at / nb, at % nb, scale, block[2..].iter().map(|b| *b as i8));
         }
-        Ok(Q8Matrix { rows, cols, qs, scales })
+        Ok(w)
     }
 
     /// Quantizes an f32 matrix (row-major) to Q8_0, as GGUF's converters do.
     pub fn quantize(rows: usize, cols: usize, values: &[f32]) -> Result<Q8Matrix, Q8Error> {
         let q = Q8Rows::quantize(rows, cols, values)?;
-        Ok(Q8Matrix { rows, cols, qs: q.qs, scales: q.scales })
+        let nb = cols / BLOCK;
+        let mut w = Q8Matrix::zeros(rows, cols);
+        for (at, (block, scale)) in q.qs.chunks_exact(BLOCK).zip(&q.scales).enumerate() {
+            w.set_block(at / nb, at % nb, *scale, block.iter().copied());
+        }
+        Ok(w)
+    }
+
+    /// All-zero weights (stored as 128) in whole groups; `cols` is a multiple of 32.
+    fn zeros(rows: usize, cols: usize) -> Q8Matrix {
+        let groups = rows.div_ceil(LANES);
+        let nb = cols / BLOCK;
+        Q8Matrix { rows, cols, qs: vec![128; groups * nb * GROUP_BLOCK], scales: vec![0.0; groups * nb * LANES] }
+    }
+
+    /// Where byte `k` (of 32) of row `r`'s block `b` lives in `qs`.
+    #[inline]
+    fn at(&self, r: usize, b: usize, k: usize) -> usize {
+        let nb = self.cols / BLOCK;
+        (r / LANES * nb + b) * GROUP_BLOCK + (k / 4) * (LANES * 4) + (r % LANES) * 4 + k % 4
+    }
+
+    /// Where row `r`'s block `b`'s scale lives in `scales`.
+    #[inline]
+    fn scale_at(&self, r: usize, b: usize) -> usize {
+        (r / LANES * (self.cols / BLOCK) + b) * LANES + r % LANES
+    }
+
+    fn set_block(&mut self, r: usize, b: usize, scale: f32, values: impl Iterator<Item = i8>) {
+        let s = self.scale_at(r, b);
+        self.scales[s] = scale;
+        for (k, q) in values.enumerate() {
+            let at = self.at(r, b, k);
+            self.qs[at] = (q as u8) ^ 0x80;
+        }
+    }
+
+    /// Value `k` (of 32) of row `r`'s block `b`.
+    #[inline]
+    pub(crate) fn q(&self, r: usize, b: usize, k: usize) -> i8 {
+        (self.qs[self.at(r, b, k)] ^ 0x80) as i8
+    }
+
+    /// Row `r`'s block `b`'s scale.
+    #[inline]
+    pub(crate) fn scale(&self, r: usize, b: usize) -> f32 {
+        self.scales[self.scale_at(r, b)]
     }
 
     /// Output features (rows).
@@ -301,13 +357,10 @@ impl Q8Matrix {
         if r >= self.rows {
             return None;
         }
-        let nb = self.cols / BLOCK;
-        let qs = &self.qs[r * self.cols..(r + 1) * self.cols];
-        let scales = &self.scales[r * nb..(r + 1) * nb];
-        Some(qs.chunks_exact(BLOCK).zip(scales).flat_map(|(b, d)| b.iter().map(move |q| f32::from(*q) * d)).collect())
+        Some((0..self.cols).map(|c| f32::from(self.q(r, c / BLOCK, c % BLOCK)) * self.scale(r, c / BLOCK)).collect())
     }
 
-    /// Bytes held (quantized values and f32 scales).
+    /// Bytes held (quantized values and f32 scales, the last group's padding included).
     pub fn bytes(&self) -> usize {
         self.qs.len() + 4 * self.scales.len()
     }
@@ -354,13 +407,6 @@ impl Q8Matrix {
         self.matmul(&x, &mut out)?;
         Ok(out)
     }
-}
-
-/// The kernels' common reduction of eight f32 lanes, in the order `_mm256` code sums them
-/// (high half onto low, then the pairs): the scalar path uses it to agree to the bit.
-pub(crate) fn hsum8(a: [f32; 8]) -> f32 {
-    let r = [a[4] + a[0], a[5] + a[1], a[6] + a[2], a[7] + a[3]];
-    (r[0] + r[2]) + (r[1] + r[3])
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ fn exact(w: &Q8Matrix, x: &Q8Rows) -> Vec<(f64, f64)> {
         for r in 0..w.rows {
             let (mut sum, mut magnitude) = (0f64, 0f64);
             for c in 0..w.cols {
-                let wv = f64::from(w.qs[r * w.cols + c]) * f64::from(w.scales[r * nb + c / BLOCK]);
+                let wv = f64::from(w.q(r, c / BLOCK, c % BLOCK)) * f64::from(w.scale(r, c / BLOCK));
                 let xv = f64::from(x.qs[i * w.cols + c]) * f64::from(x.scales[(i * nb + c / BLOCK) / group]);
                 sum += wv * xv;
                 magnitude += (wv * xv).abs();
@@ -67,9 +67,10 @@ fn ggml_blocks_read_their_f16_scale_and_bytes() {
     bytes[3] = (-4i8) as u8;
     bytes[GGML_BLOCK_BYTES..GGML_BLOCK_BYTES + 2].copy_from_slice(&half::f16::from_f32(-2.0).to_bits().to_le_bytes());
     let w = Q8Matrix::from_ggml(2, 32, &bytes).unwrap();
-    assert_eq!(w.scales, vec![0.5, -2.0]);
-    assert_eq!(&w.qs[..2], &[3, -4]);
-    assert_eq!(w.bytes(), 64 + 8);
+    assert_eq!((w.scale(0, 0), w.scale(1, 0)), (0.5, -2.0));
+    assert_eq!((w.q(0, 0, 0), w.q(0, 0, 1), w.q(0, 0, 2), w.q(1, 0, 0)), (3, -4, 0, 0));
+    // One group of sixteen rows (fourteen of them padding): 16 × 32 bytes and 16 scales.
+    assert_eq!(w.bytes(), 16 * 32 + 16 * 4);
 }
 
 /// A row read back as f32 is candle's dequantization of the same blocks, to the bit.
@@ -77,7 +78,7 @@ fn ggml_blocks_read_their_f16_scale_and_bytes() {
 fn rows_dequantize_as_candle_does() {
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_core::{Device, Tensor};
-    let (n, k) = (5, 96);
+    let (n, k) = (21, 96);
     let wv: Vec<f32> = (0..n * k).map(|i| ((i * 7919 % 1000) as f32 - 500.0) / 333.0).collect();
     let qt = QTensor::quantize(&Tensor::from_vec(wv, (n, k), &Device::Cpu).unwrap(), GgmlDType::Q8_0).unwrap();
     let theirs: Vec<Vec<f32>> = qt.dequantize(&Device::Cpu).unwrap().to_vec2().unwrap();
@@ -108,12 +109,13 @@ fn the_best_kernel_is_available() {
     assert!(Kernel::Scalar.available());
 }
 
-/// The models' matrices went through candle's `QMatMul` before: on the same Q8_0 weights and
-/// activations ours gives the same bits (inner sizes that candle's repacked AVX-512 path, used
-/// for multiples of 256, does not take).
+/// The models' matrices went through candle's `QMatMul` before. Inner sizes that candle's
+/// repacked AVX-512 path does not take (not multiples of 256): both quantize the activations as
+/// Q8_0 and candle sums eight f32 lanes per block where ours sums each block exactly, so the two
+/// agree up to f32 rounding.
 #[test]
-fn agrees_with_candles_qmatmul_to_the_bit() {
-    agree_with_candle(&[(64, 96, 1), (40, 576, 3), (7, 32, 9), (576, 576, 5)], 0.0);
+fn agrees_with_candles_qmatmul_up_to_rounding() {
+    agree_with_candle(&[(64, 96, 1), (40, 576, 3), (7, 32, 9), (576, 576, 5)], 1e-5);
 }
 
 /// Inner sizes that are multiples of 256: ours quantizes the activations as Q8_K and sums block
@@ -158,7 +160,7 @@ type Case = (Activations, usize, usize, usize, Vec<f32>, Vec<f32>);
 
 /// Shapes for both activation kinds (Q8_K needs multiples of 256 columns), values of both signs.
 fn shapes() -> impl Strategy<Value = Case> {
-    (prop_oneof![Just(Activations::Q8_0), Just(Activations::Q8K)], 1usize..24, 1usize..10, 1usize..12).prop_flat_map(
+    (prop_oneof![Just(Activations::Q8_0), Just(Activations::Q8K)], 1usize..40, 1usize..10, 1usize..20).prop_flat_map(
         |(kind, n, blocks, m)| {
             let k = if kind == Activations::Q8K { 256 * (1 + blocks % 3) } else { blocks * BLOCK };
             (
