@@ -74,7 +74,7 @@ echo "model: $MODEL" >&2
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores" >&2
 for t in $THREADS; do
     llama=$("$WORK/driver" "$MODEL" "$t" 2>/dev/null | tail -1)
-    agora=$(CANDLE_NUM_THREADS=$t RAYON_NUM_THREADS=$t "$AGORA" models bench --json | tail -1)
+    agora=$(CANDLE_NUM_THREADS=$t RAYON_NUM_THREADS=$t "$AGORA" models bench --threads "$t" --json | tail -1)
     LLAMA="$llama" AGORA_JSON="$agora" THREADS_NOW="$t" python3 - <<'PY'
 import json, os
 l, a, t = json.loads(os.environ["LLAMA"]), json.loads(os.environ["AGORA_JSON"]), os.environ["THREADS_NOW"]

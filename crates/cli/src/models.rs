@@ -21,8 +21,19 @@ pub enum ModelsCommand {
     Path(ModelsDir),
     /// Measure the local model once: prefill (64 tokens), decode (32; and 8 requests together),
     /// one 60-token teacher-forced check, one chat answer end to end, a validator's round of 16
-    /// answers, and peak memory. One inference thread unless CANDLE_NUM_THREADS says otherwise.
-    Bench(ModelsDir),
+    /// answers, and peak memory. One inference thread unless --threads (or
+    /// AGORA_INFERENCE_THREADS for our kernels, CANDLE_NUM_THREADS for candle's) says otherwise.
+    Bench(BenchArgs),
+}
+
+/// `agora models bench` options.
+#[derive(Clone, Debug, Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub dir: ModelsDir,
+    /// Threads our int8 kernels split a large product over (default: AGORA_INFERENCE_THREADS, else 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
 }
 
 /// The models directory option.
@@ -66,15 +77,18 @@ pub fn run(cmd: ModelsCommand, g: &Global) -> Result<(), Failure> {
             let doc = json!({"dir": paths.dir, "llm": paths.llm(), "embedder": paths.embedder(), "llm_sha256": agora_models::fetch::LLM_SHA256});
             g.print(&doc, || format!("models ready in {} (verified)", paths.dir.display()));
         }
-        ModelsCommand::Bench(dir) => {
+        ModelsCommand::Bench(BenchArgs { dir, threads }) => {
             agora_models::single_thread_inference();
+            if let Some(n) = threads {
+                agora_models::set_inference_threads(n.into());
+            }
             let paths = ensure(g, &dir)?;
             let mut engine = agora_models::LlamaEngine::load(&paths.llm())?;
             let r = engine.bench()?;
             g.print(&serde_json::to_value(&r).unwrap_or_default(), || {
                 format!(
                     "{}: prefill {:.0} tok/s, decode {:.1} tok/s ({} together: {:.1} tok/s), check {:.0} ms, answer {:.0} ms ({} prompt + {} new tokens), \
-                     round of {} answers {:.0} ms (checks {:.0} ms; one by one {:.0} ms), peak RSS {:.0} MB",
+                     round of {} answers {:.0} ms (checks {:.0} ms; one by one {:.0} ms), peak RSS {:.0} MB, {} thread(s)",
                     r.model,
                     r.prefill_tok_s,
                     r.decode_tok_s,
@@ -88,7 +102,8 @@ pub fn run(cmd: ModelsCommand, g: &Global) -> Result<(), Failure> {
                     r.score_round_ms,
                     r.score_round_checks_ms,
                     r.score_round_one_by_one_ms,
-                    r.rss_mb
+                    r.rss_mb,
+                    r.threads
                 )
             });
         }

@@ -67,6 +67,8 @@ pub struct BenchReport {
     pub score_round_one_by_one_ms: f64,
     /// Peak resident memory of the process, MB (Linux `VmHWM`; 0 elsewhere).
     pub rss_mb: f64,
+    /// Threads a large product was split over ([`crate::inference_threads`]).
+    pub threads: usize,
 }
 
 fn ms(start: Instant) -> f64 {
@@ -155,6 +157,7 @@ impl LlamaEngine {
             score_round_checks_ms,
             score_round_one_by_one_ms,
             rss_mb: peak_rss_mb(),
+            threads: crate::inference_threads(),
         })
     }
 }

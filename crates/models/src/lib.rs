@@ -29,9 +29,10 @@
 //! AVX-512 VNNI, batched over rows); attention and the KV cache are our own (a position's logits
 //! do not depend on how positions were fed); norms and activations on candle. A validator's round
 //! is checked at once ([`LlamaEngine::check_answers`]); `LocalLlm` decodes concurrent requests
-//! together. `agora models bench` ([`LlamaEngine::bench`]) measures all of it. Not built yet
-//! (issue 19): kernels split over threads; prefill is ~0.6× llama.cpp's on one thread. The
-//! //! exact-token test of the pinned prompt is `tests/real_models.rs`.
+//! together. `agora models bench` ([`LlamaEngine::bench`]) measures all of it; on one thread it
+//! is faster than llama.cpp on this repository's 2-core VM (README). Large products split over
+//! [`inference_threads`] threads (1 by default). The exact-token test of the pinned prompt is
+//! `tests/real_models.rs`.
 //!
 //! # Example
 //!
@@ -75,4 +76,4 @@ pub use generator::{
 };
 pub use local::{AnswerCheck, Draft, LlamaEngine, LocalLlm, RoundCheck};
 pub use openai::OpenAiBackend;
-pub use threads::single_thread_inference;
+pub use threads::{inference_threads, set_inference_threads, single_thread_inference};

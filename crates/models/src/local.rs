@@ -236,8 +236,8 @@ impl LlamaEngine {
                 served - 1
             )));
         }
-        if max_tokens > MAX_NEW_TOKENS {
-            return Err(ModelError::BadRequest(format!("max_tokens is at most {MAX_NEW_TOKENS}")));
+        if max_tokens == 0 || max_tokens > MAX_NEW_TOKENS {
+            return Err(ModelError::BadRequest(format!("max_tokens is from 1 to {MAX_NEW_TOKENS}")));
         }
         Ok(())
     }

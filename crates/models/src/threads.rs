@@ -1,6 +1,9 @@
 //! Inference threads for a whole process.
 //!
-//! candle's worker threads spin-wait, and on a shared 2-core machine two of them collapse decoding
+//! Our int8 kernels split a large product (prefill, a check of many tokens, the output matrix)
+//! over [`inference_threads`] threads, 1 unless a role sets more with [`set_inference_threads`]
+//! or `AGORA_INFERENCE_THREADS` (the README's thread study says why 1 on a shared 2-core
+//! machine). candle's worker threads spin-wait, and on a shared 2-core machine two of them collapse decoding
 //! from ~55 to 3–7 tokens/s (spec `models.md` §4.5). candle reads `CANDLE_NUM_THREADS` once, from
 //! the environment, so a process that runs models calls [`single_thread_inference`] first thing.
 
@@ -24,4 +27,14 @@ pub fn single_thread_inference() {
         let e = cmd.exec();
         eprintln!("warning: could not re-execute with CANDLE_NUM_THREADS=1 ({e}); inference may be slow");
     }
+}
+
+/// Threads a large product is split over (see the module header).
+pub fn inference_threads() -> usize {
+    agora_q8::threads()
+}
+
+/// Splits large products over `n` threads (at least 1) for the rest of the process.
+pub fn set_inference_threads(n: usize) {
+    agora_q8::set_threads(n)
 }

@@ -204,6 +204,9 @@ fn checking_a_round_at_once_gives_each_answer_its_own_check() {
     assert_eq!(checked.draft, agora_models::Draft { ids: OCEAN_IDS.to_vec(), ends: true });
     assert_eq!(e.greedy_ids_from(&ocean(), 32, &checked.draft).unwrap(), OCEAN_IDS);
     assert_eq!(e.greedy_ids_from(&ocean(), 10, &checked.draft).unwrap(), OCEAN_IDS[..10]);
+    // What greedy_ids refuses, the draft does not answer either.
+    assert!(e.greedy_ids_from(&ocean(), 0, &checked.draft).is_err());
+    assert!(e.greedy_ids(&ocean(), 0).is_err());
     let round = checked.checks;
     assert_eq!(round.len(), answers.len());
     for ((answer, stopped), got) in answers.iter().zip(&round) {

@@ -19,8 +19,10 @@
 //! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics and unaligned loads, reached only
 //!   after the CPU was checked); every kernel is property-tested against the scalar path.
 //!
-//! Status: used by `agora-models` for every Q8_0 matrix; one thread per call (the roles choose
-//! their threads by process). Not yet: splitting a matrix over threads.
+//! - **Threads**: a large product (see [`SPLIT_MACS`]) is split by groups of weight rows over
+//!   [`threads`] scoped threads, 1 unless a role asks for more; the bits do not change.
+//!
+//! Status: used by `agora-models` for every Q8_0 matrix.
 
 #![deny(unsafe_code)]
 
@@ -29,13 +31,57 @@ mod scalar;
 #[allow(unsafe_code)]
 mod simd;
 
+use std::ops::Range;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Values per Q8_0 block.
 pub const BLOCK: usize = 32;
 
 /// Bytes of one GGUF Q8_0 block: an f16 scale, then 32 `i8`.
 pub const GGML_BLOCK_BYTES: usize = 2 + BLOCK;
+
+/// Multiply-adds from which a product is split over [`threads`] (prefill and checks of more
+/// than a few rows, the output matrix): below, starting a thread costs about what it saves.
+pub const SPLIT_MACS: usize = 1 << 24;
+
+/// Threads a large product is split over: set by [`set_threads`], else read once from
+/// `AGORA_INFERENCE_THREADS`, else 1 (the roles' choice on a shared 2-core machine: see the
+/// README's thread study).
+pub fn threads() -> usize {
+    static FROM_ENV: OnceLock<usize> = OnceLock::new();
+    match THREADS.load(Ordering::Relaxed) {
+        0 => *FROM_ENV.get_or_init(|| {
+            std::env::var("AGORA_INFERENCE_THREADS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(1)
+        }),
+        n => n,
+    }
+}
+
+/// Sets [`threads`] for the whole process (at least 1).
+pub fn set_threads(n: usize) {
+    THREADS.store(n.max(1), Ordering::Relaxed);
+}
+
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Where a kernel writes: for every activation row, the outputs of weight groups `groups`,
+/// `stride` values per activation row (those groups' rows that exist).
+pub(crate) struct Out<'a> {
+    buf: &'a mut [f32],
+    pub(crate) groups: Range<usize>,
+    stride: usize,
+}
+
+impl Out<'_> {
+    /// Writes matrix rows `first ..` of activation row `row` from `lanes`, those of the
+    /// matrix's `rows` that exist.
+    pub(crate) fn store(&mut self, rows: usize, row: usize, first: usize, lanes: &[f32]) {
+        let n = lanes.len().min(rows - first);
+        let at = row * self.stride + first - self.groups.start * LANES;
+        self.buf[at..at + n].copy_from_slice(&lanes[..n]);
+    }
+}
 
 /// What a kernel call can refuse.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -373,6 +419,26 @@ impl Q8Matrix {
 
     /// [`Q8Matrix::matmul`] with a chosen kernel (tests and benchmarks compare them).
     pub fn matmul_with(&self, kernel: Kernel, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
+        self.matmul_split(kernel, threads(), x, out)
+    }
+
+    /// [`Q8Matrix::matmul_with`] on up to `threads` threads: a product of at least
+    /// [`SPLIT_MACS`] multiply-adds is split by groups of weight rows, each thread computing
+    /// whole rows as one thread would (the same bits); a smaller one runs on the caller's
+    /// thread, since starting threads would cost more than they save.
+    pub fn matmul_split(&self, kernel: Kernel, threads: usize, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
+        self.matmul_from(kernel, threads, SPLIT_MACS, x, out)
+    }
+
+    /// [`Q8Matrix::matmul_split`], splitting from `min_macs` (tests split small products).
+    pub(crate) fn matmul_from(
+        &self,
+        kernel: Kernel,
+        threads: usize,
+        min_macs: usize,
+        x: &Q8Rows,
+        out: &mut [f32],
+    ) -> Result<(), Q8Error> {
         if x.cols != self.cols {
             return Err(Q8Error::Shape { expected: self.cols, got: x.cols });
         }
@@ -380,6 +446,36 @@ impl Q8Matrix {
         if !kernel.available() {
             return Err(Q8Error::Unsupported(kernel));
         }
+        let groups = self.rows.div_ceil(LANES);
+        let threads = if x.rows * self.rows * self.cols >= min_macs { threads.clamp(1, groups) } else { 1 };
+        if threads == 1 {
+            self.run(kernel, x, &mut Out { buf: out, groups: 0..groups, stride: self.rows });
+            return Ok(());
+        }
+        let ranges: Vec<Range<usize>> =
+            (0..threads).map(|k| groups * k / threads..groups * (k + 1) / threads).collect();
+        let parts: Vec<(Range<usize>, Vec<f32>)> = std::thread::scope(|scope| {
+            let compute = |groups: Range<usize>| {
+                let stride = (groups.end * LANES).min(self.rows) - groups.start * LANES;
+                let mut buf = vec![0f32; x.rows * stride];
+                self.run(kernel, x, &mut Out { buf: &mut buf, groups: groups.clone(), stride });
+                (groups, buf)
+            };
+            let others: Vec<_> = ranges[1..].iter().map(|r| scope.spawn(move || compute(r.clone()))).collect();
+            let mut parts = vec![compute(ranges[0].clone())];
+            parts.extend(others.into_iter().map(|h| h.join().expect("a kernel thread panicked")));
+            parts
+        });
+        for (groups, buf) in parts {
+            let (first, stride) = (groups.start * LANES, buf.len() / x.rows);
+            for (i, row) in buf.chunks_exact(stride).enumerate() {
+                out[i * self.rows + first..i * self.rows + first + stride].copy_from_slice(row);
+            }
+        }
+        Ok(())
+    }
+
+    fn run(&self, kernel: Kernel, x: &Q8Rows, out: &mut Out) {
         match kernel {
             Kernel::Scalar => scalar::matmul(self, x, out),
             #[cfg(target_arch = "x86_64")]
@@ -389,7 +485,6 @@ impl Q8Matrix {
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!("not available off x86_64"),
         }
-        Ok(())
     }
 
     /// The activation quantization this matrix is multiplied with by default: Q8_K when its

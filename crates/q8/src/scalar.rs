@@ -3,7 +3,7 @@
 //! fused-added into one accumulator, block after block (the order of candle's and ggml's
 //! repacked VNNI kernels).
 
-use crate::{BLOCK, Q8Matrix, Q8Rows};
+use crate::{BLOCK, LANES, Out, Q8Matrix, Q8Rows};
 
 /// Weight row `r` against activation row `i`.
 pub(crate) fn dot(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize) -> f32 {
@@ -19,10 +19,12 @@ pub(crate) fn dot(w: &Q8Matrix, r: usize, x: &Q8Rows, i: usize) -> f32 {
     acc
 }
 
-pub(crate) fn matmul(w: &Q8Matrix, x: &Q8Rows, out: &mut [f32]) {
+/// `W·x` for the groups `out` holds.
+pub(crate) fn matmul(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
+    let rows = out.groups.start * LANES..(out.groups.end * LANES).min(w.rows);
     for i in 0..x.rows {
-        for r in 0..w.rows {
-            out[i * w.rows + r] = dot(w, r, x, i);
+        for r in rows.clone() {
+            out.store(w.rows, i, r, &[dot(w, r, x, i)]);
         }
     }
 }

@@ -13,7 +13,7 @@
 
 use core::arch::x86_64::*;
 
-use crate::{BLOCK, GROUP_BLOCK, LANES, Q8Matrix, Q8Rows};
+use crate::{BLOCK, GROUP_BLOCK, LANES, Out, Q8Matrix, Q8Rows};
 
 /// Steps of four values per block.
 const STEPS: usize = BLOCK / 4;
@@ -67,15 +67,9 @@ unsafe fn x4(at: *const i8) -> i32 {
     unsafe { at.cast::<i32>().read_unaligned() }
 }
 
-/// Writes `lanes[..n]` to `out[row * rows + first ..]`, `n` the group's rows that exist.
-fn store(out: &mut [f32], rows: usize, row: usize, first: usize, lanes: &[f32]) {
-    let n = lanes.len().min(rows - first);
-    out[row * rows + first..row * rows + first + n].copy_from_slice(&lanes[..n]);
-}
-
 /// Group `g` (sixteen weight rows) against activation rows `i .. i + T`, 512-bit VNNI.
 #[target_feature(enable = "avx512f,avx512vnni,avx2,fma")]
-fn group_vnni<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
+fn group_vnni<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out: &mut Out) {
     let o = Operands::new(w, g, x, i, T);
     let rows = o.rows::<T>();
     let mut acc = [_mm512_setzero_ps(); T];
@@ -114,14 +108,14 @@ fn group_vnni<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out:
         let mut lanes = [0f32; LANES];
         // SAFETY: `lanes` holds sixteen f32; the store is unaligned.
         unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), *acc) };
-        store(out, w.rows, i + t, g * LANES, &lanes);
+        out.store(w.rows, i + t, g * LANES, &lanes);
     }
 }
 
 /// Group `g` against activation rows `i .. i + T` with AVX2, one half of the group (eight
 /// rows, 32 of each step's 64 bytes) after the other.
 #[target_feature(enable = "avx2,fma")]
-fn group_avx2<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out: &mut [f32]) {
+fn group_avx2<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out: &mut Out) {
     const HALF: usize = LANES / 2;
     let o = Operands::new(w, g, x, i, T);
     let rows = o.rows::<T>();
@@ -144,6 +138,11 @@ fn group_avx2<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out:
                 for (dot, row) in dots.iter_mut().zip(&rows) {
                     // SAFETY: `xb + s · 4 + 4 ≤ xb + 32 ≤ cols` (asserted): inside the row.
                     let x = unsafe { x4(row.add(xb + s * 4)) };
+                    // An activation of −128 stays −128 when signed by a negative weight (the
+                    // product's sign is then wrong), but quantizing gives −128 only in a block
+                    // whose scale is 0: the block adds a zero, of either sign, to an accumulator
+                    // that is never −0, so the bits are the scalar reference's either way (a
+                    // property test feeds such blocks).
                     let signed = _mm256_sign_epi8(_mm256_set1_epi32(x), q);
                     let pairs = _mm256_maddubs_epi16(magnitude, signed);
                     *dot = _mm256_add_epi32(*dot, _mm256_madd_epi16(pairs, ones));
@@ -160,18 +159,18 @@ fn group_avx2<const T: usize>(w: &Q8Matrix, g: usize, x: &Q8Rows, i: usize, out:
             let mut lanes = [0f32; HALF];
             // SAFETY: `lanes` holds eight f32; the store is unaligned.
             unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), *acc) };
-            store(out, w.rows, i + t, g * LANES + h * HALF, &lanes);
+            out.store(w.rows, i + t, g * LANES + h * HALF, &lanes);
         }
     }
 }
 
-/// Every group against every activation row, in tiles of `$widest`, then 4, 2 and 1 rows (a
-/// tile loads each weight step once for all its rows).
+/// Groups `out.groups` against every activation row, in tiles of `$widest`, then 4, 2 and 1
+/// rows (a tile loads each weight step once for all its rows).
 macro_rules! all {
     ($name:ident, $group:ident, $widest:literal, $features:literal) => {
         #[target_feature(enable = $features)]
-        fn $name(w: &Q8Matrix, x: &Q8Rows, out: &mut [f32]) {
-            for g in 0..w.rows.div_ceil(LANES) {
+        fn $name(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
+            for g in out.groups.clone() {
                 let mut i = 0;
                 while i + $widest <= x.rows {
                     $group::<$widest>(w, g, x, i, out);
@@ -196,14 +195,14 @@ macro_rules! all {
 all!(all_vnni, group_vnni, 8, "avx512f,avx512vnni,avx2,fma");
 all!(all_avx2, group_avx2, 4, "avx2,fma");
 
-/// `out = W·x` with AVX2 (see [`Q8Matrix::matmul`]); the caller checked shapes and the CPU.
-pub(crate) fn matmul_avx2(w: &Q8Matrix, x: &Q8Rows, out: &mut [f32]) {
+/// `W·x` for the groups `out` holds, with AVX2; the caller checked shapes and the CPU.
+pub(crate) fn matmul_avx2(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
     // SAFETY: `Q8Matrix::matmul_with` calls this only when `Kernel::Avx2.available()`.
     unsafe { all_avx2(w, x, out) }
 }
 
-/// `out = W·x` with AVX-512 VNNI; the caller checked shapes and the CPU.
-pub(crate) fn matmul_vnni(w: &Q8Matrix, x: &Q8Rows, out: &mut [f32]) {
+/// `W·x` for the groups `out` holds, with AVX-512 VNNI; the caller checked shapes and the CPU.
+pub(crate) fn matmul_vnni(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
     // SAFETY: `Q8Matrix::matmul_with` calls this only when `Kernel::Avx512Vnni.available()`.
     unsafe { all_vnni(w, x, out) }
 }

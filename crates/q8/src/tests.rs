@@ -175,6 +175,36 @@ fn shapes() -> impl Strategy<Value = Case> {
     )
 }
 
+type RawCase = (Activations, usize, usize, usize, Vec<u8>, Vec<f32>);
+
+/// GGUF Q8_0 bytes of any value (−128 included) with any finite f16 scale (negative, subnormal,
+/// zero), and activations whose blocks may be all zero or so small that their scale is 0 (the
+/// one way quantizing gives −128).
+fn raw_shapes() -> impl Strategy<Value = RawCase> {
+    (prop_oneof![Just(Activations::Q8_0), Just(Activations::Q8K)], 1usize..40, 1usize..10, 1usize..20).prop_flat_map(
+        |(kind, n, blocks, m)| {
+            let k = if kind == Activations::Q8K { 256 * (1 + blocks % 3) } else { blocks * BLOCK };
+            let scale = any::<u16>().prop_filter("finite", |b| (b >> 10) & 0x1f != 0x1f);
+            let block = (scale, proptest::collection::vec(any::<u8>(), BLOCK)).prop_map(|(d, qs)| {
+                let mut bytes = d.to_le_bytes().to_vec();
+                bytes.extend(qs);
+                bytes
+            });
+            let weights = proptest::collection::vec(block, n * k / BLOCK).prop_map(|b| b.concat());
+            let x_block = (0u8..4, proptest::collection::vec(-50.0f32..50.0, BLOCK)).prop_map(|(mode, xs)| {
+                let factor = match mode {
+                    0 => 0.0,
+                    1 => 1e-39,
+                    _ => 1.0,
+                };
+                xs.into_iter().map(|x| x * factor).collect::<Vec<f32>>()
+            });
+            let activations = proptest::collection::vec(x_block, m * k / BLOCK).prop_map(|b| b.concat());
+            (Just(kind), Just(n), Just(k), Just(m), weights, activations)
+        },
+    )
+}
+
 #[test]
 fn rounding_matches_round_at_the_edges() {
     let edges = [
@@ -227,7 +257,8 @@ proptest! {
     }
 
     /// Every kernel this CPU has gives the scalar reference's bits, for any shape, tile tail and
-    /// values (and all rows computed at once equal each row computed alone).
+    /// values (and all rows computed at once equal each row computed alone, and a product split
+    /// over threads the product on one).
     #[test]
     fn every_kernel_equals_the_scalar_reference((kind, n, k, m, wv, xv) in shapes()) {
         let w = Q8Matrix::quantize(n, k, &wv).unwrap();
@@ -236,11 +267,29 @@ proptest! {
         for kernel in kernels() {
             let out = run(kernel, &w, &x);
             prop_assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), reference.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{:?}", kernel);
+            for threads in [2, 3] {
+                let mut split = vec![f32::NAN; m * n];
+                w.matmul_from(kernel, threads, 0, &x, &mut split).unwrap();
+                prop_assert_eq!(&split, &out, "{:?} on {} threads", kernel, threads);
+            }
             for i in 0..m {
                 let one = Q8Rows::quantize_as(kind, 1, k, &xv[i * k..(i + 1) * k]).unwrap();
                 let row = run(kernel, &w, &one);
                 prop_assert_eq!(&row[..], &out[i * n..(i + 1) * n]);
             }
+        }
+    }
+
+    /// Weights straight from GGUF bytes, −128 and odd scales included, and activation blocks
+    /// with a zero scale: every kernel still gives the scalar reference's bits.
+    #[test]
+    fn every_kernel_equals_the_reference_on_raw_blocks((kind, n, k, m, bytes, xv) in raw_shapes()) {
+        let w = Q8Matrix::from_ggml(n, k, &bytes).unwrap();
+        let x = Q8Rows::quantize_as(kind, m, k, &xv).unwrap();
+        let reference = run(Kernel::Scalar, &w, &x);
+        for kernel in kernels() {
+            let out = run(kernel, &w, &x);
+            prop_assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), reference.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{:?}", kernel);
         }
     }
 
