@@ -12,6 +12,10 @@ fn run(kernel: Kernel, w: &Q8Matrix, x: &Q8Rows) -> Vec<f32> {
     out
 }
 
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
 /// The exact product of the dequantized values, in f64, and the sum of its terms' magnitudes.
 fn exact(w: &Q8Matrix, x: &Q8Rows) -> Vec<(f64, f64)> {
     let (nb, group) = (w.cols / BLOCK, x.kind.group());
@@ -84,7 +88,6 @@ fn rows_dequantize_as_candle_does() {
     let theirs: Vec<Vec<f32>> = qt.dequantize(&Device::Cpu).unwrap().to_vec2().unwrap();
     let ours = Q8Matrix::from_ggml(n, k, &qt.data().unwrap()).unwrap();
     for (r, row) in theirs.iter().enumerate() {
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&ours.row_f32(r).unwrap()), bits(row));
     }
     assert_eq!(ours.row_f32(n), None);
@@ -145,7 +148,6 @@ fn agree_with_candle(shapes: &[(usize, usize, usize)], rel: f32) {
         let theirs: Vec<f32> = candle.forward(&x).unwrap().flatten_all().unwrap().to_vec1().unwrap();
         let mine = ours.matmul_f32(m, &xv).unwrap();
         if rel == 0.0 {
-            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&mine), bits(&theirs), "({n}, {k}, {m})");
         } else {
             let magnitude = theirs.iter().fold(0f32, |a, v| a.max(v.abs()));
@@ -266,7 +268,7 @@ proptest! {
         let reference = run(Kernel::Scalar, &w, &x);
         for kernel in kernels() {
             let out = run(kernel, &w, &x);
-            prop_assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), reference.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{:?}", kernel);
+            prop_assert_eq!(bits(&out), bits(&reference), "{:?}", kernel);
             for threads in [2, 3] {
                 let mut split = vec![f32::NAN; m * n];
                 w.matmul_from(kernel, threads, 0, &x, &mut split).unwrap();
@@ -289,7 +291,7 @@ proptest! {
         let reference = run(Kernel::Scalar, &w, &x);
         for kernel in kernels() {
             let out = run(kernel, &w, &x);
-            prop_assert_eq!(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), reference.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{:?}", kernel);
+            prop_assert_eq!(bits(&out), bits(&reference), "{:?}", kernel);
         }
     }
 
