@@ -13,14 +13,13 @@
 //!   (see [`Q8Matrix`]), so one 64-byte load serves sixteen rows and one activation broadcast;
 //!   scales are f32 from load on (GGUF stores f16) and any inner size that is a multiple of 32
 //!   works.
-//! - **Tiled**: each weight step is loaded once for a tile of up to eight activation rows
-//!   (prefill, teacher-forced checks, batched decode); decoding streams the weights in memory
-//!   order, prefetched. A row's result never depends on the other rows.
-//! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics and unaligned loads, reached only
-//!   after the CPU was checked); every kernel is property-tested against the scalar path.
-//!
+//! - **Tiled**: each weight step is loaded once for a tile of up to eight activation rows (AVX2:
+//!   four) — prefill, teacher-forced checks, batched decode; decoding streams the weights in
+//!   memory order, prefetched. A row's result never depends on the other rows.
 //! - **Threads**: a large product (see [`SPLIT_MACS`]) is split by groups of weight rows over
 //!   [`threads`] scoped threads, 1 unless a role asks for more; the bits do not change.
+//! - **Safety**: `unsafe` lives only in `simd.rs` (intrinsics and unaligned loads, reached only
+//!   after the CPU was checked); every kernel is property-tested against the scalar path.
 //!
 //! Status: used by `agora-models` for every Q8_0 matrix.
 
@@ -41,26 +40,38 @@ pub const BLOCK: usize = 32;
 /// Bytes of one GGUF Q8_0 block: an f16 scale, then 32 `i8`.
 pub const GGML_BLOCK_BYTES: usize = 2 + BLOCK;
 
-/// Multiply-adds from which a product is split over [`threads`] (prefill and checks of more
-/// than a few rows, the output matrix): below, starting a thread costs about what it saves.
+/// Multiply-adds from which a product is split over [`threads`]: below, starting a thread costs
+/// about what it saves. For SmolLM2: the MLP's matrices from 11 activation rows, q and o from
+/// 51, the output matrix always.
 pub const SPLIT_MACS: usize = 1 << 24;
 
+/// The most threads a product is split over.
+pub const MAX_THREADS: usize = 64;
+
 /// Threads a large product is split over: set by [`set_threads`], else read once from
-/// `AGORA_INFERENCE_THREADS`, else 1 (the roles' choice on a shared 2-core machine: see the
-/// README's thread study).
+/// `AGORA_INFERENCE_THREADS` (1 to [`MAX_THREADS`]; anything else is reported on stderr and
+/// ignored), else 1 (the roles' choice on a shared 2-core machine: see the README's thread
+/// study).
 pub fn threads() -> usize {
     static FROM_ENV: OnceLock<usize> = OnceLock::new();
     match THREADS.load(Ordering::Relaxed) {
         0 => *FROM_ENV.get_or_init(|| {
-            std::env::var("AGORA_INFERENCE_THREADS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(1)
+            let Ok(v) = std::env::var("AGORA_INFERENCE_THREADS") else { return 1 };
+            match v.trim().parse::<usize>() {
+                Ok(n) if (1..=MAX_THREADS).contains(&n) => n,
+                _ => {
+                    eprintln!("warning: AGORA_INFERENCE_THREADS={v:?} is not 1 to {MAX_THREADS}; using 1 thread");
+                    1
+                }
+            }
         }),
         n => n,
     }
 }
 
-/// Sets [`threads`] for the whole process (at least 1).
+/// Sets [`threads`] for the whole process (clamped to 1 ..= [`MAX_THREADS`]).
 pub fn set_threads(n: usize) {
-    THREADS.store(n.max(1), Ordering::Relaxed);
+    THREADS.store(n.clamp(1, MAX_THREADS), Ordering::Relaxed);
 }
 
 static THREADS: AtomicUsize = AtomicUsize::new(0);
@@ -412,12 +423,14 @@ impl Q8Matrix {
     }
 
     /// `out[i · rows + r] = Σ_c W[r][c] · x[i][c]` for every activation row `i`, with the best
-    /// kernel. `out` must hold `x.rows() × self.rows()` values.
+    /// kernel, a large product split over [`threads`]. `out` must hold `x.rows() × self.rows()`
+    /// values.
     pub fn matmul(&self, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
         self.matmul_with(Kernel::best(), x, out)
     }
 
-    /// [`Q8Matrix::matmul`] with a chosen kernel (tests and benchmarks compare them).
+    /// [`Q8Matrix::matmul`] with a chosen kernel (tests and benchmarks compare them), a large
+    /// product split over [`threads`].
     pub fn matmul_with(&self, kernel: Kernel, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
         self.matmul_split(kernel, threads(), x, out)
     }
@@ -446,28 +459,32 @@ impl Q8Matrix {
         if !kernel.available() {
             return Err(Q8Error::Unsupported(kernel));
         }
+        if x.rows == 0 || self.rows == 0 {
+            return Ok(());
+        }
         let groups = self.rows.div_ceil(LANES);
-        let threads = if x.rows * self.rows * self.cols >= min_macs { threads.clamp(1, groups) } else { 1 };
+        let macs = x.rows.saturating_mul(self.rows).saturating_mul(self.cols);
+        let threads = if macs >= min_macs { threads.clamp(1, groups) } else { 1 };
         if threads == 1 {
             self.run(kernel, x, &mut Out { buf: out, groups: 0..groups, stride: self.rows });
             return Ok(());
         }
         let ranges: Vec<Range<usize>> =
             (0..threads).map(|k| groups * k / threads..groups * (k + 1) / threads).collect();
-        let parts: Vec<(Range<usize>, Vec<f32>)> = std::thread::scope(|scope| {
+        let parts: Vec<(Range<usize>, usize, Vec<f32>)> = std::thread::scope(|scope| {
             let compute = |groups: Range<usize>| {
                 let stride = (groups.end * LANES).min(self.rows) - groups.start * LANES;
                 let mut buf = vec![0f32; x.rows * stride];
                 self.run(kernel, x, &mut Out { buf: &mut buf, groups: groups.clone(), stride });
-                (groups, buf)
+                (groups, stride, buf)
             };
             let others: Vec<_> = ranges[1..].iter().map(|r| scope.spawn(move || compute(r.clone()))).collect();
             let mut parts = vec![compute(ranges[0].clone())];
             parts.extend(others.into_iter().map(|h| h.join().expect("a kernel thread panicked")));
             parts
         });
-        for (groups, buf) in parts {
-            let (first, stride) = (groups.start * LANES, buf.len() / x.rows);
+        for (groups, stride, buf) in parts {
+            let first = groups.start * LANES;
             for (i, row) in buf.chunks_exact(stride).enumerate() {
                 out[i * self.rows + first..i * self.rows + first + stride].copy_from_slice(row);
             }

@@ -197,12 +197,14 @@ all!(all_avx2, group_avx2, 4, "avx2,fma");
 
 /// `W·x` for the groups `out` holds, with AVX2; the caller checked shapes and the CPU.
 pub(crate) fn matmul_avx2(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
-    // SAFETY: `Q8Matrix::matmul_with` calls this only when `Kernel::Avx2.available()`.
+    // SAFETY: reached only through `Q8Matrix::matmul_from`, which runs a kernel only when
+    // `Kernel::Avx2.available()`.
     unsafe { all_avx2(w, x, out) }
 }
 
 /// `W·x` for the groups `out` holds, with AVX-512 VNNI; the caller checked shapes and the CPU.
 pub(crate) fn matmul_vnni(w: &Q8Matrix, x: &Q8Rows, out: &mut Out) {
-    // SAFETY: `Q8Matrix::matmul_with` calls this only when `Kernel::Avx512Vnni.available()`.
+    // SAFETY: reached only through `Q8Matrix::matmul_from`, which runs a kernel only when
+    // `Kernel::Avx512Vnni.available()`.
     unsafe { all_vnni(w, x, out) }
 }
