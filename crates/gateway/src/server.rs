@@ -256,11 +256,16 @@ async fn subnets(axum::extract::State(gw): axum::extract::State<Arc<Gateway>>) -
         .subnets()
         .into_iter()
         .map(|(model, netuid, kind)| {
-            let miners = match kind {
-                "ocr" => gw.ocr.as_ref().map_or(0, |o| o.pool.candidates().len()),
-                _ => gw.pool.candidates().len(),
+            let candidates = match kind {
+                "ocr" => gw.ocr.as_ref().map(|o| o.pool.candidates()).unwrap_or_default(),
+                _ => gw.pool.candidates(),
             };
-            json!({"netuid": netuid, "kind": kind, "model": model, "miners": miners})
+            // The routing table as the gateway sees it now (its last metagraph refresh).
+            let routing: Vec<Value> = candidates
+                .iter()
+                .map(|c| json!({"uid": c.uid, "hotkey": c.target.hotkey.to_ss58(), "incentive": c.incentive}))
+                .collect();
+            json!({"netuid": netuid, "kind": kind, "model": model, "miners": candidates.len(), "routing": routing})
         })
         .collect();
     json_response(StatusCode::OK, &json!({"subnets": list}))

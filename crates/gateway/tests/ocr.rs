@@ -130,7 +130,15 @@ async fn images_are_read_by_the_ocr_subnet_streamed_or_not() {
     let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["agora/text", "agora/ocr"]);
     let subnets = get(&format!("{}/api/subnets", s.url)).await;
-    assert_eq!(subnets["subnets"][1], json!({"netuid": 2, "kind": "ocr", "model": "agora/ocr", "miners": 3}));
+    let ocr = &subnets["subnets"][1];
+    assert_eq!(
+        (&ocr["netuid"], &ocr["kind"], &ocr["model"], &ocr["miners"]),
+        (&json!(2), &json!("ocr"), &json!("agora/ocr"), &json!(3))
+    );
+    // Each miner the gateway routes to, with the incentive it routes by.
+    let routing = ocr["routing"].as_array().unwrap();
+    assert_eq!(routing.len(), 3, "{ocr}");
+    assert!(routing.iter().all(|m| m["uid"].is_u64() && m["hotkey"].is_string() && m["incentive"].is_f64()), "{ocr}");
 
     // agora/ocr without an image says what it needs.
     let r = post(&s.url, &json!({"model": "agora/ocr", "messages": [{"role": "user", "content": "hi"}]})).await;

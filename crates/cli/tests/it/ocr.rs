@@ -16,6 +16,20 @@ use serde_json::Value;
 
 use crate::{repo_file, temp_dir};
 
+/// `GET url` (plain HTTP on loopback) as JSON; `Null` when it cannot be read.
+fn http_get_json(url: &str) -> Value {
+    use std::io::{Read, Write};
+    let Some((host, path)) = url.strip_prefix("http://").and_then(|u| u.split_once('/')) else { return Value::Null };
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else { return Value::Null };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if write!(stream, "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").is_err() {
+        return Value::Null;
+    }
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    text.split_once("\r\n\r\n").and_then(|(_, body)| serde_json::from_str(body).ok()).unwrap_or(Value::Null)
+}
+
 fn show(rpc: &str, netuid: u64) -> Value {
     let out = crate::agora(&["subnets", "show", "--netuid", &netuid.to_string(), "--full", "--json", "--network", rpc]);
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
@@ -159,9 +173,38 @@ fn check(doc: &Value, dir: &std::path::Path, python: &str) {
     assert!(local > 0.0 && echo < 0.1 * local, "local {local}, echo {echo}");
 
     // The gateway routes by incentive (uniformly before any is paid, when `random` or `blank`
-    // would answer two requests in three); once its metagraph refresh (every 12 s) has seen the
-    // incentive above, the official client reads a document the test rendered.
-    std::thread::sleep(Duration::from_secs(13));
+    // would answer two requests in three); once its routing table (refreshed from the metagraph
+    // every 12 s, shown by /api/subnets) holds the incentive above, the official client reads a
+    // document the test rendered.
+    let gateway = doc["gateway_url"].as_str().unwrap().to_string();
+    let hotkey_of = |backend: &str| {
+        processes
+            .iter()
+            .find(|p| p["backend"] == backend && p["netuid"].as_u64() == Some(ocr_netuid))
+            .and_then(|p| p["hotkey_ss58"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    let (tesseract_key, blank_key, random_key) = (hotkey_of("tesseract"), hotkey_of("blank"), hotkey_of("random"));
+    wait(
+        "the gateway to route by the OCR incentive",
+        Duration::from_secs(60),
+        Box::new(|| {
+            let subnets = http_get_json(&format!("{gateway}/api/subnets"));
+            let Some(routing) = subnets["subnets"]
+                .as_array()
+                .and_then(|l| l.iter().find(|s| s["netuid"].as_u64() == Some(ocr_netuid)))
+                .and_then(|s| s["routing"].as_array())
+            else {
+                return false;
+            };
+            let of = |key: &str| {
+                routing.iter().find(|m| m["hotkey"] == key).and_then(|m| m["incentive"].as_f64()).unwrap_or(0.0)
+            };
+            let best = of(&tesseract_key);
+            best > 0.0 && of(&blank_key) < 0.1 * best && of(&random_key) < 0.1 * best
+        }),
+    );
     let rendered = agora_ocr::document::Document::generate(77);
     let png = dir.join("document.png");
     std::fs::write(&png, rendered.png()).unwrap();
