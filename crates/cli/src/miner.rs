@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use agora_neuron::{Callers, dummy};
 use agora_primitives::NetUid;
-use agora_text::{Backend, MinerOptions};
+use agora_text::{Backend, MinerOptions, ServeOptions};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -63,6 +63,32 @@ impl ServeArgs {
     }
 }
 
+/// Where a subnet miner's axon is published.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
+    #[arg(long, env = "BT_AXON_EXTERNAL_IP")]
+    external_ip: Option<IpAddr>,
+    /// Do not publish the axon on chain (it must already be published).
+    #[arg(long)]
+    no_publish: bool,
+}
+
+impl ServeArgs {
+    /// The library's serving options, with `workers` requests at once.
+    fn options(&self, publish: &PublishArgs, workers: usize, g: &Global) -> ServeOptions {
+        ServeOptions {
+            endpoint: g.endpoint().to_string(),
+            netuid: self.netuid,
+            listen: self.listen(),
+            external_ip: publish.external_ip,
+            callers: self.callers(),
+            no_publish: publish.no_publish,
+            workers,
+        }
+    }
+}
+
 /// Options of `agora miner dummy`.
 #[derive(Debug, Args)]
 pub struct MinerArgs {
@@ -88,12 +114,8 @@ pub struct OcrMinerArgs {
     /// Environment variable holding the `openai:` backend's API key.
     #[arg(long, value_name = "VAR")]
     openai_key_env: Option<String>,
-    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
-    #[arg(long, env = "BT_AXON_EXTERNAL_IP")]
-    external_ip: Option<IpAddr>,
-    /// Do not publish the axon on chain (it must already be published).
-    #[arg(long)]
-    no_publish: bool,
+    #[command(flatten)]
+    publish: PublishArgs,
     /// Requests handled at once (tesseract runs at most this many processes).
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -115,12 +137,8 @@ pub struct TextMinerArgs {
     /// Environment variable holding the `openai:` backend's API key.
     #[arg(long, value_name = "VAR")]
     openai_key_env: Option<String>,
-    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
-    #[arg(long, env = "BT_AXON_EXTERNAL_IP")]
-    external_ip: Option<IpAddr>,
-    /// Do not publish the axon on chain (it must already be published).
-    #[arg(long)]
-    no_publish: bool,
+    #[command(flatten)]
+    publish: PublishArgs,
     /// Requests handled at once (the local model still runs one at a time).
     #[arg(long, default_value_t = 16)]
     workers: usize,
@@ -167,16 +185,10 @@ fn text(args: TextMinerArgs, g: &Global) -> Result<(), Failure> {
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
     let options = MinerOptions {
-        endpoint: g.endpoint().to_string(),
-        netuid: args.serve.netuid,
+        serve: args.serve.options(&args.publish, args.workers, g),
         backend: args.backend.clone(),
         openai_model: args.openai_model.clone(),
         openai_key_env: args.openai_key_env.clone(),
-        listen: args.serve.listen(),
-        external_ip: args.external_ip,
-        callers: args.serve.callers(),
-        no_publish: args.no_publish,
-        workers: args.workers,
         models: args.models.paths(),
     };
     runtime()?.block_on(async {
@@ -202,16 +214,10 @@ fn ocr(args: OcrMinerArgs, g: &Global) -> Result<(), Failure> {
     let pair = g.wallet.hotkey_pair()?.pair().clone();
     let hotkey = pair.public();
     let options = agora_ocr::MinerOptions {
-        endpoint: g.endpoint().to_string(),
-        netuid: args.serve.netuid,
+        serve: args.serve.options(&args.publish, args.workers, g),
         backend: args.backend.clone(),
         openai_model: args.openai_model.clone(),
         openai_key_env: args.openai_key_env.clone(),
-        listen: args.serve.listen(),
-        external_ip: args.external_ip,
-        callers: args.serve.callers(),
-        no_publish: args.no_publish,
-        workers: args.workers,
     };
     runtime()?.block_on(async {
         let miner = agora_ocr::start_miner(options, pair).await?;

@@ -59,7 +59,7 @@ pub mod state;
 pub mod validator;
 
 pub use agora_neuron::Callers;
-pub use miner::{MinerError, RunningMiner, ServeOptions, registered_uid, start_miner};
+pub use miner::{MinerError, RunningMiner, ServeOptions, copycat_target, registered_uid, start_miner};
 pub use state::ValidatorState;
 pub use validator::{
     LoopConfig, Scored, SubnetError, SubnetValidator, Validator, ValidatorError, check_ranges, sample, weights_every,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use agora_client::axon::PublishError;
 use agora_client::{Client, ClientError};
-use agora_neuron::{Axon, AxonConfig, Callers, Guard, RunningAxon};
+use agora_neuron::{Axon, AxonConfig, AxonTarget, Callers, Guard, RunningAxon};
 use agora_primitives::{AccountId, NetUid, Pair, Uid};
 
 use crate::validator::SubnetError;
@@ -55,6 +55,13 @@ impl MinerError {
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> MinerError {
         MinerError::Backend(Box::new(e))
     }
+}
+
+/// The axon a `copycat:<IP:PORT>/<HOTKEY>` backend forwards to, from the part after
+/// `copycat:`; `None` when it is not an address, a slash and an SS58 hotkey.
+pub fn copycat_target(spec: &str) -> Option<AxonTarget> {
+    let (addr, hotkey) = spec.split_once('/')?;
+    Some(AxonTarget { addr: addr.parse().ok()?, hotkey: hotkey.parse().ok()? })
 }
 
 /// Where and for whom a miner serves (every subnet's miner has these).

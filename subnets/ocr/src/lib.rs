@@ -48,6 +48,7 @@ pub mod validator;
 pub mod words;
 
 pub use agora_neuron::Callers;
+pub use agora_subnet::ServeOptions;
 pub use lifecycle::{Backend, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator};
 pub use synapse::{ImageToText, TextBox};
 pub use validator::{OcrRounds, OcrTask, Validator, ValidatorError};

@@ -3,14 +3,14 @@
 //! [`start_validator`] (registration check, saved state; then [`Validator::run`]). The
 //! `agora miner ocr` and `agora validator ocr` commands are these calls.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use agora_client::Client;
-use agora_neuron::{AxonTarget, Callers, Dendrite};
+use agora_neuron::{AxonTarget, Dendrite};
 use agora_primitives::{AccountId, BlockCount, NetUid, Pair, Uid};
 use agora_subnet::ServeOptions;
 
@@ -51,9 +51,8 @@ impl FromStr for Backend {
                 if let Some(url) = s.strip_prefix("openai:") {
                     Backend::OpenAi(url.to_string())
                 } else if let Some(rest) = s.strip_prefix("copycat:") {
-                    let bad = || BadBackend(s.to_string());
-                    let (addr, hotkey) = rest.split_once('/').ok_or_else(bad)?;
-                    Backend::Copycat(addr.parse().map_err(|_| bad())?, hotkey.parse().map_err(|_| bad())?)
+                    let target = agora_subnet::copycat_target(rest).ok_or_else(|| BadBackend(s.to_string()))?;
+                    Backend::Copycat(target.addr, target.hotkey)
                 } else {
                     return Err(BadBackend(s.to_string()));
                 }
@@ -78,26 +77,15 @@ impl std::fmt::Display for Backend {
 /// Settings of an OCR miner.
 #[derive(Clone, Debug)]
 pub struct MinerOptions {
-    /// The node's JSON-RPC endpoint.
-    pub endpoint: String,
-    /// The subnet.
-    pub netuid: NetUid,
+    /// Where and for whom it serves (endpoint, subnet, address, callers, workers: tesseract runs
+    /// at most this many processes).
+    pub serve: ServeOptions,
     /// What reads.
     pub backend: Backend,
     /// Model name sent to an `openai:` backend.
     pub openai_model: String,
     /// Environment variable holding the `openai:` backend's API key.
     pub openai_key_env: Option<String>,
-    /// Where to listen.
-    pub listen: SocketAddr,
-    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
-    pub external_ip: Option<IpAddr>,
-    /// Who may call.
-    pub callers: Callers,
-    /// Do not publish the axon (it must already be published).
-    pub no_publish: bool,
-    /// Requests handled at once (tesseract runs this many processes at most).
-    pub workers: usize,
 }
 
 /// Time one image may take to read.
@@ -106,7 +94,9 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Builds the reader of `backend` (checks that `tesseract` is installed).
 pub fn build_reader(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn Reader>, MinerError> {
     Ok(match &options.backend {
-        Backend::Tesseract => Arc::new(Tesseract::locate(options.workers, READ_TIMEOUT).map_err(MinerError::backend)?),
+        Backend::Tesseract => {
+            Arc::new(Tesseract::locate(options.serve.workers, READ_TIMEOUT).map_err(MinerError::backend)?)
+        }
         Backend::OpenAi(url) => {
             let key = match &options.openai_key_env {
                 Some(var) => Some(std::env::var(var).map_err(|_| MinerError::MissingKey(var.clone()))?),
@@ -127,15 +117,7 @@ pub fn build_reader(options: &MinerOptions, pair: &Pair) -> Result<Arc<dyn Reade
 /// caller guard and publishes its address on chain when it differs from the chain's. Call inside
 /// a tokio runtime.
 pub async fn start_miner(options: MinerOptions, pair: Pair) -> Result<RunningMiner, MinerError> {
-    let serve = ServeOptions {
-        endpoint: options.endpoint.clone(),
-        netuid: options.netuid,
-        listen: options.listen,
-        external_ip: options.external_ip,
-        callers: options.callers.clone(),
-        no_publish: options.no_publish,
-        workers: options.workers,
-    };
+    let serve = options.serve.clone();
     agora_subnet::start_miner(&serve, pair, |pair, config, guard| async move {
         let reader = build_reader(&options, &pair)?;
         let model = reader.model_id();

@@ -26,23 +26,25 @@
 //! ```no_run
 //! use agora_models::ModelPaths;
 //! use agora_primitives::{NetUid, Pair};
-//! use agora_text::{Backend, Callers, MinerOptions, start_miner};
+//! use agora_text::{Backend, Callers, MinerOptions, ServeOptions, start_miner};
 //!
 //! # #[tokio::main]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // The miner's registered hotkey (from its wallet in practice).
 //! let hotkey = Pair::from_seed(&[7; 32]);
 //! let options = MinerOptions {
-//!     endpoint: "http://127.0.0.1:30301".into(),
-//!     netuid: NetUid(1),
+//!     serve: ServeOptions {
+//!         endpoint: "http://127.0.0.1:30301".into(),
+//!         netuid: NetUid(1),
+//!         listen: "0.0.0.0:8091".parse()?,
+//!         external_ip: None,
+//!         callers: Callers::Subnet { min_stake_tao: 0.0, require_permit: true },
+//!         no_publish: false,
+//!         workers: 4,
+//!     },
 //!     backend: Backend::Local,
 //!     openai_model: "default".into(),
 //!     openai_key_env: None,
-//!     listen: "0.0.0.0:8091".parse()?,
-//!     external_ip: None,
-//!     callers: Callers::Subnet { min_stake_tao: 0.0, require_permit: true },
-//!     no_publish: false,
-//!     workers: 4,
 //!     models: ModelPaths::resolve(None),
 //! };
 //! // Fetches and loads SmolLM2, serves the axon and publishes its address on chain.
@@ -65,6 +67,7 @@ pub mod tasks;
 pub mod validator;
 
 pub use agora_neuron::Callers;
+pub use agora_subnet::ServeOptions;
 pub use agora_subnet::state;
 pub use judge::{Judge, Judged};
 pub use lifecycle::{Backend, MinerError, MinerOptions, RunningMiner, ValidatorOptions, start_miner, start_validator};

@@ -3,7 +3,7 @@
 //! and [`start_validator`] (registration check, models, judge, saved state; then
 //! [`Validator::run`]). The `agora miner text` and `agora validator text` commands are these calls.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use agora_client::Client;
 use agora_models::fetch::{ModelPaths, Progress};
 use agora_models::{Embedder, LlamaEngine, LocalLlm, ModelError, OpenAiBackend, TextGenerator};
-use agora_neuron::{AxonTarget, Callers, Dendrite};
+use agora_neuron::{AxonTarget, Dendrite};
 use agora_primitives::{AccountId, BlockCount, NetUid, Pair, Uid};
 use agora_subnet::ServeOptions;
 use tracing::info;
@@ -61,9 +61,8 @@ impl FromStr for Backend {
                 if let Some(url) = s.strip_prefix("openai:") {
                     Backend::OpenAi(url.to_string())
                 } else if let Some(rest) = s.strip_prefix("copycat:") {
-                    let bad = || BadBackend(s.to_string());
-                    let (addr, hotkey) = rest.split_once('/').ok_or_else(bad)?;
-                    Backend::Copycat(addr.parse().map_err(|_| bad())?, hotkey.parse().map_err(|_| bad())?)
+                    let target = agora_subnet::copycat_target(rest).ok_or_else(|| BadBackend(s.to_string()))?;
+                    Backend::Copycat(target.addr, target.hotkey)
                 } else {
                     return Err(BadBackend(s.to_string()));
                 }
@@ -90,26 +89,14 @@ impl std::fmt::Display for Backend {
 /// Settings of a text miner.
 #[derive(Clone, Debug)]
 pub struct MinerOptions {
-    /// The node's JSON-RPC endpoint.
-    pub endpoint: String,
-    /// The subnet.
-    pub netuid: NetUid,
+    /// Where and for whom it serves (endpoint, subnet, address, callers, workers).
+    pub serve: ServeOptions,
     /// What answers.
     pub backend: Backend,
     /// Model name sent to an `openai:` backend.
     pub openai_model: String,
     /// Environment variable holding the `openai:` backend's API key.
     pub openai_key_env: Option<String>,
-    /// Where to listen.
-    pub listen: SocketAddr,
-    /// Address published on chain (default: the listen address, or 127.0.0.1 for 0.0.0.0).
-    pub external_ip: Option<IpAddr>,
-    /// Who may call.
-    pub callers: Callers,
-    /// Do not publish the axon (it must already be published).
-    pub no_publish: bool,
-    /// Requests handled at once (the local model still runs one at a time).
-    pub workers: usize,
     /// The model files (fetched when missing, for the `local` backend).
     pub models: ModelPaths,
 }
@@ -127,15 +114,7 @@ pub fn fetch_models(paths: &ModelPaths) -> Result<(), ModelError> {
 /// caller guard and publishes its address on chain when it differs from the chain's (the kit's
 /// [`agora_subnet::start_miner`]). Call inside a tokio runtime.
 pub async fn start_miner(options: MinerOptions, pair: Pair) -> Result<RunningMiner, MinerError> {
-    let serve = ServeOptions {
-        endpoint: options.endpoint.clone(),
-        netuid: options.netuid,
-        listen: options.listen,
-        external_ip: options.external_ip,
-        callers: options.callers.clone(),
-        no_publish: options.no_publish,
-        workers: options.workers,
-    };
+    let serve = options.serve.clone();
     agora_subnet::start_miner(&serve, pair, |pair, config, guard| async move {
         let generator = build_backend(&options, &pair).await?;
         let model = generator.model_id();

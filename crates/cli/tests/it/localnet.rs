@@ -7,7 +7,6 @@
 //! ([`crate::python_subnet`]). Ports 22450–22498 (nodes 22450–22482, gateway 22495, miner 22496,
 //! the Python miners 22497–22498), Substrate endpoint 22390.
 
-use std::io::{BufRead, BufReader};
 use std::process::Command;
 
 use serde_json::Value;
@@ -26,7 +25,7 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
 
     let dir = temp_dir("localnet-subnet");
     let models = std::env::var("AGORA_MODELS_DIR").unwrap_or_else(|_| repo_file("assets/models"));
-    let mut child = crate::localnet(&[
+    let mut net = crate::Localnet::start(&[
         "--data-dir",
         dir.to_str().unwrap(),
         "--base-port",
@@ -45,23 +44,7 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         &models,
         "--json",
     ]);
-    let group = child.id();
-    let stop = move || {
-        let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
-    };
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let first = stdout.lines().next().map(|l| l.unwrap_or_default()).unwrap_or_default();
-    let doc: Value = match serde_json::from_str(&first) {
-        Ok(v) => v,
-        Err(_) => {
-            stop();
-            let _ = child.wait();
-            let mut err = String::new();
-            use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            panic!("localnet did not get ready: {first}\n{err}");
-        }
-    };
+    let doc = net.doc.clone();
     let saved: Value = serde_json::from_slice(&std::fs::read(dir.join("localnet.json")).unwrap()).unwrap();
     assert_eq!(saved["gateway_url"], doc["gateway_url"]);
     // Every file holding the gateway's API key is readable by its owner only (reliability 9).
@@ -107,8 +90,7 @@ fn localnet_serves_chat_completions_to_the_openai_client() {
         .env("NODE_PATH", &node_modules)
         .output()
         .unwrap();
-    stop();
-    let _ = child.wait();
+    net.stop();
     if let Err(panic) = python_subnet {
         std::panic::resume_unwind(panic);
     }

@@ -38,6 +38,42 @@ pub fn localnet(args: &[&str]) -> std::process::Child {
         .expect("the agora binary runs")
 }
 
+/// A running `agora localnet run` (see [`localnet`]) and the description it printed once ready.
+pub struct Localnet {
+    child: std::process::Child,
+    /// The first line of its `--json` output: the network's description.
+    pub doc: serde_json::Value,
+}
+
+impl Localnet {
+    /// Starts `agora localnet run ARGS` (ARGS include `--json`) and reads its description; when
+    /// it does not get ready, stops it and panics with its stderr.
+    pub fn start(args: &[&str]) -> Localnet {
+        use std::io::{BufRead, BufReader, Read};
+        let mut child = localnet(args);
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let first = stdout.lines().next().map(|l| l.unwrap_or_default()).unwrap_or_default();
+        let mut net = Localnet { child, doc: serde_json::Value::Null };
+        match serde_json::from_str(&first) {
+            Ok(doc) => net.doc = doc,
+            Err(_) => {
+                net.stop();
+                let mut err = String::new();
+                net.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                panic!("localnet did not get ready: {first}\n{err}");
+            }
+        }
+        net
+    }
+
+    /// Ctrl-C to the whole process group, as in a terminal, then waits for it to exit.
+    pub fn stop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-s", "INT", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
 /// Runs the built binary with `args`.
 pub fn agora(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_agora")).args(args).output().expect("the agora binary runs")

@@ -8,7 +8,6 @@
 //! without streaming, and the chat page shows the same. Ports 22600–22699 (nodes 22600–22632,
 //! gateway 22695, miners 22696–22700), Substrate endpoint 22590.
 
-use std::io::{BufRead, BufReader};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -52,7 +51,7 @@ fn a_localnet_with_text_and_ocr_pays_readers_and_answers_images() {
 
     let dir = temp_dir("localnet-ocr");
     let models = std::env::var("AGORA_MODELS_DIR").unwrap_or_else(|_| repo_file("assets/models"));
-    let mut child = crate::localnet(&[
+    let mut net = crate::Localnet::start(&[
         "--data-dir",
         dir.to_str().unwrap(),
         "--base-port",
@@ -75,26 +74,9 @@ fn a_localnet_with_text_and_ocr_pays_readers_and_answers_images() {
         &models,
         "--json",
     ]);
-    let group = child.id();
-    let stop = move || {
-        let _ = Command::new("kill").args(["-s", "INT", "--", &format!("-{group}")]).status();
-    };
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let first = stdout.lines().next().map(|l| l.unwrap_or_default()).unwrap_or_default();
-    let doc: Value = match serde_json::from_str(&first) {
-        Ok(v) => v,
-        Err(_) => {
-            stop();
-            let _ = child.wait();
-            let mut err = String::new();
-            use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            panic!("localnet did not get ready: {first}\n{err}");
-        }
-    };
+    let doc = net.doc.clone();
     let result = std::panic::catch_unwind(|| check(&doc, &dir, &python));
-    stop();
-    let _ = child.wait();
+    net.stop();
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
