@@ -156,3 +156,18 @@ where
     }
     Ok(RunningMiner { axon, uid, external, model })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copycat_targets_are_an_address_a_slash_and_a_hotkey() {
+        let hotkey = Pair::from_seed(&[3; 32]).public();
+        let target = copycat_target(&format!("127.0.0.1:9/{hotkey}")).unwrap();
+        assert_eq!((target.addr, target.hotkey), ("127.0.0.1:9".parse().unwrap(), hotkey));
+        assert!(copycat_target("127.0.0.1:9").is_none(), "no slash");
+        assert!(copycat_target(&format!("nowhere/{hotkey}")).is_none(), "not an address");
+        assert!(copycat_target("127.0.0.1:9/x").is_none(), "not a hotkey");
+    }
+}

@@ -41,6 +41,7 @@ pub fn localnet(args: &[&str]) -> std::process::Child {
 /// A running `agora localnet run` (see [`localnet`]) and the description it printed once ready.
 pub struct Localnet {
     child: std::process::Child,
+    stopped: bool,
     /// The first line of its `--json` output: the network's description.
     pub doc: serde_json::Value,
 }
@@ -53,7 +54,7 @@ impl Localnet {
         let mut child = localnet(args);
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let first = stdout.lines().next().map(|l| l.unwrap_or_default()).unwrap_or_default();
-        let mut net = Localnet { child, doc: serde_json::Value::Null };
+        let mut net = Localnet { child, stopped: false, doc: serde_json::Value::Null };
         match serde_json::from_str(&first) {
             Ok(doc) => net.doc = doc,
             Err(_) => {
@@ -66,11 +67,21 @@ impl Localnet {
         net
     }
 
-    /// Ctrl-C to the whole process group, as in a terminal, then waits for it to exit.
+    /// Ctrl-C to the whole process group, as in a terminal, then waits for it to exit (once).
     pub fn stop(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-s", "INT", "--", &group]).status();
         let _ = self.child.wait();
+    }
+}
+
+/// A test that fails before stopping its network still frees the ports.
+impl Drop for Localnet {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

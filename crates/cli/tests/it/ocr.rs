@@ -5,7 +5,7 @@
 //! the largest incentive of the OCR subnet with `blank` and `random` below 10 % of it, and the
 //! text subnet's ranking still holds; then the official `openai` Python client sends an image of a
 //! document the test rendered and gets its text back (below 10 % character error rate), with and
-//! without streaming, and the chat page shows the same. Ports 22600–22699 (nodes 22600–22632,
+//! without streaming, and the chat page shows the same. Ports 22600–22700 (nodes 22600–22632,
 //! gateway 22695, miners 22696–22700), Substrate endpoint 22590.
 
 use std::process::Command;
