@@ -3,9 +3,10 @@
 //! Our int8 kernels split a large product (prefill, a check of many tokens, the output matrix)
 //! over [`inference_threads`] threads, 1 unless a role sets more with [`set_inference_threads`]
 //! or `AGORA_INFERENCE_THREADS` (the README's thread study says why 1 on a shared 2-core
-//! machine). candle's worker threads spin-wait, and on a shared 2-core machine two of them collapse decoding
-//! from ~55 to 3–7 tokens/s (spec `models.md` §4.5). candle reads `CANDLE_NUM_THREADS` once, from
-//! the environment, so a process that runs models calls [`single_thread_inference`] first thing.
+//! machine). candle's worker threads spin-wait, and on a shared 2-core machine two of them
+//! collapse decoding from ~55 to 3–7 tokens/s (spec `models.md` §4.5). candle reads
+//! `CANDLE_NUM_THREADS` once, from the environment, so a process that runs models calls
+//! [`single_thread_inference`] first thing.
 
 /// Unless `CANDLE_NUM_THREADS` is set, re-executes the current process with it (and
 /// `RAYON_NUM_THREADS`, unless set) at 1. Returns only when nothing needed doing or the re-exec

@@ -181,7 +181,7 @@ pub(crate) const LANES: usize = 16;
 pub(crate) const GROUP_BLOCK: usize = LANES * BLOCK;
 
 /// Q8_0 weights with an f32 scale per block, repacked at load for the kernels: rows in groups of
-/// [`LANES`] (the last one padded with zero rows); per group and block, eight steps of four
+/// sixteen (the last one padded with zero rows); per group and block, eight steps of four
 /// bytes of each row, row after row (`[step][row][4]`), so one 64-byte load feeds sixteen rows'
 /// four-byte dot products; values stored as `q + 128` (`u8`), the unsigned operand `vpdpbusd`
 /// wants. Scales per group and block, row after row.
@@ -432,18 +432,13 @@ impl Q8Matrix {
     /// [`Q8Matrix::matmul`] with a chosen kernel (tests and benchmarks compare them), a large
     /// product split over [`threads`].
     pub fn matmul_with(&self, kernel: Kernel, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
-        self.matmul_split(kernel, threads(), x, out)
+        self.matmul_from(kernel, threads(), SPLIT_MACS, x, out)
     }
 
-    /// [`Q8Matrix::matmul_with`] on up to `threads` threads: a product of at least
-    /// [`SPLIT_MACS`] multiply-adds is split by groups of weight rows, each thread computing
-    /// whole rows as one thread would (the same bits); a smaller one runs on the caller's
-    /// thread, since starting threads would cost more than they save.
-    pub fn matmul_split(&self, kernel: Kernel, threads: usize, x: &Q8Rows, out: &mut [f32]) -> Result<(), Q8Error> {
-        self.matmul_from(kernel, threads, SPLIT_MACS, x, out)
-    }
-
-    /// [`Q8Matrix::matmul_split`], splitting from `min_macs` (tests split small products).
+    /// [`Q8Matrix::matmul_with`] on up to `threads` threads: a product of at least `min_macs`
+    /// multiply-adds ([`SPLIT_MACS`] outside tests) is split by groups of weight rows, each
+    /// thread computing whole rows as one thread would (the same bits); a smaller one runs on the
+    /// caller's thread, since starting threads would cost more than they save.
     pub(crate) fn matmul_from(
         &self,
         kernel: Kernel,
